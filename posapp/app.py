@@ -1,0 +1,200 @@
+"""Wiring of the shop app: store, sync engine, print queue, demo marketplace.
+
+Start-up phases (``ShopApp.start``):
+1. open the store in the data directory (migrations; a bad file → ``StoreError``);
+2. demo mode only: start the embedded marketplace, seed the demo shop, pair;
+3. load the device token from the vault; start the sync engine (its threads);
+4. start the print queue (its thread);
+5. demo mode only: start the demo order generator.
+Everything the widgets need arrives through this object's Qt signals.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from posapp.bridge import CoreBridge, listener_for
+from posapp.domain.orders import OrdersService
+from posapp.domain.stock import StockService
+from posapp.printing_setup import PrintingSetup
+from posapp.store.db import Store, open_store
+from posapp.store.replica import PullSummary, ShopReplica
+from sync.client import pair_device
+from sync.credentials import KeyringVault, MemoryVault, TokenVault, account_name
+from sync.engine import SyncEngine, SyncStatus
+
+__all__ = ["AppConfig", "ShopApp"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppConfig:
+    data_dir: Path
+    demo: bool = False
+    demo_order_interval: float = 20.0
+    demo_first_orders: int = 3
+    sync_wait: float = 25.0
+    vault: TokenVault | None = None
+    marketplace_settings: dict[str, Any] = field(default_factory=dict)
+
+
+class ShopApp(QObject):
+    """Owns the core objects; lives on the GUI thread."""
+
+    orders_changed = Signal()
+    new_orders = Signal(list)  # order dicts (as pulled) seen for the first time
+    orders_cancelled = Signal(list)
+    stock_changed = Signal()
+    sync_status = Signal(object)  # SyncStatus
+    refused = Signal(list)
+    printer_status = Signal(object)
+    message = Signal(str)  # something to tell the shopkeeper
+
+    def __init__(self, config: AppConfig):
+        super().__init__()
+        self.config = config
+        self.bridge = CoreBridge()
+        self.store: Store | None = None
+        self.orders: OrdersService | None = None
+        self.stock: StockService | None = None
+        self.engine: SyncEngine | None = None
+        self.printing: PrintingSetup | None = None
+        self.marketplace: Any = None  # EmbeddedMarketplace in demo mode
+        self.demo_generator: Any = None
+        self.vault: TokenVault = config.vault or (MemoryVault() if config.demo else KeyringVault())
+        self.last_status = SyncStatus()
+        self.bridge.sync_status.connect(self._on_sync_status)
+        self.bridge.pulled.connect(self._on_pulled)
+        self.bridge.refused.connect(self.refused)
+        self.bridge.printer_status.connect(self.printer_status)
+
+    # -- paths -----------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return self.config.data_dir / "demo" if self.config.demo else self.config.data_dir
+
+    @property
+    def shop(self) -> dict[str, Any]:
+        if self.store is None:
+            return {}
+        row = self.store.query_one("SELECT value FROM sync_state WHERE key = 'shop'")
+        return json.loads(row["value"]) if row and row["value"] else {}
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        assert self.store is not None
+        row = self.store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        assert self.store is not None
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- life cycle --------------------------------------------------------------
+    def start(self) -> None:
+        if self.config.demo:
+            # The demo starts from a clean slate every time: its marketplace is new too.
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.store = open_store(self.data_dir)  # StoreError → caller shows it
+        self.orders = OrdersService(self.store)
+        self.stock = StockService(self.store)
+        self.printing = PrintingSetup(self.data_dir, self.store, self.bridge, demo=self.config.demo)
+        if self.config.demo:
+            self._start_demo_marketplace()
+        url = self.setting("marketplace_url")
+        shop_id = self.setting("shop_id")
+        token = self.vault.load(account_name(url, shop_id)) if url and shop_id else None
+        self.engine = SyncEngine(
+            url or "",
+            token,
+            self._open_replica,
+            listener_for(self.bridge),
+            wait=self.config.sync_wait,
+        )
+        self.engine.start()
+        self.printing.start()
+        if self.demo_generator is not None:
+            self.demo_generator.start()
+
+    def _open_replica(self) -> ShopReplica:
+        assert self.printing is not None
+        return ShopReplica(Store(self.store.path), on_new_orders=self.printing.on_new_orders)  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        if self.demo_generator is not None:
+            self.demo_generator.stop()
+        if self.engine is not None:
+            self.engine.stop()
+        if self.printing is not None:
+            self.printing.stop()
+        if self.marketplace is not None:
+            self.marketplace.stop()
+        if self.store is not None:
+            self.store.close()
+
+    # -- pairing -------------------------------------------------------------------
+    def pair(self, url: str, pairing_code: str) -> dict[str, str]:
+        """Pair this counter; raises sync.client.SyncError with a message to show."""
+        answer = pair_device(url, pairing_code, device_name=socket.gethostname())
+        self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
+        self.set_setting("marketplace_url", url.rstrip("/"))
+        self.set_setting("shop_id", answer["shop_id"])
+        self.set_setting("shop_name", answer["shop_name"])
+        if self.engine is not None:
+            self.engine.set_credentials(url.rstrip("/"), answer["device_token"])
+        return answer
+
+    def _start_demo_marketplace(self) -> None:
+        from marketplace.demo import DemoOrderGenerator
+        from marketplace.embedded import EmbeddedMarketplace
+
+        self.marketplace = EmbeddedMarketplace(
+            self.data_dir / "marketplace.db", settings=self.config.marketplace_settings
+        )
+        self.marketplace.start()
+        shop_id, code = self.marketplace.seed_demo_shop()
+        self.pair(self.marketplace.url, code)
+        self.demo_generator = DemoOrderGenerator(
+            self.marketplace.url,
+            shop_id,
+            interval=self.config.demo_order_interval,
+            first_burst=self.config.demo_first_orders,
+        )
+
+    # -- actions from the UI ---------------------------------------------------------
+    def after_local_change(self) -> None:
+        """Call after any decision made at the counter: push it, refresh views."""
+        if self.engine is not None:
+            self.engine.push_soon()
+        self.orders_changed.emit()
+        self.stock_changed.emit()
+
+    # -- core events (GUI thread) ----------------------------------------------------
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        self.last_status = status
+        self.sync_status.emit(status)
+
+    def _on_pulled(self, summary: PullSummary) -> None:
+        if summary.new_orders:
+            self.new_orders.emit(summary.new_orders)
+        if summary.cancelled_orders:
+            self.orders_cancelled.emit(summary.cancelled_orders)
+        if summary.new_orders or summary.changed_order_ids or summary.confirmed:
+            self.orders_changed.emit()
+        if summary.products_changed or summary.confirmed:
+            self.stock_changed.emit()
+        if self.printing is not None and summary.new_orders:
+            self.printing.wake()

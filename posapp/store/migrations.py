@@ -1,0 +1,131 @@
+"""Schema of the shop's store, as registered migrations (sqlite-utils ≥ 4).
+
+Each migration runs atomically with its record in ``_sqlite_migrations``.
+Never edit an applied migration: add a new one. A file carrying migrations
+this version does not know is refused by ``Store`` (it comes from a newer app).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS = Migrations("comptoir.shop")
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial(db: Database) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE products (
+            sku TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            price_cents INTEGER NOT NULL,
+            barcode TEXT,
+            category TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            available INTEGER NOT NULL DEFAULT 1,
+            low_stock_threshold INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX products_barcode ON products(barcode);
+        CREATE INDEX products_name ON products(name COLLATE NOCASE);
+
+        -- confirmed_qty: what the marketplace last confirmed;
+        -- pending_delta: sum of this shop's stock.adjust still in the outbox.
+        CREATE TABLE stock (
+            sku TEXT PRIMARY KEY,
+            confirmed_qty INTEGER NOT NULL DEFAULT 0,
+            pending_delta INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT
+        );
+
+        CREATE TABLE orders (
+            id TEXT PRIMARY KEY,
+            number INTEGER NOT NULL,
+            status TEXT NOT NULL,            -- confirmed by the marketplace
+            pending_status TEXT,             -- set by a mutation still in the outbox
+            pending_ready_by TEXT,           -- ready_by of a pending order.accept
+            channel TEXT NOT NULL,
+            customer_name TEXT NOT NULL DEFAULT '',
+            customer_phone TEXT NOT NULL DEFAULT '',
+            customer_address TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            allergens TEXT NOT NULL DEFAULT '',
+            total_cents INTEGER NOT NULL,
+            paid INTEGER NOT NULL DEFAULT 0,
+            pickup_slot TEXT,
+            ready_by TEXT,
+            reject_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,       -- when this shop first saw it
+            acknowledged_at TEXT             -- when someone at the counter silenced its alert
+        );
+        CREATE INDEX orders_status ON orders(status);
+        CREATE INDEX orders_created ON orders(created_at);
+        CREATE INDEX orders_number ON orders(number);
+
+        CREATE TABLE order_lines (
+            order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            sku TEXT NOT NULL,
+            name TEXT NOT NULL,
+            qty INTEGER NOT NULL,
+            unit_price_cents INTEGER NOT NULL,
+            options TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (order_id, position)
+        );
+
+        CREATE TABLE order_history (
+            order_id TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (order_id, seq)
+        );
+
+        -- AUTOINCREMENT: a mutation id is never reused, even after its row is dropped.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            args TEXT NOT NULL,
+            at TEXT NOT NULL,
+            order_id TEXT,
+            sku TEXT
+        );
+        CREATE INDEX outbox_order ON outbox(order_id);
+        CREATE INDEX outbox_sku ON outbox(sku);
+
+        CREATE TABLE refused_mutations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            args TEXT NOT NULL,
+            at TEXT NOT NULL,
+            code TEXT NOT NULL,
+            message TEXT NOT NULL,
+            refused_at TEXT NOT NULL,
+            seen INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )

@@ -1,0 +1,113 @@
+"""The outbox: the shop's changes the marketplace has not confirmed yet.
+
+A change at the counter is written here in the same transaction as its
+optimistic local effect (pending stock delta, pending order status), so the
+counter sees it at once and a crash can never keep one without the other.
+Entries leave the outbox only when the marketplace confirmed them (a pull
+whose ``last_mutation_id`` covers them) or refused them (moved to
+``refused_mutations`` for the shopkeeper to read).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
+
+__all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase"]
+
+
+def enqueue(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> int:
+    """Queue a mutation and apply its optimistic effect; call inside a transaction."""
+    validate_mutation(name, args)
+    order_id = args.get("order_id")
+    sku = args.get("sku")
+    cur = conn.execute(
+        "INSERT INTO outbox (name, args, at, order_id, sku) VALUES (?, ?, ?, ?, ?)",
+        (name, json.dumps(args, ensure_ascii=False), utcnow_iso(), order_id, sku),
+    )
+    rebase(conn, order_ids=[order_id] if order_id else [], skus=[sku] if sku else [])
+    return int(cur.lastrowid or 0)
+
+
+def pending(conn: sqlite3.Connection, *, after: int = 0, limit: int = 500) -> list[Mutation]:
+    rows = conn.execute(
+        "SELECT id, name, args, at FROM outbox WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+    ).fetchall()
+    return [Mutation(id=r[0], name=r[1], args=json.loads(r[2]), at=r[3]) for r in rows]
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+
+def _affected(conn: sqlite3.Connection, where: str, params: tuple) -> tuple[list[str], list[str]]:
+    rows = conn.execute(f"SELECT DISTINCT order_id, sku FROM outbox WHERE {where}", params).fetchall()
+    return [r[0] for r in rows if r[0]], [r[1] for r in rows if r[1]]
+
+
+def drop_confirmed(conn: sqlite3.Connection, last_mutation_id: int) -> int:
+    """Forget mutations the marketplace confirmed; call in the pull's transaction."""
+    order_ids, skus = _affected(conn, "id <= ?", (last_mutation_id,))
+    cur = conn.execute("DELETE FROM outbox WHERE id <= ?", (last_mutation_id,))
+    rebase(conn, order_ids=order_ids, skus=skus)
+    return cur.rowcount
+
+
+def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]) -> list[dict]:
+    """Move refused mutations out of the outbox, keeping them for the shopkeeper to read."""
+    moved: list[dict] = []
+    now = utcnow_iso()
+    for refusal in refusals:
+        row = conn.execute(
+            "SELECT id, name, args, at, order_id, sku FROM outbox WHERE id = ?", (refusal["id"],)
+        ).fetchone()
+        if row is None:
+            continue  # already handled (a replayed answer)
+        conn.execute(
+            "INSERT OR REPLACE INTO refused_mutations (id, name, args, at, code, message, refused_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row[0], row[1], row[2], row[3], refusal["code"], refusal["message"], now),
+        )
+        conn.execute("DELETE FROM outbox WHERE id = ?", (row[0],))
+        rebase(conn, order_ids=[row[4]] if row[4] else [], skus=[row[5]] if row[5] else [])
+        moved.append({"id": row[0], "name": row[1], "args": json.loads(row[2]),
+                      "code": refusal["code"], "message": refusal["message"]})
+    return moved
+
+
+def rebase(conn: sqlite3.Connection, *, order_ids: Iterable[str], skus: Iterable[str]) -> None:
+    """Recompute what the counter sees: confirmed state + what is still pending."""
+    for sku in set(skus):
+        total = 0
+        for (args,) in conn.execute(
+            "SELECT args FROM outbox WHERE sku = ? AND name = 'stock.adjust'", (sku,)
+        ):
+            total += int(json.loads(args)["delta"])
+        conn.execute(
+            "INSERT INTO stock (sku, confirmed_qty, pending_delta) VALUES (?, 0, ?)"
+            " ON CONFLICT(sku) DO UPDATE SET pending_delta = excluded.pending_delta",
+            (sku, total),
+        )
+    order_names = tuple(n for n, (target, _) in MUTATIONS.items() if target)
+    marks = ",".join("?" * len(order_names))
+    for order_id in set(order_ids):
+        row = conn.execute(
+            f"SELECT name, args FROM outbox WHERE order_id = ? AND name IN ({marks})"
+            " ORDER BY id DESC LIMIT 1",
+            (order_id, *order_names),
+        ).fetchone()
+        status = MUTATIONS[row[0]][0] if row else None
+        accept = conn.execute(
+            "SELECT args FROM outbox WHERE order_id = ? AND name = 'order.accept'"
+            " ORDER BY id DESC LIMIT 1",
+            (order_id,),
+        ).fetchone()
+        ready_by = json.loads(accept[0])["ready_by"] if accept else None
+        conn.execute(
+            "UPDATE orders SET pending_status = ?, pending_ready_by = ? WHERE id = ?",
+            (status, ready_by, order_id),
+        )

@@ -1,0 +1,169 @@
+"""The shop's store as the sync engine sees it (implements ``sync.engine.Replica``).
+
+``apply_pull`` writes a whole pull in one transaction: entities, cursor,
+confirmed outbox entries dropped, and a hook (``on_new_orders``) that runs
+inside that same transaction so that, e.g., the ticket of a new order is
+queued atomically with the order itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from posapp.store import outbox
+from posapp.store.db import Store
+from sync.protocol import Mutation, utcnow_iso
+
+__all__ = ["ShopReplica", "PullSummary", "NewOrdersHook"]
+
+NewOrdersHook = Callable[[sqlite3.Connection, list[dict[str, Any]], dict[str, Any]], None]
+
+
+@dataclass
+class PullSummary:
+    new_orders: list[dict[str, Any]] = field(default_factory=list)
+    changed_order_ids: list[str] = field(default_factory=list)
+    cancelled_orders: list[dict[str, Any]] = field(default_factory=list)
+    products_changed: int = 0
+    confirmed: int = 0
+    shop: dict[str, Any] = field(default_factory=dict)
+
+
+class ShopReplica:
+    def __init__(self, store: Store, on_new_orders: NewOrdersHook | None = None):
+        self.store = store
+        self.conn = store.conn
+        self.on_new_orders = on_new_orders
+
+    # -- sync_state ---------------------------------------------------------
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row and row[0] is not None else default
+
+    def set_state(self, key: str, value: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def client_id(self) -> str:
+        with self.store.transaction():
+            cid = self.get_state("client_id")
+            if cid is None:
+                cid = "c_" + uuid.uuid4().hex
+                self.set_state("client_id", cid)
+        return cid
+
+    def cursor(self) -> int:
+        return int(self.get_state("cursor", "0") or 0)
+
+    # -- push side ----------------------------------------------------------
+    def mutations_to_push(self, limit: int) -> list[Mutation]:
+        pushed = int(self.get_state("pushed_through", "0") or 0)
+        return outbox.pending(self.conn, after=pushed, limit=limit)
+
+    def pending_count(self) -> int:
+        return outbox.pending_count(self.conn)
+
+    def record_push(self, last_mutation_id: int, results: list[dict[str, Any]]) -> list[dict]:
+        """Remember what the server took; refused ones leave the outbox at once.
+
+        Applied mutations stay in the outbox until a pull confirms them together
+        with the state they produced, so the counter never sees a delta vanish
+        before the confirmed stock includes it.
+        """
+        with self.store.transaction():
+            refused = outbox.record_refusals(
+                self.conn, [r for r in results if r["status"] == "refused"]
+            )
+            self.set_state("pushed_through", str(last_mutation_id))
+        return refused
+
+    # -- pull side ----------------------------------------------------------
+    def apply_pull(self, pull: dict[str, Any]) -> PullSummary:
+        summary = PullSummary(shop=pull["shop"])
+        now = utcnow_iso()
+        with self.store.transaction() as conn:
+            for product in pull["products"]:
+                self._upsert_product(conn, product, now)
+                summary.products_changed += 1
+            for order in pull["orders"]:
+                existed = conn.execute(
+                    "SELECT status FROM orders WHERE id = ?", (order["id"],)
+                ).fetchone()
+                self._upsert_order(conn, order, now)
+                if existed is None:
+                    summary.new_orders.append(order)
+                else:
+                    summary.changed_order_ids.append(order["id"])
+                    if order["status"] == "cancelled" and existed[0] != "cancelled":
+                        summary.cancelled_orders.append(order)
+            summary.confirmed = outbox.drop_confirmed(conn, pull["last_mutation_id"])
+            # A server restored from a backup may have forgotten pushes: resend them.
+            pushed = int(self.get_state("pushed_through", "0") or 0)
+            if pull["last_mutation_id"] < pushed:
+                self.set_state("pushed_through", str(pull["last_mutation_id"]))
+            self.set_state("cursor", str(pull["cursor"]))
+            self.set_state("shop", json.dumps(pull["shop"], ensure_ascii=False))
+            self.set_state("last_sync_at", now)
+            if summary.new_orders and self.on_new_orders is not None:
+                self.on_new_orders(conn, summary.new_orders, pull["shop"])
+        return summary
+
+    @staticmethod
+    def _upsert_product(conn: sqlite3.Connection, p: dict[str, Any], now: str) -> None:
+        conn.execute(
+            "INSERT INTO products (sku, name, price_cents, barcode, category, active, available,"
+            " low_stock_threshold) VALUES (:sku, :name, :price_cents, :barcode, :category,"
+            " :active, :available, :low_stock_threshold)"
+            " ON CONFLICT(sku) DO UPDATE SET name=excluded.name, price_cents=excluded.price_cents,"
+            " barcode=excluded.barcode, category=excluded.category, active=excluded.active,"
+            " available=excluded.available, low_stock_threshold=excluded.low_stock_threshold",
+            p,
+        )
+        conn.execute(
+            "INSERT INTO stock (sku, confirmed_qty, pending_delta, updated_at) VALUES (?, ?, 0, ?)"
+            " ON CONFLICT(sku) DO UPDATE SET confirmed_qty = excluded.confirmed_qty,"
+            " updated_at = excluded.updated_at",
+            (p["sku"], p["stock"], now),
+        )
+
+    @staticmethod
+    def _upsert_order(conn: sqlite3.Connection, o: dict[str, Any], now: str) -> None:
+        row = {k: v for k, v in o.items() if k not in ("lines", "history")}
+        row["received_at"] = now
+        conn.execute(
+            "INSERT INTO orders (id, number, status, channel, customer_name, customer_phone,"
+            " customer_address, note, allergens, total_cents, paid, pickup_slot, ready_by,"
+            " reject_reason, created_at, updated_at, received_at) VALUES (:id, :number, :status,"
+            " :channel, :customer_name, :customer_phone, :customer_address, :note, :allergens,"
+            " :total_cents, :paid, :pickup_slot, :ready_by, :reject_reason, :created_at,"
+            " :updated_at, :received_at)"
+            " ON CONFLICT(id) DO UPDATE SET status=excluded.status, ready_by=excluded.ready_by,"
+            " reject_reason=excluded.reject_reason, updated_at=excluded.updated_at,"
+            " note=excluded.note, allergens=excluded.allergens, paid=excluded.paid,"
+            " pickup_slot=excluded.pickup_slot, total_cents=excluded.total_cents",
+            row,
+        )
+        conn.execute("DELETE FROM order_lines WHERE order_id = ?", (o["id"],))
+        conn.executemany(
+            "INSERT INTO order_lines (order_id, position, sku, name, qty, unit_price_cents, options)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (o["id"], i, ln["sku"], ln["name"], ln["qty"], ln["unit_price_cents"],
+                 json.dumps(ln["options"], ensure_ascii=False))
+                for i, ln in enumerate(o["lines"])
+            ],
+        )
+        conn.execute("DELETE FROM order_history WHERE order_id = ?", (o["id"],))
+        conn.executemany(
+            "INSERT INTO order_history (order_id, seq, status, at, by) VALUES (?, ?, ?, ?, ?)",
+            [(o["id"], i, h["status"], h["at"], h["by"]) for i, h in enumerate(o["history"])],
+        )
+        outbox.rebase(conn, order_ids=[o["id"]], skus=[])
