@@ -1,0 +1,130 @@
+"""``comptoir`` / ``python -m posapp``: start the counter app.
+
+``--demo`` runs everything on this machine: a marketplace started in-process
+on a free loopback port, a demo shop already paired, demo orders arriving over
+time, tickets written to a file printer whose path the window shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comptoir",
+        description="Comptoir : les commandes de la place de marché au comptoir de la boutique.",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="démo autonome : place de marché locale, boutique associée, commandes de démo,"
+        " tickets dans un fichier",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(platformdirs.user_data_dir("comptoir", appauthor=False)),
+        help="dossier des données de la boutique (défaut : %(default)s)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PATH",
+        help="attendre les premières commandes, enregistrer une image de la fenêtre et quitter",
+    )
+    parser.add_argument("--lang", choices=("fr", "en"), default=None, help="langue de l'interface")
+    parser.add_argument(
+        "--demo-interval", type=float, default=20.0, help="secondes entre deux commandes de démo"
+    )
+    parser.add_argument("--verbose", action="store_true", help="journal détaillé sur stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from posapp.app import AppConfig, ShopApp
+    from posapp.store.db import StoreError
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Comptoir")
+    qt_app.setOrganizationName("Comptoir")
+    # Ctrl+C in the terminal quits cleanly (Qt's loop would otherwise swallow it).
+    signal.signal(signal.SIGINT, lambda *_: qt_app.quit())
+    keepalive = QTimer()
+    keepalive.start(250)
+    keepalive.timeout.connect(lambda: None)
+
+    from posapp.ui.i18n import install_translator
+
+    shop_app = ShopApp(AppConfig(data_dir=args.data_dir, demo=args.demo,
+                                 demo_order_interval=args.demo_interval))
+    try:
+        shop_app.start()
+    except StoreError as exc:
+        shop_app.stop()
+        print(f"comptoir: {exc}", file=sys.stderr)
+        if not args.screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            QMessageBox.critical(None, "Comptoir", str(exc))
+        return 2
+    lang = args.lang or shop_app.setting("language", "fr") or "fr"
+    install_translator(qt_app, lang)
+
+    from posapp.ui.main_window import MainWindow
+
+    window = MainWindow(shop_app)
+    window.show()
+    rc = 0
+    if args.screenshot:
+        rc = _screenshot_when_ready(qt_app, window, args.screenshot)
+    else:
+        rc = qt_app.exec()
+    window.close()
+    shop_app.stop()
+    return rc
+
+
+def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0) -> int:
+    """Wait for the first demo orders on the board, save the window's image, exit."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    result = {"rc": 1}
+
+    def check() -> None:
+        if window.board_count() >= 3 or clock.elapsed() > timeout_s * 1000:
+            QTimer.singleShot(300, finish)  # let the last cards paint
+            poll.stop()
+
+    def finish() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(path)) and window.board_count() > 0
+        if not ok:
+            print("comptoir: no order reached the board in time", file=sys.stderr)
+        result["rc"] = 0 if ok else 1
+        qt_app.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    poll.start(100)
+    qt_app.exec()
+    return result["rc"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

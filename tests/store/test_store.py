@@ -1,0 +1,146 @@
+import sqlite3
+
+import pytest
+
+from posapp.domain.orders import InvalidAction, OrdersService
+from posapp.domain.stock import StockService
+from posapp.store.db import DB_FILENAME, Store, StoreError, open_store
+from posapp.store.replica import ShopReplica
+from tests.factories import pull, wire_order, wire_product
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path)
+    yield s
+    s.close()
+
+
+def test_store_is_wal_and_migrated(store):
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"products", "stock", "orders", "order_lines", "outbox", "print_jobs",
+            "sync_state", "refused_mutations"} <= tables
+
+
+def test_reopening_applies_nothing_twice(tmp_path):
+    open_store(tmp_path).close()
+    again = open_store(tmp_path)
+    names = [r["name"] for r in again.query("SELECT name FROM _sqlite_migrations")]
+    assert len(names) == len(set(names))
+
+
+def test_corrupted_file_gives_clear_error(tmp_path):
+    (tmp_path / DB_FILENAME).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="illisible ou endommagée"):
+        open_store(tmp_path)
+
+
+def test_file_from_newer_version_is_refused(tmp_path):
+    open_store(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / DB_FILENAME)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+        " VALUES ('comptoir.shop', '9999_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="plus récente"):
+        Store(tmp_path / DB_FILENAME)
+
+
+def test_pull_applied_twice_changes_nothing(store):
+    replica = ShopReplica(store)
+    p = pull(orders=[wire_order()], products=[wire_product()])
+    first = replica.apply_pull(p)
+    second = replica.apply_pull(p)
+    assert [o["id"] for o in first.new_orders] == ["ord_1"]
+    assert second.new_orders == []
+    assert store.query_one("SELECT count(*) AS n FROM orders")["n"] == 1
+    assert store.query_one("SELECT count(*) AS n FROM order_lines")["n"] == 1
+
+
+def test_offline_sale_shows_at_once_and_still_counts_after_confirmation(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product(stock=10)]))
+    mutation_id = stock.adjust("ECL", -3, "counter_sale")
+    assert stock.product("ECL")["quantity"] == 7
+    # Meanwhile an online sale of 2 happened; the server confirms our delta too.
+    replica.apply_pull(pull(cursor=2, last_mutation_id=mutation_id,
+                            products=[wire_product(stock=10 - 2 - 3)]))
+    shown = stock.product("ECL")
+    assert (shown["quantity"], shown["pending_delta"]) == (5, 0)
+    assert replica.pending_count() == 0
+
+
+def test_pull_not_covering_a_pending_delta_keeps_it(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product(stock=10)]))
+    stock.adjust("ECL", -1, "counter_sale")
+    replica.apply_pull(pull(cursor=2, last_mutation_id=0, products=[wire_product(stock=8)]))
+    assert stock.product("ECL")["quantity"] == 7  # online sale of 2 + our pending -1
+
+
+def test_physical_count_is_a_delta_against_what_was_seen(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product(stock=10)]))
+    seen = stock.product("ECL")["quantity"]
+    # An online sale arrives while the shopkeeper counts.
+    replica.apply_pull(pull(cursor=2, products=[wire_product(stock=9)]))
+    stock.count("ECL", counted=12, seen=seen)
+    assert stock.product("ECL")["quantity"] == 11  # +2 found, the online sale kept
+
+
+def test_decisions_are_queued_with_optimistic_status(store):
+    replica = ShopReplica(store)
+    orders = OrdersService(store)
+    replica.apply_pull(pull(orders=[wire_order()]))
+    orders.accept("ord_1", ready_in_minutes=20)
+    shown = orders.get("ord_1")
+    assert shown["status"] == "accepted" and shown["confirmed_status"] == "new"
+    assert shown["ready_by"] is not None
+    assert [m.name for m in replica.mutations_to_push(10)] == ["order.accept"]
+    with pytest.raises(InvalidAction):
+        orders.accept("ord_1", 10)  # already accepted as the counter sees it
+    orders.mark_ready("ord_1")
+    assert orders.board()["ready"][0]["id"] == "ord_1"
+
+
+def test_refused_mutation_leaves_outbox_and_is_kept_for_display(store):
+    replica = ShopReplica(store)
+    orders = OrdersService(store)
+    replica.apply_pull(pull(orders=[wire_order()]))
+    mid = orders.accept("ord_1", 10)
+    refused = replica.record_push(mid, [{"id": mid, "status": "refused",
+                                         "code": "illegal_transition", "message": "déjà annulée"}])
+    assert refused[0]["message"] == "déjà annulée"
+    assert replica.pending_count() == 0
+    assert orders.get("ord_1")["status"] == "new"  # optimistic status rolled back
+    assert orders.refused_unseen()[0]["code"] == "illegal_transition"
+
+
+def test_pushed_mutations_are_not_resent_but_kept_until_pulled(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product()]))
+    a = stock.adjust("ECL", -1, "counter_sale")
+    b = stock.adjust("ECL", 5, "restock")
+    replica.record_push(a, [{"id": a, "status": "applied", "code": "", "message": ""}])
+    assert [m.id for m in replica.mutations_to_push(10)] == [b]
+    assert replica.pending_count() == 2
+    # A server that forgot (restored backup) makes the client resend.
+    replica.apply_pull(pull(cursor=5, last_mutation_id=0, products=[wire_product()]))
+    assert [m.id for m in replica.mutations_to_push(10)] == [a, b]
+
+
+def test_mutation_ids_are_never_reused(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product()]))
+    first = stock.adjust("ECL", -1, "counter_sale")
+    replica.apply_pull(pull(cursor=2, last_mutation_id=first, products=[wire_product()]))
+    second = stock.adjust("ECL", -1, "counter_sale")
+    assert second > first
