@@ -1,0 +1,123 @@
+"""Fixtures shared by the whole suite: a real marketplace on loopback, a paired shop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def market(tmp_path: Path) -> Iterator[Any]:
+    from marketplace.embedded import EmbeddedMarketplace
+
+    server = EmbeddedMarketplace(tmp_path / "marketplace.db", port=free_port(),
+                                 settings={"auto_reject_after_s": 600})
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Customer:
+    """The customer side of the reference marketplace, over real HTTP."""
+
+    url: str
+    shop_id: str
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+
+    def order(self, lines: list[tuple[str, int]], **extra: Any) -> httpx.Response:
+        body = {
+            "customer": {"name": "Zoé Lefèvre", "phone": "0601020304"},
+            "channel": "collect",
+            "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
+            "note": "Sans sésame, merci !",
+            "paid": True,
+            **extra,
+        }
+        return self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders", json=body)
+
+    def place(self, lines: list[tuple[str, int]], **extra: Any) -> dict:
+        response = self.order(lines, **extra)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def get(self, order_id: str) -> dict:
+        response = self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def cancel(self, order_id: str) -> httpx.Response:
+        return self.http.post(
+            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel"
+        )
+
+
+@pytest.fixture
+def demo_shop(market: Any) -> tuple[str, str]:
+    return market.seed_demo_shop()
+
+
+@pytest.fixture
+def customer(market: Any, demo_shop: tuple[str, str]) -> Iterator[Customer]:
+    c = Customer(market.url, demo_shop[0])
+    yield c
+    c.http.close()
+
+
+class Recorder:
+    """A SyncListener that records what the engine reports, thread-safely."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.statuses: list[Any] = []
+        self.summaries: list[Any] = []
+        self.refusals: list[dict] = []
+
+    def sync_status_changed(self, status: Any) -> None:
+        with self.lock:
+            self.statuses.append(status)
+
+    def pulled(self, summary: Any) -> None:
+        with self.lock:
+            self.summaries.append(summary)
+
+    def mutations_refused(self, refused: list[dict]) -> None:
+        with self.lock:
+            self.refusals.extend(refused)
+
+    @property
+    def last(self) -> Any:
+        with self.lock:
+            return self.statuses[-1] if self.statuses else None
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
