@@ -1,0 +1,1 @@
+"""The Qt user interface of Comptoir (widgets only; the core reaches them through ShopApp's signals)."""

@@ -1,0 +1,372 @@
+"""The counter's main window: order board, stock, history, and the alerts around them.
+
+Everything it shows comes from the services (read on the GUI thread, SQLite is
+local and fast) and is refreshed when ShopApp signals a change; the 1-s timer
+only repaints countdowns. Decisions go to the services, then
+``shop_app.after_local_change()`` pushes them and refreshes every view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.domain.orders import InvalidAction
+from posapp.domain.shop import ShopService
+from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
+from posapp.ui.banners import BannerArea
+from posapp.ui.dialogs import MinutesDialog, RejectDialog
+from posapp.ui.i18n import install_translator, installed_language, tr
+from posapp.ui.order_detail import ACCEPT_PRESETS
+from posapp.ui.orders_page import OrdersPage
+from posapp.ui.paths import resource
+from posapp.ui.status_bar import ComptoirStatusBar
+
+__all__ = ["MainWindow", "load_stylesheet"]
+
+log = logging.getLogger(__name__)
+
+
+def load_stylesheet() -> str:
+    path = resource("styles", "comptoir.qss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def describe_mutation(name: str, args: dict[str, Any], number: int | None) -> str:
+    order = tr("order No. {n}").format(n=number if number is not None else args.get("order_id"))
+    return {
+        "order.accept": tr("Accepting {o}"),
+        "order.reject": tr("Refusing {o}"),
+        "order.ready": tr("Marking {o} ready"),
+        "order.collected": tr("Handing over {o}"),
+        "stock.adjust": tr("Stock change of {sku} ({d:+d})"),
+        "product.set_available": tr("Availability of {sku}"),
+        "shop.pause": tr("Pausing / resuming orders"),
+    }.get(name, name).format(o=order, sku=args.get("sku", ""), d=int(args.get("delta") or 0))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, shop_app: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and installed_language() is None:
+            install_translator(app, shop_app.setting("language", "fr") or "fr")
+        self.shop_app = shop_app
+        self.orders = shop_app.orders
+        self.shop_service = ShopService(shop_app.store)
+        self.setWindowTitle("Comptoir")
+        self.setWindowIcon(QIcon(str(resource("icons", "comptoir.svg"))))
+        self.setStyleSheet(load_stylesheet())
+        self.resize(1366, 800)
+
+        self.banners = BannerArea()
+        self.orders_page = OrdersPage()
+        self.board = self.orders_page.board
+        self.detail = self.orders_page.detail
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.orders_page, tr("Orders"))
+        self._add_more_tabs()
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 4)
+        layout.setSpacing(8)
+        layout.addWidget(self._build_header())
+        layout.addWidget(self.banners)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.status = ComptoirStatusBar()
+        self.setStatusBar(self.status)
+        self.status.set_printer_file(getattr(shop_app.printing, "printer_file", None))
+        self.status.set_sync_status(shop_app.last_status)
+
+        self.alert = OrderAlert(self, sound=shop_app.setting("alert_sound", DEFAULT_SOUND)
+                                or DEFAULT_SOUND, volume=self._volume_setting())
+        self.tray = self._build_tray()
+        self._build_shortcuts()
+        self.tick = QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._on_tick)
+        self.tick.start()
+
+        self.board.order_clicked.connect(self.select_order)
+        self.detail.accept_requested.connect(self.accept_order)
+        self.detail.custom_accept_requested.connect(self.accept_custom)
+        self.detail.reject_requested.connect(self.reject_order)
+        self.detail.ready_requested.connect(self.mark_ready)
+        self.detail.handover_requested.connect(self.hand_over)
+        self.tabs.currentChanged.connect(self._update_shortcuts)
+
+        shop_app.orders_changed.connect(self.refresh_orders)
+        shop_app.new_orders.connect(self.on_new_orders)
+        shop_app.orders_cancelled.connect(self.on_orders_cancelled)
+        shop_app.sync_status.connect(self.on_sync_status)
+        shop_app.refused.connect(self.on_refused)
+        shop_app.printer_status.connect(self.status.set_printer_status)
+        shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
+        shop_app.stock_changed.connect(self.refresh_stock)
+
+        self.refresh_orders()
+        self.refresh_stock()
+        self._show_refusals(self.orders.refused_unseen())
+
+    # -- building ---------------------------------------------------------------------
+    def _build_header(self) -> QWidget:
+        header = QWidget()
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(4, 0, 4, 0)
+        self.shop_label = QLabel(self._shop_name())
+        self.shop_label.setObjectName("shopName")
+        row.addWidget(self.shop_label)
+        self.clock = QLabel("")
+        self.clock.setObjectName("clock")
+        row.addWidget(self.clock)
+        row.addStretch(1)
+        self.ack_button = QPushButton("")
+        self.ack_button.setObjectName("ackButton")
+        self.ack_button.setMinimumHeight(48)
+        self.ack_button.clicked.connect(self.acknowledge_all)
+        row.addWidget(self.ack_button)
+        self.pause_button = QPushButton("")
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setMinimumHeight(48)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        row.addWidget(self.pause_button)
+        self.settings_button = QPushButton(tr("Settings"))
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setMinimumHeight(48)
+        self.settings_button.clicked.connect(self.open_settings)
+        row.addWidget(self.settings_button)
+        self._update_pause_button()
+        return header
+
+    def _add_more_tabs(self) -> None:
+        """Stock and history tabs (filled in by their own modules)."""
+
+    def _build_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(self.windowIcon(), self)
+        tray.activated.connect(lambda _reason: self._bring_to_front())
+        tray.show()
+        return tray
+
+    def _build_shortcuts(self) -> None:
+        def key(seq: str, slot: Callable[[], None]) -> QShortcut:
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.activated.connect(slot)
+            return shortcut
+
+        def selected(action: Callable[[str], Any]) -> Callable[[], None]:
+            return lambda: self.detail.order and action(self.detail.order["id"])
+
+        self.order_shortcuts = [
+            key(str(i + 1), selected(lambda oid, m=m: self.accept_order(oid, m)))
+            for i, m in enumerate(ACCEPT_PRESETS)
+        ] + [
+            key("T", selected(self.accept_custom)),
+            key("R", selected(self.reject_order)),
+            key("P", selected(self.mark_ready)),
+            key("C", selected(self.hand_over)),
+            key("V", self.acknowledge_all),
+            key("Down", lambda: self._move_selection(1)),
+            key("Up", lambda: self._move_selection(-1)),
+        ]
+        self._update_shortcuts()
+
+    def _update_shortcuts(self) -> None:
+        # Single-letter keys only make sense on the board (other tabs have text fields).
+        on_board = self.tabs.currentWidget() is self.orders_page
+        for shortcut in self.order_shortcuts:
+            shortcut.setEnabled(on_board)
+
+    # -- state ----------------------------------------------------------------------------
+    def _shop_name(self) -> str:
+        shop = self.shop_app.shop or {}
+        return shop.get("name") or self.shop_app.setting("shop_name") or "Comptoir"
+
+    def _volume_setting(self) -> float:
+        try:
+            return int(self.shop_app.setting("alert_volume", "80") or 80) / 100
+        except ValueError:
+            return 0.8
+
+    def board_count(self) -> int:
+        return self.board.count()
+
+    def refresh_orders(self) -> None:
+        self.board.set_board(self.orders.board())
+        if self.board.selected_id is not None:
+            self.detail.show_order(self.orders.get(self.board.selected_id))
+        self.shop_label.setText(self._shop_name())
+        self._update_pause_button()
+        self._update_alert()
+
+    def refresh_stock(self) -> None:
+        """Overridden by the stock tab when present."""
+
+    def _update_alert(self) -> None:
+        waiting = len(self.orders.unacknowledged())
+        self.alert.update(waiting)
+        self.ack_button.setVisible(waiting > 0)
+        self.ack_button.setText(
+            tr("OK, seen — {n} new order(s)  [V]").format(n=waiting) if waiting else "")
+        if self.tray is not None:
+            self.tray.setToolTip(tr("Comptoir — {n} order(s) not seen yet").format(n=waiting)
+                                 if waiting else "Comptoir")
+
+    def _update_pause_button(self) -> None:
+        paused = self.shop_service.paused()
+        self.pause_button.setProperty("paused", paused)
+        self.pause_button.setText(tr("Orders PAUSED — resume") if paused
+                                  else tr("Taking orders — pause"))
+        self.pause_button.style().unpolish(self.pause_button)
+        self.pause_button.style().polish(self.pause_button)
+
+    def _on_tick(self) -> None:
+        self.board.refresh_times()
+        self.detail.refresh_times()
+        self.clock.setText(dt.datetime.now().strftime("%H:%M"))
+
+    # -- selection & acknowledgement ----------------------------------------------------------
+    def select_order(self, order_id: str) -> None:
+        self.board.select(order_id)
+        order = self.orders.get(order_id)
+        self.detail.show_order(order)
+        if order is not None and not order.get("acknowledged_at"):
+            self.orders.acknowledge(order_id)  # touching the order means someone saw it
+            self.refresh_orders()
+
+    def _move_selection(self, step: int) -> None:
+        cards = self.board.cards()
+        if not cards:
+            return
+        ids = [c.order_id for c in cards]
+        current = ids.index(self.board.selected_id) if self.board.selected_id in ids else -1
+        self.select_order(ids[max(0, min(len(ids) - 1, current + step))])
+
+    def acknowledge_all(self) -> None:
+        self.orders.acknowledge_all()
+        self.refresh_orders()
+
+    # -- decisions ----------------------------------------------------------------------------
+    def _decide(self, action: Callable[[], Any]) -> bool:
+        """Run a decision; a refusal becomes a banner, never a crash."""
+        try:
+            action()
+        except (InvalidAction, ValueError) as exc:
+            self.banners.show_banner(str(exc), "error", 20000)
+            return False
+        self.shop_app.after_local_change()
+        return True
+
+    def _number(self, order_id: str) -> int | None:
+        order = self.orders.get(order_id)
+        return order["number"] if order else None
+
+    def accept_order(self, order_id: str, minutes: int) -> bool:
+        return self._decide(lambda: self.orders.accept(order_id, ready_in_minutes=minutes))
+
+    def accept_custom(self, order_id: str) -> bool:
+        minutes = self.ask_minutes(order_id)
+        return minutes is not None and self.accept_order(order_id, minutes)
+
+    def ask_minutes(self, order_id: str) -> int | None:
+        dialog = MinutesDialog(self._number(order_id) or 0, self)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def reject_order(self, order_id: str, reason: str | None = None) -> bool:
+        reason = reason or self.ask_reject_reason(order_id)
+        return reason is not None and self._decide(lambda: self.orders.reject(order_id, reason))
+
+    def ask_reject_reason(self, order_id: str) -> str | None:
+        dialog = RejectDialog(self._number(order_id) or 0, self)
+        return dialog.reason if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def mark_ready(self, order_id: str) -> bool:
+        return self._decide(lambda: self.orders.mark_ready(order_id))
+
+    def hand_over(self, order_id: str) -> bool:
+        return self._decide(lambda: self.orders.mark_collected(order_id))
+
+    def toggle_pause(self) -> bool:
+        paused = not self.shop_service.paused()
+        return self._decide(lambda: self.shop_service.set_paused(paused))
+
+    def open_settings(self) -> None:
+        """Replaced by the settings dialog module."""
+
+    # -- core events ----------------------------------------------------------------------------
+    def on_new_orders(self, orders: list[dict[str, Any]]) -> None:
+        self.refresh_orders()
+        self._bring_to_front()
+        if self.tray is not None and orders:
+            numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
+            self.tray.showMessage(tr("New order(s)"), numbers,
+                                  QSystemTrayIcon.MessageIcon.Information, 10000)
+
+    def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:
+        for order in orders:
+            self.banners.show_banner(
+                tr("Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.").format(
+                    n=order.get("number"), c=order.get("customer_name") or ""),
+                "cancelled",
+            )
+        self.refresh_orders()
+        if orders:
+            self._bring_to_front()
+
+    def on_sync_status(self, status: Any) -> None:
+        self.status.set_sync_status(status)
+
+    def on_refused(self, refused: list[dict[str, Any]]) -> None:
+        self._show_refusals(refused)
+        self.refresh_orders()
+        self.refresh_stock()
+
+    def _show_refusals(self, refused: list[dict[str, Any]]) -> None:
+        for item in refused:
+            args = item.get("args") or {}
+            if isinstance(args, str):  # rows from refused_mutations keep args as JSON text
+                args = json.loads(args)
+            number = self._number(args["order_id"]) if args.get("order_id") else None
+            text = tr("The marketplace refused: {what} — {why}").format(
+                what=describe_mutation(item.get("name", ""), args, number),
+                why=item.get("message") or item.get("code") or "")
+            banner = self.banners.show_banner(text, "refused")
+            banner.dismissed.connect(self.orders.mark_refusals_seen)
+
+    def _bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        QApplication.alert(self)  # taskbar flash where the platform supports it
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.tick.stop()
+        self.alert.update(0)
+        if self.tray is not None:
+            self.tray.hide()
+        super().closeEvent(event)
+

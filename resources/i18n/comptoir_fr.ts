@@ -1,0 +1,347 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+  <context>
+    <name>Comptoir</name>
+    <message>
+      <source>OK</source>
+      <translation>OK</translation>
+    </message>
+    <message>
+      <source>New orders</source>
+      <translation>Nouvelles</translation>
+    </message>
+    <message>
+      <source>In preparation</source>
+      <translation>En préparation</translation>
+    </message>
+    <message>
+      <source>Ready orders</source>
+      <translation>Prêtes</translation>
+    </message>
+    <message>
+      <source>Done today</source>
+      <translation>Terminées aujourd'hui</translation>
+    </message>
+    <message>
+      <source>Back (do not refuse)</source>
+      <translation>Retour (ne pas refuser)</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Annuler</translation>
+    </message>
+    <message>
+      <source>Ready in how many minutes?</source>
+      <translation>Prête dans combien de minutes ?</translation>
+    </message>
+    <message>
+      <source>Stock count</source>
+      <translation>Comptage du stock</translation>
+    </message>
+    <message>
+      <source>Refuse order No. {n}</source>
+      <translation>Refuser la commande n° {n}</translation>
+    </message>
+    <message>
+      <source>Why refuse order No. {n}?</source>
+      <translation>Pourquoi refuser la commande n° {n} ?</translation>
+    </message>
+    <message>
+      <source>Accept order No. {n}</source>
+      <translation>Accepter la commande n° {n}</translation>
+    </message>
+    <message>
+      <source>How many “{p}” did you count? (the screen showed {s})</source>
+      <translation>Combien de « {p} » avez-vous comptés ? (l'écran indiquait {s})</translation>
+    </message>
+    <message>
+      <source>just now</source>
+      <translation>à l'instant</translation>
+    </message>
+    <message>
+      <source>Handed to courier</source>
+      <translation>Remise au livreur</translation>
+    </message>
+    <message>
+      <source>Handed to customer</source>
+      <translation>Remise au client</translation>
+    </message>
+    <message>
+      <source>{h} h {m:02d}</source>
+      <translation>{h} h {m:02d}</translation>
+    </message>
+    <message>
+      <source>{d} ago</source>
+      <translation>il y a {d}</translation>
+    </message>
+    <message>
+      <source>{m} min</source>
+      <translation>{m} min</translation>
+    </message>
+    <message>
+      <source>LATE by {d}</source>
+      <translation>EN RETARD de {d}</translation>
+    </message>
+    <message>
+      <source>New</source>
+      <translation>Nouvelle</translation>
+    </message>
+    <message>
+      <source>Preparing</source>
+      <translation>En préparation</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>Prête</translation>
+    </message>
+    <message>
+      <source>Handed over</source>
+      <translation>Remise</translation>
+    </message>
+    <message>
+      <source>Refused</source>
+      <translation>Refusée</translation>
+    </message>
+    <message>
+      <source>CANCELLED</source>
+      <translation>ANNULÉE</translation>
+    </message>
+    <message>
+      <source>CLICK &amp; COLLECT</source>
+      <translation>CLICK &amp; COLLECT</translation>
+    </message>
+    <message>
+      <source>DELIVERY</source>
+      <translation>LIVRAISON</translation>
+    </message>
+    <message>
+      <source>Sold out</source>
+      <translation>Produit épuisé</translation>
+    </message>
+    <message>
+      <source>Closing</source>
+      <translation>Fermeture</translation>
+    </message>
+    <message>
+      <source>Too many orders</source>
+      <translation>Trop de commandes</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Autre</translation>
+    </message>
+    <message>
+      <source>Not answered in time</source>
+      <translation>Sans réponse à temps</translation>
+    </message>
+    <message>
+      <source>ready in {d}</source>
+      <translation>prête dans {d}</translation>
+    </message>
+    <message>
+      <source>order No. {n}</source>
+      <translation>la commande n° {n}</translation>
+    </message>
+    <message>
+      <source>Orders</source>
+      <translation>Commandes</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Réglages</translation>
+    </message>
+    <message>
+      <source>Orders PAUSED — resume</source>
+      <translation>Commandes EN PAUSE — reprendre</translation>
+    </message>
+    <message>
+      <source>Taking orders — pause</source>
+      <translation>Commandes ouvertes — mettre en pause</translation>
+    </message>
+    <message>
+      <source>New order(s)</source>
+      <translation>Nouvelle(s) commande(s)</translation>
+    </message>
+    <message>
+      <source>The marketplace refused: {what} — {why}</source>
+      <translation>La place de marché a refusé : {what} — {why}</translation>
+    </message>
+    <message>
+      <source>Accepting {o}</source>
+      <translation>Acceptation de {o}</translation>
+    </message>
+    <message>
+      <source>Refusing {o}</source>
+      <translation>Refus de {o}</translation>
+    </message>
+    <message>
+      <source>Marking {o} ready</source>
+      <translation>{o} marquée prête</translation>
+    </message>
+    <message>
+      <source>Handing over {o}</source>
+      <translation>Remise de {o}</translation>
+    </message>
+    <message>
+      <source>Stock change of {sku} ({d:+d})</source>
+      <translation>Changement de stock de {sku} ({d:+d})</translation>
+    </message>
+    <message>
+      <source>Availability of {sku}</source>
+      <translation>Disponibilité de {sku}</translation>
+    </message>
+    <message>
+      <source>Pausing / resuming orders</source>
+      <translation>Pause / reprise des commandes</translation>
+    </message>
+    <message>
+      <source>OK, seen — {n} new order(s)  [V]</source>
+      <translation>OK, vu — {n} nouvelle(s) commande(s)  [V]</translation>
+    </message>
+    <message>
+      <source>Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.</source>
+      <translation>Commande n° {n} ({c}) ANNULÉE par le client — ne pas la préparer.</translation>
+    </message>
+    <message>
+      <source>Comptoir — {n} order(s) not seen yet</source>
+      <translation>Comptoir — {n} commande(s) pas encore vue(s)</translation>
+    </message>
+    <message>
+      <source>No. {n}</source>
+      <translation>N° {n}</translation>
+    </message>
+    <message>
+      <source>1 item</source>
+      <translation>1 article</translation>
+    </message>
+    <message>
+      <source>{n} items</source>
+      <translation>{n} articles</translation>
+    </message>
+    <message>
+      <source>ready since {t}</source>
+      <translation>prête depuis {t}</translation>
+    </message>
+    <message>
+      <source>slot {t}</source>
+      <translation>créneau {t}</translation>
+    </message>
+    <message>
+      <source>Allergens: {a}</source>
+      <translation>Allergènes : {a}</translation>
+    </message>
+    <message>
+      <source>Select an order</source>
+      <translation>Choisissez une commande</translation>
+    </message>
+    <message>
+      <source>Accept — ready in:</source>
+      <translation>Accepter — prête dans :</translation>
+    </message>
+    <message>
+      <source>Other…</source>
+      <translation>Autre…</translation>
+    </message>
+    <message>
+      <source>Refuse…</source>
+      <translation>Refuser…</translation>
+    </message>
+    <message>
+      <source>paid online</source>
+      <translation>payée en ligne</translation>
+    </message>
+    <message>
+      <source>NOT PAID — to be paid at the counter</source>
+      <translation>NON PAYÉE — à encaisser au comptoir</translation>
+    </message>
+    <message>
+      <source>CANCELLED by the customer — do not prepare it, do not hand it over.</source>
+      <translation>ANNULÉE par le client — ne pas la préparer, ne pas la remettre.</translation>
+    </message>
+    <message>
+      <source>Total</source>
+      <translation>Total</translation>
+    </message>
+    <message>
+      <source>received at {t}</source>
+      <translation>reçue à {t}</translation>
+    </message>
+    <message>
+      <source>Note: {n}</source>
+      <translation>Note : {n}</translation>
+    </message>
+    <message>
+      <source>ALLERGENS: {a}</source>
+      <translation>ALLERGÈNES : {a}</translation>
+    </message>
+    <message>
+      <source>{s} — waiting for the marketplace to confirm</source>
+      <translation>{s} — en attente de confirmation par la place de marché</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>Historique</translation>
+    </message>
+    <message>
+      <source>pickup slot {t}</source>
+      <translation>retrait à {t}</translation>
+    </message>
+    <message>
+      <source>promised for {t}</source>
+      <translation>promise pour {t}</translation>
+    </message>
+    <message>
+      <source>Refused: {r}</source>
+      <translation>Refusée : {r}</translation>
+    </message>
+    <message>
+      <source>Printer: —</source>
+      <translation>Imprimante : —</translation>
+    </message>
+    <message>
+      <source>ready</source>
+      <translation>prête</translation>
+    </message>
+    <message>
+      <source>problem</source>
+      <translation>problème</translation>
+    </message>
+    <message>
+      <source>Printer: {s}</source>
+      <translation>Imprimante : {s}</translation>
+    </message>
+    <message>
+      <source>Everything sent</source>
+      <translation>Tout est envoyé</translation>
+    </message>
+    <message>
+      <source>{n} ticket(s) waiting</source>
+      <translation>{n} ticket(s) en attente</translation>
+    </message>
+    <message>
+      <source>Not paired — open Settings</source>
+      <translation>Non appairé — ouvrez les Réglages</translation>
+    </message>
+    <message>
+      <source>Last sync: {t}</source>
+      <translation>Dernière synchro : {t}</translation>
+    </message>
+    <message>
+      <source>Online</source>
+      <translation>En ligne</translation>
+    </message>
+    <message>
+      <source>Offline — orders keep working</source>
+      <translation>Hors ligne — le comptoir continue de fonctionner</translation>
+    </message>
+    <message>
+      <source>{n} change(s) waiting to be sent</source>
+      <translation>{n} changement(s) en attente d'envoi</translation>
+    </message>
+    <message>
+      <source>Tickets written to {p}</source>
+      <translation>Tickets écrits dans {p}</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,93 @@
+"""Refresh resources/i18n/comptoir_<lang>.ts from the tr("...") calls in posapp/ui, then compile.
+
+The .ts files (Qt Linguist format) are the source of truth for translations:
+existing ones are kept, new strings are added as "unfinished", vanished ones
+are dropped. ``--merge file.json`` adds translations from a {source: text} map.
+
+Run: .venv/bin/python resources/i18n/update_ts.py [--lang fr] [--merge new.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTEXT = "Comptoir"
+
+
+def extract(package: Path = ROOT / "posapp" / "ui") -> list[str]:
+    found: dict[str, None] = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            arg = node.args[0]
+            if name == "tr" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found[arg.value] = None
+    return list(found)
+
+
+def read_ts(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    out = {}
+    for message in ET.parse(path).getroot().iter("message"):
+        source = message.findtext("source") or ""
+        translation = message.find("translation")
+        if translation is not None and translation.get("type") != "unfinished" and translation.text:
+            out[source] = translation.text
+    return out
+
+
+def write_ts(path: Path, lang: str, sources: list[str], translations: dict[str, str]) -> list[str]:
+    ts = ET.Element("TS", version="2.1", language=lang)
+    context = ET.SubElement(ts, "context")
+    ET.SubElement(context, "name").text = CONTEXT
+    missing = []
+    for source in sources:
+        message = ET.SubElement(context, "message")
+        ET.SubElement(message, "source").text = source
+        translation = ET.SubElement(message, "translation")
+        if source in translations:
+            translation.text = translations[source]
+        else:
+            translation.set("type", "unfinished")
+            missing.append(source)
+    ET.indent(ts)
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+                    + ET.tostring(ts, encoding="unicode") + "\n", encoding="utf-8")
+    return missing
+
+
+def lrelease(ts: Path) -> None:
+    tool = shutil.which("pyside6-lrelease") or str(Path(sys.executable).parent / "pyside6-lrelease")
+    subprocess.run([tool, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lang", default="fr")
+    parser.add_argument("--merge", type=Path)
+    args = parser.parse_args()
+    ts = Path(__file__).parent / f"comptoir_{args.lang}.ts"
+    translations = read_ts(ts)
+    if args.merge:
+        translations.update(json.loads(args.merge.read_text(encoding="utf-8")))
+    missing = write_ts(ts, args.lang, extract(), translations)
+    lrelease(ts)
+    for source in missing:
+        print(f"untranslated: {source!r}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
