@@ -146,3 +146,18 @@ class OrdersService:
                 (utcnow_iso(), order_id),
             )
         return mutation_id
+
+    # -- added for the UI's history tab ---------------------------------------------------
+    def search(self, text: str = "", limit: int = 200) -> list[dict[str, Any]]:
+        """Past and current orders, newest first, by number, customer name or phone."""
+        text = text.strip()
+        where, params = "", ()
+        if text:
+            digits = "".join(ch for ch in text if ch.isdigit())
+            where = (" WHERE o.customer_name LIKE ? OR o.customer_phone LIKE ?"
+                     " OR CAST(o.number AS TEXT) = ?")
+            params = (f"%{text}%", f"%{digits or text}%", text.lstrip("#nN°º "))
+        return self.store.query(
+            f"SELECT {_ORDER_COLUMNS} FROM orders o{where} ORDER BY o.created_at DESC LIMIT ?",
+            (*params, limit),
+        )
