@@ -34,11 +34,13 @@ from posapp.domain.shop import ShopService
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
+from posapp.ui.history_page import HistoryPage
 from posapp.ui.i18n import install_translator, installed_language, tr
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
 from posapp.ui.status_bar import ComptoirStatusBar
+from posapp.ui.stock_page import StockPage
 
 __all__ = ["MainWindow", "load_stylesheet"]
 
@@ -161,7 +163,13 @@ class MainWindow(QMainWindow):
         return header
 
     def _add_more_tabs(self) -> None:
-        """Stock and history tabs (filled in by their own modules)."""
+        self.stock_page = StockPage(self.shop_app.stock)
+        self.stock_page.changed.connect(self.shop_app.after_local_change)
+        self.stock_page.failed.connect(lambda text: self.banners.show_banner(text, "error", 20000))
+        self.tabs.addTab(self.stock_page, tr("Stock"))
+        self.history_page = HistoryPage(self.orders)
+        self.history_page.reprint_requested.connect(self.reprint)
+        self.tabs.addTab(self.history_page, tr("History"))
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -197,6 +205,10 @@ class MainWindow(QMainWindow):
     def _update_shortcuts(self) -> None:
         # Single-letter keys only make sense on the board (other tabs have text fields).
         on_board = self.tabs.currentWidget() is self.orders_page
+        if self.tabs.currentWidget() is getattr(self, "history_page", None):
+            self.history_page.reload()
+        if self.tabs.currentWidget() is getattr(self, "stock_page", None):
+            self.stock_page.search.setFocus()  # ready for the scanner
         for shortcut in self.order_shortcuts:
             shortcut.setEnabled(on_board)
 
@@ -216,6 +228,8 @@ class MainWindow(QMainWindow):
 
     def refresh_orders(self) -> None:
         self.board.set_board(self.orders.board())
+        if self.tabs.currentWidget() is self.history_page:
+            self.history_page.reload()
         if self.board.selected_id is not None:
             self.detail.show_order(self.orders.get(self.board.selected_id))
         self.shop_label.setText(self._shop_name())
@@ -223,7 +237,7 @@ class MainWindow(QMainWindow):
         self._update_alert()
 
     def refresh_stock(self) -> None:
-        """Overridden by the stock tab when present."""
+        self.stock_page.reload()
 
     def _update_alert(self) -> None:
         waiting = len(self.orders.unacknowledged())
@@ -312,6 +326,22 @@ class MainWindow(QMainWindow):
     def toggle_pause(self) -> bool:
         paused = not self.shop_service.paused()
         return self._decide(lambda: self.shop_service.set_paused(paused))
+
+    def reprint(self, order_id: str) -> bool:
+        printing = self.shop_app.printing
+        if printing is None or not hasattr(printing, "reprint"):
+            self.banners.show_banner(tr("Reprinting is not available yet."), "error", 10000)
+            return False
+        try:
+            printing.reprint(order_id)
+        except Exception as exc:  # a printer problem must never close the app
+            log.exception("reprint failed")
+            self.banners.show_banner(tr("Reprint failed: {e}").format(e=exc), "error", 20000)
+            return False
+        self.banners.show_banner(
+            tr("Ticket of order No. {n} sent to the printer.").format(n=self._number(order_id)),
+            "info", 8000)
+        return True
 
     def open_settings(self) -> None:
         """Replaced by the settings dialog module."""

@@ -140,6 +140,34 @@
       <translation>prête dans {d}</translation>
     </message>
     <message>
+      <source>Order number, customer name or phone</source>
+      <translation>Numéro de commande, nom ou téléphone du client</translation>
+    </message>
+    <message>
+      <source>Reprint the ticket</source>
+      <translation>Réimprimer le ticket</translation>
+    </message>
+    <message>
+      <source>No.</source>
+      <translation>N°</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <source>Customer</source>
+      <translation>Client</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Statut</translation>
+    </message>
+    <message>
+      <source>Total</source>
+      <translation>Total</translation>
+    </message>
+    <message>
       <source>order No. {n}</source>
       <translation>la commande n° {n}</translation>
     </message>
@@ -152,6 +180,14 @@
       <translation>Réglages</translation>
     </message>
     <message>
+      <source>Stock</source>
+      <translation>Stock</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>Historique</translation>
+    </message>
+    <message>
       <source>Orders PAUSED — resume</source>
       <translation>Commandes EN PAUSE — reprendre</translation>
     </message>
@@ -160,8 +196,16 @@
       <translation>Commandes ouvertes — mettre en pause</translation>
     </message>
     <message>
+      <source>Reprinting is not available yet.</source>
+      <translation>La réimpression n'est pas encore disponible.</translation>
+    </message>
+    <message>
       <source>New order(s)</source>
       <translation>Nouvelle(s) commande(s)</translation>
+    </message>
+    <message>
+      <source>Ticket of order No. {n} sent to the printer.</source>
+      <translation>Ticket de la commande n° {n} envoyé à l'imprimante.</translation>
     </message>
     <message>
       <source>The marketplace refused: {what} — {why}</source>
@@ -206,6 +250,10 @@
     <message>
       <source>Comptoir — {n} order(s) not seen yet</source>
       <translation>Comptoir — {n} commande(s) pas encore vue(s)</translation>
+    </message>
+    <message>
+      <source>Reprint failed: {e}</source>
+      <translation>Réimpression impossible : {e}</translation>
     </message>
     <message>
       <source>No. {n}</source>
@@ -260,10 +308,6 @@
       <translation>ANNULÉE par le client — ne pas la préparer, ne pas la remettre.</translation>
     </message>
     <message>
-      <source>Total</source>
-      <translation>Total</translation>
-    </message>
-    <message>
       <source>received at {t}</source>
       <translation>reçue à {t}</translation>
     </message>
@@ -278,10 +322,6 @@
     <message>
       <source>{s} — waiting for the marketplace to confirm</source>
       <translation>{s} — en attente de confirmation par la place de marché</translation>
-    </message>
-    <message>
-      <source>History</source>
-      <translation>Historique</translation>
     </message>
     <message>
       <source>pickup slot {t}</source>
@@ -342,6 +382,94 @@
     <message>
       <source>Tickets written to {p}</source>
       <translation>Tickets écrits dans {p}</translation>
+    </message>
+    <message>
+      <source>Product</source>
+      <translation>Produit</translation>
+    </message>
+    <message>
+      <source>Barcode</source>
+      <translation>Code-barres</translation>
+    </message>
+    <message>
+      <source>SKU</source>
+      <translation>Réf.</translation>
+    </message>
+    <message>
+      <source>Alert at</source>
+      <translation>Alerte à</translation>
+    </message>
+    <message>
+      <source>Sold online</source>
+      <translation>En vente en ligne</translation>
+    </message>
+    <message>
+      <source>({d:+d} waiting)</source>
+      <translation>({d:+d} en attente)</translation>
+    </message>
+    <message>
+      <source>Confirmed by the marketplace: {c}; waiting to be sent: {p:+d}</source>
+      <translation>Confirmé par la place de marché : {c} ; en attente d'envoi : {p:+d}</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>oui</translation>
+    </message>
+    <message>
+      <source>SOLD OUT</source>
+      <translation>ÉPUISÉ</translation>
+    </message>
+    <message>
+      <source>Search a product, or scan its barcode</source>
+      <translation>Rechercher un produit, ou scanner son code-barres</translation>
+    </message>
+    <message>
+      <source>No product selected</source>
+      <translation>Aucun produit choisi</translation>
+    </message>
+    <message>
+      <source>−1 counter sale</source>
+      <translation>−1 vente comptoir</translation>
+    </message>
+    <message>
+      <source>+1 restock</source>
+      <translation>+1 réassort</translation>
+    </message>
+    <message>
+      <source>Mark sold out</source>
+      <translation>Marquer épuisé</translation>
+    </message>
+    <message>
+      <source>Count…</source>
+      <translation>Comptage…</translation>
+    </message>
+    <message>
+      <source>Scan a product or click a line.</source>
+      <translation>Scannez un produit ou touchez une ligne.</translation>
+    </message>
+    <message>
+      <source>SOLD OUT online</source>
+      <translation>ÉPUISÉ en ligne</translation>
+    </message>
+    <message>
+      <source>Selected: {p}</source>
+      <translation>Choisi : {p}</translation>
+    </message>
+    <message>
+      <source>In stock: {q}</source>
+      <translation>En stock : {q}</translation>
+    </message>
+    <message>
+      <source>Alert below {n}</source>
+      <translation>Alerte sous {n}</translation>
+    </message>
+    <message>
+      <source>Back on sale</source>
+      <translation>Remettre en vente</translation>
+    </message>
+    <message>
+      <source>No product for “{t}”.</source>
+      <translation>Aucun produit pour « {t} ».</translation>
     </message>
   </context>
 </TS>
