@@ -39,6 +39,7 @@ from posapp.ui.i18n import install_translator, installed_language, tr
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
+from posapp.ui.settings_dialog import SettingsDialog
 from posapp.ui.status_bar import ComptoirStatusBar
 from posapp.ui.stock_page import StockPage
 
@@ -343,8 +344,20 @@ class MainWindow(QMainWindow):
             "info", 8000)
         return True
 
+    def make_settings_dialog(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.shop_app, self)
+        dialog.sound_changed.connect(self._apply_sound)
+        dialog.paired.connect(lambda _answer: self.refresh_orders())
+        return dialog
+
     def open_settings(self) -> None:
-        """Replaced by the settings dialog module."""
+        dialog = self.make_settings_dialog()
+        dialog.exec()
+        dialog.deleteLater()
+
+    def _apply_sound(self, name: str, volume: float) -> None:
+        self.alert.set_sound(name)
+        self.alert.set_volume(volume)
 
     # -- core events ----------------------------------------------------------------------------
     def on_new_orders(self, orders: list[dict[str, Any]]) -> None:

@@ -39,6 +39,7 @@ def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
         page = getattr(window, f"{name}_page", None)
         if page is not None:
             tabs.setCurrentWidget(page)
+            _show_something(page)
             shots.append(grab(window, out / f"{name}.png"))
     make_dialog = getattr(window, "make_settings_dialog", None)
     if make_dialog is not None:
@@ -50,3 +51,12 @@ def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
     tabs.setCurrentIndex(start_tab)
     window.board.select(selected)
     return shots
+
+
+def _show_something(page: Any) -> None:
+    """An empty detail pane makes a poor picture: open the first row if nothing is open."""
+    if hasattr(page, "selected_sku") and page.selected_sku() is None and page.model.products:
+        page.select_sku(page.model.products[0]["sku"])
+    if hasattr(page, "open_row") and page.detail.order is None and page.results:
+        page.table.selectRow(0)
+        page.open_row(0)

@@ -336,6 +336,86 @@
       <translation>Refusée : {r}</translation>
     </message>
     <message>
+      <source>Comptoir records orders and stock; it is not a cash register and takes no payment.</source>
+      <translation>Comptoir enregistre les commandes et le stock ; ce n'est pas une caisse enregistreuse et il n'encaisse aucun paiement.</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Fermer</translation>
+    </message>
+    <message>
+      <source>Marketplace</source>
+      <translation>Place de marché</translation>
+    </message>
+    <message>
+      <source>Pair this counter</source>
+      <translation>Appairer ce comptoir</translation>
+    </message>
+    <message>
+      <source>Address</source>
+      <translation>Adresse</translation>
+    </message>
+    <message>
+      <source>Pairing code</source>
+      <translation>Code d'appairage</translation>
+    </message>
+    <message>
+      <source>Not paired yet.</source>
+      <translation>Pas encore appairé.</translation>
+    </message>
+    <message>
+      <source>Pairing…</source>
+      <translation>Appairage en cours…</translation>
+    </message>
+    <message>
+      <source>New-order alert</source>
+      <translation>Alerte nouvelle commande</translation>
+    </message>
+    <message>
+      <source>Listen</source>
+      <translation>Écouter</translation>
+    </message>
+    <message>
+      <source>Sound</source>
+      <translation>Son</translation>
+    </message>
+    <message>
+      <source>Volume</source>
+      <translation>Volume</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Langue</translation>
+    </message>
+    <message>
+      <source>Applies fully after restarting Comptoir.</source>
+      <translation>S'applique entièrement au prochain démarrage de Comptoir.</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>Imprimante</translation>
+    </message>
+    <message>
+      <source>Tickets go to</source>
+      <translation>Les tickets vont vers</translation>
+    </message>
+    <message>
+      <source>Enter the marketplace address and the pairing code.</source>
+      <translation>Saisissez l'adresse de la place de marché et le code d'appairage.</translation>
+    </message>
+    <message>
+      <source>Receipt printer (configured at start-up)</source>
+      <translation>Imprimante de tickets (configurée au démarrage)</translation>
+    </message>
+    <message>
+      <source>Paired with “{s}”.</source>
+      <translation>Appairé avec « {s} ».</translation>
+    </message>
+    <message>
+      <source>Pairing failed: {e}</source>
+      <translation>Échec de l'appairage : {e}</translation>
+    </message>
+    <message>
       <source>Printer: —</source>
       <translation>Imprimante : —</translation>
     </message>

@@ -1,0 +1,196 @@
+"""Settings: pairing with the marketplace, the alert sound, the language, the printer."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtMultimedia import QSoundEffect
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from posapp.ui.alerts import DEFAULT_SOUND, available_sounds
+from posapp.ui.i18n import LANGUAGES, install_translator, tr
+from posapp.ui.paths import resource
+from posapp.ui.workers import Call, run_in_pool
+
+__all__ = ["SettingsDialog"]
+
+
+class SettingsDialog(QDialog):
+    paired = Signal(dict)
+    sound_changed = Signal(str, float)  # file name, volume 0..1
+
+    def __init__(self, shop_app: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.shop_app = shop_app
+        self.setWindowTitle(tr("Settings"))
+        self.setMinimumWidth(640)
+        self._call: Call | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._pairing_box())
+        layout.addWidget(self._alert_box())
+        layout.addWidget(self._language_box())
+        layout.addWidget(self._printer_box())
+        notice = QLabel(tr("Comptoir records orders and stock; it is not a cash register "
+                           "and takes no payment."))
+        notice.setObjectName("hint")
+        notice.setWordWrap(True)
+        layout.addWidget(notice)
+        close = QPushButton(tr("Close"))
+        close.setMinimumHeight(48)
+        close.clicked.connect(self.accept)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+
+    # -- pairing -----------------------------------------------------------------------
+    def _pairing_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Marketplace"))
+        form = QFormLayout(box)
+        self.url = QLineEdit(self.shop_app.setting("marketplace_url", "") or "")
+        self.url.setPlaceholderText("https://…")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("ABCD-1234")
+        self.pair_button = QPushButton(tr("Pair this counter"))
+        self.pair_button.setMinimumHeight(48)
+        self.pair_button.clicked.connect(self.start_pairing)
+        self.pair_status = QLabel(self._paired_text())
+        self.pair_status.setWordWrap(True)
+        form.addRow(tr("Address"), self.url)
+        form.addRow(tr("Pairing code"), self.code)
+        form.addRow("", self.pair_button)
+        form.addRow("", self.pair_status)
+        return box
+
+    def _paired_text(self) -> str:
+        name = self.shop_app.setting("shop_name")
+        return tr("Paired with “{s}”.").format(s=name) if name else tr("Not paired yet.")
+
+    def start_pairing(self) -> None:
+        url, code = self.url.text().strip(), self.code.text().strip()
+        if not url or not code:
+            self.pair_status.setText(tr("Enter the marketplace address and the pairing code."))
+            return
+        self.pair_button.setEnabled(False)
+        self.pair_status.setText(tr("Pairing…"))
+        finish = getattr(self.shop_app, "complete_pairing", None)
+        if finish is not None:
+            # Network in the pool; saving the token and settings back on the GUI thread.
+            from sync.client import pair_device
+
+            self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self)
+            self._call.done.connect(lambda answer: self._pairing_done(finish(url, answer) or answer))
+        elif getattr(self.shop_app, "pair_thread_safe", False):
+            self._call = run_in_pool(lambda: self.shop_app.pair(url, code), self)
+            self._call.done.connect(self._pairing_done)
+        else:
+            # ShopApp.pair writes through the GUI thread's SQLite connection: call it here,
+            # after this repaint, rather than from a worker thread.
+            self._call = Call(self)
+            self._call.done.connect(self._pairing_done)
+            QTimer.singleShot(0, self, lambda: self._pair_here(url, code))
+        self._call.failed.connect(self._pairing_failed)
+
+    def _pair_here(self, url: str, code: str) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            answer = self.shop_app.pair(url, code)
+        except Exception as exc:  # shown to the shopkeeper, whatever it is
+            assert self._call is not None
+            self._call.failed.emit(str(exc) or exc.__class__.__name__)
+        else:
+            assert self._call is not None
+            self._call.done.emit(answer)
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _pairing_done(self, answer: dict) -> None:
+        self.pair_button.setEnabled(True)
+        self.code.clear()
+        self.pair_status.setText(tr("Paired with “{s}”.").format(s=answer.get("shop_name", "")))
+        self.paired.emit(answer)
+
+    def _pairing_failed(self, message: str) -> None:
+        self.pair_button.setEnabled(True)
+        self.pair_status.setText(tr("Pairing failed: {e}").format(e=message))
+
+    # -- alert sound ---------------------------------------------------------------------
+    def _alert_box(self) -> QGroupBox:
+        box = QGroupBox(tr("New-order alert"))
+        form = QFormLayout(box)
+        self.sound = QComboBox()
+        for name in available_sounds():
+            self.sound.addItem(name.removesuffix(".wav").capitalize(), name)
+        current = self.shop_app.setting("alert_sound", DEFAULT_SOUND) or DEFAULT_SOUND
+        self.sound.setCurrentIndex(max(0, self.sound.findData(current)))
+        self.volume = QSlider(Qt.Orientation.Horizontal)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(int(self.shop_app.setting("alert_volume", "80") or 80))
+        test = QPushButton(tr("Listen"))
+        test.clicked.connect(self.play_test)
+        row = QHBoxLayout()
+        row.addWidget(self.sound, 1)
+        row.addWidget(test)
+        form.addRow(tr("Sound"), row)
+        form.addRow(tr("Volume"), self.volume)
+        self.effect = QSoundEffect(self)
+        self.sound.currentIndexChanged.connect(self._save_sound)
+        self.volume.valueChanged.connect(self._save_sound)
+        return box
+
+    def _save_sound(self) -> None:
+        name = self.sound.currentData() or DEFAULT_SOUND
+        self.shop_app.set_setting("alert_sound", name)
+        self.shop_app.set_setting("alert_volume", str(self.volume.value()))
+        self.sound_changed.emit(name, self.volume.value() / 100)
+
+    def play_test(self) -> None:
+        self.effect.setSource(QUrl.fromLocalFile(str(resource("sounds", self.sound.currentData()))))
+        self.effect.setVolume(self.volume.value() / 100)
+        self.effect.play()
+
+    # -- language ------------------------------------------------------------------------
+    def _language_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Language"))
+        form = QFormLayout(box)
+        self.language = QComboBox()
+        for code, label in LANGUAGES.items():
+            self.language.addItem(label, code)
+        current = self.shop_app.setting("language", "fr") or "fr"
+        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        self.language.currentIndexChanged.connect(self._save_language)
+        self.language_hint = QLabel(tr("Applies fully after restarting Comptoir."))
+        self.language_hint.setObjectName("hint")
+        form.addRow(tr("Language"), self.language)
+        form.addRow("", self.language_hint)
+        return box
+
+    def _save_language(self) -> None:
+        lang = self.language.currentData()
+        self.shop_app.set_setting("language", lang)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_translator(app, lang)  # new windows and dialogs use it at once
+
+    # -- printer ----------------------------------------------------------------------------
+    def _printer_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Printer"))
+        form = QFormLayout(box)
+        path = getattr(getattr(self.shop_app, "printing", None), "printer_file", None)
+        target = QLabel(str(path) if path else tr("Receipt printer (configured at start-up)"))
+        target.setWordWrap(True)
+        target.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(tr("Tickets go to"), target)
+        return box

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+
+from posapp.ui.screenshots import take_screenshots
+from posapp.ui.settings_dialog import SettingsDialog
+from tests.ui.conftest import make_order, make_pull
+
+
+def test_pause_and_resume(window, shop_app):
+    assert "pause" in window.pause_button.text()
+    window.pause_button.click()
+    assert json.loads(shop_app.outbox()[-1]["args"]) == {"paused": True}
+    assert window.pause_button.property("paused") is True
+    assert "PAUSE" in window.pause_button.text()
+    window.pause_button.click()
+    assert json.loads(shop_app.outbox()[-1]["args"]) == {"paused": False}
+    assert window.pause_button.property("paused") is False
+
+
+def test_status_bar_shows_sync_and_printer_file(window, shop_app):
+    from sync.engine import SyncStatus
+
+    assert str(shop_app.printing.printer_file) in window.status.printer_file.text()
+    shop_app.sync_status.emit(SyncStatus(online=False, pending=3,
+                                         last_error="Place de marché injoignable"))
+    assert "Hors ligne" in window.status.online.text()
+    assert "3" in window.status.pending.text()
+    assert window.status.error.text() == "Place de marché injoignable"
+
+
+def test_pairing_reports_success_and_failure(qtbot, shop_app):
+    dialog = SettingsDialog(shop_app)
+    qtbot.addWidget(dialog)
+    dialog.url.setText("http://127.0.0.1:9")
+    dialog.code.setText("BAD")
+    dialog.start_pairing()
+    qtbot.waitUntil(lambda: "Échec" in dialog.pair_status.text(), timeout=3000)
+    dialog.code.setText("ABCD-1234")
+    with qtbot.waitSignal(dialog.paired, timeout=3000):
+        dialog.start_pairing()
+    assert shop_app.paired == [("http://127.0.0.1:9", "ABCD-1234")]
+    assert "Boulangerie Zoé" in dialog.pair_status.text()
+
+
+def test_sound_settings_are_stored_and_applied(window, shop_app):
+    dialog = window.make_settings_dialog()
+    dialog.volume.setValue(30)
+    dialog.sound.setCurrentIndex(dialog.sound.findData("bell.wav"))
+    assert shop_app.setting("alert_volume") == "30"
+    assert shop_app.setting("alert_sound") == "bell.wav"
+    assert window.alert.sound == "bell.wav" and abs(window.alert.volume - 0.3) < 1e-6
+    dialog.close()
+
+
+def test_screenshots_are_written(window, shop_app, tmp_path):
+    shop_app.pull(make_pull([make_order("o1", 12), make_order("o2", 13, status="accepted",
+                                                              ready_by="2099-01-01T00:00:00.000Z")],
+                            cursor=2))
+    shots = take_screenshots(window, tmp_path / "shots")
+    names = sorted(p.name for p in shots)
+    assert names == ["board.png", "detail.png", "history.png", "settings.png", "stock.png"]
+    assert all(p.stat().st_size > 5000 for p in shots)
+
+
+def test_every_ui_string_is_translated_to_french():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "resources" / "i18n"))
+    import update_ts
+
+    translated = update_ts.read_ts(update_ts.Path(__file__).resolve().parents[2]
+                                   / "resources" / "i18n" / "comptoir_fr.ts")
+    missing = [s for s in update_ts.extract() if s not in translated]
+    assert missing == []
