@@ -1,0 +1,258 @@
+"""Printer connections built on python-escpos' printer classes.
+
+A backend is one connection for one job: open, ask the status, write, ask
+again, close. Errors come out as `PrinterUnavailableError` subclasses carrying
+the state to show, never as a driver's own exception, and a missing driver
+module (pyusb, pyserial, pycups) is reported, not raised as ImportError.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from escpos import printer as escpos_printers
+from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
+
+from .config import PrinterConfig, PrinterKind
+from .errors import BackendUnavailableError, PrinterOfflineError
+from .printer_status import STATUS_QUERIES, PrinterState, state_from_status_bytes
+
+__all__ = [
+    "BackendFactory",
+    "FileBackend",
+    "NetworkBackend",
+    "PrinterBackend",
+    "SpoolerBackend",
+    "make_backend",
+]
+
+
+class PrinterBackend:
+    """Base: any python-escpos printer, status read through its `_read()` if it has one."""
+
+    reads_status = False
+
+    def __init__(self, config: PrinterConfig, printer: Escpos) -> None:
+        self.config = config
+        self.printer = printer
+
+    @property
+    def description(self) -> str:
+        return f"{self.config.kind.value} {self.config.address}".strip()
+
+    def open(self) -> None:
+        try:
+            self.printer.open()
+        except (DeviceNotFoundError, OSError) as exc:
+            raise PrinterOfflineError(f"{self.description}: {exc}") from exc
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.printer._raw(data)
+        except Exception as exc:  # drivers raise their own types (USBError, SerialException)
+            raise PrinterOfflineError(f"{self.description}: write failed: {exc}") from exc
+
+    def query_state(self) -> PrinterState | None:
+        """Paper / cover state, or None when the printer does not answer (unknown)."""
+        if not self.reads_status:
+            return None
+        answers: list[int | None] = []
+        for query in STATUS_QUERIES:
+            byte = self._status_byte(query)
+            if byte is None:
+                break  # a printer that ignores one query ignores the others: don't wait 3 times
+            answers.append(byte)
+        answers += [None] * (3 - len(answers))
+        return state_from_status_bytes(*answers)
+
+    def _status_byte(self, query: bytes) -> int | None:
+        try:
+            self.printer._raw(query)
+            answer = self.printer._read()
+        except Exception:
+            return None
+        return answer[0] if answer else None
+
+    def close(self) -> None:
+        """Finish the job; raises if the bytes may not have reached the printer."""
+        try:
+            self.printer.close()
+        except Exception as exc:
+            raise PrinterOfflineError(f"{self.description}: close failed: {exc}") from exc
+
+    def abort(self) -> None:
+        try:
+            self.printer.close()
+        except Exception:
+            pass
+
+
+class NetworkBackend(PrinterBackend):
+    """Raw TCP (port 9100). Unlike python-escpos' close(), ours reports a dirty close."""
+
+    reads_status = True
+
+    def __init__(self, config: PrinterConfig) -> None:
+        if not config.address:
+            raise BackendUnavailableError("network printer without address", PrinterState.ERROR)
+        super().__init__(
+            config,
+            escpos_printers.Network(
+                host=config.address,
+                port=config.port,
+                timeout=config.timeout_s,
+                profile=config.profile,
+            ),
+        )
+
+    @property
+    def description(self) -> str:
+        return f"{self.config.address}:{self.config.port}"
+
+    @property
+    def _socket(self) -> socket.socket:
+        sock = self.printer._device
+        if not isinstance(sock, socket.socket):
+            raise PrinterOfflineError(f"{self.description}: not connected")
+        return sock
+
+    def _status_byte(self, query: bytes) -> int | None:
+        sock = self._socket
+        try:
+            sock.sendall(query)
+            sock.settimeout(self.config.status_timeout_s)
+            answer = sock.recv(1)
+        except TimeoutError:
+            return None
+        except OSError as exc:
+            raise PrinterOfflineError(f"{self.description}: connection lost: {exc}") from exc
+        finally:
+            sock.settimeout(self.config.timeout_s)
+        if not answer:
+            # EOF: the printer hung up, so it may not have taken everything we sent.
+            raise PrinterOfflineError(f"{self.description}: printer closed the connection")
+        return answer[0]
+
+    def close(self) -> None:
+        sock = self._socket
+        try:
+            sock.shutdown(socket.SHUT_WR)  # FIN after the last byte
+            sock.close()
+        except OSError as exc:
+            raise PrinterOfflineError(f"{self.description}: unclean close: {exc}") from exc
+        finally:
+            self.printer._device = False
+
+
+class _AppendingFile(escpos_printers.File):
+    """python-escpos' File truncates ('wb'); the demo's file printer keeps every job."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        try:
+            self.device = open(self.devfile, "ab")
+        except OSError as exc:
+            self.device = None
+            raise DeviceNotFoundError(f"Could not open {self.devfile}: {exc}") from exc
+
+
+class FileBackend(PrinterBackend):
+    def __init__(self, config: PrinterConfig) -> None:
+        if not config.address:
+            raise BackendUnavailableError("file printer without path", PrinterState.ERROR)
+        super().__init__(
+            config, _AppendingFile(devfile=config.address, auto_flush=False, profile=config.profile)
+        )
+
+
+class SpoolerBackend(PrinterBackend):
+    """System print queue in raw mode: CUPS (pycups, else `lp`) or the Windows spooler."""
+
+    def __init__(self, config: PrinterConfig) -> None:
+        super().__init__(config, _spooler_printer(config))
+
+    def open(self) -> None:
+        try:
+            self.printer.open(job_name="Comptoir")
+        except (DeviceNotFoundError, OSError, RuntimeError) as exc:
+            raise PrinterOfflineError(f"print queue {self.config.address!r}: {exc}") from exc
+
+    def abort(self) -> None:
+        # CupsPrinter.close() would submit the half-written job: drop its buffer instead.
+        clear = getattr(self.printer, "_clear", None)
+        if clear is not None:
+            clear()
+            self.printer._device = False
+            return
+        super().abort()
+
+
+def _spooler_printer(config: PrinterConfig) -> Escpos:
+    if sys.platform.startswith("win"):
+        _require(escpos_printers.Win32Raw, "pywin32")
+        return escpos_printers.Win32Raw(printer_name=config.address, profile=config.profile)
+    if escpos_printers.CupsPrinter.is_usable():
+        return escpos_printers.CupsPrinter(printer_name=config.address, profile=config.profile)
+    if shutil.which("lp"):
+        return escpos_printers.LP(printer_name=config.address, profile=config.profile)
+    raise BackendUnavailableError(
+        "system printing needs pycups (pip install pycups) or the `lp` command (CUPS)"
+    )
+
+
+def _require(printer_class: Any, package: str) -> None:
+    if not printer_class.is_usable():
+        raise BackendUnavailableError(
+            f"{printer_class.__name__} printers need the {package} package: pip install {package}"
+        )
+
+
+def _usb_backend(config: PrinterConfig) -> PrinterBackend:
+    _require(escpos_printers.Usb, "pyusb")
+    if config.usb_vendor_id is None or config.usb_product_id is None:
+        raise BackendUnavailableError("USB printer needs vendor and product ids")
+    usb = escpos_printers.Usb(
+        idVendor=config.usb_vendor_id,
+        idProduct=config.usb_product_id,
+        timeout=int(config.timeout_s * 1000),  # pyusb counts milliseconds; 0 would wait forever
+        profile=config.profile,
+    )
+    backend = PrinterBackend(config, usb)
+    backend.reads_status = True
+    return backend
+
+
+def _serial_backend(config: PrinterConfig) -> PrinterBackend:
+    # Checked before construction: Serial() itself hits a NameError without pyserial.
+    _require(escpos_printers.Serial, "pyserial")
+    if not config.address:
+        raise BackendUnavailableError("serial printer without device (e.g. /dev/ttyUSB0, COM3)")
+    serial_printer = escpos_printers.Serial(
+        devfile=config.address,
+        baudrate=config.baudrate,
+        timeout=config.status_timeout_s,
+        profile=config.profile,
+    )
+    backend = PrinterBackend(config, serial_printer)
+    backend.reads_status = True
+    return backend
+
+
+BackendFactory = Callable[[], PrinterBackend]
+
+_BUILDERS: dict[PrinterKind, Callable[[PrinterConfig], PrinterBackend]] = {
+    PrinterKind.NETWORK: NetworkBackend,
+    PrinterKind.FILE: FileBackend,
+    PrinterKind.SPOOLER: SpoolerBackend,
+    PrinterKind.USB: _usb_backend,
+    PrinterKind.SERIAL: _serial_backend,
+}
+
+
+def make_backend(config: PrinterConfig) -> PrinterBackend:
+    """A fresh, unopened backend for `config`; raises BackendUnavailableError if it cannot work here."""
+    return _BUILDERS[config.kind](config)

@@ -1,0 +1,41 @@
+"""Send one job's bytes over one backend connection and say whether the printer took them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .backends import PrinterBackend
+from .errors import PrinterNotReadyError
+from .printer_status import PrinterState
+
+__all__ = ["deliver"]
+
+
+def deliver(
+    backend: PrinterBackend,
+    payload: bytes,
+    before_first_byte: Callable[[], None] | None = None,
+) -> PrinterState | None:
+    """Open, check, write everything, re-check, close. Returns the state seen after the job
+    (None: the printer does not answer status queries).
+
+    Raises PrinterUnavailableError subclasses; nothing has been sent when the printer
+    reported paper out / cover open beforehand. `before_first_byte` runs right before
+    writing, so the journal marks a job 'printing' only once bytes may reach the paper.
+    """
+    backend.open()
+    try:
+        before = backend.query_state()
+        if before is not None and not before.is_ready:
+            raise PrinterNotReadyError(before.message_en, before)
+        if before_first_byte is not None:
+            before_first_byte()
+        backend.write(payload)
+        # A status answer comes back only once the printer has read every byte sent
+        # before the query (TCP keeps order): it proves delivery; a hang-up disproves it.
+        after = backend.query_state()
+    except BaseException:
+        backend.abort()
+        raise
+    backend.close()
+    return after

@@ -1,0 +1,122 @@
+"""Putting tickets in the journal. Only INSERTs, no commit: these run inside the
+caller's transaction, so the sync engine stores an order and its tickets atomically.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import journal
+from .config import PrinterConfig
+from .fr_format import DEFAULT_TZ
+from .kitchen_ticket import build_kitchen_ticket
+from .order_ticket import build_ticket
+from .order_view import ShopInfo
+from .printer_test_ticket import build_test_ticket
+from .ticket import TicketDocument
+from .z_report import ZSummary, build_z_report
+
+__all__ = [
+    "DUPLICATE_BANNER",
+    "enqueue_document",
+    "enqueue_order",
+    "enqueue_reprint",
+    "enqueue_test",
+    "enqueue_z_report",
+    "order_job_key",
+]
+
+DUPLICATE_BANNER = "DUPLICATA"
+
+
+def order_job_key(kind: str, order_id: str) -> str:
+    """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once."""
+    return f"{kind}:{order_id}"
+
+
+def enqueue_order(
+    conn: sqlite3.Connection,
+    order: Mapping[str, Any],
+    shop: ShopInfo | Mapping[str, Any],
+    config: PrinterConfig,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+    *,
+    manual: bool = False,
+) -> list[int]:
+    """Queue the order's ticket (and the kitchen copy if configured), at most once per order.
+
+    Does nothing unless `config.auto_print` or `manual` (the shopkeeper pressed Print).
+    Returns the ids of the jobs actually created; [] when they already existed.
+    Call `PrintQueue.wake()` after the caller's commit.
+    """
+    if not (config.auto_print or manual):
+        return []
+    columns = config.line_columns
+    ticket = build_ticket(order, shop, columns, tz)
+    order_id = ticket.order_id
+    assert order_id is not None
+    created = [
+        journal.insert_job(
+            conn,
+            order_job_key("order", order_id),
+            "order",
+            ticket.to_json(),
+            order_id,
+            config.copies,
+        )
+    ]
+    if config.kitchen_copy:
+        kitchen = build_kitchen_ticket(order, columns, tz)
+        created.append(
+            journal.insert_job(
+                conn, order_job_key("kitchen", order_id), "kitchen", kitchen.to_json(), order_id
+            )
+        )
+    return [job_id for job_id in created if job_id is not None]
+
+
+def enqueue_document(
+    conn: sqlite3.Connection,
+    document: TicketDocument,
+    kind: str | None = None,
+    copies: int = 1,
+) -> int:
+    """Queue any document under a fresh unique key (test page, Z report, reprint)."""
+    kind = kind or document.kind
+    key = f"{kind}:{document.order_id or '-'}:{uuid.uuid4().hex}"
+    job_id = journal.insert_job(conn, key, kind, document.to_json(), document.order_id, copies)
+    assert job_id is not None  # a fresh uuid cannot collide
+    return job_id
+
+
+def enqueue_reprint(conn: sqlite3.Connection, order_id: str, kitchen: bool = False) -> int:
+    """A DUPLICATA of the ticket as first printed; raises LookupError if it never was queued."""
+    wanted = "kitchen" if kitchen else "order"
+    original = next(
+        (j for j in reversed(journal.jobs_for_order(conn, order_id)) if j.kind == wanted), None
+    )
+    if original is None:
+        raise LookupError(
+            f"no {wanted} ticket for order {order_id}: use enqueue_order(manual=True)"
+        )
+    document = TicketDocument.from_json(original.document).with_banner(DUPLICATE_BANNER)
+    return enqueue_document(conn, document, kind="reprint")
+
+
+def enqueue_test(conn: sqlite3.Connection, config: PrinterConfig) -> int:
+    return enqueue_document(conn, build_test_ticket(config), kind="test")
+
+
+def enqueue_z_report(
+    conn: sqlite3.Connection,
+    summary: ZSummary,
+    shop: ShopInfo | Mapping[str, Any],
+    config: PrinterConfig,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+) -> int:
+    document = build_z_report(summary, shop, config.line_columns, tz)
+    return enqueue_document(conn, document, kind="z_report")

@@ -1,0 +1,39 @@
+"""Why a ticket could not be printed; each error carries the state to show."""
+
+from __future__ import annotations
+
+from .printer_status import PrinterState
+
+__all__ = [
+    "BackendUnavailableError",
+    "PrinterNotReadyError",
+    "PrinterOfflineError",
+    "PrinterUnavailableError",
+]
+
+
+class PrinterUnavailableError(Exception):
+    """The job cannot be printed now; it stays queued and is retried."""
+
+    state = PrinterState.ERROR
+
+    def __init__(self, detail: str, state: PrinterState | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if state is not None:
+            self.state = state
+
+
+class PrinterOfflineError(PrinterUnavailableError):
+    """Cannot connect, timed out, or the connection dropped mid-job."""
+
+    state = PrinterState.OFFLINE
+
+
+class PrinterNotReadyError(PrinterUnavailableError):
+    """The printer answered: paper out, cover open or error."""
+
+
+class BackendUnavailableError(PrinterUnavailableError):
+    """The settings cannot work here: a driver module (pyusb, pyserial, pycups) is missing
+    or the settings are incomplete. Retrying will not help until the settings change."""

@@ -1,0 +1,158 @@
+"""Ticket document → PNG preview, drawn as the printer would draw it.
+
+One character cell is 12 × 24 dots like the printers' font A; double width or
+height is pixel doubling, as on the printer. Text goes through the printer's
+code page first, so the preview shows "oe" where the paper will show "oe".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from .codepages import DEFAULT_CODE_PAGE, encode_text, resolve_code_page
+from .ticket import Align, Cut, Feed, QrCode, Rule, Size, Text, TicketDocument
+
+__all__ = ["find_monospace_font", "render_preview"]
+
+_FONT_CANDIDATES = {
+    False: (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSansMono.ttf",
+        "/usr/share/fonts/TTF/DejaVuSansMono.ttf",
+        "/Library/Fonts/Menlo.ttc",
+        "/System/Library/Fonts/Menlo.ttc",
+        "C:/Windows/Fonts/consola.ttf",
+    ),
+    True: (
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSansMono-Bold.ttf",
+        "/usr/share/fonts/TTF/DejaVuSansMono-Bold.ttf",
+        "C:/Windows/Fonts/consolab.ttf",
+    ),
+}
+_SIZE_FACTORS = {Size.NORMAL: (1, 1), Size.TALL: (1, 2), Size.DOUBLE: (2, 2)}
+_MARGIN = 12
+_Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def find_monospace_font(bold: bool = False) -> str | None:
+    for path in _FONT_CANDIDATES[bold] + (_FONT_CANDIDATES[False] if bold else ()):
+        if Path(path).is_file():
+            return path
+    return None
+
+
+@lru_cache(maxsize=8)
+def _font(bold: bool, cell_width: float, cell_height: int) -> _Font:
+    """The largest font whose glyphs fit a cell; Pillow's own font if no TTF is installed."""
+    path = find_monospace_font(bold)
+    size = cell_height
+    while size > 6:
+        font: _Font = ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
+        widest = max(font.getbbox(ch)[2] for ch in "W€@M")
+        if widest <= cell_width and font.getbbox("ÉgÀ")[3] <= cell_height:
+            return font
+        size -= 1
+    return ImageFont.load_default()
+
+
+class _Sheet:
+    def __init__(self, dots_width: int, columns: int, code_page: str) -> None:
+        self.width = dots_width
+        self.columns = columns
+        self.cell_w = dots_width / columns
+        self.cell_h = round(self.cell_w * 2)
+        self.code_page = resolve_code_page(code_page)
+        self.strips: list[tuple[Image.Image, int]] = []  # (image, x offset)
+
+    def as_printed(self, text: str) -> str:
+        return encode_text(text, self.code_page).decode(self.code_page.codec)
+
+    def text(self, block: Text) -> None:
+        wf, hf = _SIZE_FACTORS[block.size]
+        per_line = max(1, self.columns // wf)
+        text = self.as_printed(block.text)
+        # A printer wraps what does not fit; so does the preview.
+        for start in range(0, max(len(text), 1), per_line):
+            self._line(text[start : start + per_line], block, wf, hf)
+
+    def _line(self, text: str, block: Text, wf: int, hf: int) -> None:
+        ink, paper = (255, 0) if block.inverse else (0, 255)
+        if not text:
+            self.blank(hf)
+            return
+        strip = Image.new("L", (max(1, round(len(text) * self.cell_w)), self.cell_h), paper)
+        draw = ImageDraw.Draw(strip)
+        font = _font(block.bold, self.cell_w, self.cell_h)
+        baseline_pad = max(0, (self.cell_h - font.getbbox("ÉgÀ")[3]) // 2)
+        for i, ch in enumerate(text):  # cell by cell: columns stay true with any font
+            draw.text((round(i * self.cell_w), baseline_pad), ch, font=font, fill=ink)
+        if (wf, hf) != (1, 1):
+            strip = strip.resize((strip.width * wf, strip.height * hf), Image.Resampling.NEAREST)
+        x = {
+            Align.LEFT: 0,
+            Align.CENTER: (self.width - strip.width) // 2,
+            Align.RIGHT: self.width - strip.width,
+        }[block.align]
+        self.strips.append((strip, max(0, x)))
+
+    def qr(self, block: QrCode) -> None:
+        code = qrcode.QRCode(
+            box_size=block.module_size, border=0, error_correction=qrcode.constants.ERROR_CORRECT_M
+        )
+        code.add_data(block.data)
+        code.make(fit=True)
+        image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+        self.strips.append((image, max(0, (self.width - image.width) // 2)))
+        self.blank(1)
+
+    def blank(self, lines: int) -> None:
+        self.strips.append((Image.new("L", (1, self.cell_h * lines), 255), 0))
+
+    def cut(self) -> None:
+        self.blank(2)
+        strip = Image.new("L", (self.width, 9), 255)
+        draw = ImageDraw.Draw(strip)
+        for x in range(0, self.width, 12):
+            draw.line((x, 4, x + 6, 4), fill=96, width=1)
+        self.strips.append((strip, 0))
+
+    def compose(self) -> Image.Image:
+        height = sum(s.height for s, _ in self.strips) + 2 * _MARGIN
+        sheet = Image.new("L", (self.width, height), 255)
+        y = _MARGIN
+        for strip, x in self.strips:
+            sheet.paste(strip, (x, y))
+            y += strip.height
+        return sheet
+
+
+def render_preview(
+    document: TicketDocument,
+    path: str | Path | None = None,
+    *,
+    dots_width: int | None = None,
+    code_page: str = DEFAULT_CODE_PAGE,
+) -> Image.Image:
+    """Draw `document`; 384 dots wide for 58 mm paper (≤ 32 columns), else 576 (80 mm)."""
+    width = dots_width or (384 if document.columns <= 32 else 576)
+    sheet = _Sheet(width, document.columns, code_page)
+    for block in document.blocks:
+        if isinstance(block, Text):
+            sheet.text(block)
+        elif isinstance(block, Rule):
+            sheet.text(Text((block.char or "-")[0] * document.columns))
+        elif isinstance(block, QrCode):
+            sheet.qr(block)
+        elif isinstance(block, Feed):
+            sheet.blank(block.lines)
+        elif isinstance(block, Cut):
+            sheet.cut()
+    image = sheet.compose()
+    if path is not None:
+        image.save(path, format="PNG")
+    return image

@@ -1,0 +1,219 @@
+"""A network ESC/POS printer on 127.0.0.1 for tests, the demo and the benchmark.
+
+Records the bytes of every connection and answers DLE EOT status queries. It
+can simulate paper out / cover open, a printer going away mid-job (hang up
+after N bytes), a printer whose firmware never answers status queries, and a
+printer that does not answer at all (connections time out), then coming back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import selectors
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["ConnectionRecord", "VirtualPrinter"]
+
+_DLE_EOT = b"\x10\x04"
+_FIXED_BITS = 0x12  # bits 1 and 4 are always set in a DLE EOT answer
+
+
+@dataclass(slots=True)
+class ConnectionRecord:
+    data: bytearray = field(default_factory=bytearray)
+    hung_up: bool = False  # the printer closed the connection (simulated power loss)
+    paper_out: bool = False  # received while out of paper: a real printer holds it
+
+    @property
+    def payload(self) -> bytes:
+        """What would reach the paper: the bytes without the status queries."""
+        out, data, i = bytearray(), bytes(self.data), 0
+        while i < len(data):
+            if data[i : i + 2] == _DLE_EOT:
+                i += 3
+                continue
+            out.append(data[i])
+            i += 1
+        return bytes(out)
+
+
+class VirtualPrinter:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.paper_out = False
+        self.cover_open = False
+        self.answers_status = True
+        # Hang up once a connection brought this many bytes, for the next N connections.
+        self.hang_up_after: int | None = None
+        self.hang_ups_left = 0
+        self.connections: list[ConnectionRecord] = []
+        self._lock = threading.RLock()  # wait_until's predicate reads under it
+        self._changed = threading.Condition(self._lock)
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._server.bind((host, port))
+        self._server.listen(16)
+        self.host, self.port = self._server.getsockname()[:2]
+        self._accepting = True
+        self._accept_lock = threading.Lock()
+        self._fillers: list[socket.socket] = []
+        self._running = False
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self) -> VirtualPrinter:
+        self._running = True
+        thread = threading.Thread(target=self._accept_loop, name="virtual-printer", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self._running = False
+        for thread in self._threads:
+            thread.join(2)
+        for filler in self._fillers:
+            filler.close()
+        self._server.close()
+
+    def __enter__(self) -> VirtualPrinter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- simulations -----------------------------------------------------
+    def hang_up_next(self, after_bytes: int, connections: int = 1) -> None:
+        """Simulate a power loss mid-job on the next `connections` connections."""
+        with self._lock:
+            self.hang_up_after = after_bytes
+            self.hang_ups_left = connections
+
+    def go_silent(self) -> None:
+        """Stop accepting: connection attempts hang until the client's timeout.
+
+        With a zero backlog and the accept queue filled by our own idle
+        connections, the kernel drops new SYNs, like a host that vanished.
+        """
+        with self._accept_lock:  # the accept loop must not take our fillers
+            self._accepting = False
+        self._server.listen(0)
+        for _ in range(8):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.settimeout(0.2)
+            try:
+                filler.connect((self.host, self.port))
+            except OSError:
+                filler.close()
+                break
+            self._fillers.append(filler)
+
+    def come_back(self) -> None:
+        self.paper_out = self.cover_open = False
+        for filler in self._fillers:
+            filler.close()
+        self._fillers.clear()
+        self._server.listen(16)
+        self._accepting = True
+
+    # -- results ---------------------------------------------------------
+    @property
+    def jobs(self) -> list[bytes]:
+        """Payload of each connection that carried more than status queries."""
+        with self._lock:
+            payloads = [c.payload for c in self.connections]
+        return [p for p in payloads if p]
+
+    def wait_until(self, predicate: Callable[[VirtualPrinter], bool], timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(min(remaining, 0.05))
+        return True
+
+    # -- internals -------------------------------------------------------
+    def status_byte(self, n: int) -> int:
+        offline = self.paper_out or self.cover_open
+        if n == 1:
+            return _FIXED_BITS | (0x08 if offline else 0)
+        if n == 2:
+            return _FIXED_BITS | (0x04 if self.cover_open else 0) | (0x20 if self.paper_out else 0)
+        if n == 4:
+            return _FIXED_BITS | (0x60 if self.paper_out else 0)
+        return _FIXED_BITS
+
+    def _accept_loop(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._server, selectors.EVENT_READ)
+            while self._running:
+                with self._accept_lock:
+                    client = self._accept_one(selector) if self._accepting else None
+                if client is None:
+                    time.sleep(0 if self._accepting else 0.02)
+                    continue
+                thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _accept_one(self, selector: selectors.BaseSelector) -> socket.socket | None:
+        if not selector.select(timeout=0.05):
+            return None
+        try:
+            return self._server.accept()[0]
+        except OSError:
+            return None
+
+    def _serve(self, client: socket.socket) -> None:
+        record = ConnectionRecord()
+        with self._lock:
+            self.connections.append(record)
+            limit = self.hang_up_after if self.hang_ups_left > 0 else None
+            if limit is not None:
+                self.hang_ups_left -= 1
+        client.settimeout(0.05)
+        pending = b""  # a status query split across two reads
+        with client:
+            while self._running:
+                try:
+                    chunk = client.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                if limit is not None and len(record.data) + len(chunk) >= limit:
+                    chunk = chunk[: limit - len(record.data)]
+                    self._append(record, chunk)
+                    record.hung_up = True
+                    # RST rather than FIN: a printer losing power does not say goodbye.
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    break
+                self._append(record, chunk)
+                pending = self._answer_status(client, pending + chunk)
+        with self._changed:
+            self._changed.notify_all()
+
+    def _append(self, record: ConnectionRecord, chunk: bytes) -> None:
+        with self._changed:
+            record.data.extend(chunk)
+            record.paper_out = record.paper_out or self.paper_out
+            self._changed.notify_all()
+
+    def _answer_status(self, client: socket.socket, data: bytes) -> bytes:
+        start = 0
+        while (i := data.find(_DLE_EOT, start)) >= 0:
+            if i + 2 >= len(data):
+                return data[i:]
+            if self.answers_status:
+                with contextlib.suppress(OSError):
+                    client.sendall(bytes([self.status_byte(data[i + 2])]))
+            start = i + 3
+        return data[-1:] if data.endswith(b"\x10") else b""
