@@ -8,22 +8,26 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from posapp.ui import fmt
-from posapp.ui.i18n import tr
+from posapp.ui.i18n import installed_language, tr
 from sync.engine import SyncStatus
 
 __all__ = ["ComptoirStatusBar", "printer_text"]
 
 
 def printer_text(status: Any) -> tuple[str, bool]:
-    """(text, problem?) for whatever the print queue reports (its type is its own)."""
+    """(text, problem?) for what the print queue reports (printing.printer_status.PrinterStatus)."""
     if status is None:
         return tr("Printer: —"), False
     if isinstance(status, str):
         return tr("Printer: {s}").format(s=status), False
-    ok = getattr(status, "ok", getattr(status, "online", True))
-    message = getattr(status, "message", None) or (tr("ready") if ok else tr("problem"))
-    queued = getattr(status, "queued", None)
-    text = tr("Printer: {s}").format(s=message)
+    state = getattr(status, "state", None)
+    ok = bool(getattr(state, "is_ready", getattr(status, "ok", True)))
+    english = installed_language() == "en"
+    message = (getattr(status, "message_en" if english else "message_fr", None)
+               or getattr(status, "message", None) or (tr("ready") if ok else tr("problem")))
+    queued = getattr(status, "queued_jobs", None) or getattr(status, "queued", None)
+    text = message if "rimante" in message or "rinter" in message else tr("Printer: {s}").format(
+        s=message)
     if queued:
         text += " · " + tr("{n} ticket(s) waiting").format(n=queued)
     return text, not ok
@@ -75,6 +79,7 @@ class ComptoirStatusBar(QStatusBar):
     def set_printer_status(self, status: Any) -> None:
         text, problem = printer_text(status)
         self.printer.setText(text)
+        self.printer.setToolTip(getattr(status, "detail", "") or text)
         self.printer.setProperty("problem", problem)
         self.printer.style().unpolish(self.printer)
         self.printer.style().polish(self.printer)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from posapp.ui.screenshots import take_screenshots
 from posapp.ui.settings_dialog import SettingsDialog
 from tests.ui.conftest import make_order, make_pull
@@ -74,3 +76,29 @@ def test_every_ui_string_is_translated_to_french():
                                    / "resources" / "i18n" / "comptoir_fr.ts")
     missing = [s for s in update_ts.extract() if s not in translated]
     assert missing == []
+
+
+def test_printer_problem_is_shown(window, shop_app):
+    status_mod = pytest.importorskip("printing.printer_status")
+    PrinterState, PrinterStatus = status_mod.PrinterState, status_mod.PrinterStatus  # noqa: N806
+
+    shop_app.printer_status.emit(PrinterStatus(PrinterState.PAPER_OUT, "", queued_jobs=2))
+    assert "papier" in window.status.printer.text() and "2" in window.status.printer.text()
+    assert window.status.printer.property("problem") is True
+    shop_app.printer_status.emit(PrinterStatus(PrinterState.READY))
+    assert window.status.printer.property("problem") is False
+
+
+def test_english_can_be_chosen(qtbot, shop_app):
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.ui.i18n import install_translator
+    from posapp.ui.main_window import MainWindow
+
+    install_translator(QApplication.instance(), "en")
+    try:
+        win = MainWindow(shop_app)
+        qtbot.addWidget(win)
+        assert [c.title for c in win.board.columns.values()][0] == "New orders"
+    finally:
+        install_translator(QApplication.instance(), "fr")
