@@ -114,6 +114,12 @@ class NetworkBackend(PrinterBackend):
     def description(self) -> str:
         return f"{self.config.address}:{self.config.port}"
 
+    def open(self) -> None:
+        super().open()
+        # A 3-byte status query right after the ticket would otherwise wait for the
+        # printer's delayed ACK (Nagle): ~40 ms per check.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     @property
     def _socket(self) -> socket.socket:
         sock = self.printer._device

@@ -7,6 +7,9 @@ code page first, so the preview shows "oe" where the paper will show "oe".
 
 from __future__ import annotations
 
+import importlib.resources
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,25 +42,50 @@ _MARGIN = 12
 _Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
+def _bundled_font() -> str | None:
+    """python-barcode, a python-escpos dependency, ships DejaVu Sans Mono."""
+    try:
+        path = importlib.resources.files("barcode") / "fonts" / "DejaVuSansMono.ttf"
+    except ModuleNotFoundError:
+        return None
+    return str(path) if path.is_file() else None
+
+
 def find_monospace_font(bold: bool = False) -> str | None:
     for path in _FONT_CANDIDATES[bold] + (_FONT_CANDIDATES[False] if bold else ()):
         if Path(path).is_file():
             return path
-    return None
+    return _bundled_font()
+
+
+@dataclass(frozen=True)
+class _Face:
+    font: _Font
+    fake_bold: bool  # only a regular face was found: overstrike by one dot, as printers do
+    has_accents: bool  # Pillow's built-in font lacks them: draw the bare letter instead
 
 
 @lru_cache(maxsize=8)
-def _font(bold: bool, cell_width: float, cell_height: int) -> _Font:
-    """The largest font whose glyphs fit a cell; Pillow's own font if no TTF is installed."""
+def _face(bold: bool, cell_width: float, cell_height: int) -> _Face:
+    """The largest font whose glyphs fit a cell; Pillow's own font if no TTF is found."""
     path = find_monospace_font(bold)
+    fake_bold = bold and (path is None or "bold" not in Path(path).name.lower())
     size = cell_height
     while size > 6:
         font: _Font = ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
         widest = max(font.getbbox(ch)[2] for ch in "W€@M")
         if widest <= cell_width and font.getbbox("ÉgÀ")[3] <= cell_height:
-            return font
+            return _Face(font, fake_bold, has_accents=path is not None)
         size -= 1
-    return ImageFont.load_default()
+    return _Face(ImageFont.load_default(), fake_bold, has_accents=False)
+
+
+def _bare(ch: str) -> str:
+    """One ASCII character standing for `ch` (é → e, € → E) for a font without accents."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if base.isascii():
+        return base or "?"
+    return encode_text(base, "CP437")[:1].decode("ascii", errors="replace").replace("\ufffd", "?")
 
 
 class _Sheet:
@@ -87,10 +115,14 @@ class _Sheet:
             return
         strip = Image.new("L", (max(1, round(len(text) * self.cell_w)), self.cell_h), paper)
         draw = ImageDraw.Draw(strip)
-        font = _font(block.bold, self.cell_w, self.cell_h)
-        baseline_pad = max(0, (self.cell_h - font.getbbox("ÉgÀ")[3]) // 2)
+        face = _face(block.bold, self.cell_w, self.cell_h)
+        baseline_pad = max(0, (self.cell_h - face.font.getbbox("ÉgÀ")[3]) // 2)
         for i, ch in enumerate(text):  # cell by cell: columns stay true with any font
-            draw.text((round(i * self.cell_w), baseline_pad), ch, font=font, fill=ink)
+            glyph = ch if face.has_accents else _bare(ch)
+            x = round(i * self.cell_w)
+            draw.text((x, baseline_pad), glyph, font=face.font, fill=ink)
+            if face.fake_bold:
+                draw.text((x + 1, baseline_pad), glyph, font=face.font, fill=ink)
         if (wf, hf) != (1, 1):
             strip = strip.resize((strip.width * wf, strip.height * hf), Image.Resampling.NEAREST)
         x = {

@@ -178,6 +178,7 @@ class VirtualPrinter:
             if limit is not None:
                 self.hang_ups_left -= 1
         client.settimeout(0.05)
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pending = b""  # a status query split across two reads
         with client:
             while self._running:
