@@ -28,6 +28,8 @@ from printing.preview import render_preview  # noqa: E402
 from printing.queue import PrintQueue  # noqa: E402
 from printing.virtual_printer import VirtualPrinter  # noqa: E402
 
+__all__ = ["main", "sample_order"]
+
 SHOP = {"name": "Boulangerie Chez Léonie", "address": "12 rue de la Croix-Rousse, Lyon"}
 
 
