@@ -82,7 +82,7 @@ def main(data_dir: str, url: str, token: str, seconds: float, seed: int) -> None
         engine.push_soon()
         time.sleep(0.05)
     engine.stop()
-    print("DONE pending=%d" % replica.pending_count(), flush=True)
+    print(f"DONE pending={replica.pending_count()}", flush=True)
 
 
 if __name__ == "__main__":
