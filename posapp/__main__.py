@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from posapp.store.db import StoreError
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    import posapp.ui  # noqa: F401  - applies Qt work-arounds before anything else uses Qt
     qt_app.setApplicationName("Comptoir")
     qt_app.setOrganizationName("Comptoir")
     # Ctrl+C in the terminal quits cleanly (Qt's loop would otherwise swallow it).

@@ -28,7 +28,7 @@ from posapp.printing_setup import PrintingSetup
 from posapp.store.db import Store, open_store
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
-from sync.credentials import KeyringVault, MemoryVault, TokenVault, account_name
+from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
 from sync.engine import SyncEngine, SyncStatus
 
 __all__ = ["AppConfig", "ShopApp"]
@@ -72,6 +72,7 @@ class ShopApp(QObject):
         self.demo_generator: Any = None
         self.vault: TokenVault = config.vault or (MemoryVault() if config.demo else KeyringVault())
         self.last_status = SyncStatus()
+        self.startup_messages: list[str] = []  # shown by the window once it exists
         self.bridge.sync_status.connect(self._on_sync_status)
         self.bridge.pulled.connect(self._on_pulled)
         self.bridge.refused.connect(self.refused)
@@ -116,7 +117,12 @@ class ShopApp(QObject):
             self._start_demo_marketplace()
         url = self.setting("marketplace_url")
         shop_id = self.setting("shop_id")
-        token = self.vault.load(account_name(url, shop_id)) if url and shop_id else None
+        token = None
+        if url and shop_id:
+            try:
+                token = self.vault.load(account_name(url, shop_id))
+            except VaultError as exc:  # no keyring: keep working offline, say why
+                self.startup_messages.append(str(exc))
         self.engine = SyncEngine(
             url or "",
             token,
@@ -147,15 +153,25 @@ class ShopApp(QObject):
 
     # -- pairing -------------------------------------------------------------------
     def pair(self, url: str, pairing_code: str) -> dict[str, str]:
-        """Pair this counter; raises sync.client.SyncError with a message to show."""
+        """Pair this counter (network call, then ``complete_pairing``).
+
+        Raises sync.client.SyncError with a message to show. The UI runs the
+        network half (``sync.client.pair_device``) in a worker and calls
+        ``complete_pairing`` on the GUI thread; this one-call form serves start-up.
+        """
         answer = pair_device(url, pairing_code, device_name=socket.gethostname())
+        self.complete_pairing(url, answer)
+        return answer
+
+    def complete_pairing(self, url: str, answer: dict[str, str]) -> None:
+        """Keep the token in the vault, the rest in settings; restart sync with it."""
+        url = url.rstrip("/")
         self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
-        self.set_setting("marketplace_url", url.rstrip("/"))
+        self.set_setting("marketplace_url", url)
         self.set_setting("shop_id", answer["shop_id"])
         self.set_setting("shop_name", answer["shop_name"])
         if self.engine is not None:
-            self.engine.set_credentials(url.rstrip("/"), answer["device_token"])
-        return answer
+            self.engine.set_credentials(url, answer["device_token"])
 
     def _start_demo_marketplace(self) -> None:
         from marketplace.demo import DemoOrderGenerator

@@ -129,3 +129,10 @@ def _initial(db: Database) -> None:
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
         """
     )
+
+
+@MIGRATIONS(name="0002_print_jobs")
+def _print_jobs(db: Database) -> None:
+    from printing.journal import ensure_schema  # the print journal owns its DDL
+
+    ensure_schema(db.conn)
