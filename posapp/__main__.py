@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="attendre les premières commandes, enregistrer une image de la fenêtre et quitter",
     )
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        metavar="DIR",
+        help="démo : attendre des commandes, en traiter deux, enregistrer chaque écran et un"
+        " aperçu de ticket dans DIR, puis quitter",
+    )
     parser.add_argument("--lang", choices=("fr", "en"), default=None, help="langue de l'interface")
     parser.add_argument(
         "--demo-interval", type=float, default=20.0, help="secondes entre deux commandes de démo"
@@ -92,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     rc = 0
     if args.screenshot:
         rc = _screenshot_when_ready(qt_app, window, args.screenshot)
+    elif args.screenshots:
+        rc = _screenshot_when_ready(qt_app, window, args.screenshots / "window.png")
+        if rc == 0:
+            rc = _all_screens(qt_app, window, shop_app, args.screenshots)
     else:
         rc = qt_app.exec()
     window.close()
@@ -125,6 +136,30 @@ def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0) 
     poll.start(100)
     qt_app.exec()
     return result["rc"]
+
+
+def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
+    """Move two demo orders along so every column shows, then grab each screen."""
+    from PySide6.QtCore import QElapsedTimer
+
+    from posapp.ui.screenshots import take_screenshots
+    from printing import build_ticket, render_preview
+
+    board = shop_app.orders.board()
+    first, second = board["new"][0], board["new"][1]
+    window.accept_order(first["id"], 20)
+    window.accept_order(second["id"], 10)
+    window.mark_ready(second["id"])
+    clock = QElapsedTimer()
+    clock.start()
+    while shop_app.last_status.pending and clock.elapsed() < 10_000:
+        qt_app.processEvents()
+    take_screenshots(window, out_dir)
+    order = shop_app.orders.get(board["new"][-1]["id"])
+    config = shop_app.printing.config()
+    render_preview(build_ticket(order, shop_app.shop, config.line_columns),
+                   str(out_dir / "ticket.png"))
+    return 0
 
 
 if __name__ == "__main__":
