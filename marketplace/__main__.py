@@ -1,0 +1,205 @@
+"""Command line of the reference marketplace: ``comptoir-marketplace`` / ``python -m marketplace``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+EPILOG = """\
+Typical session (two terminals):
+
+  # 1. create a shop; note its pairing code (single use)
+  comptoir-marketplace create-shop --db market.db --name "Chocolaterie Léa" \\
+      --address "3 rue des Orfèvres, 67000 Strasbourg"
+  # 2. serve it
+  comptoir-marketplace serve --db market.db --port 8765
+  # 3. in Comptoir's settings: URL http://127.0.0.1:8765 and the pairing code.
+  #    Need another code later (new counter, token revoked)?
+  comptoir-marketplace pairing-code --db market.db --shop shop_…
+
+Demo: `seed-demo` creates "Boulangerie Zoé" with a French catalogue, then
+`demo-orders --url http://127.0.0.1:8765 --shop shop_demo_zoe` sends it orders.
+The same commands run as `python -m marketplace ...`.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comptoir-marketplace",
+        description="Comptoir's reference marketplace: the server end of the sync protocol "
+                    "(docs/PROTOCOL.md), with customer endpoints and demo orders.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, db: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if db:
+            p.add_argument("--db", required=True, type=Path, help="SQLite database file")
+        return p
+
+    serve = command("serve", "serve the HTTP API (Ctrl+C to stop)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8765, help="0 = any free port (printed)")
+    serve.add_argument("--auto-reject-after", type=float, default=600.0, metavar="S",
+                       help="reject orders left new this many seconds (default 600)")
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warning", "error"])
+
+    shop = command("create-shop", "create a shop; prints its id and a pairing code")
+    shop.add_argument("--name", required=True)
+    shop.add_argument("--address", default="")
+    shop.add_argument("--demo-products", action="store_true",
+                      help="give it the demo catalogue")
+    shop.add_argument("--json", action="store_true", help="print JSON")
+
+    code = command("pairing-code", "print a fresh single-use pairing code for a shop")
+    code.add_argument("--shop", required=True, metavar="SHOP_ID")
+
+    seed = command("seed-demo", 'create (once) the demo shop "Boulangerie Zoé"; prints a code')
+    seed.add_argument("--json", action="store_true", help="print JSON")
+
+    product = command("add-product", "add or update a product of a shop")
+    product.add_argument("--shop", required=True, metavar="SHOP_ID")
+    product.add_argument("--sku", required=True)
+    product.add_argument("--name", required=True)
+    product.add_argument("--price-cents", required=True, type=int)
+    product.add_argument("--stock", type=int, default=0, help="initial stock (new products)")
+    product.add_argument("--barcode")
+    product.add_argument("--category")
+    product.add_argument("--low-stock", type=int, default=0, help="low-stock threshold")
+
+    command("list-shops", "list the shops")
+
+    demo = command("demo-orders", "send demo orders to a running server", db=False)
+    demo.add_argument("--url", default="http://127.0.0.1:8765")
+    demo.add_argument("--shop", default="shop_demo_zoe", metavar="SHOP_ID")
+    demo.add_argument("--interval", type=float, default=20.0, metavar="S")
+    demo.add_argument("--count", type=int, default=0, help="stop after N orders (0 = never)")
+    demo.add_argument("--seed", type=int, help="random seed (repeatable orders)")
+
+    spec = command("openapi", "print the OpenAPI document (or write it with --out)", db=False)
+    spec.add_argument("--out", type=Path)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from marketplace.app import create_app
+    from marketplace.embedded import bind_socket
+
+    _raise_fd_limit()
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after})
+    sock = bind_socket(args.host, args.port)
+    port = sock.getsockname()[1]
+    # One line a supervising script (or a crash test) can wait for.
+    print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
+    config = uvicorn.Config(app, lifespan="on", loop="asyncio", http="h11", ws="none",
+                            log_config=None, access_log=False, timeout_graceful_shutdown=2,
+                            timeout_keep_alive=30)
+    server = uvicorn.Server(config)
+    original_exit = server.handle_exit
+
+    def handle_exit(sig: int, frame: object) -> None:  # answer long-polls now, not in 30 s
+        app.state.market.close_waiters_threadsafe()
+        original_exit(sig, frame)  # type: ignore[arg-type]
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
+    server.run(sockets=[sock])
+    return 0
+
+
+def _raise_fd_limit() -> None:
+    """Each waiting long-poll is a socket: allow as many as the system lets us."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = hard if hard != resource.RLIM_INFINITY else 65536
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def _print_shop(shop_id: str, code: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"shop_id": shop_id, "pairing_code": code}))
+    else:
+        print(f"shop_id: {shop_id}\npairing_code: {code}")
+
+
+def _demo_orders(args: argparse.Namespace) -> int:
+    from marketplace.demo import DemoOrderGenerator
+
+    logging.basicConfig(level="INFO", format="%(message)s")
+    generator = DemoOrderGenerator(args.url, args.shop, interval=args.interval, first_burst=1,
+                                   seed=args.seed, max_orders=args.count or None)
+    generator.start()
+    try:
+        while generator.alive:
+            count = len(generator.placed)
+            generator.wait(0.5)
+            for order in generator.placed[count:]:
+                print(f"order n° {order['number']} {order['id']} for {order['customer']['name']}"
+                      f" ({order['total_cents'] / 100:.2f} €)", flush=True)
+    except KeyboardInterrupt:
+        pass
+    generator.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "demo-orders":
+        return _demo_orders(args)
+    if args.command == "openapi":
+        from marketplace.openapi import render_openapi
+
+        if args.out:
+            args.out.write_text(render_openapi(), encoding="utf-8")
+        else:
+            sys.stdout.write(render_openapi())
+        return 0
+
+    from marketplace import admin
+    from marketplace.catalogue import DEMO_PRODUCTS
+    from marketplace.storage import open_database
+
+    with contextlib.closing(open_database(args.db)) as db:
+        try:
+            if args.command == "create-shop":
+                products = DEMO_PRODUCTS if args.demo_products else ()
+                _print_shop(*admin.create_shop(db, args.name, args.address, products), args.json)
+            elif args.command == "pairing-code":
+                print(admin.new_pairing_code(db, args.shop))
+            elif args.command == "seed-demo":
+                _print_shop(*admin.seed_demo(db), args.json)
+            elif args.command == "add-product":
+                admin.add_products(db, args.shop, [{
+                    "sku": args.sku, "name": args.name, "price_cents": args.price_cents,
+                    "stock": args.stock, "barcode": args.barcode, "category": args.category,
+                    "low_stock_threshold": args.low_stock}])
+                print(f"{args.sku}: ok")
+            elif args.command == "list-shops":
+                for shop in admin.list_shops(db):
+                    paused = " (paused)" if shop["paused"] else ""
+                    print(f"{shop['id']}\t{shop['name']}{paused}\t{shop['address']}")
+        except (KeyError, ValueError) as exc:
+            print(f"comptoir-marketplace: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+"""The marketplace's HTTP API (docs/PROTOCOL.md), as a Starlette app.
+
+Database work runs in the threadpool (short transactions on pooled
+connections); waiting long-polls hold no thread, only an asyncio.Event of
+their shop (see hub.py), so thousands can wait on one small box.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace import orders, shops
+from marketplace.catalogue import customer_catalogue
+from marketplace.errors import ApiError, error_response
+from marketplace.hub import ChangeHub
+from marketplace.mutations import process_push
+from marketplace.openapi import OPENAPI
+from marketplace.pull import read_pull
+from marketplace.settings import Settings
+from marketplace.storage import Store, open_database
+from marketplace.validation import (
+    bearer_token,
+    parse_order_request,
+    parse_pair,
+    parse_pull_params,
+    parse_push,
+    read_json,
+)
+from sync.protocol import to_iso
+
+__all__ = ["create_app", "MarketState"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class MarketState:
+    """What the routes share: settings, the connection pool, the long-poll hub."""
+
+    def __init__(self, db_path: Path, settings: Settings):
+        self.settings = settings
+        self.store = Store(db_path)
+        self.hub = ChangeHub()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await run_in_threadpool(self.store.run, fn, *args)
+
+    async def shop_of(self, request: Request) -> str:
+        return await self.db(shops.authenticate, bearer_token(request))
+
+    def notify_threadsafe(self, shop_id: str) -> None:
+        """Wake a shop's long-polls from another thread (operator helpers, tests)."""
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # loop closing right now
+                loop.call_soon_threadsafe(self.hub.notify, shop_id)
+
+    def close_waiters_threadsafe(self) -> None:
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.hub.close)
+
+    async def sweep_forever(self) -> None:
+        """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too)."""
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_s)
+            try:
+                await self.sweep_once()
+            except Exception:  # a locked or full disk must not kill the sweeper
+                log.exception("timeout sweep failed")
+
+    async def sweep_once(self) -> None:
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.settings.auto_reject_after_s)
+        batch = 200
+        while True:
+            rejected, changed = await self.db(orders.reject_overdue, to_iso(cutoff), batch)
+            for shop_id in changed:
+                self.hub.notify(shop_id)
+            if rejected < batch:
+                return
+
+
+def _state(request: Request) -> MarketState:
+    return request.app.state.market
+
+
+# -- shop endpoints ---------------------------------------------------------------------------
+
+async def pair(request: Request) -> Response:
+    st = _state(request)
+    code, device_name = parse_pair(await read_json(request, st.settings.max_body_bytes))
+    answer = await st.db(shops.pair, code, device_name, st.settings.pairing_code_ttl_s)
+    return JSONResponse(answer)
+
+
+async def revoke_self(request: Request) -> Response:
+    st = _state(request)
+    await st.db(shops.revoke_device, bearer_token(request))
+    return Response(status_code=204)
+
+
+async def push(request: Request) -> Response:
+    st = _state(request)
+    shop_id = await st.shop_of(request)
+    client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes))
+    outcome = await st.db(process_push, shop_id, client_id, mutations)
+    if outcome.changed:
+        st.hub.notify(shop_id)
+    return JSONResponse(outcome.to_wire())
+
+
+async def pull(request: Request) -> Response:
+    st = _state(request)
+    shop_id = await st.shop_of(request)
+    cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    first = None
+    while True:
+        event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
+        snapshot = await st.db(read_pull, shop_id, cursor, client_id)
+        first = first or snapshot
+        # Also answer when only the client's last id moved (a refused mutation changes no
+        # entity, but the client learns it is confirmed).
+        if snapshot.changed or snapshot.last_mutation_id != first.last_mutation_id:
+            return JSONResponse(snapshot.body)
+        remaining = deadline - loop.time()
+        if remaining <= 0 or st.hub.closing or not await st.hub.wait(event, remaining):
+            return JSONResponse(snapshot.body)
+
+
+# -- customer endpoints (reference server only) ---------------------------------------------------
+
+async def customer_shop(request: Request) -> Response:
+    st = _state(request)
+    return JSONResponse(await st.db(customer_catalogue, request.path_params["shop_id"]))
+
+
+async def customer_place(request: Request) -> Response:
+    st = _state(request)
+    shop_id = request.path_params["shop_id"]
+    order_request = parse_order_request(await read_json(request, st.settings.max_body_bytes))
+    order, created = await st.db(orders.place_order, shop_id, order_request)
+    if created:
+        st.hub.notify(shop_id)
+    return JSONResponse(order, status_code=201,
+                        headers=None if created else {"Idempotent-Replayed": "true"})
+
+
+async def customer_get(request: Request) -> Response:
+    st = _state(request)
+    p = request.path_params
+    return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"]))
+
+
+async def customer_cancel(request: Request) -> Response:
+    st = _state(request)
+    p = request.path_params
+    order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"])
+    st.hub.notify(p["shop_id"])
+    return JSONResponse(order)
+
+
+# -- service endpoints ------------------------------------------------------------------------
+
+def _ping(db: Any) -> None:
+    db.conn.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
+
+
+async def health(request: Request) -> Response:
+    await _state(request).db(_ping)
+    return JSONResponse({"status": "ok", "protocol": 1})
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(OPENAPI)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, str(exc.detail),
+                          dict(exc.headers) if exc.headers else None)
+
+
+class CatchAll:
+    """Answer any unexpected exception with a 500 in the error shape, and keep the connection.
+
+    (Starlette's own 500 handler re-raises after answering, and uvicorn then drops the
+    keep-alive connection, which the client sees as a reset instead of a 500.)"""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = error_response(500, "internal_error",
+                                      "Erreur interne de la place de marché ; réessayez plus tard.")
+            await response(scope, receive, send)
+
+
+ROUTES = [
+    Route("/v1/pair", pair, methods=["POST"]),
+    Route("/v1/devices/self", revoke_self, methods=["DELETE"]),
+    Route("/v1/push", push, methods=["POST"]),
+    Route("/v1/pull", pull, methods=["GET"]),
+    Route("/v1/customer/shops/{shop_id}", customer_shop, methods=["GET"]),
+    Route("/v1/customer/shops/{shop_id}/orders", customer_place, methods=["POST"]),
+    Route("/v1/customer/shops/{shop_id}/orders/{order_id}", customer_get, methods=["GET"]),
+    Route("/v1/customer/shops/{shop_id}/orders/{order_id}/cancel", customer_cancel,
+          methods=["POST"]),
+    Route("/v1/health", health, methods=["GET"]),
+    Route("/v1/openapi.json", openapi, methods=["GET"]),
+]
+
+
+def create_app(db_path: str | Path, *,
+               settings: Settings | Mapping[str, Any] | None = None) -> Starlette:
+    """The ASGI app over the database at ``db_path`` (created and migrated now)."""
+    state = MarketState(Path(db_path), Settings.coerce(settings))
+    open_database(db_path).close()  # migrate before serving; a broken database fails here
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.loop = asyncio.get_running_loop()
+        state.hub = ChangeHub()
+        sweeper = asyncio.create_task(state.sweep_forever(), name="marketplace-timeouts")
+        try:
+            yield
+        finally:
+            state.hub.close()
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            state.store.close()
+
+    app = Starlette(
+        routes=ROUTES,
+        lifespan=lifespan,
+        middleware=[Middleware(CatchAll)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+    )
+    app.state.market = state
+    return app

@@ -1,0 +1,155 @@
+"""The marketplace in a background thread of this process, on 127.0.0.1 (demo mode, tests).
+
+    market = EmbeddedMarketplace(path / "marketplace.db", settings={"auto_reject_after_s": 5})
+    market.start()                      # returns once the port accepts connections
+    shop_id, code = market.seed_demo_shop()
+    ...                                 # market.url is e.g. http://127.0.0.1:40123
+    market.stop()                       # waiting long-polls are answered, port closed
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from marketplace import admin
+from marketplace.app import MarketState, create_app
+from marketplace.settings import Settings
+from marketplace.storage import open_database
+
+__all__ = ["EmbeddedMarketplace", "bind_socket"]
+
+START_TIMEOUT_S = 10.0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket; SO_REUSEADDR lets a restarted server take the same port at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class EmbeddedMarketplace:
+    """A reference marketplace served by uvicorn in a daemon thread with its own event loop."""
+
+    def __init__(self, db_path: str | Path, port: int = 0, *,
+                 settings: Settings | Mapping[str, Any] | None = None, host: str = "127.0.0.1"):
+        self.db_path = Path(db_path)
+        self.host = host
+        self.port = port  # 0 = a free port, chosen at the first start and kept for restarts
+        self.settings = Settings.coerce(settings)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._server: uvicorn.Server | None = None
+        self._state: MarketState | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> EmbeddedMarketplace:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> EmbeddedMarketplace:
+        """Serve; returns once connections are accepted. Idempotent while running."""
+        with self._lock:
+            if self.running:
+                return self
+            app = create_app(self.db_path, settings=self.settings)
+            sock = bind_socket(self.host, self.port)
+            self.port = sock.getsockname()[1]
+            config = uvicorn.Config(
+                app, lifespan="on", loop="asyncio", http="h11", ws="none",
+                log_config=None,  # leave the host process's logging alone
+                access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30,
+            )
+            server = uvicorn.Server(config)
+            self._server, self._state, self._error = server, app.state.market, None
+            self._thread = threading.Thread(target=self._serve, args=(server, sock), daemon=True,
+                                            name=f"marketplace:{self.port}")
+            self._thread.start()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not server.started:
+                if not self._thread.is_alive() or time.monotonic() > deadline:
+                    server.should_exit = True
+                    self._thread.join(2)
+                    self._thread = None
+                    raise RuntimeError(f"the marketplace did not start on {self.url}: "
+                                       f"{self._error!r}")
+                time.sleep(0.002)
+            return self
+
+    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # SystemExit from a failed lifespan included
+            self._error = exc
+        finally:
+            sock.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Answer waiting long-polls, close the port, join the thread. Safe to call twice."""
+        with self._lock:
+            thread, server, state = self._thread, self._server, self._state
+            self._thread = None
+            if thread is None or server is None:
+                return
+            if state is not None:
+                state.close_waiters_threadsafe()
+            server.should_exit = True
+            thread.join(timeout)
+            if thread.is_alive():  # a stuck request: give up on graceful
+                server.force_exit = True
+                thread.join(2.0)
+
+    # -- operator helpers (direct database access, then wake the shop's long-polls) --------
+
+    def create_shop(self, name: str, address: str = "",
+                    products: Iterable[Mapping[str, Any]] = ()) -> tuple[str, str]:
+        """A new shop (optionally with products: dicts like marketplace.catalogue.DEMO_PRODUCTS);
+        returns (shop_id, pairing_code)."""
+        with contextlib.closing(open_database(self.db_path)) as db:
+            return admin.create_shop(db, name, address, products)
+
+    def seed_demo_shop(self) -> tuple[str, str]:
+        """The demo shop "Boulangerie Zoé" (created once) and a fresh pairing code."""
+        with contextlib.closing(open_database(self.db_path)) as db:
+            shop_id, code = admin.seed_demo(db)
+        self._notify(shop_id)
+        return shop_id, code
+
+    def new_pairing_code(self, shop_id: str) -> str:
+        with contextlib.closing(open_database(self.db_path)) as db:
+            return admin.new_pairing_code(db, shop_id)
+
+    def add_products(self, shop_id: str, products: Iterable[Mapping[str, Any]]) -> None:
+        with contextlib.closing(open_database(self.db_path)) as db:
+            admin.add_products(db, shop_id, products)
+        self._notify(shop_id)
+
+    def _notify(self, shop_id: str) -> None:
+        if self._state is not None and self.running:
+            self._state.notify_threadsafe(shop_id)

@@ -1,0 +1,185 @@
+"""Push: apply a client's mutations in order, once each, scoped to the token's shop.
+
+Each mutation runs in its own transaction together with the client's new
+last id and its result row (UNIQUE (shop, client, mutation id)); its effect
+runs inside a savepoint, so a refusal keeps the bookkeeping and drops only the
+effect. A replay (id <= last id) is answered from the stored result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from marketplace.orders import STATUS_LABELS, change_status, find_order, move_stock
+from marketplace.storage import Tx, write_tx
+from sync.protocol import (
+    MUTATIONS,
+    MutationError,
+    order_transition_allowed,
+    parse_iso,
+    to_iso,
+    validate_mutation,
+)
+
+__all__ = ["PushMutation", "PushOutcome", "process_push", "MAX_STOCK_DELTA"]
+
+MAX_STOCK_DELTA = 1_000_000  # keeps every stock sum far inside SQLite's 64-bit integers
+
+
+@dataclass(frozen=True)
+class PushMutation:
+    id: int
+    name: str
+    args: Any
+    at: str | None
+
+
+@dataclass
+class PushOutcome:
+    last_mutation_id: int
+    results: list[dict[str, Any]]
+    changed: bool  # something was processed: wake the shop's long-polls
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"last_mutation_id": self.last_mutation_id, "results": self.results}
+
+
+def process_push(db: Database, shop_id: str, client_id: str,
+                 mutations: list[PushMutation]) -> PushOutcome:
+    results: list[dict[str, Any]] = []
+    changed = False
+    last = _last_id(db, shop_id, client_id)
+    for mutation in mutations:
+        with write_tx(db) as tx:
+            last = _last_id_tx(tx, shop_id, client_id)
+            if mutation.id <= last:
+                results.append(_stored_result(tx, shop_id, client_id, mutation.id))
+                continue
+            error = _apply_in_savepoint(tx, shop_id, client_id, mutation)
+            tx.execute(
+                "INSERT INTO mutation_results (shop_id, client_id, mutation_id, name, status,"
+                " error_code, error_message, client_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (shop_id, client_id, mutation.id, mutation.name[:100],
+                 "refused" if error else "applied", error.code if error else None,
+                 error.message if error else None, mutation.at, tx.now),
+            )
+            tx.execute(
+                "INSERT INTO client_state (shop_id, client_id, last_mutation_id, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (shop_id, client_id) DO UPDATE SET"
+                " last_mutation_id = excluded.last_mutation_id, updated_at = excluded.updated_at",
+                (shop_id, client_id, mutation.id, tx.now),
+            )
+            last = mutation.id
+            changed = True
+            results.append(_result(mutation.id, error))
+    return PushOutcome(last, results, changed)
+
+
+def _last_id(db: Database, shop_id: str, client_id: str) -> int:
+    found = db.conn.execute("SELECT last_mutation_id FROM client_state"
+                            " WHERE shop_id = ? AND client_id = ?", (shop_id, client_id)).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _last_id_tx(tx: Tx, shop_id: str, client_id: str) -> int:
+    found = tx.row("SELECT last_mutation_id FROM client_state WHERE shop_id = ? AND client_id = ?",
+                   (shop_id, client_id))
+    return int(found["last_mutation_id"]) if found else 0
+
+
+def _result(mutation_id: int, error: MutationError | None) -> dict[str, Any]:
+    if error is None:
+        return {"id": mutation_id, "status": "applied"}
+    return {"id": mutation_id, "status": "refused",
+            "error": {"code": error.code, "message": error.message}}
+
+
+def _stored_result(tx: Tx, shop_id: str, client_id: str, mutation_id: int) -> dict[str, Any]:
+    stored = tx.row("SELECT status, error_code, error_message FROM mutation_results"
+                    " WHERE shop_id = ? AND client_id = ? AND mutation_id = ?",
+                    (shop_id, client_id, mutation_id))
+    if stored is None:  # below the last id but never seen: the client broke the id order
+        return _result(mutation_id, MutationError(
+            "bad_args", f"mutation {mutation_id} arrives after a higher id was processed"))
+    if stored["status"] == "applied":
+        return _result(mutation_id, None)
+    return _result(mutation_id, MutationError(stored["error_code"], stored["error_message"]))
+
+
+def _apply_in_savepoint(tx: Tx, shop_id: str, client_id: str,
+                        mutation: PushMutation) -> MutationError | None:
+    tx.execute("SAVEPOINT mutation")
+    try:
+        validate_mutation(mutation.name, mutation.args)
+        handler = _HANDLERS.get(mutation.name)
+        if handler is None:  # a mutation sync/protocol.py knows but this server does not yet
+            raise MutationError("unknown_mutation", f"{mutation.name} is not supported here")
+        handler(tx, shop_id, mutation.args, (client_id, mutation.id))
+    except MutationError as error:
+        tx.execute("ROLLBACK TO mutation")
+        tx.execute("RELEASE mutation")
+        tx.forget_version()
+        return error
+    tx.execute("RELEASE mutation")
+    return None
+
+
+def _product(tx: Tx, shop_id: str, sku: str) -> dict[str, Any]:
+    product = tx.row("SELECT * FROM products WHERE shop_id = ? AND sku = ?", (shop_id, sku))
+    if product is None:
+        raise MutationError("unknown_sku", f"Produit inconnu : {sku}")
+    return product
+
+
+def _stock_adjust(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
+    if abs(args["delta"]) > MAX_STOCK_DELTA:
+        raise MutationError("bad_args", f"delta must be within ±{MAX_STOCK_DELTA}")
+    _product(tx, shop_id, args["sku"])
+    # Never refused for quantity: the counter's reality wins, stock may go below zero.
+    move_stock(tx, shop_id, args["sku"], args["delta"], args["reason"], "counter",
+               client_id=origin[0], mutation_id=origin[1])
+
+
+def _set_available(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
+    _product(tx, shop_id, args["sku"])
+    tx.execute("UPDATE products SET available = ?, version = ? WHERE shop_id = ? AND sku = ?",
+               (int(args["available"]), tx.version(), shop_id, args["sku"]))
+
+
+def _shop_pause(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
+    tx.execute("UPDATE shops SET paused = ?, version = ? WHERE id = ?",
+               (int(args["paused"]), tx.version(), shop_id))
+
+
+def _order_handler(name: str) -> Callable[[Tx, str, dict[str, Any], tuple[str, int]], None]:
+    target = MUTATIONS[name][0]
+    assert target is not None
+
+    def handle(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
+        order = find_order(tx, shop_id, args["order_id"])
+        if order is None:
+            raise MutationError("unknown_order", f"Commande inconnue : {args['order_id']}")
+        if not order_transition_allowed(order["status"], target, by_shop=True):
+            raise MutationError(
+                "illegal_transition",
+                f"La commande n° {order['number']} est {STATUS_LABELS[order['status']]} :"
+                f" impossible de la passer à « {STATUS_LABELS[target]} ».",
+            )
+        ready_by = parse_iso(args.get("ready_by")) if name == "order.accept" else None
+        change_status(tx, order, target, actor="shop",
+                      reason=args["reason"] if name == "order.reject" else None,
+                      ready_by=to_iso(ready_by) if ready_by else None)
+
+    return handle
+
+
+_HANDLERS: dict[str, Callable[[Tx, str, dict[str, Any], tuple[str, int]], None]] = {
+    "stock.adjust": _stock_adjust,
+    "product.set_available": _set_available,
+    "shop.pause": _shop_pause,
+    **{name: _order_handler(name) for name in MUTATIONS if name.startswith("order.")},
+}

@@ -1,0 +1,335 @@
+"""The OpenAPI 3.1 description of the API, written by hand next to docs/PROTOCOL.md.
+
+Served at ``GET /v1/openapi.json`` and kept in ``docs/openapi.json``
+(``python -m marketplace openapi --out docs/openapi.json``; a test checks both agree).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync.protocol import (
+    CHANNELS,
+    MAX_PUSH_BATCH,
+    MAX_WAIT_SECONDS,
+    MUTATIONS,
+    ORDER_STATUSES,
+    REJECT_REASONS,
+    STOCK_REASONS,
+)
+
+__all__ = ["OPENAPI", "render_openapi"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str, codes: list[str]) -> dict[str, Any]:
+    return _json(_ref("Error"), f"{description} (`error.code`: {', '.join(codes)})")
+
+
+_TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-23T12:00:00.000Z"],
+         "description": "ISO 8601 UTC time ending in Z"}
+_NTIME = {**_TIME, "type": ["string", "null"]}
+_CENTS = {"type": "integer", "minimum": 0, "description": "money in integer cents"}
+_ERR_BAD = _error("Malformed JSON", ["invalid_json"])
+_ERR_INVALID = _error("Wrong shape or types", ["invalid_request"])
+_ERR_AUTH = _error("Missing, unknown or revoked device token: pair again", ["unauthorized"])
+_ERR_LARGE = _error("Body too large", ["payload_too_large"])
+_SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_BEARER = [{"deviceToken": []}]
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string", "description": "stable, for programs"},
+                           "message": {"type": "string", "description": "for humans (French)"}},
+        }},
+    },
+    "PairRequest": {
+        "type": "object", "required": ["pairing_code"],
+        "properties": {"pairing_code": {"type": "string", "examples": ["ABCD-2345"],
+                                        "description": "single use; case and dash optional"},
+                       "device_name": {"type": "string", "maxLength": 200}},
+    },
+    "PairResponse": {
+        "type": "object", "required": ["shop_id", "shop_name", "device_token"],
+        "properties": {"shop_id": {"type": "string"}, "shop_name": {"type": "string"},
+                       "device_token": {"type": "string",
+                                        "description": "keep in the OS keyring; the server "
+                                                       "stores only its SHA-256"}},
+    },
+    "Mutation": {
+        "type": "object", "required": ["id", "name", "args"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1,
+                   "description": "strictly increasing per client (gaps allowed)"},
+            "name": {"type": "string", "enum": list(MUTATIONS)},
+            "args": {"type": "object", "description": (
+                "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
+                + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
+                " order.reject {order_id, reason ∈ " + ", ".join(REJECT_REASONS) + "};"
+                " order.ready {order_id}; order.collected {order_id}; shop.pause {paused}")},
+            "at": {**_TIME, "description": "when it happened at the counter"},
+        },
+    },
+    "PushRequest": {
+        "type": "object", "required": ["client_id", "mutations"],
+        "properties": {"client_id": {"type": "string", "maxLength": 200},
+                       "mutations": {"type": "array", "maxItems": MAX_PUSH_BATCH,
+                                     "items": _ref("Mutation")}},
+    },
+    "MutationResult": {
+        "type": "object", "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["applied", "refused"]},
+            "error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "enum": [
+                    "unknown_mutation", "bad_args", "unknown_order", "unknown_sku",
+                    "illegal_transition"]},
+                "message": {"type": "string"}}},
+        },
+    },
+    "PushResponse": {
+        "type": "object", "required": ["last_mutation_id", "results"],
+        "properties": {"last_mutation_id": {"type": "integer"},
+                       "results": {"type": "array", "items": _ref("MutationResult"),
+                                   "description": "one per mutation of the request, replays "
+                                                  "included (their stored result)"}},
+    },
+    "Shop": {
+        "type": "object", "required": ["id", "name", "paused", "address"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                       "paused": {"type": "boolean"}, "address": {"type": "string"}},
+    },
+    "Product": {
+        "type": "object",
+        "required": ["sku", "name", "price_cents", "barcode", "category", "active", "available",
+                     "low_stock_threshold", "stock"],
+        "properties": {
+            "sku": {"type": "string"}, "name": {"type": "string"}, "price_cents": _CENTS,
+            "barcode": {"type": ["string", "null"]}, "category": {"type": ["string", "null"]},
+            "active": {"type": "boolean"}, "available": {"type": "boolean"},
+            "low_stock_threshold": {"type": "integer"},
+            "stock": {"type": "integer", "description": "confirmed quantity, counter deltas "
+                                                        "included; may be negative"},
+        },
+    },
+    "Customer": {
+        "type": "object", "required": ["name", "phone"],
+        "properties": {"name": {"type": "string", "maxLength": 200},
+                       "phone": {"type": "string", "maxLength": 40},
+                       "address": {"type": ["string", "null"]}},
+    },
+    "OrderLine": {
+        "type": "object", "required": ["sku", "name", "qty", "unit_price_cents", "options"],
+        "properties": {"sku": {"type": "string"}, "name": {"type": "string"},
+                       "qty": {"type": "integer", "minimum": 1},
+                       "unit_price_cents": _CENTS,
+                       "options": {"type": "array", "items": {"type": "string"}}},
+    },
+    "HistoryEntry": {
+        "type": "object", "required": ["status", "at", "by"],
+        "properties": {"status": {"type": "string", "enum": list(ORDER_STATUSES)}, "at": _TIME,
+                       "by": {"type": "string", "enum": ["customer", "shop", "marketplace"]}},
+    },
+    "Order": {
+        "type": "object",
+        "required": ["id", "number", "status", "channel", "customer", "lines", "total_cents",
+                     "note", "allergens", "paid", "pickup_slot", "ready_by", "created_at",
+                     "updated_at", "reject_reason", "history"],
+        "properties": {
+            "id": {"type": "string"},
+            "number": {"type": "integer", "description": "per shop, 1, 2, 3…"},
+            "status": {"type": "string", "enum": list(ORDER_STATUSES)},
+            "channel": {"type": "string", "enum": list(CHANNELS)},
+            "customer": _ref("Customer"),
+            "lines": {"type": "array", "items": _ref("OrderLine")},
+            "total_cents": _CENTS,
+            "note": {"type": "string"}, "allergens": {"type": "string"},
+            "paid": {"type": "boolean"},
+            "pickup_slot": _NTIME, "ready_by": _NTIME,
+            "created_at": _TIME, "updated_at": _TIME,
+            "reject_reason": {"type": ["string", "null"], "enum": [*REJECT_REASONS, None]},
+            "history": {"type": "array", "items": _ref("HistoryEntry")},
+        },
+    },
+    "PullResponse": {
+        "type": "object",
+        "required": ["cursor", "last_mutation_id", "shop", "orders", "products"],
+        "properties": {
+            "cursor": {"type": "integer", "description": "pass it to the next pull"},
+            "last_mutation_id": {"type": "integer",
+                                 "description": "for the client_id asked, read in the same "
+                                                "transaction as the entities (0 if none)"},
+            "shop": _ref("Shop"),
+            "orders": {"type": "array", "items": _ref("Order"),
+                       "description": "full state of every order changed after the cursor"},
+            "products": {"type": "array", "items": _ref("Product"),
+                         "description": "full state of every product changed after the cursor"},
+        },
+    },
+    "CustomerOrderLine": {
+        "type": "object", "required": ["sku", "qty"],
+        "properties": {"sku": {"type": "string"},
+                       "qty": {"type": "integer", "minimum": 1, "maximum": 999},
+                       "options": {"type": "array", "items": {"type": "string"}, "maxItems": 20}},
+    },
+    "CustomerOrderRequest": {
+        "type": "object", "required": ["customer", "channel", "lines"],
+        "properties": {
+            "customer": _ref("Customer"),
+            "channel": {"type": "string", "enum": list(CHANNELS),
+                        "description": "a delivery needs customer.address"},
+            "lines": {"type": "array", "minItems": 1, "maxItems": 100,
+                      "items": _ref("CustomerOrderLine")},
+            "note": {"type": ["string", "null"]}, "allergens": {"type": ["string", "null"]},
+            "paid": {"type": "boolean", "default": False},
+            "pickup_slot": _NTIME,
+            "idempotency_key": {"type": ["string", "null"], "maxLength": 200,
+                                "description": "same key (same shop, same order) → the same "
+                                               "order again, never a second one"},
+        },
+    },
+    "Catalogue": {
+        "type": "object", "required": ["shop", "products"],
+        "properties": {"shop": _ref("Shop"),
+                       "products": {"type": "array", "items": _ref("Product")}},
+    },
+    "Health": {
+        "type": "object", "required": ["status", "protocol"],
+        "properties": {"status": {"type": "string", "const": "ok"},
+                       "protocol": {"type": "integer", "const": 1}},
+    },
+}
+_PATHS: dict[str, Any] = {
+    "/v1/pair": {"post": {
+        "operationId": "pair", "tags": ["shop"],
+        "summary": "Exchange a single-use pairing code for a device token",
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": _ref("PairRequest")}}},
+        "responses": {"200": _json(_ref("PairResponse"), "Paired"),
+                      "400": _error("Malformed JSON or code unknown, expired or used",
+                                    ["invalid_json", "invalid_pairing_code"]),
+                      "422": _ERR_INVALID},
+    }},
+    "/v1/devices/self": {"delete": {
+        "operationId": "revokeSelf", "tags": ["shop"], "security": _BEARER,
+        "summary": "Revoke the caller's own device token",
+        "responses": {"204": {"description": "Revoked"}, "401": _ERR_AUTH},
+    }},
+    "/v1/push": {"post": {
+        "operationId": "push", "tags": ["shop"], "security": _BEARER,
+        "summary": "Apply the client's mutations in order, each once",
+        "description": "Mutations whose id is <= the last id processed for (shop, client_id) "
+                       "are replays: skipped, answered with their stored result. Each processed "
+                       "mutation is applied or refused in one transaction with its result and "
+                       "the new last id; a refusal never blocks the others.",
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": _ref("PushRequest")}}},
+        "responses": {"200": _json(_ref("PushResponse"), "Processed"), "400": _ERR_BAD,
+                      "401": _ERR_AUTH, "413": _ERR_LARGE, "422": _ERR_INVALID},
+    }},
+    "/v1/pull": {"get": {
+        "operationId": "pull", "tags": ["shop"], "security": _BEARER,
+        "summary": "Everything of the shop changed after a cursor (long-poll with wait)",
+        "parameters": [
+            {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                         "default": 0}},
+            {"name": "wait", "in": "query",
+             "description": f"seconds to hold the request while nothing changed (at most "
+                            f"{MAX_WAIT_SECONDS:g})",
+             "schema": {"type": "number", "minimum": 0, "default": 0}},
+            {"name": "client_id", "in": "query", "schema": {"type": "string"},
+             "description": "whose last_mutation_id to report"},
+        ],
+        "responses": {"200": _json(_ref("PullResponse"), "Changes (possibly none after wait)"),
+                      "401": _ERR_AUTH, "422": _ERR_INVALID},
+    }},
+    "/v1/customer/shops/{shop_id}": {"get": {
+        "operationId": "customerCatalogue", "tags": ["customer"],
+        "summary": "A shop and its active products (reference server only)",
+        "parameters": [_SHOP_PATH],
+        "responses": {"200": _json(_ref("Catalogue"), "The catalogue"),
+                      "404": _error("No such shop", ["unknown_shop"])},
+    }},
+    "/v1/customer/shops/{shop_id}/orders": {"post": {
+        "operationId": "placeOrder", "tags": ["customer"],
+        "summary": "Place an order; its quantities leave the stock at once",
+        "parameters": [_SHOP_PATH],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("CustomerOrderRequest")}}},
+        "responses": {
+            "201": _json(_ref("Order"), "Order taken (or the earlier one for the same "
+                                        "idempotency_key, with header Idempotent-Replayed)"),
+            "400": _ERR_BAD,
+            "404": _error("No such shop", ["unknown_shop"]),
+            "409": _error("Cannot take it now", ["out_of_stock", "shop_paused"]),
+            "413": _ERR_LARGE,
+            "422": _error("Invalid order", ["invalid_request", "unknown_sku",
+                                            "idempotency_conflict"]),
+        },
+    }},
+    "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {
+        "operationId": "getOrder", "tags": ["customer"], "summary": "Read an order",
+        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "responses": {"200": _json(_ref("Order"), "The order"),
+                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"])},
+    }},
+    "/v1/customer/shops/{shop_id}/orders/{order_id}/cancel": {"post": {
+        "operationId": "cancelOrder", "tags": ["customer"],
+        "summary": "The customer cancels; the order's quantities return to stock",
+        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "responses": {"200": _json(_ref("Order"), "Cancelled (again: no-op)"),
+                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"]),
+                      "409": _error("Already completed or rejected", ["illegal_transition"])},
+    }},
+    "/v1/health": {"get": {
+        "operationId": "health", "tags": ["service"], "summary": "Liveness, database included",
+        "responses": {"200": _json(_ref("Health"), "Up")},
+    }},
+    "/v1/openapi.json": {"get": {
+        "operationId": "openapi", "tags": ["service"], "summary": "This document",
+        "responses": {"200": {"description": "OpenAPI 3.1",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
+    }},
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Comptoir marketplace (reference server)",
+        "version": "1",
+        "description": "The marketplace end of Comptoir's sync protocol (docs/PROTOCOL.md) and "
+                       "the customer endpoints of the reference server. Times are ISO 8601 UTC "
+                       "strings ending in Z, money integer cents. Every error is "
+                       '{"error": {"code", "message"}}; any status may also be 500 '
+                       "internal_error (retry with backoff).",
+    },
+    "servers": [{"url": "http://127.0.0.1:8765"}],
+    "tags": [{"name": "shop", "description": "The shop app (device token)"},
+             {"name": "customer", "description": "Customers' phones (reference server only)"},
+             {"name": "service"}],
+    "paths": _PATHS,
+    "components": {
+        "schemas": _SCHEMAS,
+        "securitySchemes": {"deviceToken": {"type": "http", "scheme": "bearer",
+                                            "description": "device token from POST /v1/pair"}},
+    },
+}
+
+
+def render_openapi() -> str:
+    """The exact text of docs/openapi.json."""
+    return json.dumps(OPENAPI, indent=2, ensure_ascii=False) + "\n"

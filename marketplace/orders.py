@@ -1,0 +1,251 @@
+"""Orders: the customer's side (place, read, cancel), status changes, the timeout sweep.
+
+Stock moves in the same transaction as the order: placing an order takes its
+quantities, a rejection (by the shop or by the timeout) or a cancellation gives
+them back, each as a ledger row whose unique index makes a second return of
+the same line impossible.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from marketplace.errors import ApiError
+from marketplace.ids import new_id
+from marketplace.storage import Tx, read_tx, write_tx
+from sync.protocol import order_transition_allowed
+
+__all__ = [
+    "OrderLineRequest",
+    "OrderRequest",
+    "STATUS_LABELS",
+    "find_order",
+    "orders_to_wire",
+    "place_order",
+    "get_order",
+    "cancel_order",
+    "change_status",
+    "reject_overdue",
+    "move_stock",
+]
+
+STATUS_LABELS = {
+    "new": "nouvelle", "accepted": "acceptée", "ready": "prête", "completed": "terminée",
+    "rejected": "refusée", "cancelled": "annulée",
+}
+_RETURN_SOURCE = {"rejected": "reject", "cancelled": "cancel"}
+_CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class OrderLineRequest:
+    sku: str
+    qty: int
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    customer_name: str
+    customer_phone: str
+    customer_address: str | None
+    channel: str
+    lines: tuple[OrderLineRequest, ...]
+    note: str = ""
+    allergens: str = ""
+    paid: bool = False
+    pickup_slot: str | None = None
+    idempotency_key: str | None = None
+    request_hash: str = ""
+
+
+def find_order(tx: Tx, shop_id: str, order_id: str) -> dict[str, Any] | None:
+    """Scoped lookup: another shop's order is exactly as unknown as a missing one."""
+    return tx.row("SELECT * FROM orders WHERE id = ? AND shop_id = ?", (order_id, shop_id))
+
+
+def _unknown_order(order_id: str) -> ApiError:
+    return ApiError(404, "unknown_order", f"Commande inconnue : {order_id}")
+
+
+def orders_to_wire(tx: Tx, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    ids = [o["id"] for o in orders]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for line in tx.rows(f"SELECT * FROM order_lines WHERE order_id IN ({marks})"
+                            " ORDER BY order_id, line_no", chunk):
+            lines[line["order_id"]].append({
+                "sku": line["sku"], "name": line["name"], "qty": line["qty"],
+                "unit_price_cents": line["unit_price_cents"], "options": json.loads(line["options"]),
+            })
+        for entry in tx.rows(f"SELECT * FROM order_history WHERE order_id IN ({marks})"
+                             " ORDER BY order_id, id", chunk):
+            history[entry["order_id"]].append(
+                {"status": entry["status"], "at": entry["at"], "by": entry["actor"]})
+    return [
+        {
+            "id": o["id"],
+            "number": o["number"],
+            "status": o["status"],
+            "channel": o["channel"],
+            "customer": {"name": o["customer_name"], "phone": o["customer_phone"],
+                         "address": o["customer_address"]},
+            "lines": lines[o["id"]],
+            "total_cents": o["total_cents"],
+            "note": o["note"],
+            "allergens": o["allergens"],
+            "paid": bool(o["paid"]),
+            "pickup_slot": o["pickup_slot"],
+            "ready_by": o["ready_by"],
+            "created_at": o["created_at"],
+            "updated_at": o["updated_at"],
+            "reject_reason": o["reject_reason"],
+            "history": history[o["id"]],
+        }
+        for o in orders
+    ]
+
+
+def _require_shop(tx: Tx, shop_id: str) -> dict[str, Any]:
+    shop = tx.row("SELECT * FROM shops WHERE id = ?", (shop_id,))
+    if shop is None:
+        raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
+    return shop
+
+
+def place_order(db: Database, shop_id: str, req: OrderRequest) -> tuple[dict[str, Any], bool]:
+    """Take an order (and its stock) or refuse it; returns (ORDER, created)."""
+    with write_tx(db) as tx:
+        shop = _require_shop(tx, shop_id)
+        if req.idempotency_key is not None:
+            earlier = tx.row("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?",
+                             (shop_id, req.idempotency_key))
+            if earlier is not None:
+                if earlier["request_hash"] != req.request_hash:
+                    raise ApiError(422, "idempotency_conflict",
+                                   "Cette clé d'idempotence a déjà servi pour une autre commande.")
+                return orders_to_wire(tx, [earlier])[0], False
+        if shop["paused"]:
+            raise ApiError(409, "shop_paused",
+                           f"{shop['name']} ne prend pas de commandes pour le moment.")
+        products: dict[str, dict[str, Any]] = {}
+        wanted: dict[str, int] = defaultdict(int)
+        for line in req.lines:
+            product = tx.row("SELECT * FROM products WHERE shop_id = ? AND sku = ?",
+                             (shop_id, line.sku))
+            if product is None:
+                raise ApiError(422, "unknown_sku", f"Produit inconnu : {line.sku}")
+            products[line.sku] = product
+            wanted[line.sku] += line.qty
+        for sku, qty in wanted.items():
+            product = products[sku]
+            if not (product["active"] and product["available"]) or product["stock"] < qty:
+                raise ApiError(409, "out_of_stock",
+                               f"{product['name']} : plus assez en stock ({qty} demandé(s)).")
+        order_id = new_id("ord")
+        (number,) = tx.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM orders WHERE shop_id = ?",
+                               (shop_id,)).fetchone()
+        total = sum(products[line.sku]["price_cents"] * line.qty for line in req.lines)
+        tx.execute(
+            "INSERT INTO orders (id, shop_id, number, status, channel, customer_name, customer_phone,"
+            " customer_address, note, allergens, paid, pickup_slot, total_cents, idempotency_key,"
+            " request_hash, created_at, updated_at, version)"
+            " VALUES (?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (order_id, shop_id, number, req.channel, req.customer_name, req.customer_phone,
+             req.customer_address, req.note, req.allergens, int(req.paid), req.pickup_slot, total,
+             req.idempotency_key, req.request_hash, tx.now, tx.now, tx.version()),
+        )
+        for line_no, line in enumerate(req.lines, start=1):
+            product = products[line.sku]
+            tx.execute("INSERT INTO order_lines (order_id, line_no, sku, name, qty, unit_price_cents,"
+                       " options) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (order_id, line_no, line.sku, product["name"], line.qty,
+                        product["price_cents"], json.dumps(list(line.options), ensure_ascii=False)))
+            move_stock(tx, shop_id, line.sku, -line.qty, "order", "online",
+                        order_id=order_id, line_no=line_no)
+        _add_history(tx, order_id, "new", "customer")
+        order = find_order(tx, shop_id, order_id)
+        assert order is not None
+        return orders_to_wire(tx, [order])[0], True
+
+
+def get_order(db: Database, shop_id: str, order_id: str) -> dict[str, Any]:
+    with read_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        order = find_order(tx, shop_id, order_id)
+        if order is None:
+            raise _unknown_order(order_id)
+        return orders_to_wire(tx, [order])[0]
+
+
+def cancel_order(db: Database, shop_id: str, order_id: str) -> dict[str, Any]:
+    """The customer cancels; cancelling a cancelled order again is a harmless no-op."""
+    with write_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        order = find_order(tx, shop_id, order_id)
+        if order is None:
+            raise _unknown_order(order_id)
+        if order["status"] != "cancelled":
+            if not order_transition_allowed(order["status"], "cancelled", by_shop=False):
+                raise ApiError(409, "illegal_transition",
+                               f"La commande n° {order['number']} est "
+                               f"{STATUS_LABELS[order['status']]} : trop tard pour l'annuler.")
+            change_status(tx, order, "cancelled", actor="customer", reason="customer")
+            order = find_order(tx, shop_id, order_id)
+            assert order is not None
+        return orders_to_wire(tx, [order])[0]
+
+
+def change_status(tx: Tx, order: dict[str, Any], target: str, *, actor: str,
+                  reason: str | None = None, ready_by: str | None = None) -> None:
+    """Move an order (transition already checked by the caller); rejection and cancellation
+    give the order's quantities back to stock."""
+    tx.execute(
+        "UPDATE orders SET status = ?, updated_at = ?, version = ?,"
+        " ready_by = COALESCE(?, ready_by),"
+        " reject_reason = CASE WHEN ? = 'rejected' THEN ? ELSE reject_reason END WHERE id = ?",
+        (target, tx.now, tx.version(), ready_by, target, reason, order["id"]),
+    )
+    _add_history(tx, order["id"], target, actor, reason)
+    source = _RETURN_SOURCE.get(target)
+    if source is not None:
+        for line in tx.rows("SELECT line_no, sku, qty FROM order_lines WHERE order_id = ?",
+                            (order["id"],)):
+            move_stock(tx, order["shop_id"], line["sku"], line["qty"], reason or target, source,
+                        order_id=order["id"], line_no=line["line_no"])
+
+
+def reject_overdue(db: Database, created_before: str, limit: int = 200) -> tuple[int, set[str]]:
+    """Reject (reason "timeout") up to ``limit`` orders still new since before
+    ``created_before``; returns how many, and the shops whose data changed."""
+    with write_tx(db) as tx:
+        overdue = tx.rows("SELECT * FROM orders WHERE status = 'new' AND created_at < ?"
+                          " ORDER BY created_at LIMIT ?", (created_before, limit))
+        for order in overdue:
+            if order_transition_allowed(order["status"], "rejected", by_shop=False):
+                change_status(tx, order, "rejected", actor="marketplace", reason="timeout")
+        return len(overdue), {order["shop_id"] for order in overdue}
+
+
+def _add_history(tx: Tx, order_id: str, status: str, actor: str, reason: str | None = None) -> None:
+    tx.execute("INSERT INTO order_history (order_id, status, at, actor, reason)"
+               " VALUES (?, ?, ?, ?, ?)", (order_id, status, tx.now, actor, reason))
+
+
+def move_stock(tx: Tx, shop_id: str, sku: str, delta: int, reason: str, source: str, *,
+                order_id: str | None = None, line_no: int | None = None,
+                client_id: str | None = None, mutation_id: int | None = None) -> None:
+    tx.execute("UPDATE products SET stock = stock + ?, version = ? WHERE shop_id = ? AND sku = ?",
+               (delta, tx.version(), shop_id, sku))
+    tx.execute("INSERT INTO stock_movements (shop_id, sku, delta, reason, source, client_id,"
+               " mutation_id, order_id, line_no, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (shop_id, sku, delta, reason, source, client_id, mutation_id, order_id, line_no,
+                tx.now))

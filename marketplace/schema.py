@@ -1,0 +1,176 @@
+"""The marketplace's schema, as registered, atomic sqlite-utils migrations.
+
+Unique constraints carry the guarantees (DESIGN.md: Odoo's duplicates came from
+de-duplication without one): one result per (shop, client, mutation id), one
+order per (shop, idempotency key), one ledger row per mutation and per order
+line and source, so a retried request can never count twice.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["MIGRATIONS", "migrate"]
+
+MIGRATIONS = Migrations("comptoir-marketplace")
+
+_INITIAL = """
+CREATE TABLE change_seq (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT INTO change_seq (id, value) VALUES (1, 0);
+
+CREATE TABLE shops (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT '',
+    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    created_at TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE pairing_codes (
+    code TEXT NOT NULL UNIQUE,
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    created_at TEXT NOT NULL,
+    used_at TEXT
+);
+
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_hash TEXT NOT NULL UNIQUE,          -- SHA-256 of the token, never the token
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
+CREATE TABLE products (
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+    barcode TEXT,
+    category TEXT,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    available INTEGER NOT NULL DEFAULT 1 CHECK (available IN (0, 1)),
+    low_stock_threshold INTEGER NOT NULL DEFAULT 0,
+    stock INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, sku)
+);
+CREATE INDEX products_changes ON products (shop_id, version);
+
+CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    number INTEGER NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('new', 'accepted', 'ready', 'completed', 'rejected', 'cancelled')),
+    channel TEXT NOT NULL CHECK (channel IN ('collect', 'delivery')),
+    customer_name TEXT NOT NULL,
+    customer_phone TEXT NOT NULL,
+    customer_address TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    allergens TEXT NOT NULL DEFAULT '',
+    paid INTEGER NOT NULL DEFAULT 0,
+    pickup_slot TEXT,
+    ready_by TEXT,
+    reject_reason TEXT,
+    total_cents INTEGER NOT NULL,
+    idempotency_key TEXT,
+    request_hash TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    UNIQUE (shop_id, number),
+    UNIQUE (shop_id, idempotency_key)
+);
+CREATE INDEX orders_changes ON orders (shop_id, version);
+CREATE INDEX orders_waiting ON orders (status, created_at);
+
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    line_no INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    qty INTEGER NOT NULL CHECK (qty >= 1),
+    unit_price_cents INTEGER NOT NULL,
+    options TEXT NOT NULL DEFAULT '[]',       -- JSON list of strings
+    PRIMARY KEY (order_id, line_no)
+);
+
+CREATE TABLE order_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL CHECK (actor IN ('customer', 'shop', 'marketplace')),
+    reason TEXT
+);
+CREATE INDEX order_history_order ON order_history (order_id, id);
+
+CREATE TABLE client_state (
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    client_id TEXT NOT NULL,
+    last_mutation_id INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (shop_id, client_id)
+);
+
+CREATE TABLE mutation_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    client_id TEXT NOT NULL,
+    mutation_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'refused')),
+    error_code TEXT,
+    error_message TEXT,
+    client_at TEXT,
+    applied_at TEXT NOT NULL,
+    UNIQUE (shop_id, client_id, mutation_id)
+);
+
+CREATE TABLE stock_movements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    sku TEXT NOT NULL,
+    delta INTEGER NOT NULL CHECK (delta != 0),
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('counter', 'online', 'cancel', 'reject', 'catalogue')),
+    client_id TEXT,
+    mutation_id INTEGER,
+    order_id TEXT REFERENCES orders (id),
+    line_no INTEGER,
+    at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX stock_movements_mutation
+    ON stock_movements (shop_id, client_id, mutation_id) WHERE mutation_id IS NOT NULL;
+CREATE UNIQUE INDEX stock_movements_order_line
+    ON stock_movements (order_id, line_no, source) WHERE order_id IS NOT NULL;
+CREATE INDEX stock_movements_sku ON stock_movements (shop_id, sku, id);
+"""
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial(db: Database) -> None:
+    for statement in _INITIAL.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def migrate(db: Database) -> None:
+    """Apply pending migrations under a write lock, so two processes opening a new
+    database at once (server and CLI) cannot both try to create the tables."""
+    if not MIGRATIONS.pending(db):
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        MIGRATIONS.apply(db)  # nested: each migration runs in a savepoint of this transaction
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -1,0 +1,48 @@
+"""Server settings: one small frozen dataclass, also accepted as a plain dict."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sync.protocol import MAX_WAIT_SECONDS
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    # An order nobody acknowledges is rejected with reason "timeout" (Deliveroo: 10 min).
+    auto_reject_after_s: float = 600.0
+    # How often the timeout sweeper runs; None = min(1 s, auto_reject_after_s / 4).
+    timeout_check_interval_s: float | None = None
+    max_wait_s: float = MAX_WAIT_SECONDS
+    pairing_code_ttl_s: float = 7 * 24 * 3600.0
+    max_body_bytes: int = 2 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if self.auto_reject_after_s <= 0:
+            raise ValueError("auto_reject_after_s must be positive")
+        if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
+            raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
+
+    @property
+    def sweep_interval_s(self) -> float:
+        if self.timeout_check_interval_s is not None:
+            return max(0.05, self.timeout_check_interval_s)
+        return max(0.05, min(1.0, self.auto_reject_after_s / 4))
+
+    @classmethod
+    def coerce(cls, value: Settings | Mapping[str, Any] | None) -> Settings:
+        """Accept a Settings, a dict of its fields (unknown keys are an error) or None."""
+        if value is None:
+            return cls()
+        if isinstance(value, Settings):
+            return value
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(value) - known
+        if unknown:
+            raise ValueError(f"unknown marketplace settings: {', '.join(sorted(unknown))}")
+        return cls(**dict(value))

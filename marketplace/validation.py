@@ -1,0 +1,190 @@
+"""Turning untrusted HTTP input into typed values, or a 400/422 in the error shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+
+from marketplace.errors import ApiError
+from marketplace.mutations import PushMutation
+from marketplace.orders import OrderLineRequest, OrderRequest
+from sync.protocol import CHANNELS, MAX_PUSH_BATCH, parse_iso, to_iso
+
+__all__ = [
+    "read_json",
+    "bearer_token",
+    "parse_pair",
+    "parse_push",
+    "parse_pull_params",
+    "parse_order_request",
+]
+
+MAX_ID = 2**63 - 1  # SQLite INTEGER
+MAX_LINES = 100
+MAX_QTY = 999
+_SHORT, _LONG = 200, 2000  # string length limits (names, ids / notes)
+
+
+async def read_json(request: Request, max_bytes: int) -> Any:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise ApiError(413, "payload_too_large", f"Requête trop grosse (max {max_bytes} octets).")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ApiError(413, "payload_too_large", f"Requête trop grosse (max {max_bytes} octets).")
+        chunks.append(chunk)
+    try:
+        value = json.loads(b"".join(chunks), parse_constant=_no_constant)
+        # Lone surrogates ("\ud800") parse but cannot be stored as UTF-8: refuse them here.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        raise ApiError(400, "invalid_json", "Le corps de la requête n'est pas du JSON valide.") from exc
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 512:
+        raise ApiError.unauthorized()
+    return token
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ApiError.invalid(f"{where} must be a JSON object")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHORT,
+          nonempty: bool = False) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise ApiError.invalid(f"{key} is required")
+        return None
+    if not isinstance(value, str):
+        raise ApiError.invalid(f"{key} must be a string")
+    if len(value) > limit:
+        raise ApiError.invalid(f"{key} is longer than {limit} characters")
+    if nonempty and not value.strip():
+        raise ApiError.invalid(f"{key} must not be empty")
+    return value
+
+
+def parse_pair(body: Any) -> tuple[str, str]:
+    body = _object(body, "body")
+    code = _text(body, "pairing_code", required=True, nonempty=True, limit=64)
+    name = _text(body, "device_name", required=False) or "Comptoir"
+    assert code is not None
+    return code, name.strip() or "Comptoir"
+
+
+def parse_push(body: Any) -> tuple[str, list[PushMutation]]:
+    body = _object(body, "body")
+    client_id = _text(body, "client_id", required=True, nonempty=True)
+    raw = body.get("mutations")
+    if not isinstance(raw, list):
+        raise ApiError.invalid("mutations must be a list")
+    if len(raw) > MAX_PUSH_BATCH:
+        raise ApiError.invalid(f"at most {MAX_PUSH_BATCH} mutations per push")
+    mutations: list[PushMutation] = []
+    for item in raw:
+        item = _object(item, "each mutation")
+        mutation_id = item.get("id")
+        if not _is_int(mutation_id) or not 0 < mutation_id <= MAX_ID:
+            raise ApiError.invalid("mutation id must be a positive integer")
+        if mutations and mutation_id <= mutations[-1].id:
+            raise ApiError.invalid("mutation ids must be strictly increasing within a push")
+        name = _text(item, "name", required=True, limit=100)
+        at = _text(item, "at", required=False, limit=64)
+        assert name is not None
+        mutations.append(PushMutation(mutation_id, name, item.get("args"), at))
+    assert client_id is not None
+    return client_id, mutations
+
+
+def parse_pull_params(query: Mapping[str, str], max_wait: float) -> tuple[int, float, str | None]:
+    try:
+        cursor = int(query.get("cursor", "0"))
+        wait = float(query.get("wait", "0"))
+    except ValueError as exc:
+        raise ApiError.invalid("cursor must be an integer and wait a number of seconds") from exc
+    if not 0 <= cursor <= MAX_ID:
+        raise ApiError.invalid("cursor must be a non-negative integer")
+    if not math.isfinite(wait) or wait < 0:
+        raise ApiError.invalid("wait must be a non-negative number of seconds")
+    client_id = query.get("client_id") or None
+    if client_id is not None and len(client_id) > _SHORT:
+        raise ApiError.invalid(f"client_id is longer than {_SHORT} characters")
+    return cursor, min(wait, max_wait), client_id
+
+
+def parse_order_request(body: Any) -> OrderRequest:
+    body = _object(body, "body")
+    customer = _object(body.get("customer"), "customer")
+    name = _text(customer, "name", required=True, nonempty=True)
+    phone = _text(customer, "phone", required=True, nonempty=True, limit=40)
+    address = _text(customer, "address", required=False, limit=_LONG)
+    channel = body.get("channel")
+    if channel not in CHANNELS:
+        raise ApiError.invalid(f"channel must be one of {', '.join(CHANNELS)}")
+    if channel == "delivery" and not (address or "").strip():
+        raise ApiError.invalid("a delivery needs customer.address")
+    raw_lines = body.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > MAX_LINES:
+        raise ApiError.invalid(f"lines must be a list of 1 to {MAX_LINES} lines")
+    lines = tuple(_order_line(line) for line in raw_lines)
+    paid = body.get("paid", False)
+    if not isinstance(paid, bool):
+        raise ApiError.invalid("paid must be true or false")
+    slot = body.get("pickup_slot")
+    slot_time = parse_iso(slot) if slot is not None else None
+    if slot is not None and slot_time is None:
+        raise ApiError.invalid("pickup_slot must be an ISO 8601 time with a time zone")
+    key = _text(body, "idempotency_key", required=False)
+    fields = {
+        "customer_name": name.strip() if name else "",
+        "customer_phone": phone.strip() if phone else "",
+        "customer_address": address,
+        "channel": channel,
+        "lines": [[line.sku, line.qty, list(line.options)] for line in lines],
+        "note": _text(body, "note", required=False, limit=_LONG) or "",
+        "allergens": _text(body, "allergens", required=False, limit=_LONG) or "",
+        "paid": paid,
+        "pickup_slot": to_iso(slot_time) if slot_time else None,
+    }
+    # Same idempotency key + different order = a client bug worth refusing, not hiding.
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    del fields["lines"]
+    return OrderRequest(lines=lines, idempotency_key=key, request_hash=digest, **fields)
+
+
+def _order_line(raw: Any) -> OrderLineRequest:
+    line = _object(raw, "each line")
+    sku = _text(line, "sku", required=True, nonempty=True, limit=64)
+    qty = line.get("qty")
+    if not _is_int(qty) or not 1 <= qty <= MAX_QTY:
+        raise ApiError.invalid(f"qty must be an integer from 1 to {MAX_QTY}")
+    options = line.get("options") or []
+    if (not isinstance(options, list) or len(options) > 20
+            or not all(isinstance(o, str) and len(o) <= _SHORT for o in options)):
+        raise ApiError.invalid("options must be a list of short strings")
+    assert sku is not None
+    return OrderLineRequest(sku, qty, tuple(options))

@@ -1,0 +1,122 @@
+"""Fixtures for the marketplace tests: one real server per module, a fresh shop per test.
+
+Shops are isolated from each other by design, so sharing one server keeps the
+suite fast without tests seeing each other's data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from marketplace.catalogue import DEMO_PRODUCTS
+from marketplace.embedded import EmbeddedMarketplace
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMarketplace]:
+    path = tmp_path_factory.mktemp("marketplace") / "marketplace.db"
+    market = EmbeddedMarketplace(path, settings={"auto_reject_after_s": 600})
+    market.start()
+    yield market
+    market.stop()
+
+
+@dataclass
+class ShopSession:
+    """A paired shop (device token) plus an anonymous customer, over real HTTP."""
+
+    url: str
+    shop_id: str
+    token: str
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    client_id: str = "c_test"
+    next_id: int = 1
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def push_raw(self, mutations: list[dict[str, Any]], client_id: str | None = None,
+                 token: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token or self.token}"}
+        body = {"client_id": client_id or self.client_id, "mutations": mutations}
+        return self.http.post(f"{self.url}/v1/push", json=body, headers=headers)
+
+    def push(self, *mutations: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        """Push mutations with fresh increasing ids; returns the 200 body."""
+        batch = []
+        for name, args in mutations:
+            batch.append({"id": self.next_id, "name": name, "args": args,
+                          "at": "2026-11-23T12:00:00.000Z"})
+            self.next_id += 1
+        response = self.push_raw(batch)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def pull(self, cursor: int = 0, wait: float = 0, **params: Any) -> dict[str, Any]:
+        response = self.http.get(f"{self.url}/v1/pull", headers=self.auth,
+                                 params={"cursor": cursor, "wait": wait,
+                                         "client_id": self.client_id, **params})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def stock(self) -> dict[str, int]:
+        return {p["sku"]: p["stock"] for p in self.pull()["products"]}
+
+    def product(self, sku: str) -> dict[str, Any]:
+        return next(p for p in self.pull()["products"] if p["sku"] == sku)
+
+    # -- customer side --
+    def order(self, lines: list[tuple[Any, ...]], shop_id: str | None = None,
+              **extra: Any) -> httpx.Response:
+        """``lines``: (sku, qty) or (sku, qty, [options])."""
+        body = {"customer": {"name": "Zoé Lefèvre", "phone": "06 01 02 03 04"},
+                "channel": "collect",
+                "lines": [{"sku": line[0], "qty": line[1], "options": list(line[2:3] and line[2])}
+                          for line in lines],
+                "note": "Sans sésame, merci !", "paid": True, **extra}
+        return self.http.post(f"{self.url}/v1/customer/shops/{shop_id or self.shop_id}/orders",
+                              json=body)
+
+    def place(self, lines: list[tuple[Any, ...]], **extra: Any) -> dict[str, Any]:
+        response = self.order(lines, **extra)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def get_order(self, order_id: str) -> httpx.Response:
+        return self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}")
+
+    def cancel(self, order_id: str) -> httpx.Response:
+        return self.http.post(
+            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel")
+
+
+def open_shop(market: EmbeddedMarketplace, name: str | None = None) -> ShopSession:
+    """A new shop with the demo catalogue, paired."""
+    shop_id, code = market.create_shop(name or f"Boulangerie n° {next(_names)}",
+                                       "1 rue du Test", products=DEMO_PRODUCTS)
+    response = httpx.post(f"{market.url}/v1/pair",
+                          json={"pairing_code": code, "device_name": "Comptoir test"})
+    assert response.status_code == 200, response.text
+    return ShopSession(market.url, shop_id, response.json()["device_token"])
+
+
+@pytest.fixture
+def shop(server: EmbeddedMarketplace) -> Iterator[ShopSession]:
+    session = open_shop(server)
+    yield session
+    session.http.close()
+
+
+@pytest.fixture
+def db_path(server: EmbeddedMarketplace) -> Path:
+    return server.db_path
