@@ -10,9 +10,13 @@ Exception tree::
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from typing import Any
 
+import httpcore
 import httpx
 
 from sync.protocol import API_PREFIX, Mutation
@@ -85,17 +89,55 @@ def _call(client: httpx.Client, method: str, url: str, **kw: Any) -> Any:
     return _check(response)
 
 
+class _InterruptibleBackend(httpcore.SyncBackend):
+    """Remembers its sockets so another thread can cut a long-poll short.
+
+    Closing an ``httpx.Client`` from another thread does not wake a thread
+    blocked in ``recv``; shutting the socket down does, at once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        stream = super().connect_tcp(*args, **kwargs)
+        with self._lock:
+            self._streams = [s for s in self._streams if s.get_extra_info("socket").fileno() != -1]
+            self._streams.append(stream)
+        return stream
+
+    def interrupt(self) -> None:
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
 class MarketplaceClient:
-    """One HTTP connection pool per thread; not shared across threads."""
+    """One HTTP connection pool per thread; only ``interrupt`` may be called from another."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._backend = _InterruptibleBackend()
+        transport = httpx.HTTPTransport()
+        # httpx has no public hook for the network backend; its pool is built like this.
+        transport._pool = httpcore.ConnectionPool(network_backend=self._backend)
         self.http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout),
+            transport=transport,
         )
+
+    def interrupt(self) -> None:
+        """Cut any request in flight (from another thread): it fails as a TransientError."""
+        self._backend.interrupt()
 
     def push(self, client_id: str, mutations: list[Mutation]) -> dict[str, Any]:
         body = {"client_id": client_id, "mutations": [m.to_wire() for m in mutations]}

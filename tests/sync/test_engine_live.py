@@ -137,3 +137,19 @@ def test_revoked_token_asks_to_pair_again_and_keeps_the_outbox(shop, market, dem
     answer = pair_device(market.url, new_code, "counter again")
     engine.set_credentials(market.url, answer["device_token"])
     wait_until(lambda: ShopReplica(store).pending_count() == 0, timeout=10)
+
+
+def test_stop_cuts_a_long_poll_in_flight(tmp_path, market, demo_shop, recorder):
+    answer = pair_device(market.url, demo_shop[1], "counter")
+    store = open_store(tmp_path / "shop")
+    engine = SyncEngine(market.url, answer["device_token"], lambda: ShopReplica(Store(store.path)),
+                        recorder, wait=25.0)
+    engine.start()
+    wait_until(lambda: recorder.summaries)  # the first pull is done: a 25-s long-poll follows
+    time.sleep(0.2)
+    threads = list(engine._threads)
+    started = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - started < 1.0
+    assert threads and not any(t.is_alive() for t in threads)
+    store.close()
