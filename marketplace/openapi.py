@@ -16,6 +16,7 @@ from sync.protocol import (
     MUTATIONS,
     ORDER_STATUSES,
     REJECT_REASONS,
+    SHOP_REJECT_REASONS,
     STOCK_REASONS,
 )
 
@@ -78,7 +79,7 @@ _SCHEMAS: dict[str, Any] = {
             "args": {"type": "object", "description": (
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
                 + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
-                " order.reject {order_id, reason ∈ " + ", ".join(REJECT_REASONS) + "};"
+                " order.reject {order_id, reason ∈ " + ", ".join(SHOP_REJECT_REASONS) + "};"
                 " order.ready {order_id}; order.collected {order_id}; shop.pause {paused}")},
             "at": {**_TIME, "description": "when it happened at the counter"},
         },

@@ -24,6 +24,7 @@ __all__ = [
     "OPEN_STATUSES",
     "TERMINAL_STATUSES",
     "REJECT_REASONS",
+    "SHOP_REJECT_REASONS",
     "STOCK_REASONS",
     "CHANNELS",
     "MutationError",
@@ -31,6 +32,7 @@ __all__ = [
     "validate_mutation",
     "order_transition_allowed",
     "utcnow_iso",
+    "to_iso",
     "parse_iso",
 ]
 
@@ -44,7 +46,8 @@ OPEN_STATUSES = ("new", "accepted", "ready")
 TERMINAL_STATUSES = ("completed", "rejected", "cancelled")
 CHANNELS = ("collect", "delivery")
 
-REJECT_REASONS = ("out_of_stock", "closing", "too_busy", "other", "timeout")
+SHOP_REJECT_REASONS = ("out_of_stock", "closing", "too_busy", "other")  # what a shop may say
+REJECT_REASONS = (*SHOP_REJECT_REASONS, "timeout")  # "timeout": the marketplace's auto-reject
 STOCK_REASONS = ("counter_sale", "restock", "waste", "correction", "count")
 
 # Who may move an order from which status to which. The shop moves orders with
@@ -125,7 +128,7 @@ def validate_mutation(name: str, args: Any) -> None:
         if parse_iso(args["ready_by"]) is None:
             raise MutationError("bad_args", "ready_by must be an ISO 8601 UTC time")
     elif name == "order.reject":
-        if args["reason"] not in REJECT_REASONS:
+        if args["reason"] not in SHOP_REJECT_REASONS:
             raise MutationError("bad_args", f"unknown reject reason {args['reason']!r}")
 
 
