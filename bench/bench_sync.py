@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import resource
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -110,44 +112,72 @@ class RealShop:
             self.applied.setdefault(order["note"], now)
 
 
-async def simulated_shop(http: httpx.AsyncClient, token: str, received: dict[str, float],
+ERRORS: dict[str, int] = {}
+SHARED_TLS = ssl.create_default_context()  # one CA load, not one per simulated shop
+
+
+async def simulated_shop(url: str, token: str, received: dict[str, float],
                          stop: asyncio.Event) -> None:
+    # One client per shop, as in real life: a shared pool's lock would be the bottleneck.
     cursor, headers = 0, {"Authorization": f"Bearer {token}"}
     client_id = "c_" + uuid.uuid4().hex
-    while not stop.is_set():
-        try:
-            r = await http.get("/v1/pull", params={"cursor": cursor, "wait": 25,
-                                                   "client_id": client_id}, headers=headers)
-            body = r.json()
-        except (httpx.HTTPError, ValueError):
-            await asyncio.sleep(0.5)
-            continue
-        now = time.perf_counter()
-        cursor = body["cursor"]
-        for order in body["orders"]:
-            received.setdefault(order["note"], now)
+    async with httpx.AsyncClient(base_url=url, timeout=60, headers=headers,
+                                 verify=SHARED_TLS) as http:
+        while not stop.is_set():
+            try:
+                r = await http.get("/v1/pull", params={"cursor": cursor, "wait": 25,
+                                                       "client_id": client_id})
+                body = r.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                ERRORS[type(exc).__name__] = ERRORS.get(type(exc).__name__, 0) + 1
+                await asyncio.sleep(0.5)
+                continue
+            now = time.perf_counter()
+            cursor = body["cursor"]
+            for order in body["orders"]:
+                received.setdefault(order["note"], now)
 
 
-async def place_orders(url: str, shops: list[str], real_shop: str, rate: float, seconds: float,
-                       placed: dict[str, tuple[float, str]]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=30,
-                                 limits=httpx.Limits(max_connections=64)) as http:
-        async def one(shop_id: str) -> None:
+def place_orders(url: str, shops: list[str], real_shop: str, rate: float, seconds: float,
+                 placed: dict[str, tuple[float, str]], post_ms: list[float]) -> None:
+    """Paced POSTs from one thread: a tenth for the real shop, the rest spread over the others."""
+    others = [s for s in shops if s != real_shop] or [real_shop]
+    with httpx.Client(base_url=url, timeout=30) as http:
+        start, n = time.perf_counter(), 0
+        while time.perf_counter() - start < seconds:
+            shop_id = real_shop if n % 10 == 0 else others[n % len(others)]
             tag = "bench:" + uuid.uuid4().hex
-            placed[tag] = (time.perf_counter(), shop_id)
             body = {"customer": {"name": "Zoé", "phone": "06"}, "channel": "collect",
                     "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}], "note": tag}
+            t0 = time.perf_counter()
+            placed[tag] = (t0, shop_id)
             with contextlib.suppress(httpx.HTTPError):
-                await http.post(f"/v1/customer/shops/{shop_id}/orders", json=body)
-
-        tasks, start, n = [], time.perf_counter(), 0
-        others = [s for s in shops if s != real_shop] or [real_shop]
-        while time.perf_counter() - start < seconds:
-            target = real_shop if n % 10 == 0 else others[n % len(others)]
-            tasks.append(asyncio.create_task(one(target)))
+                http.post(f"/v1/customer/shops/{shop_id}/orders", json=body)
+            post_ms.append((time.perf_counter() - t0) * 1000)
             n += 1
-            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
-        await asyncio.gather(*tasks)
+            time.sleep(max(0.0, start + n / rate - time.perf_counter()))
+
+
+def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
+    """Simulated shops (own process): long-poll until told to stop, then dump receive times.
+
+    perf_counter is CLOCK_MONOTONIC on Linux, comparable across processes.
+    """
+    received: dict[str, float] = {}
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(simulated_shop(url, tok, received, stop)) for tok in tokens]
+        await asyncio.sleep(seconds)
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+    if ERRORS:
+        print(f"       simulated shops' request errors: {ERRORS}", flush=True)
+    out.write_text(json.dumps(received))
 
 
 def latency_run(n_shops: int, seconds: float, rate: float) -> None:
@@ -160,25 +190,23 @@ def latency_run(n_shops: int, seconds: float, rate: float) -> None:
         real_id, real_token = paired[0]
         real = RealShop(server.url, real_token, work)
         real.engine.start()
-        received: dict[str, float] = {}
         placed: dict[str, tuple[float, str]] = {}
-
-        async def main() -> None:
-            stop = asyncio.Event()
-            limits = httpx.Limits(max_connections=n_shops + 10, max_keepalive_connections=n_shops)
-            async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
-                pollers = [asyncio.create_task(simulated_shop(http, tok, received, stop))
-                           for _, tok in paired[1:]]
-                await asyncio.sleep(min(5.0, 0.5 + n_shops / 400))  # let every poll settle
-                await place_orders(server.url, [s for s, _ in paired], real_id, rate, seconds,
-                                   placed)
-                await asyncio.sleep(2.0)
-                stop.set()
-                for task in pollers:
-                    task.cancel()
-                await asyncio.gather(*pollers, return_exceptions=True)
-
-        asyncio.run(main())
+        post_ms: list[float] = []
+        settle = 2.0 + n_shops / 200  # the pollers process starts and connects first
+        pollers = None
+        if n_shops > 1:
+            tokens_file, out = work / "tokens.json", work / "received.json"
+            tokens_file.write_text(json.dumps([tok for _, tok in paired[1:]]))
+            pollers = subprocess.Popen(
+                [sys.executable, __file__, "--pollers", str(tokens_file), "--url", server.url,
+                 "--out", str(out), "--seconds", str(settle + seconds + 2)], cwd=ROOT)
+        time.sleep(settle)  # let every long-poll settle in
+        place_orders(server.url, [s for s, _ in paired], real_id, rate, seconds, placed, post_ms)
+        time.sleep(1.0)
+        received: dict[str, float] = {}
+        if pollers is not None:
+            pollers.wait(60)
+            received = json.loads(out.read_text())
         real.engine.stop()
         real_lat = [(real.applied[t] - t0) * 1000 for t, (t0, s) in placed.items()
                     if s == real_id and t in real.applied]
@@ -191,6 +219,8 @@ def latency_run(n_shops: int, seconds: float, rate: float) -> None:
               + (f" simulated shops placed→pulled p50 {statistics.median(sim_lat):6.1f} ms"
                  f" p99 {pct(sim_lat, 0.99):6.1f} ms ({len(sim_lat)} orders)" if sim_lat else ""),
               flush=True)
+        print(f"       customer POST p50 {statistics.median(post_ms):.1f} ms"
+              f" p99 {pct(post_ms, 0.99):.1f} ms", flush=True)
     finally:
         server.stop()
 
@@ -240,7 +270,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--skip-drain", action="store_true")
+    parser.add_argument("--pollers", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.pollers:
+        run_pollers(args.url, json.loads(args.pollers.read_text()), args.seconds, args.out)
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     for n in (int(x) for x in args.shops.split(",")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,8 +108,17 @@ def _transaction(db: Database, begin: str) -> Iterator[Tx]:
         raise
 
 
-def write_tx(db: Database) -> Any:
-    return _transaction(db, "BEGIN IMMEDIATE")
+# One writer at a time, queued here rather than in SQLite: a writer that finds the database
+# locked sleeps in SQLite's busy handler (naps of up to 100 ms), while a lock wakes the next
+# writer as soon as the previous one commits. Other processes on the same file still meet
+# SQLite's busy timeout.
+_WRITE_LOCK = threading.Lock()
+
+
+@contextmanager
+def write_tx(db: Database) -> Iterator[Tx]:
+    with _WRITE_LOCK, _transaction(db, "BEGIN IMMEDIATE") as tx:
+        yield tx
 
 
 def read_tx(db: Database) -> Any:
