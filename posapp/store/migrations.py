@@ -136,3 +136,45 @@ def _print_jobs(db: Database) -> None:
     from printing.journal import ensure_schema  # the print journal owns its DDL
 
     ensure_schema(db.conn)
+
+
+@MIGRATIONS(name="0003_stock_ledger")
+def _stock_ledger(db: Database) -> None:
+    # Every stock movement (see posapp/domain/ledger.py). The opening rows make an
+    # existing store satisfy the invariant at once: confirmed rows add up to
+    # stock.confirmed_qty, pending rows (one per queued stock.adjust) to pending_delta.
+    _run_script(
+        db,
+        """
+        CREATE TABLE stock_ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            sku TEXT NOT NULL,
+            delta INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            source TEXT NOT NULL,            -- counter | online | marketplace
+            counter_id TEXT,                 -- client_id of the counter that made it
+            mutation_id INTEGER UNIQUE,      -- its outbox entry (counter movements)
+            order_id TEXT,
+            line_no INTEGER,
+            price_cents INTEGER,             -- unit price at the time
+            at TEXT NOT NULL,
+            confirmed INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX stock_ledger_sku ON stock_ledger(sku, confirmed, delta);
+        CREATE INDEX stock_ledger_at ON stock_ledger(at);
+        CREATE INDEX stock_ledger_pending ON stock_ledger(mutation_id) WHERE confirmed = 0;
+        CREATE UNIQUE INDEX stock_ledger_order_line
+            ON stock_ledger(order_id, line_no, reason) WHERE order_id IS NOT NULL;
+
+        INSERT INTO stock_ledger (sku, delta, reason, source, at, confirmed)
+            SELECT sku, confirmed_qty, 'opening', 'marketplace',
+                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1
+            FROM stock WHERE confirmed_qty != 0;
+        INSERT INTO stock_ledger (sku, delta, reason, source, counter_id, mutation_id,
+                                  price_cents, at, confirmed)
+            SELECT o.sku, json_extract(o.args, '$.delta'), json_extract(o.args, '$.reason'),
+                   'counter', (SELECT value FROM sync_state WHERE key = 'client_id'), o.id,
+                   (SELECT price_cents FROM products p WHERE p.sku = o.sku), o.at, 0
+            FROM outbox o WHERE o.name = 'stock.adjust';
+        """,
+    )

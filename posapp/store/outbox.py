@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from posapp.domain import ledger
 from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
 
 __all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase"]
@@ -25,12 +26,16 @@ def enqueue(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> int:
     validate_mutation(name, args)
     order_id = args.get("order_id")
     sku = args.get("sku")
+    at = utcnow_iso()
     cur = conn.execute(
         "INSERT INTO outbox (name, args, at, order_id, sku) VALUES (?, ?, ?, ?, ?)",
-        (name, json.dumps(args, ensure_ascii=False), utcnow_iso(), order_id, sku),
+        (name, json.dumps(args, ensure_ascii=False), at, order_id, sku),
     )
+    mutation_id = int(cur.lastrowid or 0)
+    if name == "stock.adjust":  # the one place every stock movement of this counter passes
+        ledger.record_counter(conn, mutation_id, args, at)
     rebase(conn, order_ids=[order_id] if order_id else [], skus=[sku] if sku else [])
-    return int(cur.lastrowid or 0)
+    return mutation_id
 
 
 def pending(conn: sqlite3.Connection, *, after: int = 0, limit: int = 500) -> list[Mutation]:
@@ -53,6 +58,7 @@ def drop_confirmed(conn: sqlite3.Connection, last_mutation_id: int) -> int:
     """Forget mutations the marketplace confirmed; call in the pull's transaction."""
     order_ids, skus = _affected(conn, "id <= ?", (last_mutation_id,))
     cur = conn.execute("DELETE FROM outbox WHERE id <= ?", (last_mutation_id,))
+    ledger.confirm_through(conn, last_mutation_id)
     rebase(conn, order_ids=order_ids, skus=skus)
     return cur.rowcount
 
@@ -73,6 +79,7 @@ def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]
             (row[0], row[1], row[2], row[3], refusal["code"], refusal["message"], now),
         )
         conn.execute("DELETE FROM outbox WHERE id = ?", (row[0],))
+        ledger.forget_refused(conn, row[0])  # it never happened; refused_mutations keeps it
         rebase(conn, order_ids=[row[4]] if row[4] else [], skus=[row[5]] if row[5] else [])
         moved.append({"id": row[0], "name": row[1], "args": json.loads(row[2]),
                       "code": refusal["code"], "message": refusal["message"]})

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from posapp.domain import ledger
 from posapp.store import outbox
 from posapp.store.db import Store
 from sync.protocol import Mutation, utcnow_iso
@@ -90,13 +91,16 @@ class ShopReplica:
         summary = PullSummary(shop=pull["shop"])
         now = utcnow_iso()
         with self.store.transaction() as conn:
+            known = ledger.known_skus(conn, self._skus_in(pull))
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
                 summary.products_changed += 1
+            previous: dict[str, str | None] = {}
             for order in pull["orders"]:
                 existed = conn.execute(
                     "SELECT status FROM orders WHERE id = ?", (order["id"],)
                 ).fetchone()
+                previous[order["id"]] = existed[0] if existed else None
                 self._upsert_order(conn, order, now)
                 if existed is None:
                     summary.new_orders.append(order)
@@ -104,7 +108,11 @@ class ShopReplica:
                     summary.changed_order_ids.append(order["id"])
                     if order["status"] == "cancelled" and existed[0] != "cancelled":
                         summary.cancelled_orders.append(order)
+            touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
+            touched.update(p["sku"] for p in pull["products"])
             summary.confirmed = outbox.drop_confirmed(conn, pull["last_mutation_id"])
+            ledger.record_pull(conn, pull["orders"], previous, known, touched, now)
+            self._never_reuse_ids(conn, pull["last_mutation_id"])
             # A server restored from a backup may have forgotten pushes: resend them.
             pushed = int(self.get_state("pushed_through", "0") or 0)
             if pull["last_mutation_id"] < pushed:
@@ -115,6 +123,24 @@ class ShopReplica:
             if summary.new_orders and self.on_new_orders is not None:
                 self.on_new_orders(conn, summary.new_orders, pull["shop"])
         return summary
+
+    @staticmethod
+    def _never_reuse_ids(conn: sqlite3.Connection, last_mutation_id: int) -> None:
+        """Keep new outbox ids above what the server processed for us: a store restored
+        from an older backup would otherwise reuse ids the server skips as replays."""
+        if conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox' AND seq < ?",
+                        (last_mutation_id, last_mutation_id)).rowcount:
+            return
+        if last_mutation_id > 0 and conn.execute(
+                "SELECT 1 FROM sqlite_sequence WHERE name = 'outbox'").fetchone() is None:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)",
+                         (last_mutation_id,))
+
+    @staticmethod
+    def _skus_in(pull: dict[str, Any]) -> set[str]:
+        skus = {p["sku"] for p in pull["products"]}
+        skus.update(line["sku"] for o in pull["orders"] for line in o["lines"])
+        return skus
 
     @staticmethod
     def _upsert_product(conn: sqlite3.Connection, p: dict[str, Any], now: str) -> None:
