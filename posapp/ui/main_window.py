@@ -348,6 +348,8 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.shop_app, self)
         dialog.sound_changed.connect(self._apply_sound)
         dialog.paired.connect(lambda _answer: self.refresh_orders())
+        dialog.printer_saved.connect(lambda _config: self.status.set_printer_file(
+            getattr(self.shop_app.printing, "printer_file", None)))
         return dialog
 
     def open_settings(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSlider,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
 from posapp.ui.paths import resource
+from posapp.ui.printer_settings import PrinterSettings
 from posapp.ui.workers import Call, run_in_pool
 
 __all__ = ["SettingsDialog"]
@@ -33,6 +35,7 @@ __all__ = ["SettingsDialog"]
 class SettingsDialog(QDialog):
     paired = Signal(dict)
     sound_changed = Signal(str, float)  # file name, volume 0..1
+    printer_saved = Signal(object)  # printing.PrinterConfig
 
     def __init__(self, shop_app: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,10 +44,17 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)
         self._call: Call | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(self._pairing_box())
-        layout.addWidget(self._alert_box())
-        layout.addWidget(self._language_box())
-        layout.addWidget(self._printer_box())
+        # Two tabs: with the printer form and its preview, one page would not fit 768 px.
+        self.tabs = QTabWidget()
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(self._pairing_box())
+        general_layout.addWidget(self._alert_box())
+        general_layout.addWidget(self._language_box())
+        general_layout.addStretch(1)
+        self.tabs.addTab(general, tr("General"))
+        self.tabs.addTab(self._printer_box(), tr("Printer"))
+        layout.addWidget(self.tabs, 1)
         notice = QLabel(tr("Comptoir records orders and stock; it is not a cash register "
                            "and takes no payment."))
         notice.setObjectName("hint")
@@ -54,6 +64,8 @@ class SettingsDialog(QDialog):
         close.setMinimumHeight(48)
         close.clicked.connect(self.accept)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        # An explicit minimum width stops the layout from widening the dialog: ask for its own.
+        self.setMinimumWidth(max(640, layout.minimumSize().width()))
 
     # -- pairing -----------------------------------------------------------------------
     def _pairing_box(self) -> QGroupBox:
@@ -185,10 +197,17 @@ class SettingsDialog(QDialog):
             install_translator(app, lang)  # new windows and dialogs use it at once
 
     # -- printer ----------------------------------------------------------------------------
-    def _printer_box(self) -> QGroupBox:
+    def _printer_box(self) -> QWidget:
+        printing = getattr(self.shop_app, "printing", None)
+        self.printer: PrinterSettings | None = None
+        if printing is not None and hasattr(printing, "save_config"):
+            self.printer = PrinterSettings(printing, self.shop_app.shop or {})
+            self.printer.saved.connect(self.printer_saved)
+            return self.printer
+        # Without a print queue (tests, tools) only say where tickets go.
         box = QGroupBox(tr("Printer"))
         form = QFormLayout(box)
-        path = getattr(getattr(self.shop_app, "printing", None), "printer_file", None)
+        path = getattr(printing, "printer_file", None)
         target = QLabel(str(path) if path else tr("Receipt printer (configured at start-up)"))
         target.setWordWrap(True)
         target.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

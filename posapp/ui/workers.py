@@ -38,7 +38,19 @@ class _Runnable(QRunnable):
             self.call.done.emit(result)
 
 
-def run_in_pool(fn: Callable[[], Any], parent: QObject | None = None) -> Call:
+def run_in_pool(
+    fn: Callable[[], Any],
+    parent: QObject | None = None,
+    *,
+    on_done: Callable[[Any], None] | None = None,
+    on_failed: Callable[[str], None] | None = None,
+) -> Call:
+    """Start ``fn`` in the pool. Pass the slots here when ``fn`` may finish at once: a
+    signal emitted before the caller connects to the returned Call is lost."""
     call = Call(parent)
+    if on_done is not None:
+        call.done.connect(on_done)
+    if on_failed is not None:
+        call.failed.connect(on_failed)
     QThreadPool.globalInstance().start(_Runnable(fn, call))
     return call

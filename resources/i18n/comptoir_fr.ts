@@ -336,6 +336,182 @@
       <translation>Refusée : {r}</translation>
     </message>
     <message>
+      <source>Connection</source>
+      <translation>Connexion</translation>
+    </message>
+    <message>
+      <source>Paper width</source>
+      <translation>Largeur du papier</translation>
+    </message>
+    <message>
+      <source>Code page</source>
+      <translation>Page de code</translation>
+    </message>
+    <message>
+      <source>Copies per order</source>
+      <translation>Exemplaires par commande</translation>
+    </message>
+    <message>
+      <source>Print each new order automatically</source>
+      <translation>Imprimer chaque nouvelle commande automatiquement</translation>
+    </message>
+    <message>
+      <source>Also print a kitchen ticket</source>
+      <translation>Imprimer aussi un ticket cuisine</translation>
+    </message>
+    <message>
+      <source>IP address or name</source>
+      <translation>Adresse IP ou nom</translation>
+    </message>
+    <message>
+      <source>Port</source>
+      <translation>Port</translation>
+    </message>
+    <message>
+      <source>Vendor id (hex)</source>
+      <translation>Identifiant fabricant (hexa)</translation>
+    </message>
+    <message>
+      <source>Product id (hex)</source>
+      <translation>Identifiant produit (hexa)</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>Périphérique</translation>
+    </message>
+    <message>
+      <source>Speed (baud)</source>
+      <translation>Vitesse (bauds)</translation>
+    </message>
+    <message>
+      <source>Choose…</source>
+      <translation>Choisir…</translation>
+    </message>
+    <message>
+      <source>File or device</source>
+      <translation>Fichier ou périphérique</translation>
+    </message>
+    <message>
+      <source>Printer name</source>
+      <translation>Nom de l'imprimante</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Enregistrer</translation>
+    </message>
+    <message>
+      <source>Test print</source>
+      <translation>Test d'impression</translation>
+    </message>
+    <message>
+      <source>Preview</source>
+      <translation>Aperçu</translation>
+    </message>
+    <message>
+      <source>Press Preview to see a sample ticket.</source>
+      <translation>Appuyez sur Aperçu pour voir un exemple de ticket.</translation>
+    </message>
+    <message>
+      <source>Printer settings saved.</source>
+      <translation>Réglages de l'imprimante enregistrés.</translation>
+    </message>
+    <message>
+      <source>Printing the test page…</source>
+      <translation>Impression de la page de test…</translation>
+    </message>
+    <message>
+      <source>Network (Ethernet / Wi-Fi)</source>
+      <translation>Réseau (Ethernet / Wi-Fi)</translation>
+    </message>
+    <message>
+      <source>USB</source>
+      <translation>USB</translation>
+    </message>
+    <message>
+      <source>Serial port</source>
+      <translation>Port série</translation>
+    </message>
+    <message>
+      <source>System printer (spooler)</source>
+      <translation>Imprimante du système (file d'impression)</translation>
+    </message>
+    <message>
+      <source>Western Europe with € (recommended)</source>
+      <translation>Europe de l'Ouest avec € (recommandé)</translation>
+    </message>
+    <message>
+      <source>Western Europe, no €</source>
+      <translation>Europe de l'Ouest, sans €</translation>
+    </message>
+    <message>
+      <source>US, few accents</source>
+      <translation>États-Unis, peu d'accents</translation>
+    </message>
+    <message>
+      <source>Windows Western</source>
+      <translation>Windows Europe de l'Ouest</translation>
+    </message>
+    <message>
+      <source>Enter the printer's IP address or name.</source>
+      <translation>Indiquez l'adresse IP ou le nom de l'imprimante.</translation>
+    </message>
+    <message>
+      <source>The port must be a number between 1 and 65535 (usually 9100).</source>
+      <translation>Le port doit être un nombre entre 1 et 65535 (en général 9100).</translation>
+    </message>
+    <message>
+      <source>USB ids are hexadecimal numbers of up to 4 digits, such as 04b8.</source>
+      <translation>Les identifiants USB sont des nombres hexadécimaux de 4 chiffres au plus, comme 04b8.</translation>
+    </message>
+    <message>
+      <source>Test print failed: {s}</source>
+      <translation>Échec du test d'impression : {s}</translation>
+    </message>
+    <message>
+      <source>{mm} mm</source>
+      <translation>{mm} mm</translation>
+    </message>
+    <message>
+      <source>{n} columns</source>
+      <translation>{n} colonnes</translation>
+    </message>
+    <message>
+      <source>Enter the serial device, such as /dev/ttyUSB0 or COM3.</source>
+      <translation>Indiquez le port série, par exemple /dev/ttyUSB0 ou COM3.</translation>
+    </message>
+    <message>
+      <source>The speed must be a number, such as 19200.</source>
+      <translation>La vitesse doit être un nombre, par exemple 19200.</translation>
+    </message>
+    <message>
+      <source>Test page sent: {s}</source>
+      <translation>Page de test envoyée : {s}</translation>
+    </message>
+    <message>
+      <source>Preview failed: {e}</source>
+      <translation>Échec de l'aperçu : {e}</translation>
+    </message>
+    <message>
+      <source>Enter the file or device to print to.</source>
+      <translation>Indiquez le fichier ou le périphérique où imprimer.</translation>
+    </message>
+    <message>
+      <source>Enter the name of the system printer.</source>
+      <translation>Indiquez le nom de l'imprimante du système.</translation>
+    </message>
+    <message>
+      <source>Invalid printer settings: {e}</source>
+      <translation>Réglages d'imprimante invalides : {e}</translation>
+    </message>
+    <message>
+      <source>General</source>
+      <translation>Général</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>Imprimante</translation>
+    </message>
+    <message>
       <source>Comptoir records orders and stock; it is not a cash register and takes no payment.</source>
       <translation>Comptoir enregistre les commandes et le stock ; ce n'est pas une caisse enregistreuse et il n'encaisse aucun paiement.</translation>
     </message>
@@ -390,10 +566,6 @@
     <message>
       <source>Applies fully after restarting Comptoir.</source>
       <translation>S'applique entièrement au prochain démarrage de Comptoir.</translation>
-    </message>
-    <message>
-      <source>Printer</source>
-      <translation>Imprimante</translation>
     </message>
     <message>
       <source>Tickets go to</source>

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -69,7 +70,14 @@ def write_ts(path: Path, lang: str, sources: list[str], translations: dict[str, 
 
 
 def lrelease(ts: Path) -> None:
-    tool = shutil.which("pyside6-lrelease") or str(Path(sys.executable).parent / "pyside6-lrelease")
+    # The pyside6-lrelease wrapper needs PySide6/__init__.py, which a partial reinstall of
+    # PySide6-Essentials/Addons can remove; the binary shipped in the package does not.
+    spec = importlib.util.find_spec("PySide6")
+    folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    bundled = [f / name for f in folders for name in ("lrelease", "lrelease.exe")]
+    tool = (next((str(p) for p in bundled if p.is_file()), None)
+            or shutil.which("pyside6-lrelease")
+            or str(Path(sys.executable).parent / "pyside6-lrelease"))
     subprocess.run([tool, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
 
 

@@ -1,0 +1,232 @@
+"""Printer settings: the form saves a PrinterConfig, refuses bad input, tests and previews."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from posapp.bridge import CoreBridge
+from posapp.printing_setup import PrintingSetup
+from posapp.ui.printer_settings import PrinterSettings
+from posapp.ui.settings_dialog import SettingsDialog
+from printing import PrinterConfig, PrinterKind
+from printing.virtual_printer import VirtualPrinter
+
+
+@pytest.fixture
+def printing(shop_app, tmp_path: Path) -> PrintingSetup:
+    """The real PrintingSetup over the test store (its queue is not started)."""
+    setup = PrintingSetup(tmp_path / "data", shop_app.store, CoreBridge())
+    shop_app.printing = setup
+    return setup
+
+
+@pytest.fixture
+def form(qtbot, printing, window_lang_fr) -> PrinterSettings:
+    widget = PrinterSettings(printing, {"name": "Boulangerie Zoé"})
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
+def window_lang_fr(qapp):
+    from posapp.ui.i18n import install_translator
+
+    install_translator(qapp, "fr")
+
+
+@pytest.fixture
+def printer():
+    with VirtualPrinter() as vp:
+        yield vp
+
+
+def fill_network(form: PrinterSettings, host: str, port: str) -> None:
+    form.kind.setCurrentIndex(form.kind.findData("network"))
+    form.host.setText(host)
+    form.port.setText(port)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nobody listens once the socket is closed
+
+
+def test_form_shows_the_saved_settings(form, printing):
+    assert form.kind.currentData() == "file"
+    assert form.pages.currentWidget().isAncestorOf(form.path)
+    assert form.path.text() == str(printing.default_file)
+    assert form.paper_width.currentData() == 80 and form.columns.currentData() == 48
+    assert form.code_page.currentData() == "CP858"
+    assert form.auto_print.isChecked() and form.copies.value() == 1
+
+
+def test_save_writes_every_field(form, printing):
+    fill_network(form, " 192.168.1.50 ", "9100")
+    form.paper_width.setCurrentIndex(form.paper_width.findData(58))
+    form.code_page.setCurrentIndex(form.code_page.findData("CP850"))
+    form.copies.setValue(2)
+    form.auto_print.setChecked(False)
+    form.kitchen_copy.setChecked(True)
+    assert form.save() is True
+    saved = printing.config()
+    assert saved.kind == PrinterKind.NETWORK
+    assert (saved.address, saved.port) == ("192.168.1.50", 9100)
+    assert (saved.paper_width_mm, saved.line_columns, saved.code_page) == (58, 32, "CP850")
+    assert (saved.copies, saved.auto_print, saved.kitchen_copy) == (2, False, True)
+    assert "enregistr" in form.message.text()
+
+
+def test_80_mm_paper_offers_42_columns(form, printing):
+    form.columns.setCurrentIndex(form.columns.findData(42))
+    assert form.save()
+    assert printing.config().columns == 42
+    form.paper_width.setCurrentIndex(form.paper_width.findData(58))
+    assert [form.columns.itemData(i) for i in range(form.columns.count())] == [32]
+
+
+def test_usb_serial_spooler_fields(form, printing):
+    form.kind.setCurrentIndex(form.kind.findData("usb"))
+    form.vendor_id.setText("0x04B8")
+    form.product_id.setText("0202")
+    assert form.save()
+    assert (printing.config().usb_vendor_id, printing.config().usb_product_id) == (0x04B8, 0x0202)
+    form.kind.setCurrentIndex(form.kind.findData("serial"))
+    form.device.setText("/dev/ttyUSB0")
+    form.baudrate.setCurrentText("38400")
+    assert form.save()
+    assert (printing.config().address, printing.config().baudrate) == ("/dev/ttyUSB0", 38400)
+    form.kind.setCurrentIndex(form.kind.findData("spooler"))
+    form.queue_name.setText("TM-T20")
+    assert form.save()
+    assert printing.config().kind == PrinterKind.SPOOLER
+    assert printing.config().address == "TM-T20"
+
+
+@pytest.mark.parametrize(("host", "port", "expected"), [
+    ("192.168.1.50", "neuf-cent", "port"),
+    ("192.168.1.50", "70000", "port"),
+    ("192.168.1.50", "", "port"),
+    ("   ", "9100", "adresse IP"),
+])
+def test_invalid_network_input_saves_nothing(form, printing, host, port, expected):
+    before = printing.config()
+    fill_network(form, host, port)
+    assert form.save() is False
+    assert expected in form.message.text()
+    assert form.message.property("problem") is True
+    assert printing.config() == before
+
+
+def test_invalid_usb_id_saves_nothing(form, printing):
+    form.kind.setCurrentIndex(form.kind.findData("usb"))
+    form.vendor_id.setText("04b8")
+    form.product_id.setText("zz")
+    assert form.save() is False
+    assert "hexadécima" in form.message.text()
+    assert printing.config().kind == PrinterKind.FILE
+
+
+def test_fields_the_form_does_not_show_are_kept(form, printing):
+    printing.save_config(PrinterConfig(kind="network", address="10.0.0.9", timeout_s=1.5,
+                                       profile="TM-T88V"))
+    form.load(printing.config())
+    form.copies.setValue(3)
+    assert form.save()
+    assert (printing.config().timeout_s, printing.config().profile) == (1.5, "TM-T88V")
+
+
+def test_test_print_runs_in_the_background_and_reports_in_french(qtbot, form, printer):
+    fill_network(form, printer.host, str(printer.port))
+    form.code_page.setCurrentIndex(form.code_page.findData("CP850"))
+    with qtbot.waitSignal(form.test_finished, timeout=5000) as done:
+        form.test_button.click()
+        # The click returned before the printer answered: the GUI thread was not blocked.
+        assert not form.test_button.isEnabled()
+        assert "Impression de la page de test" in form.message.text()
+    assert done.args[0].state.is_ready
+    assert form.test_button.isEnabled()
+    assert "Imprimante prête" in form.message.text()
+    assert form.message.property("problem") is False
+    job = printer.jobs[-1]
+    assert b"\x1bt\x02" in job  # ESC t 2: the code page chosen in the form, not yet saved
+    assert b"TEST D" in job
+
+
+def test_test_print_problem_is_explained(qtbot, form, printer):
+    printer.paper_out = True
+    fill_network(form, printer.host, str(printer.port))
+    with qtbot.waitSignal(form.test_finished, timeout=5000):
+        form.start_test_print()
+    assert "Plus de papier" in form.message.text()
+    assert form.message.property("problem") is True
+
+
+def test_test_print_to_a_dead_printer(qtbot, form):
+    fill_network(form, "127.0.0.1", str(closed_port()))
+    with qtbot.waitSignal(form.test_finished, timeout=8000):
+        form.start_test_print()
+    assert "injoignable" in form.message.text()
+
+
+def test_test_print_to_a_file(qtbot, form, tmp_path):
+    target = tmp_path / "test.escpos"
+    form.path.setText(str(target))
+    with qtbot.waitSignal(form.test_finished, timeout=5000):
+        form.start_test_print()
+    assert target.stat().st_size > 200
+    assert "Imprimante prête" in form.message.text()
+
+
+def test_test_print_refuses_invalid_settings(qtbot, form):
+    fill_network(form, "", "9100")
+    with qtbot.assertNotEmitted(form.test_finished, wait=200):
+        form.start_test_print()
+    assert "adresse IP" in form.message.text()
+
+
+def test_preview_shows_the_sample_ticket_at_the_paper_width(qtbot, form):
+    with qtbot.waitSignal(form.preview_ready, timeout=5000):
+        form.preview_button.click()
+    wide = form.preview.pixmap()
+    assert not wide.isNull()
+    assert wide.width() == 576 and wide.height() > 600  # 80 mm: 576 dots
+    form.paper_width.setCurrentIndex(form.paper_width.findData(58))
+    with qtbot.waitSignal(form.preview_ready, timeout=5000):
+        form.show_preview()
+    assert form.preview.pixmap().width() == 384  # 58 mm
+
+
+def test_settings_dialog_has_the_printer_tab(qtbot, shop_app, printing, window_lang_fr):
+    dialog = SettingsDialog(shop_app)
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog.printer, PrinterSettings)
+    assert dialog.tabs.tabText(1) == "Imprimante"
+    dialog.printer.path.setText("/tmp/ailleurs.escpos")
+    with qtbot.waitSignal(dialog.printer_saved, timeout=1000) as saved:
+        dialog.printer.save_button.click()
+    assert saved.args[0].address == "/tmp/ailleurs.escpos"
+    assert printing.printer_file == Path("/tmp/ailleurs.escpos")
+
+
+def test_saving_updates_the_status_bar(qtbot, window, shop_app, printing, tmp_path):
+    dialog = window.make_settings_dialog()
+    target = tmp_path / "nouveau.escpos"
+    dialog.printer.path.setText(str(target))
+    dialog.printer.save_button.click()
+    assert str(target) in window.status.printer_file.text()
+    dialog.close()
+
+
+def test_pool_answers_that_come_at_once_are_not_lost(qtbot):
+    from PySide6.QtCore import QThreadPool
+
+    from posapp.ui.workers import run_in_pool
+
+    got: list[object] = []
+    run_in_pool(lambda: 42, on_done=got.append)
+    QThreadPool.globalInstance().waitForDone(2000)  # finished before anyone could connect
+    qtbot.waitUntil(lambda: got == [42], timeout=1000)
