@@ -42,6 +42,7 @@ from posapp.ui.paths import resource
 from posapp.ui.settings_dialog import SettingsDialog
 from posapp.ui.status_bar import ComptoirStatusBar
 from posapp.ui.stock_page import StockPage
+from posapp.ui.uncertain_jobs import ask_reprint
 
 __all__ = ["MainWindow", "load_stylesheet"]
 
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         self.refresh_orders()
         self.refresh_stock()
         self._show_refusals(self.orders.refused_unseen())
+        # Once the window is up (first loop turn): a modal question needs a window behind it.
+        QTimer.singleShot(0, self, self.check_uncertain_jobs)
 
     # -- building ---------------------------------------------------------------------
     def _build_header(self) -> QWidget:
@@ -343,6 +346,28 @@ class MainWindow(QMainWindow):
             tr("Ticket of order No. {n} sent to the printer.").format(n=self._number(order_id)),
             "info", 8000)
         return True
+
+    def check_uncertain_jobs(self) -> int:
+        """Tickets a crash may have cut: ask, per ticket, whether to print them again."""
+        queue = getattr(self.shop_app.printing, "queue", None)
+        if queue is None:
+            return 0
+        answered = 0
+        try:
+            for job in queue.uncertain_jobs():
+                reprint = self.ask_reprint_uncertain([job])
+                if reprint is not None:
+                    queue.resolve_uncertain(job.id, reprint)
+                    answered += 1
+        except Exception as exc:  # a journal problem must not stop the counter
+            log.exception("uncertain print jobs")
+            self.banners.show_banner(
+                tr("Interrupted tickets could not be checked: {e}").format(e=exc), "error", 20000)
+        return answered
+
+    def ask_reprint_uncertain(self, jobs: list[Any]) -> bool | None:
+        """True: print again; False: it came out; None: ask again next start (tests replace it)."""
+        return ask_reprint(jobs, self._number, self)
 
     def make_settings_dialog(self) -> SettingsDialog:
         dialog = SettingsDialog(self.shop_app, self)

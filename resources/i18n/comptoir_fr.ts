@@ -256,6 +256,10 @@
       <translation>Réimpression impossible : {e}</translation>
     </message>
     <message>
+      <source>Interrupted tickets could not be checked: {e}</source>
+      <translation>Impossible de vérifier les tickets interrompus : {e}</translation>
+    </message>
+    <message>
       <source>No. {n}</source>
       <translation>N° {n}</translation>
     </message>
@@ -722,6 +726,38 @@
     <message>
       <source>No product for “{t}”.</source>
       <translation>Aucun produit pour « {t} ».</translation>
+    </message>
+    <message>
+      <source>Ticket possibly cut off</source>
+      <translation>Ticket peut-être interrompu</translation>
+    </message>
+    <message>
+      <source>Comptoir stopped while it was printing. Look at the paper: if the ticket is complete, answer No.</source>
+      <translation>Comptoir s'est arrêté pendant une impression. Regardez le papier : si le ticket est complet, répondez Non.</translation>
+    </message>
+    <message>
+      <source>Yes, print it again</source>
+      <translation>Oui, le réimprimer</translation>
+    </message>
+    <message>
+      <source>No, it is complete</source>
+      <translation>Non, il est complet</translation>
+    </message>
+    <message>
+      <source>Decide later</source>
+      <translation>Décider plus tard</translation>
+    </message>
+    <message>
+      <source>The ticket “{t}” may have been cut off. Print it again?</source>
+      <translation>Le ticket « {t} » a peut-être été interrompu. Le réimprimer ?</translation>
+    </message>
+    <message>
+      <source>The ticket of order No. {n} may have been cut off. Print it again?</source>
+      <translation>Le ticket de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
+    </message>
+    <message>
+      <source>The kitchen ticket of order No. {n} may have been cut off. Print it again?</source>
+      <translation>Le ticket cuisine de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
     </message>
   </context>
 </TS>

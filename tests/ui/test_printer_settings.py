@@ -227,6 +227,108 @@ def test_pool_answers_that_come_at_once_are_not_lost(qtbot):
     from posapp.ui.workers import run_in_pool
 
     got: list[object] = []
-    run_in_pool(lambda: 42, on_done=got.append)
+    call = run_in_pool(lambda: 42, on_done=got.append)  # no parent: we keep it alive
     QThreadPool.globalInstance().waitForDone(2000)  # finished before anyone could connect
     qtbot.waitUntil(lambda: got == [42], timeout=1000)
+    assert call is not None
+
+
+# -- tickets a crash may have cut (printing/README.md, crash policy) ------------------------
+def crashed_jobs(shop_app, printing) -> dict[str, int]:
+    """An order ticket, its kitchen copy and a test page, all cut by a crash."""
+    from printing import build_test_ticket
+    from tests.ui.conftest import make_order, make_pull
+
+    order = make_order("o12", 12)
+    shop_app.pull(make_pull([order], cursor=2))
+    config = PrinterConfig(kind="file", address=str(printing.default_file), kitchen_copy=True)
+    ticket, kitchen = printing.queue.enqueue_order(order, shop_app.shop, config)
+    test_page = printing.queue.submit(build_test_ticket(config))
+    with shop_app.store.transaction() as conn:
+        conn.execute("UPDATE print_jobs SET state = 'uncertain'")
+    return {"ticket": ticket, "kitchen": kitchen, "test": test_page}
+
+
+def job_state(shop_app, job_id: int) -> str:
+    return shop_app.store.query_one("SELECT state FROM print_jobs WHERE id = ?", (job_id,))["state"]
+
+
+def open_window(qtbot, shop_app):
+    from posapp.ui.main_window import MainWindow
+
+    win = MainWindow(shop_app)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_start_up_asks_about_each_cut_ticket(qtbot, monkeypatch, shop_app, printing,
+                                            window_lang_fr):
+    from posapp.ui.main_window import MainWindow
+
+    jobs = crashed_jobs(shop_app, printing)
+    answers = {jobs["ticket"]: True, jobs["kitchen"]: False, jobs["test"]: None}
+    asked: list[int] = []
+
+    def fake_ask(self, pending):
+        asked.extend(j.id for j in pending)
+        return answers[pending[0].id]
+
+    monkeypatch.setattr(MainWindow, "ask_reprint_uncertain", fake_ask)
+    open_window(qtbot, shop_app)
+    assert asked == []  # not during construction: after the window is shown
+    qtbot.waitUntil(lambda: len(asked) == 3, timeout=2000)
+    assert sorted(asked) == sorted(jobs.values())
+    assert job_state(shop_app, jobs["ticket"]) == "queued"  # printed again
+    assert job_state(shop_app, jobs["kitchen"]) == "printed"  # it came out
+    assert job_state(shop_app, jobs["test"]) == "uncertain"  # no answer: asked next time
+
+    asked.clear()
+    open_window(qtbot, shop_app)  # next start
+    qtbot.waitUntil(lambda: asked == [jobs["test"]], timeout=2000)
+
+
+def test_no_question_without_cut_tickets(qtbot, monkeypatch, shop_app, printing):
+    from posapp.ui.main_window import MainWindow
+
+    asked: list[object] = []
+    monkeypatch.setattr(MainWindow, "ask_reprint_uncertain", lambda self, jobs: asked.append(jobs))
+    win = open_window(qtbot, shop_app)
+    qtbot.wait(50)
+    assert asked == [] and win.check_uncertain_jobs() == 0
+
+
+def test_question_names_the_ticket_in_french(shop_app, printing, window_lang_fr):
+    from posapp.ui.uncertain_jobs import uncertain_box
+
+    jobs = crashed_jobs(shop_app, printing)
+    by_id = {job.id: job for job in printing.queue.uncertain_jobs()}
+    numbers = {"o12": 12}.get
+    box = uncertain_box([by_id[jobs["ticket"]]], numbers)
+    assert box.text() == ("Le ticket de la commande N° 12 a peut-être été interrompu. "
+                          "Le réimprimer ?")
+    assert box.yes.text() == "Oui, le réimprimer" and box.no.text() == "Non, il est complet"
+    assert "ticket cuisine" in uncertain_box([by_id[jobs["kitchen"]]], numbers).text()
+    assert "Test d’impression" in uncertain_box([by_id[jobs["test"]]], numbers).text()
+
+
+@pytest.mark.parametrize(("key", "expected"), [("yes", True), ("no", False), ("escape", None)])
+def test_dialog_answers(qtbot, shop_app, printing, window_lang_fr, key, expected):
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.ui.uncertain_jobs import ask_reprint
+
+    crashed_jobs(shop_app, printing)
+    job = printing.queue.uncertain_jobs()[0]
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if key == "escape":
+            QTest.keyClick(box, Qt.Key.Key_Escape)  # closing is no answer, not "it came out"
+        else:
+            getattr(box, key).click()
+
+    QTimer.singleShot(50, answer)
+    assert ask_reprint([job], lambda _oid: 12) is expected
