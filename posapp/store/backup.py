@@ -1,0 +1,334 @@
+"""Backups of the shop's database, and restoring one.
+
+A backup is taken with SQLite's online backup API (``Connection.backup``) in
+one step: it reads a consistent snapshot while the app keeps writing (WAL:
+readers never block writers), whereas copying the file under writes can
+produce a torn, unusable copy. The result is a plain single-file SQLite
+database (rollback journal, no ``-wal``), checked with ``integrity_check``,
+readable by any SQLite tool.
+
+Restoring never trusts the chosen file: ``inspect`` copies it aside,
+checks it is SQLite, intact and a Comptoir store this version knows
+(``posapp.store.db.Store``, which also brings an older backup's schema up to
+date). Then the current database is itself backed up aside (timestamped),
+and the checked copy is written in. Two ways:
+
+- ``restore(store_path, backup_path)`` writes it INTO the live database with
+  the backup API, so connections left open (the window's) see the restored
+  data instead of a replaced file. The app must first stop every other
+  writer: the sync engine and the print queue (``ShopApp.restore_backup``
+  does so and restarts them). A database still being written is refused.
+- ``restore_offline(store_path, backup_path)`` is for when nothing has the
+  database open (app closed, e.g. at start-up): it checkpoints the live file,
+  then atomically ``os.replace``-s it with the checked copy. A file replaced
+  under an open connection would silently leave that connection on the old
+  one, so a database still open elsewhere is refused.
+
+After a restore the outbox keeps numbering above every mutation id this
+counter ever used (the live database's and the marketplace's, see
+``ShopReplica``), so the marketplace never mistakes a new change for a replay.
+A backup belongs to one counter: to add a counter, pair a new device instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from posapp.store.db import Store, StoreError
+
+__all__ = [
+    "BackupError",
+    "BackupInfo",
+    "RestoreResult",
+    "backup",
+    "default_backup_name",
+    "inspect",
+    "restore",
+    "restore_offline",
+]
+
+_MAGIC = b"SQLite format 3\x00"
+_SET = "comptoir.shop"
+
+
+class BackupError(RuntimeError):
+    """Backup or restore impossible; ``str(err)`` is a message for the shopkeeper."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int
+    migrations: tuple[str, ...]
+    products: int
+    orders: int
+    pending: int  # changes not yet confirmed by the marketplace at backup time
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: BackupInfo
+    previous: Path | None  # where the database as it was before the restore was saved
+
+
+def default_backup_name(now: dt.datetime | None = None) -> str:
+    moment = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"comptoir-sauvegarde-{moment}.db"
+
+
+def _connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    return conn
+
+
+def _check_integrity(conn: sqlite3.Connection, what: Path) -> None:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if rows != ["ok"]:
+        raise BackupError(f"{what.name} est endommagé ({'; '.join(rows[:3])}).")
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem lets a directory be synced
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """Online copy of ``src`` to a new single-file database ``dst``."""
+    source = _connect(src)
+    try:
+        target = _connect(dst)
+        try:
+            source.backup(target)  # one step: a consistent snapshot, never restarted
+            target.execute("PRAGMA journal_mode = DELETE")  # self-contained file
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def backup(store_path: Path | str, dest: Path | str) -> BackupInfo:
+    """Back the live database up to ``dest`` (written aside, then renamed into place)."""
+    store_path, dest = Path(store_path), Path(dest)
+    if dest.resolve() == store_path.resolve():
+        raise BackupError("La sauvegarde doit être un autre fichier que la base elle-même.")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        temp = dest.with_name(f".{dest.name}.partial")
+        temp.unlink(missing_ok=True)
+        _copy(store_path, temp)
+        conn = _connect(temp)
+        try:
+            _check_integrity(conn, temp)
+        finally:
+            conn.close()
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, dest)
+        _fsync(dest.parent)
+    except sqlite3.Error as exc:
+        raise BackupError(f"Sauvegarde impossible : {exc}") from exc
+    except OSError as exc:
+        raise BackupError(f"Sauvegarde impossible dans {dest.parent} : {exc.strerror or exc}") \
+            from exc
+    return inspect(dest)
+
+
+def _describe(conn: sqlite3.Connection, path: Path, migrations: tuple[str, ...]) -> BackupInfo:
+    def count(table: str) -> int:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    return BackupInfo(path, path.stat().st_size, migrations, count("products"), count("orders"),
+                      count("outbox"))
+
+
+def _read_migrations(conn: sqlite3.Connection, path: Path) -> tuple[str, ...]:
+    try:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?"
+                            " ORDER BY name", (_SET,)).fetchall()
+    except sqlite3.OperationalError:
+        rows = []
+    names = tuple(r[0] for r in rows)
+    if "0001_initial" not in names:
+        raise BackupError(f"{path.name} n'est pas une sauvegarde de Comptoir.")
+    return names
+
+
+@contextlib.contextmanager
+def _prepared(backup_path: Path, work_dir: Path) -> Iterator[tuple[Path, BackupInfo]]:
+    """A checked, up-to-date copy of the backup in ``work_dir`` (removed afterwards)."""
+    backup_path = Path(backup_path)
+    try:
+        with open(backup_path, "rb") as handle:
+            magic = handle.read(len(_MAGIC))
+    except OSError as exc:
+        raise BackupError(f"Impossible de lire {backup_path} : {exc.strerror or exc}") from exc
+    if magic != _MAGIC:
+        raise BackupError(f"{backup_path.name} n'est pas une base SQLite.")
+    with tempfile.TemporaryDirectory(prefix=".comptoir-restore-", dir=work_dir) as tmp:
+        copy = Path(tmp) / "restore.db"
+        try:
+            _copy(backup_path, copy)
+            conn = _connect(copy)
+            try:
+                _check_integrity(conn, backup_path)
+                migrations = _read_migrations(conn, backup_path)
+            finally:
+                conn.close()
+            store = Store(copy)  # refuses a newer Comptoir's file, upgrades an older one
+            try:
+                info = _describe(store.conn, backup_path, migrations)
+                store.conn.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                store.close()
+        except StoreError as exc:
+            raise BackupError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise BackupError(f"{backup_path.name} est illisible ou endommagé ({exc}).") from exc
+        yield copy, info
+
+
+def inspect(backup_path: Path | str) -> BackupInfo:
+    """Check a backup without touching it; raises BackupError with the reason."""
+    backup_path = Path(backup_path)
+    with _prepared(backup_path, Path(tempfile.gettempdir())) as (_, info):
+        return info
+
+
+def _highest_mutation_id(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+        " COALESCE((SELECT max(id) FROM outbox), 0),"
+        " COALESCE((SELECT max(id) FROM refused_mutations), 0))").fetchone()
+    return int(row[0] or 0)
+
+
+def _keep_numbering(prepared: Path, live_highest: int) -> None:
+    conn = _connect(prepared)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        highest = max(live_highest, _highest_mutation_id(conn))
+        if conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'",
+                        (highest,)).rowcount == 0 and highest:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)",
+                         (highest,))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _save_previous(store_path: Path, aside_dir: Path | None) -> tuple[Path | None, int]:
+    """Back the current database up aside; returns (where, its highest mutation id)."""
+    if not store_path.exists():
+        return None, 0
+    folder = aside_dir or store_path.parent / "sauvegardes"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    aside = folder / f"avant-restauration-{stamp}.db"
+    try:
+        backup(store_path, aside)
+    except BackupError:
+        # A damaged database cannot be read by the backup API: keep its raw files.
+        folder.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal"):
+            source = Path(f"{store_path}{suffix}")
+            if source.exists():
+                shutil.copy2(source, Path(f"{aside}{suffix}"))
+        return aside, 0
+    conn = _connect(aside)
+    try:
+        return aside, _highest_mutation_id(conn)
+    finally:
+        conn.close()
+
+
+def restore(store_path: Path | str, backup_path: Path | str, *,
+            aside_dir: Path | None = None) -> RestoreResult:
+    """Write a checked backup into the live database (sync and printing must be stopped).
+
+    Connections left open on the live database (the window's) stay valid and
+    read the restored data. Raises BackupError if the database is being written.
+    """
+    store_path = Path(store_path)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    with _prepared(Path(backup_path), store_path.parent) as (prepared, info):
+        previous, highest = _save_previous(store_path, aside_dir)
+        _keep_numbering(prepared, highest)
+        live = _connect(store_path, timeout=2.0)
+        try:
+            try:  # nobody may be writing: this fails fast if someone holds the write lock
+                live.execute("BEGIN IMMEDIATE")
+                live.execute("ROLLBACK")
+            except sqlite3.OperationalError as exc:
+                raise BackupError("La base est en cours d'écriture : arrêtez la"
+                                  " synchronisation et l'impression avant de restaurer.") from exc
+            _match_page_size(prepared, live)
+            source = _connect(prepared)
+            try:
+                source.backup(live)
+            finally:
+                source.close()
+            live.execute("PRAGMA journal_mode = WAL")
+            _check_integrity(live, store_path)
+        except sqlite3.Error as exc:
+            raise BackupError(f"Restauration impossible : {exc}") from exc
+        finally:
+            live.close()
+    return RestoreResult(info, previous)
+
+
+def _match_page_size(prepared: Path, live: sqlite3.Connection) -> None:
+    """The backup API cannot change a WAL database's page size: adapt the copy instead."""
+    wanted = int(live.execute("PRAGMA page_size").fetchone()[0])
+    conn = _connect(prepared)
+    try:
+        if int(conn.execute("PRAGMA page_size").fetchone()[0]) != wanted:
+            conn.execute(f"PRAGMA page_size = {wanted}")
+            conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def restore_offline(store_path: Path | str, backup_path: Path | str, *,
+                    aside_dir: Path | None = None) -> RestoreResult:
+    """Replace the database file by a checked backup; nothing may have it open.
+
+    Atomic (``os.replace`` within the folder): a crash leaves either the old
+    or the restored database, never a mix.
+    """
+    store_path = Path(store_path)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    with _prepared(Path(backup_path), store_path.parent) as (prepared, info):
+        previous, highest = _save_previous(store_path, aside_dir)
+        _keep_numbering(prepared, highest)
+        sidecars = [Path(f"{store_path}{suffix}") for suffix in ("-wal", "-shm")]
+        if store_path.exists():
+            try:
+                live = _connect(store_path, timeout=2.0)
+                try:  # fold the WAL in: the last connection to close removes -wal and -shm
+                    live.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    live.close()
+            except sqlite3.DatabaseError:
+                # Damaged: its raw files are saved aside; a stale WAL must not meet the new file.
+                for sidecar in sidecars:
+                    sidecar.unlink(missing_ok=True)
+            if any(sidecar.exists() for sidecar in sidecars):
+                raise BackupError("La base est encore ouverte (Comptoir tourne-t-il encore ?) :"
+                                  " fermez-le avant de restaurer.")
+        with open(prepared, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(prepared, store_path)
+        _fsync(store_path.parent)
+    return RestoreResult(info, previous)
