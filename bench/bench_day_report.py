@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/bench_day_report.py [--per-day 150] [--days 365] [--runs 200]
 
-Builds a temporary store (a year of orders with lines and history, plus a
-counter-sale ``stock_ledger``), then times compute() on random days and on a
-busy today. Target: p99 under 200 ms (the report tab computes on the GUI thread).
+Builds a temporary store (a year of orders with lines and history, and the
+``stock_ledger`` with every online line plus 40 counter sales a day), then
+times compute() on random days. Target: p99 under 200 ms (the report tab computes on the GUI thread).
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def build_store(data_dir: Path, per_day: int, days: int, seed: int = 1) -> tuple
     last = dt.date.today()
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO products (sku, name, price_cents) VALUES (?, ?, ?)", PRODUCTS)
+    # The ledger migration (0003) may be there or not: same columns the app writes.
     conn.execute("CREATE TABLE IF NOT EXISTS stock_ledger (id INTEGER PRIMARY KEY, sku TEXT,"
-                 " delta INTEGER, reason TEXT, at TEXT, price_cents INTEGER)")
+                 " delta INTEGER, reason TEXT, source TEXT, order_id TEXT, line_no INTEGER,"
+                 " price_cents INTEGER, at TEXT, confirmed INTEGER)")
     conn.execute("CREATE INDEX IF NOT EXISTS stock_ledger_at ON stock_ledger(at)")
     count = 0
     for d in range(days):
@@ -89,11 +91,17 @@ def build_store(data_dir: Path, per_day: int, days: int, seed: int = 1) -> tuple
             orders)
         conn.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
         conn.executemany("INSERT INTO order_history VALUES (?, ?, ?, ?, ?)", history)
+        # The ledger holds every online line too: the report must pick counter sales out.
         noon = dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC)
+        ledger = [(sku, -1, "counter_sale", "counter", None, None, price,
+                   to_iso(noon + dt.timedelta(minutes=i)), 1)
+                  for i, (sku, _name, price) in enumerate(rng.choices(PRODUCTS, k=40))]
+        created = {o[0]: o[7] for o in orders}
+        ledger += [(sku, -qty, "order", "online", oid, pos, price, created[oid], 1)
+                   for oid, pos, sku, _name, qty, price, _opts in lines]
         conn.executemany(
-            "INSERT INTO stock_ledger (sku, delta, reason, at, price_cents) VALUES (?,?,?,?,?)",
-            [(sku, -1, "counter_sale", to_iso(noon + dt.timedelta(minutes=i)), price)
-             for i, (sku, _name, price) in enumerate(rng.choices(PRODUCTS, k=40))])
+            "INSERT INTO stock_ledger (sku, delta, reason, source, order_id, line_no, price_cents,"
+            " at, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -162,8 +163,25 @@ def test_best_sellers_are_the_top_five_by_quantity_of_sold_orders(store):
     assert best[0].name == "Produit A" and best[0].revenue_cents == 500
 
 
-def test_counter_revenue_needs_a_stock_ledger(store):
+def test_counter_sales_from_the_stock_ledger(store):
+    from posapp.domain.stock import StockService
+
+    load(store)
+    stock = StockService(store)
+    stock.adjust("BAG", -2, "counter_sale")
+    stock.adjust("ECL", -1, "counter_sale")
+    stock.adjust("ECL", 5, "restock")
+    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    summary = DayReport(store).compute(today)
+    assert summary.counter_known is True
+    assert (summary.counter_items, summary.counter_revenue_cents) == (3, 2 * 130 + 250)
+    assert DayReport(store).compute(today - dt.timedelta(days=1)).counter_items == 0
+
+
+def test_stores_without_a_ledger_have_no_counter_figures(store):
+    """An older store (or a ledger of another shape): counter sales are unknown, not zero."""
     load(store, order("o_1", at("09:00"), total=1000))
+    store.conn.execute("DROP TABLE IF EXISTS stock_ledger")
     summary = DayReport(store, now=NOW).compute(DAY)
     assert summary.counter_known is False and summary.counter_revenue_cents == 0
 
@@ -183,9 +201,10 @@ def test_counter_revenue_needs_a_stock_ledger(store):
 
 
 def test_counter_ledger_without_price_uses_the_catalogue(store):
+    load(store)
+    store.conn.execute("DROP TABLE IF EXISTS stock_ledger")
     store.conn.execute("CREATE TABLE stock_ledger (id INTEGER PRIMARY KEY, sku TEXT,"
                        " delta INTEGER, reason TEXT, created_at TEXT)")
-    load(store)
     store.conn.execute("INSERT INTO stock_ledger (sku, delta, reason, created_at)"
                        " VALUES ('BAG', -2, 'counter_sale', ?)", (at("12:00"),))
     assert DayReport(store, now=NOW).compute(DAY).counter_revenue_cents == 260
@@ -199,6 +218,7 @@ def test_csv_opens_in_french_excel(store, tmp_path):
               lines=[("ECL", "Éclair; café « maison »", 2, 61728)]),
         order("o_2", at("09:00"), "rejected", channel="delivery", total=700),
     )
+    store.conn.execute("DROP TABLE IF EXISTS stock_ledger")  # counter sales unknown
     summary = DayReport(store, now=NOW).compute(DAY)
     path = summary.to_csv(tmp_path / "bilan.csv")
     raw = path.read_bytes()

@@ -39,6 +39,7 @@ from posapp.ui.i18n import install_translator, installed_language, tr
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
+from posapp.ui.report_page import ReportPage
 from posapp.ui.settings_dialog import SettingsDialog
 from posapp.ui.status_bar import ComptoirStatusBar
 from posapp.ui.stock_page import StockPage
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         self.history_page = HistoryPage(self.orders)
         self.history_page.reprint_requested.connect(self.reprint)
         self.tabs.addTab(self.history_page, tr("History"))
+        self.report_page = ReportPage(self.shop_app)
+        self.tabs.addTab(self.report_page, tr("Day report"))
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():

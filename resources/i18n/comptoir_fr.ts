@@ -24,12 +24,308 @@
       <translation>Terminées aujourd'hui</translation>
     </message>
     <message>
-      <source>Back (do not refuse)</source>
-      <translation>Retour (ne pas refuser)</translation>
+      <source>unknown to the marketplace</source>
+      <translation>produit inconnu de la place de marché</translation>
+    </message>
+    <message>
+      <source>no reference</source>
+      <translation>référence manquante</translation>
+    </message>
+    <message>
+      <source>reference already on line {first}</source>
+      <translation>référence déjà présente ligne {first}</translation>
+    </message>
+    <message>
+      <source>unreadable quantity “{value}” (a whole number is expected)</source>
+      <translation>quantité illisible « {value} » (nombre entier attendu)</translation>
+    </message>
+    <message>
+      <source>negative quantity: {value}</source>
+      <translation>quantité négative : {value}</translation>
+    </message>
+    <message>
+      <source>unreadable price “{value}”</source>
+      <translation>prix illisible « {value} »</translation>
+    </message>
+    <message>
+      <source>“{value}” in column {column}: yes or no expected</source>
+      <translation>« {value} » dans la colonne {column} : oui ou non attendu</translation>
+    </message>
+    <message>
+      <source>unreadable threshold “{value}” (a whole number is expected)</source>
+      <translation>seuil illisible « {value} » (nombre entier attendu)</translation>
+    </message>
+    <message>
+      <source>{found} values for {expected} columns (a separator inside an unquoted value?)</source>
+      <translation>{found} valeurs pour {expected} colonnes (un séparateur dans une valeur sans guillemets ?)</translation>
+    </message>
+    <message>
+      <source>column “{column}” ignored</source>
+      <translation>colonne « {column} » ignorée</translation>
+    </message>
+    <message>
+      <source>file read as Windows-1252, not UTF-8</source>
+      <translation>fichier lu en Windows-1252, pas en UTF-8</translation>
+    </message>
+    <message>
+      <source>the file is empty</source>
+      <translation>le fichier est vide</translation>
+    </message>
+    <message>
+      <source>no “reference” (or “sku”) column in the first line</source>
+      <translation>aucune colonne « référence » (ou « sku ») sur la première ligne</translation>
+    </message>
+    <message>
+      <source>the file is not readable text</source>
+      <translation>le fichier n'est pas un texte lisible</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>oui</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>non</translation>
+    </message>
+    <message>
+      <source>Import report</source>
+      <translation>Rapport d'import</translation>
+    </message>
+    <message>
+      <source>Apply the other rows anyway and leave out the rejected ones</source>
+      <translation>Appliquer quand même les autres lignes, sans les lignes refusées</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>Appliquer</translation>
     </message>
     <message>
       <source>Cancel</source>
       <translation>Annuler</translation>
+    </message>
+    <message>
+      <source>Catalogue and stock (CSV)</source>
+      <translation>Catalogue et stock (CSV)</translation>
+    </message>
+    <message>
+      <source>Import a spreadsheet of counted stock and availability: you first see what would change, and nothing is applied until you confirm. Names and prices come from the marketplace and are not changed by an import.</source>
+      <translation>Importez un tableur de stock compté et de disponibilité : vous voyez d'abord ce qui changerait, et rien n'est appliqué avant votre confirmation. Les noms et les prix viennent de la place de marché ; un import ne les change pas.</translation>
+    </message>
+    <message>
+      <source>Import a CSV file…</source>
+      <translation>Importer un fichier CSV…</translation>
+    </message>
+    <message>
+      <source>Export to CSV…</source>
+      <translation>Exporter en CSV…</translation>
+    </message>
+    <message>
+      <source>Backups</source>
+      <translation>Sauvegardes</translation>
+    </message>
+    <message>
+      <source>A backup is a copy of everything this counter keeps, made while it keeps working. Keep it on a USB key or another computer.</source>
+      <translation>Une sauvegarde est une copie de tout ce que garde ce comptoir, faite sans l'arrêter. Conservez-la sur une clé USB ou un autre ordinateur.</translation>
+    </message>
+    <message>
+      <source>Back up now…</source>
+      <translation>Sauvegarder maintenant…</translation>
+    </message>
+    <message>
+      <source>Restore a backup…</source>
+      <translation>Restaurer une sauvegarde…</translation>
+    </message>
+    <message>
+      <source>Backing up…</source>
+      <translation>Sauvegarde en cours…</translation>
+    </message>
+    <message>
+      <source>Restore a backup</source>
+      <translation>Restaurer une sauvegarde</translation>
+    </message>
+    <message>
+      <source>Restore</source>
+      <translation>Restaurer</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Nom</translation>
+    </message>
+    <message>
+      <source>Category</source>
+      <translation>Catégorie</translation>
+    </message>
+    <message>
+      <source>Price</source>
+      <translation>Prix</translation>
+    </message>
+    <message>
+      <source>Barcode</source>
+      <translation>Code-barres</translation>
+    </message>
+    <message>
+      <source>Active</source>
+      <translation>Actif</translation>
+    </message>
+    <message>
+      <source>Low-stock threshold</source>
+      <translation>Seuil de stock bas</translation>
+    </message>
+    <message>
+      <source>back on sale</source>
+      <translation>remis en vente</translation>
+    </message>
+    <message>
+      <source>now sold out</source>
+      <translation>mis en rupture</translation>
+    </message>
+    <message>
+      <source>Rejected rows: as long as there are any, nothing is imported.</source>
+      <translation>Lignes refusées : tant qu'il y en a, rien n'est importé.</translation>
+    </message>
+    <message>
+      <source>Import a CSV file</source>
+      <translation>Importer un fichier CSV</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv *.txt);;All files (*)</source>
+      <translation>Fichiers CSV (*.csv *.txt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+      <source>Export the catalogue</source>
+      <translation>Exporter le catalogue</translation>
+    </message>
+    <message>
+      <source>CSV files (*.csv)</source>
+      <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+      <source>Back up the data</source>
+      <translation>Sauvegarder les données</translation>
+    </message>
+    <message>
+      <source>Comptoir backups (*.db)</source>
+      <translation>Sauvegardes Comptoir (*.db)</translation>
+    </message>
+    <message>
+      <source>Comptoir backups (*.db);;All files (*)</source>
+      <translation>Sauvegardes Comptoir (*.db);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+      <source>Backup restored.</source>
+      <translation>Sauvegarde restaurée.</translation>
+    </message>
+    <message>
+      <source>stock {seen} → {counted} ({delta:+d})</source>
+      <translation>stock {seen} → {counted} ({delta:+d})</translation>
+    </message>
+    <message>
+      <source>Only the first {n} of {total} are shown.</source>
+      <translation>Seules les {n} premières lignes sur {total} sont affichées.</translation>
+    </message>
+    <message>
+      <source>{rows} rows read: {stock} stock counts and {avail} availability changes to apply, {same} rows unchanged, {rejected} rows rejected.</source>
+      <translation>{rows} lignes lues : {stock} comptages de stock et {avail} changements de disponibilité à appliquer, {same} lignes inchangées, {rejected} lignes refusées.</translation>
+    </message>
+    <message>
+      <source>Line</source>
+      <translation>Ligne</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>Référence</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>Motif</translation>
+    </message>
+    <message>
+      <source>Changes (sent to the marketplace)</source>
+      <translation>Changements (envoyés à la place de marché)</translation>
+    </message>
+    <message>
+      <source>Product</source>
+      <translation>Produit</translation>
+    </message>
+    <message>
+      <source>Change</source>
+      <translation>Changement</translation>
+    </message>
+    <message>
+      <source>Not applied: the marketplace owns the catalogue (names, prices, barcodes, categories, thresholds).</source>
+      <translation>Non appliqué : le catalogue appartient à la place de marché (noms, prix, codes-barres, catégories, seuils).</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Champ</translation>
+    </message>
+    <message>
+      <source>Marketplace</source>
+      <translation>Place de marché</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>Fichier</translation>
+    </message>
+    <message>
+      <source>Nothing was imported: correct the rejected rows and import again.</source>
+      <translation>Rien n'a été importé : corrigez les lignes refusées et importez à nouveau.</translation>
+    </message>
+    <message>
+      <source>Imported: {s} stock counts and {a} availability changes, on their way to the marketplace.</source>
+      <translation>Importé : {s} comptages de stock et {a} changements de disponibilité, en route vers la place de marché.</translation>
+    </message>
+    <message>
+      <source>{n} products exported to {p}</source>
+      <translation>{n} produits exportés dans {p}</translation>
+    </message>
+    <message>
+      <source>Backup saved to {p} ({n} products, {o} orders).</source>
+      <translation>Sauvegarde enregistrée dans {p} ({n} produits, {o} commandes).</translation>
+    </message>
+    <message>
+      <source>The backup failed: {e}</source>
+      <translation>La sauvegarde a échoué : {e}</translation>
+    </message>
+    <message>
+      <source>Replace this counter's data by the backup of {d}?</source>
+      <translation>Remplacer les données de ce comptoir par la sauvegarde du {d} ?</translation>
+    </message>
+    <message>
+      <source>Everything this counter keeps (orders seen, stock movements, settings, changes not yet sent) becomes what it was in the backup ({n} products, {o} orders, {p} changes waiting). The current data is saved aside first. Sync and printing pause during the restore, then the marketplace sends what changed since.</source>
+      <translation>Tout ce que garde ce comptoir (commandes reçues, mouvements de stock, réglages, changements pas encore envoyés) redevient ce qu'il était dans la sauvegarde ({n} produits, {o} commandes, {p} changements en attente). Les données actuelles sont d'abord mises de côté. La synchronisation et l'impression s'arrêtent pendant la restauration, puis la place de marché renvoie ce qui a changé depuis.</translation>
+    </message>
+    <message>
+      <source>Backup restored. The data as it was before is kept in {p}.</source>
+      <translation>Sauvegarde restaurée. Les données d'avant sont conservées dans {p}.</translation>
+    </message>
+    <message>
+      <source>This file cannot be imported: {e}</source>
+      <translation>Ce fichier ne peut pas être importé : {e}</translation>
+    </message>
+    <message>
+      <source>The file could not be read: {e}</source>
+      <translation>Impossible de lire le fichier : {e}</translation>
+    </message>
+    <message>
+      <source>Nothing was imported: {e}</source>
+      <translation>Rien n'a été importé : {e}</translation>
+    </message>
+    <message>
+      <source>The file could not be written: {e}</source>
+      <translation>Impossible d'écrire le fichier : {e}</translation>
+    </message>
+    <message>
+      <source>This backup cannot be restored: {e}</source>
+      <translation>Cette sauvegarde ne peut pas être restaurée : {e}</translation>
+    </message>
+    <message>
+      <source>Nothing was restored: {e}</source>
+      <translation>Rien n'a été restauré : {e}</translation>
+    </message>
+    <message>
+      <source>Back (do not refuse)</source>
+      <translation>Retour (ne pas refuser)</translation>
     </message>
     <message>
       <source>Ready in how many minutes?</source>
@@ -186,6 +482,10 @@
     <message>
       <source>History</source>
       <translation>Historique</translation>
+    </message>
+    <message>
+      <source>Day report</source>
+      <translation>Bilan du jour</translation>
     </message>
     <message>
       <source>Orders PAUSED — resume</source>
@@ -508,6 +808,126 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>Indicative summary: Comptoir is not a cash register; this is not a fiscal Z report.</source>
+      <translation>Récapitulatif indicatif : Comptoir n'est pas une caisse enregistreuse ; ce n'est pas un rapport Z fiscal.</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>Aujourd'hui</translation>
+    </message>
+    <message>
+      <source>Print the Z report</source>
+      <translation>Imprimer le Z</translation>
+    </message>
+    <message>
+      <source>Export CSV</source>
+      <translation>Exporter CSV</translation>
+    </message>
+    <message>
+      <source>Revenue</source>
+      <translation>Chiffre d'affaires</translation>
+    </message>
+    <message>
+      <source>Click &amp; collect</source>
+      <translation>Click &amp; collect</translation>
+    </message>
+    <message>
+      <source>Delivery</source>
+      <translation>Livraison</translation>
+    </message>
+    <message>
+      <source>Counter</source>
+      <translation>Comptoir</translation>
+    </message>
+    <message>
+      <source>Average acceptance time</source>
+      <translation>Délai moyen d'acceptation</translation>
+    </message>
+    <message>
+      <source>Average preparation time</source>
+      <translation>Temps moyen de préparation</translation>
+    </message>
+    <message>
+      <source>Late orders</source>
+      <translation>En retard</translation>
+    </message>
+    <message>
+      <source>Refused orders</source>
+      <translation>Refusées</translation>
+    </message>
+    <message>
+      <source>Cancelled orders</source>
+      <translation>Annulées</translation>
+    </message>
+    <message>
+      <source>online and counter</source>
+      <translation>en ligne et comptoir</translation>
+    </message>
+    <message>
+      <source>from order to acceptance</source>
+      <translation>de la commande à l'acceptation</translation>
+    </message>
+    <message>
+      <source>from acceptance to ready</source>
+      <translation>de l'acceptation à « prête »</translation>
+    </message>
+    <message>
+      <source>ready after the promised time</source>
+      <translation>prêtes après l'heure promise</translation>
+    </message>
+    <message>
+      <source>Export the day report</source>
+      <translation>Exporter le bilan du jour</translation>
+    </message>
+    <message>
+      <source>{s} s</source>
+      <translation>{s} s</translation>
+    </message>
+    <message>
+      <source>Best sellers</source>
+      <translation>Meilleures ventes</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>Quantité</translation>
+    </message>
+    <message>
+      <source>Day</source>
+      <translation>Jour</translation>
+    </message>
+    <message>
+      <source>Counter sales are not recorded yet.</source>
+      <translation>Les ventes au comptoir ne sont pas encore enregistrées.</translation>
+    </message>
+    <message>
+      <source>Printing is not available.</source>
+      <translation>L'impression n'est pas disponible.</translation>
+    </message>
+    <message>
+      <source>{s} sold · {w} waiting</source>
+      <translation>{s} vendues · {w} en attente</translation>
+    </message>
+    <message>
+      <source>Z report of {d} sent to the printer.</source>
+      <translation>Bilan (Z) du {d} envoyé à l'imprimante.</translation>
+    </message>
+    <message>
+      <source>Day report saved to {p}</source>
+      <translation>Bilan du jour enregistré dans {p}</translation>
+    </message>
+    <message>
+      <source>{n} order(s)</source>
+      <translation>{n} commande(s)</translation>
+    </message>
+    <message>
+      <source>{n} item(s)</source>
+      <translation>{n} article(s)</translation>
+    </message>
+    <message>
+      <source>The Z report could not be printed: {e}</source>
+      <translation>Impossible d'imprimer le Z : {e}</translation>
+    </message>
+    <message>
       <source>General</source>
       <translation>Général</translation>
     </message>
@@ -522,10 +942,6 @@
     <message>
       <source>Close</source>
       <translation>Fermer</translation>
-    </message>
-    <message>
-      <source>Marketplace</source>
-      <translation>Place de marché</translation>
     </message>
     <message>
       <source>Pair this counter</source>
@@ -640,14 +1056,6 @@
       <translation>Tickets écrits dans {p}</translation>
     </message>
     <message>
-      <source>Product</source>
-      <translation>Produit</translation>
-    </message>
-    <message>
-      <source>Barcode</source>
-      <translation>Code-barres</translation>
-    </message>
-    <message>
       <source>SKU</source>
       <translation>Réf.</translation>
     </message>
@@ -666,10 +1074,6 @@
     <message>
       <source>Confirmed by the marketplace: {c}; waiting to be sent: {p:+d}</source>
       <translation>Confirmé par la place de marché : {c} ; en attente d'envoi : {p:+d}</translation>
-    </message>
-    <message>
-      <source>yes</source>
-      <translation>oui</translation>
     </message>
     <message>
       <source>SOLD OUT</source>
