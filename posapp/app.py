@@ -25,6 +25,7 @@ from posapp.bridge import CoreBridge, listener_for
 from posapp.domain.orders import OrdersService
 from posapp.domain.stock import StockService
 from posapp.printing_setup import PrintingSetup
+from posapp.store.backup import RestoreResult, restore
 from posapp.store.db import Store, open_store
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
@@ -214,3 +215,25 @@ class ShopApp(QObject):
             self.stock_changed.emit()
         if self.printing is not None and summary.new_orders:
             self.printing.wake()
+
+    # -- data safety -------------------------------------------------------------------
+    def restore_backup(self, path: Path) -> RestoreResult:
+        """Restore a backup into the live database, sync and printing paused around it.
+
+        The window's store connection stays open and reads the restored data.
+        Raises ``posapp.store.backup.BackupError`` (then nothing was restored).
+        """
+        assert self.store is not None
+        for part in (self.engine, self.printing):  # the other writers of the database
+            if part is not None:
+                part.stop()
+        try:
+            result = restore(self.store.path, path)
+        finally:
+            if self.engine is not None:
+                self.engine.start()
+            if self.printing is not None:
+                self.printing.start()
+        self.orders_changed.emit()
+        self.stock_changed.emit()
+        return result
