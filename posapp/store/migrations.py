@@ -12,7 +12,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-__all__ = ["MIGRATIONS"]
+__all__ = ["MIGRATIONS", "rebuild_orders_search"]
 
 MIGRATIONS = Migrations("comptoir.shop")
 
@@ -178,3 +178,80 @@ def _stock_ledger(db: Database) -> None:
             FROM outbox o WHERE o.name = 'stock.adjust';
         """,
     )
+
+
+def _phone_digits_sql(phone: str) -> str:
+    """SQL for a phone in national digits: "+33 6 01 02 03 04" and "06.01.02.03.04" → "0601020304".
+
+    Plain SQL (no Python function) so that the triggers work on any connection.
+    """
+    digits = phone
+    for sep in (" ", ".", "-", "+", "(", ")", "/"):
+        digits = f"replace({digits}, '{sep}', '')"
+    for code in (160, 8239):  # no-break spaces, as pasted from some phones
+        digits = f"replace({digits}, char({code}), '')"
+    return (
+        "(SELECT CASE WHEN d LIKE '0033%' THEN '0' || substr(d, 5)"
+        " WHEN d LIKE '330%' AND length(d) = 12 THEN substr(d, 3)"  # +33 (0)6 …
+        " WHEN d LIKE '33%' AND length(d) = 11 THEN '0' || substr(d, 3) ELSE d END"
+        f" FROM (SELECT {digits} AS d))"
+    )
+
+
+def rebuild_orders_search(db: Database) -> None:
+    """Refill the search index from the orders (also the repair for a damaged index)."""
+    for table in ("orders_search_name", "orders_search_phone"):
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+
+
+@MIGRATIONS(name="0004_orders_search")
+def _orders_search(db: Database) -> None:
+    # Two FTS5 indexes keyed by the orders' rowid, kept in sync by triggers:
+    # names (accent-insensitive words, prefix indexes so "zo" → "Zoé" stays
+    # cheap) and phones (trigrams of the national digits: any fragment of three
+    # digits or more, wherever it sits in the number). Their content is the view
+    # below, so 'rebuild' can always regenerate them. A later migration that
+    # rebuilds the orders table must call rebuild_orders_search (rowids change).
+    # Also indexes that let board() read only open and recently changed orders.
+    new_phone, old_phone = _phone_digits_sql("new.customer_phone"), _phone_digits_sql(
+        "old.customer_phone")
+    _run_script(
+        db,
+        f"""
+        CREATE INDEX orders_pending ON orders(pending_status) WHERE pending_status IS NOT NULL;
+        CREATE INDEX orders_touched ON orders(max(updated_at, received_at));
+
+        CREATE VIEW orders_search_source AS
+            SELECT rowid AS order_rowid, customer_name AS name,
+                   {_phone_digits_sql("customer_phone")} AS phone
+            FROM orders;
+        CREATE VIRTUAL TABLE orders_search_name USING fts5(
+            name, content='orders_search_source', content_rowid='order_rowid',
+            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+        CREATE VIRTUAL TABLE orders_search_phone USING fts5(
+            phone, content='orders_search_source', content_rowid='order_rowid',
+            tokenize='trigram');
+
+        CREATE TRIGGER orders_search_insert AFTER INSERT ON orders BEGIN
+            INSERT INTO orders_search_name(rowid, name) VALUES (new.rowid, new.customer_name);
+            INSERT INTO orders_search_phone(rowid, phone) VALUES (new.rowid, {new_phone});
+        END;
+        CREATE TRIGGER orders_search_delete AFTER DELETE ON orders BEGIN
+            INSERT INTO orders_search_name(orders_search_name, rowid, name)
+                VALUES ('delete', old.rowid, old.customer_name);
+            INSERT INTO orders_search_phone(orders_search_phone, rowid, phone)
+                VALUES ('delete', old.rowid, {old_phone});
+        END;
+        CREATE TRIGGER orders_search_update AFTER UPDATE OF customer_name, customer_phone
+        ON orders BEGIN
+            INSERT INTO orders_search_name(orders_search_name, rowid, name)
+                VALUES ('delete', old.rowid, old.customer_name);
+            INSERT INTO orders_search_phone(orders_search_phone, rowid, phone)
+                VALUES ('delete', old.rowid, {old_phone});
+            INSERT INTO orders_search_name(rowid, name) VALUES (new.rowid, new.customer_name);
+            INSERT INTO orders_search_phone(rowid, phone) VALUES (new.rowid, {new_phone});
+        END;
+        """,
+    )
+    rebuild_orders_search(db)

@@ -75,6 +75,12 @@ class HistoryPage(QWidget):
         keep = self.detail.order["id"] if self.detail.order else None
         self.results = self.orders.search(self.search.text())
         self.table.blockSignals(True)
+        # Columns sized to their contents would be measured again after every
+        # setItem (0.5 ms each, 150 ms a page): size them once, after the fill.
+        header = self.table.horizontalHeader()
+        for col in range(self.table.columnCount()):
+            if col != 2:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(self.results))
         for row, order in enumerate(self.results):
             cells = [str(order["number"]), fmt.local_time(order["created_at"], with_date=True),
@@ -85,6 +91,9 @@ class HistoryPage(QWidget):
                 if col in (0, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
+        for col in range(self.table.columnCount()):
+            if col != 2:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.blockSignals(False)
         ids = [o["id"] for o in self.results]
         if keep in ids:
