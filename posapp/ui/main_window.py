@@ -33,6 +33,7 @@ from posapp.domain.orders import InvalidAction
 from posapp.domain.shop import ShopService
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
+from posapp.ui.data_page import DataPage
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
 from posapp.ui.history_page import HistoryPage
 from posapp.ui.i18n import install_translator, installed_language, tr
@@ -177,6 +178,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_page, tr("History"))
         self.report_page = ReportPage(self.shop_app)
         self.tabs.addTab(self.report_page, tr("Day report"))
+        self.data_page = DataPage(self.shop_app)
+        self.data_page.imported.connect(lambda _result: self.refresh_stock())
+        self.data_page.restored.connect(lambda *_: (self.refresh_orders(), self.refresh_stock()))
+        self.tabs.addTab(self.data_page, tr("Data"))
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -410,7 +415,16 @@ class MainWindow(QMainWindow):
             self._bring_to_front()
 
     def on_sync_status(self, status: Any) -> None:
+        was_paired = not getattr(self, "_last_auth_required", True)
+        self._last_auth_required = status.auth_required
         self.status.set_sync_status(status)
+        if status.auth_required and was_paired:
+            # The marketplace revoked this counter: say so where nobody can miss it.
+            self.banners.show_banner(
+                tr("The marketplace no longer recognises this counter: pair it again in"
+                   " Settings. Nothing typed here is lost; it will be sent once paired."),
+                "refused",
+            )
 
     def on_refused(self, refused: list[dict[str, Any]]) -> None:
         self._show_refusals(refused)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QSoundEffect
 from PySide6.QtWidgets import (
     QApplication,
@@ -97,36 +97,16 @@ class SettingsDialog(QDialog):
             return
         self.pair_button.setEnabled(False)
         self.pair_status.setText(tr("Pairing…"))
-        finish = getattr(self.shop_app, "complete_pairing", None)
-        if finish is not None:
-            # Network in the pool; saving the token and settings back on the GUI thread.
-            from sync.client import pair_device
+        from sync.client import pair_device
 
-            self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self)
-            self._call.done.connect(lambda answer: self._pairing_done(finish(url, answer) or answer))
-        elif getattr(self.shop_app, "pair_thread_safe", False):
-            self._call = run_in_pool(lambda: self.shop_app.pair(url, code), self)
-            self._call.done.connect(self._pairing_done)
-        else:
-            # ShopApp.pair writes through the GUI thread's SQLite connection: call it here,
-            # after this repaint, rather than from a worker thread.
-            self._call = Call(self)
-            self._call.done.connect(self._pairing_done)
-            QTimer.singleShot(0, self, lambda: self._pair_here(url, code))
-        self._call.failed.connect(self._pairing_failed)
+        # Network in the pool; the token and settings are saved back on the GUI thread
+        # (ShopApp's store connection belongs to it). Slots go in before the call starts.
+        def finish(answer: dict) -> None:
+            self.shop_app.complete_pairing(url, answer)
+            self._pairing_done(answer)
 
-    def _pair_here(self, url: str, code: str) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            answer = self.shop_app.pair(url, code)
-        except Exception as exc:  # shown to the shopkeeper, whatever it is
-            assert self._call is not None
-            self._call.failed.emit(str(exc) or exc.__class__.__name__)
-        else:
-            assert self._call is not None
-            self._call.done.emit(answer)
-        finally:
-            QApplication.restoreOverrideCursor()
+        self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self,
+                                 on_done=finish, on_failed=self._pairing_failed)
 
     def _pairing_done(self, answer: dict) -> None:
         self.pair_button.setEnabled(True)

@@ -488,6 +488,10 @@
       <translation>Bilan du jour</translation>
     </message>
     <message>
+      <source>Data</source>
+      <translation>Données</translation>
+    </message>
+    <message>
       <source>Orders PAUSED — resume</source>
       <translation>Commandes EN PAUSE — reprendre</translation>
     </message>
@@ -502,6 +506,10 @@
     <message>
       <source>New order(s)</source>
       <translation>Nouvelle(s) commande(s)</translation>
+    </message>
+    <message>
+      <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
+      <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
     </message>
     <message>
       <source>Ticket of order No. {n} sent to the printer.</source>

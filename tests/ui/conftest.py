@@ -122,11 +122,8 @@ class FakeShopApp(QObject):
         self.orders_changed.emit()
         self.stock_changed.emit()
 
-    def pair(self, url: str, code: str) -> dict[str, str]:
-        if code == "BAD":
-            raise RuntimeError("Code d'appairage inconnu ou déjà utilisé.")
-        self.paired.append((url, code))
-        return {"shop_id": "s", "shop_name": "Boulangerie Zoé", "device_token": "t"}
+    def complete_pairing(self, url: str, answer: dict[str, str]) -> None:
+        self.paired.append((url, answer["shop_id"]))
 
     # test helper: what the sync engine would do on a pull
     def pull(self, pull: dict[str, Any]) -> None:

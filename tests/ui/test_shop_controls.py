@@ -31,17 +31,19 @@ def test_status_bar_shows_sync_and_printer_file(window, shop_app):
     assert window.status.error.text() == "Place de marché injoignable"
 
 
-def test_pairing_reports_success_and_failure(qtbot, shop_app):
+def test_pairing_reports_success_and_failure(qtbot, shop_app, market, demo_shop):
+    """Against a real marketplace: the network part runs in the pool, the GUI stays free."""
     dialog = SettingsDialog(shop_app)
     qtbot.addWidget(dialog)
-    dialog.url.setText("http://127.0.0.1:9")
-    dialog.code.setText("BAD")
+    dialog.url.setText(market.url)
+    dialog.code.setText("BAD-CODE")
     dialog.start_pairing()
-    qtbot.waitUntil(lambda: "Échec" in dialog.pair_status.text(), timeout=3000)
-    dialog.code.setText("ABCD-1234")
-    with qtbot.waitSignal(dialog.paired, timeout=3000):
+    qtbot.waitUntil(lambda: "Échec" in dialog.pair_status.text(), timeout=5000)
+    assert shop_app.paired == []
+    dialog.code.setText(demo_shop[1])
+    with qtbot.waitSignal(dialog.paired, timeout=5000):
         dialog.start_pairing()
-    assert shop_app.paired == [("http://127.0.0.1:9", "ABCD-1234")]
+    assert shop_app.paired == [(market.url, demo_shop[0])]
     assert "Boulangerie Zoé" in dialog.pair_status.text()
 
 
@@ -102,3 +104,15 @@ def test_english_can_be_chosen(qtbot, shop_app):
         assert [c.title for c in win.board.columns.values()][0] == "New orders"
     finally:
         install_translator(QApplication.instance(), "fr")
+
+
+def test_revoked_token_asks_to_pair_again(window, shop_app):
+    from sync.engine import SyncStatus
+
+    shop_app.sync_status.emit(SyncStatus(auth_required=True))  # never paired: status bar only
+    assert not window.banners.texts("refused")
+    shop_app.sync_status.emit(SyncStatus(online=True))
+    shop_app.sync_status.emit(SyncStatus(auth_required=True, pending=2,
+                                         last_error="jeton révoqué"))
+    texts = window.banners.texts("refused")
+    assert len(texts) == 1 and "Réglages" in texts[0]
