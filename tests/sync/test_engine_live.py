@@ -71,22 +71,38 @@ def test_counter_and_online_sales_both_count(shop, customer):
     wait_until(lambda: StockService(store).product(product["sku"])["quantity"] == before - 3)
 
 
-def test_refused_mutation_is_reported_and_does_not_block(shop, customer, recorder):
-    store, engine, _ = shop
+def test_refused_mutation_is_reported_and_does_not_block(tmp_path, market, demo_shop, customer,
+                                                         recorder):
+    answer = pair_device(market.url, demo_shop[1], "counter")
+    store = open_store(tmp_path / "shop")
+
+    def engine() -> SyncEngine:
+        return SyncEngine(market.url, answer["device_token"],
+                          lambda: ShopReplica(Store(store.path)), recorder,
+                          wait=10.0, timeout=3.0, backoff_cap=0.5)
+
+    first = engine()
+    first.start()
+    wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
     sku = _first_product(store)["sku"]
     placed = customer.place([(sku, 1)])
     wait_until(lambda: OrdersService(store).get(placed["id"]))
+    first.stop()
+    # Offline, the counter accepts an order the customer cancels meanwhile, and restocks.
     assert customer.cancel(placed["id"]).status_code == 200
-    # The counter accepts before hearing of the cancellation: the server refuses.
-    with store.transaction() as conn:  # simulate not yet having pulled the cancellation
-        conn.execute("UPDATE orders SET status = 'new' WHERE id = ?", (placed["id"],))
     OrdersService(store).accept(placed["id"], 10)
     StockService(store).adjust(sku, 4, "restock")
-    engine.push_soon()
-    wait_until(lambda: recorder.refusals)
-    assert recorder.refusals[0]["code"] == "illegal_transition"
-    wait_until(lambda: ShopReplica(store).pending_count() == 0)  # the restock went through
-    wait_until(lambda: OrdersService(store).get(placed["id"])["status"] == "cancelled")
+    second = engine()
+    second.start()
+    try:
+        wait_until(lambda: recorder.refusals)
+        assert recorder.refusals[0]["code"] == "illegal_transition"
+        wait_until(lambda: ShopReplica(store).pending_count() == 0)  # the restock went through
+        wait_until(lambda: OrdersService(store).get(placed["id"])["status"] == "cancelled")
+        assert OrdersService(store).refused_unseen()[0]["name"] == "order.accept"
+    finally:
+        second.stop()
+        store.close()
 
 
 def test_offline_changes_survive_and_drain_when_the_server_is_back(tmp_path, market, demo_shop,
