@@ -124,8 +124,10 @@ class OrdersService:
 
     def acknowledge_all(self) -> None:
         with self.store.transaction() as conn:
+            # Only new orders ring; finding them through the status index, not a full scan.
             conn.execute(
-                "UPDATE orders SET acknowledged_at = ? WHERE acknowledged_at IS NULL",
+                "UPDATE orders SET acknowledged_at = ? WHERE status = 'new'"
+                " AND acknowledged_at IS NULL",
                 (utcnow_iso(),),
             )
 
