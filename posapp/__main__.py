@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -100,9 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         rc = _screenshot_when_ready(qt_app, window, args.screenshot)
     elif args.screenshots:
-        rc = _screenshot_when_ready(qt_app, window, args.screenshots / "window.png")
-        if rc == 0:
-            rc = _all_screens(qt_app, window, shop_app, args.screenshots)
+        rc = _screenshot_when_ready(
+            qt_app, window, args.screenshots / "window.png",
+            then=lambda: _all_screens(qt_app, window, shop_app, args.screenshots),
+        )
     else:
         rc = qt_app.exec()
     window.close()
@@ -110,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     return rc
 
 
-def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0) -> int:
-    """Wait for the first demo orders on the board, save the window's image, exit."""
+def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0,
+                           then: Callable[[], int] | None = None) -> int:
+    """Wait for the first demo orders on the board, save the window's image, exit.
+
+    ``then`` runs inside the event loop (show events and worker results still flow).
+    """
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     clock = QElapsedTimer()
@@ -129,6 +135,8 @@ def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0) 
         if not ok:
             print("comptoir: no order reached the board in time", file=sys.stderr)
         result["rc"] = 0 if ok else 1
+        if ok and then is not None:
+            result["rc"] = then()
         qt_app.quit()
 
     poll = QTimer()

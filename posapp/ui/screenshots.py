@@ -35,7 +35,7 @@ def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
         window.board.select(pick.order_id)
         window.detail.show_order(window.orders.get(pick.order_id))
     shots.append(grab(window, out / "detail.png"))
-    for name in ("stock", "history"):
+    for name in ("stock", "history", "report", "data"):
         page = getattr(window, f"{name}_page", None)
         if page is not None:
             tabs.setCurrentWidget(page)
@@ -46,11 +46,27 @@ def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
         dialog = make_dialog()
         dialog.show()
         shots.append(grab(dialog, out / "settings.png"))
+        dialog.tabs.setCurrentIndex(1)  # the printer: form, test print, ticket preview
+        printer = getattr(dialog, "printer", None)
+        if printer is not None and hasattr(printer, "preview_ready"):
+            _wait_for(printer.preview_ready, printer.show_preview)
+        shots.append(grab(dialog, out / "settings-printer.png"))
         dialog.close()
         dialog.deleteLater()
     tabs.setCurrentIndex(start_tab)
     window.board.select(selected)
     return shots
+
+
+def _wait_for(signal: Any, start: Any, timeout_ms: int = 5000) -> None:
+    """Run ``start`` and spin the event loop until ``signal`` fires (work done in the pool)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    start()
+    loop.exec()
 
 
 def _show_something(page: Any) -> None:
