@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QDateTime, QLocale
+
 from posapp.ui.i18n import tr
 from sync.protocol import parse_iso
 
@@ -12,15 +14,9 @@ __all__ = [
     "countdown_text", "status_label", "channel_label", "reject_reason_label", "handover_label",
 ]
 
-_NBSP = "\u00a0"  # keeps "12,50 €" on one line
-
-
 def euros(cents: int | None) -> str:
-    cents = int(cents or 0)
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    grouped = f"{whole:,}".replace(",", "\u202f")  # French thousands separator
-    return f"{sign}{grouped},{part:02d}{_NBSP}€"
+    """Money in the interface's locale: "1 234,50 €" in French, "€1,234.50" in English."""
+    return QLocale().toCurrencyString(int(cents or 0) / 100, "€")
 
 
 def _now() -> dt.datetime:
@@ -36,7 +32,13 @@ def local_time(iso: str | None, with_date: bool = False) -> str:
     moment = local_datetime(iso)
     if moment is None:
         return "—"
-    return moment.strftime("%d/%m %H:%M" if with_date else "%H:%M")
+    locale = QLocale()
+    if with_date:  # day and month in the locale's order, 24-hour clock as on shop signs
+        day = locale.dateFormat(QLocale.FormatType.ShortFormat)
+        day = "dd/MM" if day.startswith(("d", "D")) else "MM/dd"
+        return locale.toString(QDateTime(moment.date(), moment.time().replace(microsecond=0)),
+                               f"{day} HH:mm")
+    return moment.strftime("%H:%M")
 
 
 def minutes_since(iso: str | None, now: dt.datetime | None = None) -> int | None:

@@ -6,7 +6,7 @@ Every UI string goes through ``tr()`` (one translation context, "Comptoir"), so
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from posapp.ui.paths import resource
@@ -31,6 +31,9 @@ def install_translator(app: QApplication, lang: str) -> bool:
         app.removeTranslator(old)
         _current["translator"] = None
     _current["lang"] = lang
+    # Money, dates and times follow the interface language (fr-FR, or en-GB: euros, 24 h).
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France) if lang == "fr"
+                       else QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     if lang == "en":
         return True
     translator = QTranslator(app)

@@ -63,7 +63,8 @@ def test_screenshots_are_written(window, shop_app, tmp_path):
                             cursor=2))
     shots = take_screenshots(window, tmp_path / "shots")
     names = sorted(p.name for p in shots)
-    assert names == ["board.png", "detail.png", "history.png", "settings.png", "stock.png"]
+    assert names == ["board.png", "data.png", "detail.png", "history.png", "report.png",
+                     "settings-printer.png", "settings.png", "stock.png"]
     assert all(p.stat().st_size > 5000 for p in shots)
 
 
@@ -116,3 +117,17 @@ def test_revoked_token_asks_to_pair_again(window, shop_app):
                                          last_error="jeton révoqué"))
     texts = window.banners.texts("refused")
     assert len(texts) == 1 and "Réglages" in texts[0]
+
+
+def test_money_and_dates_follow_the_interface_language(qapp):
+    from posapp.ui import fmt
+    from posapp.ui.i18n import install_translator
+
+    try:
+        install_translator(qapp, "en")
+        assert fmt.euros(123450) == "€1,234.50"
+        install_translator(qapp, "fr")
+        assert fmt.euros(123450) == "1\u202f234,50\xa0€"
+        assert fmt.local_time("2026-11-23T09:05:00.000Z", with_date=True).startswith("23/11 ")
+    finally:
+        install_translator(qapp, "fr")
