@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         self._update_alert()
 
     def refresh_stock(self) -> None:
-        self.stock_page.reload()
+        self.stock_page.refresh()
 
     def _update_alert(self) -> None:
         waiting = len(self.orders.unacknowledged())

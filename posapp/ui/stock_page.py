@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -61,6 +61,8 @@ class StockPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Size columns from the first rows only: measuring all 50,000 made every reload slow.
+        header.setResizeContentsPrecision(64)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
         left = QVBoxLayout()
@@ -111,7 +113,20 @@ class StockPage(QWidget):
         return button
 
     # -- data --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload now if shown, else when next shown (a pull must not stall the board)."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self.reload()
+
     def reload(self) -> None:
+        self._stale = False
         keep = self.selected_sku()
         self.model.set_products(self.stock.products(self.search.text().strip()))
         if keep is not None:
