@@ -1,4 +1,9 @@
-"""The order board: four columns of cards, rebuilt from OrdersService.board() on change."""
+"""The order board: four columns of cards, kept in step with OrdersService.board().
+
+A refresh is incremental: cards are keyed by order id and reused, updated in place
+only when what they show changed, moved between columns without being rebuilt;
+only new orders get a card, and cards of orders gone from the board are deleted.
+"""
 
 from __future__ import annotations
 
@@ -60,15 +65,31 @@ class _Column(QFrame):
         layout.addWidget(scroll, 1)
         self.cards: list[OrderCard] = []
 
-    def set_orders(self, orders: list[dict[str, Any]]) -> list[OrderCard]:
-        for card in self.cards:
-            card.setParent(None)
-            card.deleteLater()
-        self.cards = [OrderCard(order) for order in orders]
-        for i, card in enumerate(self.cards):
-            self.cards_box.insertWidget(i, card)
-        self.header.setText(f"{self.title}  ({len(orders)})" if orders else self.title)
-        return self.cards
+    def place(self, cards: list[OrderCard], count: int) -> None:
+        """Lay out exactly ``cards``, in this order, reusing them wherever they come from.
+
+        Cards no longer listed are only taken out of the layout: the caller gives them
+        to another column or deletes them in the same pass (no paint in between).
+        """
+        box = self.cards_box
+        inner = box.parentWidget()
+        for i, card in enumerate(cards):
+            item = box.itemAt(i)
+            if item is not None and item.widget() is card:
+                continue  # already in place: the common case
+            arriving = card.parentWidget() is not inner  # new, or from another column
+            if not arriving:
+                box.removeWidget(card)
+            box.insertWidget(i, card)  # reparents an arriving card: moved, not rebuilt
+            if arriving:
+                card.show()  # a reparented widget is hidden until shown again
+        # Whatever is left between the placed cards and the final stretch has left the column.
+        while box.count() > len(cards) + 1:
+            box.removeWidget(box.itemAt(len(cards)).widget())
+        self.cards = list(cards)
+        header = f"{self.title}  ({count})" if count else self.title
+        if self.header.text() != header:
+            self.header.setText(header)
 
 
 class BoardView(QWidget):
@@ -83,30 +104,59 @@ class BoardView(QWidget):
         for column in self.columns.values():
             layout.addWidget(column, 1)
         self.selected_id: str | None = None
+        self._cards: dict[str, OrderCard] = {}  # order id → its card, in whichever column
 
     def set_board(self, board: dict[str, list[dict[str, Any]]]) -> None:
-        for key, column in self.columns.items():
+        wanted: dict[str, list[dict[str, Any]]] = {}
+        for key in self.columns:
             orders = board.get(key, [])
             if key == "done":
                 orders = list(reversed(orders))  # most recent first among finished orders
-            for card in column.set_orders(orders):
-                card.clicked.connect(self.order_clicked)
-        self.select(self.selected_id)
+            wanted[key] = orders
+        new_ids = {str(order["id"]) for orders in wanted.values() for order in orders}
+        unchanged = all(
+            [c.order_id for c in self.columns[key].cards] == [str(o["id"]) for o in orders]
+            for key, orders in wanted.items())
+        # Updates off while cards move: one layout and one paint at the end, not one per card.
+        batch = not unchanged and self.updatesEnabled()
+        if batch:
+            self.setUpdatesEnabled(False)
+        try:
+            for key, orders in wanted.items():
+                cards = []
+                for order in orders:
+                    card = self._cards.get(str(order["id"]))
+                    if card is None:
+                        card = OrderCard(order)
+                        card.clicked.connect(self.order_clicked)
+                        self._cards[card.order_id] = card
+                    else:
+                        card.set_order(order)  # no-op when nothing shown changed
+                    cards.append(card)
+                self.columns[key].place(cards, len(orders))
+            for order_id in [oid for oid in self._cards if oid not in new_ids]:
+                card = self._cards.pop(order_id)
+                card.setParent(None)
+                card.deleteLater()
+            self.select(self.selected_id)
+        finally:
+            if batch:
+                self.setUpdatesEnabled(True)
 
     def cards(self) -> list[OrderCard]:
         return [card for column in self.columns.values() for card in column.cards]
 
     def card(self, order_id: str) -> OrderCard | None:
-        return next((c for c in self.cards() if c.order_id == order_id), None)
+        return self._cards.get(order_id)
 
     def count(self) -> int:
-        return len(self.cards())
+        return len(self._cards)
 
     def column_of(self, order_id: str) -> str | None:
-        for key, column in self.columns.items():
-            if any(c.order_id == order_id for c in column.cards):
-                return key
-        return None
+        card = self._cards.get(order_id)
+        if card is None:
+            return None
+        return next((key for key, column in self.columns.items() if card in column.cards), None)
 
     def select(self, order_id: str | None) -> None:
         self.selected_id = order_id

@@ -111,3 +111,95 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+# -- incremental refresh: cards are reused, not rebuilt ---------------------------------------
+
+def test_refresh_with_unchanged_data_creates_no_card(window, shop_app, monkeypatch):
+    from posapp.ui import board as board_module
+
+    shop_app.pull(make_pull([make_order("o1", 12), make_order("o2", 13, status="accepted"),
+                             make_order("o3", 14, status="completed")], cursor=2))
+    before = {c.order_id: c for c in window.board.cards()}
+    assert len(before) == 3
+    created = []
+    real_card = board_module.OrderCard
+    monkeypatch.setattr(board_module, "OrderCard",
+                        lambda order: created.append(order["id"]) or real_card(order))
+    window.refresh_orders()
+    window.refresh_orders()
+    assert created == []
+    after = {c.order_id: c for c in window.board.cards()}
+    assert after.keys() == before.keys()
+    assert all(after[oid] is before[oid] for oid in before)
+    assert window.board.card("o1").summary.text() == "3 articles · 6,30\u00a0€"
+
+
+def test_status_change_moves_the_same_card(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12), make_order("o2", 13)], cursor=2))
+    card = window.board.card("o1")
+    window.select_order("o1")
+    window.accept_order("o1", 10)
+    assert window.board.column_of("o1") == "preparing"
+    assert window.board.card("o1") is card
+    assert card.parentWidget() is not None and card.isVisibleTo(window.board)
+    assert card in window.board.columns["preparing"].cards
+    assert card not in window.board.columns["new"].cards
+    assert window.board.columns["new"].cards_box.indexOf(card) == -1
+    assert window.board.columns["preparing"].cards_box.indexOf(card) == 0
+    assert card.property("status") == "accepted" and card.property("selected") is True
+    assert "prête dans" in card.countdown.text() and card.countdown.isVisibleTo(card)
+    assert "En préparation  (1)" == window.board.columns["preparing"].header.text()
+    assert "Nouvelles  (1)" == window.board.columns["new"].header.text()
+
+
+def test_changed_order_updates_its_card_in_place(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
+    card = window.board.card("o1")
+    assert card.property("unseen") is True and card.channel.isVisibleTo(card)
+    window.select_order("o1")  # acknowledges
+    assert window.board.card("o1") is card and card.property("unseen") is False
+    shop_app.pull(make_pull([make_order("o1", 12, status="cancelled")], cursor=3))
+    assert window.board.card("o1") is card
+    assert window.board.column_of("o1") == "done"
+    assert card.property("status") == "cancelled"
+    assert not card.channel.isVisibleTo(card)
+    badges = [w for w in card.findChildren(type(card.number)) if w.objectName() == "cancelledBadge"]
+    assert len(badges) == 1 and badges[0].isVisibleTo(card) and badges[0].text() == "ANNULÉE"
+
+
+def test_order_gone_from_board_loses_its_card(window, shop_app):
+    from posapp.ui.board import BoardView
+
+    board = BoardView()
+    board.set_board({"new": [_row("o1", 1), _row("o2", 2)]})
+    first = board.card("o1")
+    board.set_board({"new": [_row("o2", 2)], "ready": [_row("o3", 3, "ready")]})
+    assert board.card("o1") is None and first.parent() is None
+    assert [c.order_id for c in board.cards()] == ["o2", "o3"]
+    assert board.count() == 2
+    # order within a column follows the board, with the same cards
+    o2, o3 = board.card("o2"), board.card("o3")
+    board.set_board({"new": [_row("o4", 4), _row("o2", 2)], "ready": [_row("o3", 3, "ready")]})
+    assert [c.order_id for c in board.columns["new"].cards] == ["o4", "o2"]
+    assert board.card("o2") is o2 and board.card("o3") is o3
+    box = board.columns["new"].cards_box
+    assert [box.itemAt(i).widget() for i in range(2)] == board.columns["new"].cards
+    board.deleteLater()
+
+
+def _row(oid: str, number: int, status: str = "new") -> dict:
+    return {"id": oid, "number": number, "status": status, "pending": 0, "channel": "collect",
+            "customer_name": "Zoé", "item_count": 1, "total_cents": 250, "allergens": "",
+            "acknowledged_at": None, "created_at": None, "updated_at": None,
+            "ready_by": None, "pickup_slot": None}
+
+
+def test_selecting_a_reused_card_takes_the_wider_border_into_its_layout(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12), make_order("o2", 13)], cursor=2))
+    window.acknowledge_all()
+    card = window.board.card("o2")
+    plain = card.contentsMargins().left()
+    window.select_order("o2")  # acknowledged already: no refresh, the same card restyled
+    assert window.board.card("o2") is card
+    assert card.contentsMargins().left() == plain + 1  # 3 px selected border, not 2
