@@ -255,3 +255,23 @@ def _orders_search(db: Database) -> None:
         """,
     )
     rebuild_orders_search(db)
+
+
+@MIGRATIONS(name="0005_outbox_unreported")
+def _outbox_unreported(db: Database) -> None:
+    # Mutations a pull confirmed as processed before this counter heard their push result:
+    # kept (and replayed) until the server's stored result says applied or refused, so a
+    # refusal is never swallowed by a pull that raced its push answer.
+    _run_script(
+        db,
+        """
+        CREATE TABLE outbox_unreported (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            args TEXT NOT NULL,
+            at TEXT NOT NULL,
+            order_id TEXT,
+            sku TEXT
+        );
+        """,
+    )

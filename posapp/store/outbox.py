@@ -39,8 +39,12 @@ def enqueue(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> int:
 
 
 def pending(conn: sqlite3.Connection, *, after: int = 0, limit: int = 500) -> list[Mutation]:
+    """What to push: unsent entries, plus those whose result this counter never heard
+    (replayed: the server answers a replay with the result it stored)."""
     rows = conn.execute(
-        "SELECT id, name, args, at FROM outbox WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+        "SELECT id, name, args, at FROM outbox_unreported"
+        " UNION ALL SELECT id, name, args, at FROM outbox WHERE id > ?"
+        " ORDER BY id LIMIT ?", (after, limit)
     ).fetchall()
     return [Mutation(id=r[0], name=r[1], args=json.loads(r[2]), at=r[3]) for r in rows]
 
@@ -54,8 +58,17 @@ def _affected(conn: sqlite3.Connection, where: str, params: tuple) -> tuple[list
     return [r[0] for r in rows if r[0]], [r[1] for r in rows if r[1]]
 
 
-def drop_confirmed(conn: sqlite3.Connection, last_mutation_id: int) -> int:
-    """Forget mutations the marketplace confirmed; call in the pull's transaction."""
+def drop_confirmed(conn: sqlite3.Connection, last_mutation_id: int, pushed_through: int) -> int:
+    """Forget mutations the marketplace processed; call in the pull's transaction.
+
+    Those past ``pushed_through`` were processed but their push answer has not been
+    recorded yet (it may be a refusal): they wait in ``outbox_unreported`` for it.
+    """
+    conn.execute(
+        "INSERT OR IGNORE INTO outbox_unreported (id, name, args, at, order_id, sku)"
+        " SELECT id, name, args, at, order_id, sku FROM outbox WHERE id > ? AND id <= ?",
+        (pushed_through, last_mutation_id),
+    )
     order_ids, skus = _affected(conn, "id <= ?", (last_mutation_id,))
     cur = conn.execute("DELETE FROM outbox WHERE id <= ?", (last_mutation_id,))
     ledger.confirm_through(conn, last_mutation_id)
@@ -69,10 +82,13 @@ def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]
     now = utcnow_iso()
     for refusal in refusals:
         row = conn.execute(
-            "SELECT id, name, args, at, order_id, sku FROM outbox WHERE id = ?", (refusal["id"],)
+            "SELECT id, name, args, at, order_id, sku FROM outbox WHERE id = ?"
+            " UNION ALL SELECT id, name, args, at, order_id, sku FROM outbox_unreported"
+            " WHERE id = ?", (refusal["id"], refusal["id"])
         ).fetchone()
         if row is None:
             continue  # already handled (a replayed answer)
+        conn.execute("DELETE FROM outbox_unreported WHERE id = ?", (row[0],))
         conn.execute(
             "INSERT OR REPLACE INTO refused_mutations (id, name, args, at, code, message, refused_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -84,6 +84,8 @@ class ShopReplica:
                 self.conn, [r for r in results if r["status"] == "refused"]
             )
             self.set_state("pushed_through", str(last_mutation_id))
+            # Results heard: whatever waited for its answer has it now.
+            self.conn.execute("DELETE FROM outbox_unreported WHERE id <= ?", (last_mutation_id,))
         return refused
 
     # -- pull side ----------------------------------------------------------
@@ -110,11 +112,11 @@ class ShopReplica:
                         summary.cancelled_orders.append(order)
             touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
             touched.update(p["sku"] for p in pull["products"])
-            summary.confirmed = outbox.drop_confirmed(conn, pull["last_mutation_id"])
+            pushed = int(self.get_state("pushed_through", "0") or 0)
+            summary.confirmed = outbox.drop_confirmed(conn, pull["last_mutation_id"], pushed)
             ledger.record_pull(conn, pull["orders"], previous, known, touched, now)
             self._never_reuse_ids(conn, pull["last_mutation_id"])
             # A server restored from a backup may have forgotten pushes: resend them.
-            pushed = int(self.get_state("pushed_through", "0") or 0)
             if pull["last_mutation_id"] < pushed:
                 self.set_state("pushed_through", str(pull["last_mutation_id"]))
             self.set_state("cursor", str(pull["cursor"]))

@@ -144,3 +144,35 @@ def test_mutation_ids_are_never_reused(store):
     replica.apply_pull(pull(cursor=2, last_mutation_id=first, products=[wire_product()]))
     second = stock.adjust("ECL", -1, "counter_sale")
     assert second > first
+
+
+def test_a_pull_racing_the_push_answer_does_not_swallow_a_refusal(store):
+    """The server refused; its long-poll answered (last id 1) before the push answer came."""
+    replica = ShopReplica(store)
+    orders = OrdersService(store)
+    replica.apply_pull(pull(orders=[wire_order()]))
+    mid = orders.accept("ord_1", 10)
+    replica.apply_pull(pull(cursor=2, last_mutation_id=mid,
+                            orders=[wire_order(status="cancelled")]))
+    assert replica.pending_count() == 0
+    assert orders.get("ord_1")["status"] == "cancelled"
+    # The answer is still owed: the next push replays it to hear the stored result.
+    assert [m.id for m in replica.mutations_to_push(10)] == [mid]
+    refused = replica.record_push(mid, [{"id": mid, "status": "refused",
+                                         "code": "illegal_transition", "message": "annulée"}])
+    assert [r["code"] for r in refused] == ["illegal_transition"]
+    assert orders.refused_unseen()[0]["message"] == "annulée"
+    assert replica.mutations_to_push(10) == []
+
+
+def test_an_applied_answer_heard_after_the_pull_leaves_nothing_behind(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product(stock=10)]))
+    mid = stock.adjust("ECL", -1, "counter_sale")
+    replica.apply_pull(pull(cursor=2, last_mutation_id=mid, products=[wire_product(stock=9)]))
+    assert stock.product("ECL")["quantity"] == 9
+    assert replica.record_push(mid, [{"id": mid, "status": "applied", "code": "",
+                                      "message": ""}]) == []
+    assert replica.mutations_to_push(10) == [] and replica.pending_count() == 0
+    assert stock.product("ECL")["quantity"] == 9
