@@ -154,11 +154,14 @@ def test_migration_backfills_orders_stored_before_it(tmp_path):
     path = tmp_path / DB_FILENAME
     conn = sqlite3.connect(path, isolation_level=None)
     MIGRATIONS.apply(sqlite_utils.Database(conn), stop_before="0004_orders_search")
+    # An order written by the previous version (no search index yet), as it wrote them.
+    conn.execute(
+        "INSERT INTO orders (id, number, status, channel, customer_name, customer_phone,"
+        " total_cents, created_at, updated_at, received_at) VALUES ('ord_1', 1, 'completed',"
+        " 'collect', 'Zoé Lefèvre', '06 01 02 03 04', 500, ?, ?, ?)",
+        ("2026-11-23T10:00:00.000Z",) * 3,
+    )
     conn.close()
-    old = Store.__new__(Store)  # a store of the previous version: no search index yet
-    old.path, old.conn = path, sqlite3.connect(path, isolation_level=None)
-    ShopReplica(old).apply_pull(pull(orders=[order(1, "Zoé Lefèvre", "06 01 02 03 04")]))
-    old.conn.close()
     store = Store(path)
     try:
         assert ids(OrdersService(store).search("lefevre")) == ["ord_1"]
