@@ -119,7 +119,11 @@ def _apply_in_savepoint(tx: Tx, shop_id: str, client_id: str,
         if handler is None:  # a mutation sync/protocol.py knows but this server does not yet
             raise MutationError("unknown_mutation", f"{mutation.name} is not supported here")
         handler(tx, shop_id, mutation.args, (client_id, mutation.id))
-    except MutationError as error:
+    except (MutationError, ValueError, TypeError, OverflowError) as exc:
+        # Odd arguments a check let through are refused like any bad one: a 500 here would
+        # be retried forever and block everything queued behind this mutation.
+        error = exc if isinstance(exc, MutationError) else MutationError(
+            "bad_args", f"{mutation.name}: arguments invalides ({type(exc).__name__})")
         tx.execute("ROLLBACK TO mutation")
         tx.execute("RELEASE mutation")
         tx.forget_version()

@@ -76,8 +76,12 @@ class PrintingSetup:
         """Runs inside the pull's transaction: the ticket job commits with the order."""
         config = self.config(conn)
         for order in orders:
-            if order["status"] == "new":  # an order first seen already handled is not printed
+            if order["status"] != "new":  # an order first seen already handled is not printed
+                continue
+            try:
                 enqueue_order(conn, order, shop, config)
+            except Exception:  # a ticket that cannot be laid out must not block the orders
+                log.exception("ticket of order %s could not be prepared", order.get("id"))
 
     def reprint(self, order_id: str) -> int:
         return self.queue.reprint(order_id)

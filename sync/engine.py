@@ -73,6 +73,7 @@ class Backoff:
         self.attempt = 0
 
 
+INTERNAL_ERROR = "Erreur interne de synchronisation ; nouvel essai bientôt (détails dans le journal)."
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
 
 
@@ -229,6 +230,10 @@ class SyncEngine:
             except SyncError as exc:
                 self._set_status(online=False, last_error=str(exc))
                 self._sleep(backoff.next_delay())
+            except Exception:  # a bug or a locked database: say so, back off, keep syncing
+                log.exception("pull failed")
+                self._set_status(online=False, last_error=INTERNAL_ERROR)
+                self._sleep(max(5.0, backoff.next_delay()))
             finally:
                 self._drop_client(client)
 
@@ -270,6 +275,11 @@ class SyncEngine:
             except SyncError as exc:
                 self._set_status(online=False, last_error=str(exc))
                 self._sleep(backoff.next_delay(), self._stop)
+                self._push_wanted.set()
+            except Exception:  # a bug or a locked database: say so, back off, keep syncing
+                log.exception("push failed")
+                self._set_status(last_error=INTERNAL_ERROR)
+                self._sleep(max(5.0, backoff.next_delay()), self._stop)
                 self._push_wanted.set()
             finally:
                 self._drop_client(client)

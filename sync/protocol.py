@@ -153,8 +153,10 @@ def parse_iso(value: Any) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        moment = moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # e.g. year 1 at +01:00 falls off the calendar
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(dt.UTC)
+    # Times a shop can act on; year 9999 would break every later date computation.
+    return moment if 2000 <= moment.year <= 2999 else None

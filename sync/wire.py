@@ -18,6 +18,9 @@ class ProtocolError(ValueError):
     """The server answered something that does not follow docs/PROTOCOL.md."""
 
 
+_INT64 = 2**63 - 1
+
+
 def _req(obj: dict, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(obj, dict) or key not in obj:
         raise ProtocolError(f"{where}: missing {key!r}")
@@ -26,6 +29,8 @@ def _req(obj: dict, key: str, kind: type | tuple[type, ...], where: str) -> Any:
         raise ProtocolError(f"{where}: {key!r} must be an integer")
     if not isinstance(value, kind):
         raise ProtocolError(f"{where}: {key!r} has the wrong type")
+    if kind is int and not -_INT64 <= value <= _INT64:  # SQLite stores 64-bit integers
+        raise ProtocolError(f"{where}: {key!r} is out of range")
     return value
 
 
@@ -131,6 +136,16 @@ def parse_product(raw: Any) -> dict[str, Any]:
 
 
 def parse_pull(raw: Any) -> dict[str, Any]:
+    """The whole answer checked, or ProtocolError (whatever else the shape breaks)."""
+    try:
+        return _parse_pull(raw)
+    except ProtocolError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+        raise ProtocolError(f"pull: malformed answer ({type(exc).__name__})") from exc
+
+
+def _parse_pull(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ProtocolError("pull answer must be a JSON object")
     shop = _req(raw, "shop", dict, "pull")
@@ -149,6 +164,15 @@ def parse_pull(raw: Any) -> dict[str, Any]:
 
 
 def parse_push_response(raw: Any) -> dict[str, Any]:
+    try:
+        return _parse_push_response(raw)
+    except ProtocolError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise ProtocolError(f"push: malformed answer ({type(exc).__name__})") from exc
+
+
+def _parse_push_response(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ProtocolError("push answer must be a JSON object")
     results = []

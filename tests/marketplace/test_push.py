@@ -162,3 +162,24 @@ def test_args_of_the_wrong_type_are_a_refusal_not_an_error(shop):
                              "args": {"sku": 12, "available": True}}]).json()
     assert _codes(answer) == [(1, "refused", "bad_args"), (2, "refused", "bad_args"),
                               (3, "refused", "bad_args")]
+
+
+def test_a_time_off_the_calendar_is_refused_not_a_server_error(tmp_path):
+    import httpx
+
+    from marketplace.embedded import EmbeddedMarketplace
+
+    with EmbeddedMarketplace(tmp_path / "m.db") as market:
+        shop_id, code = market.seed_demo_shop()
+        token = httpx.post(f"{market.url}/v1/pair",
+                           json={"pairing_code": code, "device_name": "t"}).json()["device_token"]
+        body = {"client_id": "c1", "mutations": [
+            {"id": 1, "name": "order.accept", "at": "2026-11-23T10:00:00.000Z",
+             "args": {"order_id": "ord_x", "ready_by": "0001-01-01T00:00:00+01:00"}},
+            {"id": 2, "name": "shop.pause", "at": "2026-11-23T10:00:00.000Z",
+             "args": {"paused": False}}]}
+        r = httpx.post(f"{market.url}/v1/push", json=body,
+                       headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert [x["status"] for x in r.json()["results"]] == ["refused", "applied"]
+    assert r.json()["last_mutation_id"] == 2

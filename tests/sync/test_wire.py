@@ -43,3 +43,27 @@ def test_malformed_pull_is_refused_whole(breakage):
 def test_malformed_push_answer_is_refused(raw):
     with pytest.raises(ProtocolError):
         parse_push_response(raw)
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59.999Z",
+                                    "2026-13-01T00:00:00Z", "2026-11-23T10:00:00"])
+def test_impossible_times_are_not_times(moment):
+    from sync.protocol import parse_iso
+
+    assert parse_iso(moment) is None
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda p: p["orders"][0].update(history=5),
+        lambda p: p["products"][0].update(stock=2**70),
+        lambda p: p["orders"][0]["lines"][0].update(qty=-(2**64)),
+        lambda p: p["orders"][0].update(created_at="9999-12-31T23:59:59.999Z"),
+    ],
+)
+def test_answers_that_would_crash_later_are_refused_now(breakage):
+    raw = pull(orders=[_as_server_sends(wire_order())], products=[wire_product()])
+    breakage(raw)
+    with pytest.raises(ProtocolError):
+        parse_pull(raw)
