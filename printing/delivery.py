@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from .backends import PrinterBackend
-from .errors import PrinterNotReadyError
+from .errors import PrinterNotReadyError, PrinterUnavailableError
 from .printer_status import PrinterState
 
 __all__ = ["deliver"]
+
+log = logging.getLogger(__name__)
 
 
 def deliver(
@@ -37,5 +40,12 @@ def deliver(
     except BaseException:
         backend.abort()
         raise
-    backend.close()
+    if after is None:
+        backend.close()  # without a status answer, a clean close is our only proof
+        return after
+    try:
+        backend.close()
+    except PrinterUnavailableError:
+        # The status answer already proved every byte was read: printed, do not resend.
+        log.warning("printer connection closed badly after a confirmed job")
     return after

@@ -67,6 +67,10 @@ class _Backoff:
         self.failures = 0
 
 
+class _JobTaken(Exception):
+    """The job left 'queued' between being picked and its first byte."""
+
+
 class PrintQueue:
     def __init__(
         self,
@@ -102,8 +106,11 @@ class PrintQueue:
             journal.ensure_schema(conn)
             for job_id in journal.mark_interrupted_uncertain(conn):
                 self._emit_job(conn, job_id)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="print-queue", daemon=True)
+        # A fresh event per worker: one that outlived stop()'s timeout (a slow printer) still
+        # sees its own stop and ends after its job, instead of running beside the new one.
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(self._stop,), name="print-queue",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float | None = 10.0) -> None:
@@ -172,9 +179,9 @@ class PrintQueue:
     def _connection(self) -> closing[sqlite3.Connection]:
         return closing(journal.connect(self.db_path))
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         with self._connection() as conn:
-            while not self._stop.is_set():
+            while not stop.is_set():
                 try:
                     delay = self._step(conn)
                 except Exception:  # the worker must survive anything, e.g. a locked database
@@ -207,12 +214,16 @@ class PrintQueue:
 
         def mark_sending() -> None:
             nonlocal sent
-            journal.mark_printing(conn, job.id)
+            if not journal.mark_printing(conn, job.id):
+                # Someone else took it (or it was resolved meanwhile): never send it twice.
+                raise _JobTaken(job.id)
             sent = True
             self._emit_job(conn, job.id)
 
         try:
             after = deliver(backend, payload, mark_sending)
+        except _JobTaken:  # deliver() has already dropped the connection
+            return 0.0
         except PrinterUnavailableError as exc:
             journal.requeue(conn, job.id, exc.detail, count_attempt=not sent)
             self._emit_job(conn, job.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -372,3 +373,30 @@ def test_queue_creates_its_table(tmp_path: Path, net_config: PrinterConfig) -> N
     queue.start()
     queue.stop()
     assert sqlite3.connect(db_file).execute("SELECT count(*) FROM print_jobs").fetchone() == (0,)
+
+
+def test_a_worker_outliving_stop_never_prints_beside_the_new_one(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+) -> None:
+    """stop() gave up waiting on a slow printer; start() again: one ticket, printed once."""
+    slow = net_config.with_changes(timeout_s=1.0)
+    queue = make_queue(slow)
+    printer.go_silent()
+    (job_id,) = _enqueue(db_path, order, shop, slow)
+    queue.start()
+    time.sleep(0.3)  # the worker is now stuck connecting to the silent printer
+    old_worker = queue._thread
+    queue.stop(timeout=0.05)
+    assert old_worker is not None and old_worker.is_alive()
+    printer.come_back()
+    queue.start()
+    wait_for(lambda: _job(db_path, job_id).state == "printed", timeout=10)
+    old_worker.join(5)
+    assert not old_worker.is_alive()
+    time.sleep(0.5)
+    assert _complete_tickets(printer, order["id"]) == 1
