@@ -384,12 +384,12 @@ def test_a_worker_outliving_stop_never_prints_beside_the_new_one(
     shop: dict,
 ) -> None:
     """stop() gave up waiting on a slow printer; start() again: one ticket, printed once."""
-    slow = net_config.with_changes(timeout_s=1.0)
+    slow = net_config.with_changes(timeout_s=2.0)
     queue = make_queue(slow)
     printer.go_silent()
     (job_id,) = _enqueue(db_path, order, shop, slow)
     queue.start()
-    time.sleep(0.3)  # the worker is now stuck connecting to the silent printer
+    time.sleep(0.6)  # the worker is now stuck connecting to the silent printer
     old_worker = queue._thread
     queue.stop(timeout=0.05)
     assert old_worker is not None and old_worker.is_alive()
