@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from marketplace.orders import STATUS_LABELS, change_status, find_order, move_stock
 from marketplace.storage import Tx, write_tx
 from sync.protocol import (
+    MAX_STOCK_DELTA,
     MUTATIONS,
     MutationError,
     order_transition_allowed,
@@ -27,7 +28,6 @@ from sync.protocol import (
 
 __all__ = ["PushMutation", "PushOutcome", "process_push", "MAX_STOCK_DELTA"]
 
-MAX_STOCK_DELTA = 1_000_000  # keeps every stock sum far inside SQLite's 64-bit integers
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ __all__ = [
     "REJECT_REASONS",
     "SHOP_REJECT_REASONS",
     "STOCK_REASONS",
+    "MAX_STOCK_DELTA",
     "CHANNELS",
     "MutationError",
     "Mutation",
@@ -49,6 +50,7 @@ CHANNELS = ("collect", "delivery")
 SHOP_REJECT_REASONS = ("out_of_stock", "closing", "too_busy", "other")  # what a shop may say
 REJECT_REASONS = (*SHOP_REJECT_REASONS, "timeout")  # "timeout": the marketplace's auto-reject
 STOCK_REASONS = ("counter_sale", "restock", "waste", "correction", "count")
+MAX_STOCK_DELTA = 1_000_000  # one movement; keeps every stock sum far inside 64-bit integers
 
 # Who may move an order from which status to which. The shop moves orders with
 # mutations; the customer/marketplace may cancel; the marketplace times out.
@@ -116,6 +118,8 @@ def validate_mutation(name: str, args: Any) -> None:
     if name == "stock.adjust":
         if not _is_int(args["delta"]) or args["delta"] == 0:
             raise MutationError("bad_args", "delta must be a non-zero integer")
+        if abs(args["delta"]) > MAX_STOCK_DELTA:
+            raise MutationError("bad_args", f"a stock movement is at most {MAX_STOCK_DELTA:,}")
         if args["reason"] not in STOCK_REASONS:
             raise MutationError("bad_args", f"unknown stock reason {args['reason']!r}")
     elif name == "product.set_available":

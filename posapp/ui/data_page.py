@@ -389,7 +389,7 @@ class DataPage(QWidget):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = self.shop_app.restore_backup(Path(path))
-        except BackupError as exc:
+        except (BackupError, OSError, sqlite3.Error) as exc:  # disk full, locked file…
             self._say(tr("Nothing was restored: {e}").format(e=exc), True)
             return False
         finally:

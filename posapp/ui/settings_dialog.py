@@ -98,11 +98,16 @@ class SettingsDialog(QDialog):
         self.pair_button.setEnabled(False)
         self.pair_status.setText(tr("Pairing…"))
         from sync.client import pair_device
+        from sync.credentials import VaultError
 
         # Network in the pool; the token and settings are saved back on the GUI thread
         # (ShopApp's store connection belongs to it). Slots go in before the call starts.
         def finish(answer: dict) -> None:
-            self.shop_app.complete_pairing(url, answer)
+            try:
+                self.shop_app.complete_pairing(url, answer)
+            except VaultError as exc:  # e.g. a locked keyring: say so, let them retry
+                self._pairing_failed(str(exc))
+                return
             self._pairing_done(answer)
 
         self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self,

@@ -176,3 +176,14 @@ def test_an_applied_answer_heard_after_the_pull_leaves_nothing_behind(store):
                                       "message": ""}]) == []
     assert replica.mutations_to_push(10) == [] and replica.pending_count() == 0
     assert stock.product("ECL")["quantity"] == 9
+
+
+def test_an_absurd_quantity_is_refused_at_the_counter_with_a_message(store):
+    from posapp.domain.stock import InvalidStockChange
+
+    ShopReplica(store).apply_pull(pull(products=[wire_product()]))
+    with pytest.raises(InvalidStockChange, match="at most"):
+        StockService(store).adjust("ECL", 10**20, "restock")
+    with pytest.raises(InvalidStockChange):
+        StockService(store).count("ECL", counted=10**20)
+    assert ShopReplica(store).pending_count() == 0
