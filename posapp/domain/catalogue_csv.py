@@ -302,7 +302,8 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 def _current(store: Store) -> dict[str, dict[str, Any]]:
     rows = store.conn.execute(
-        "SELECT p.sku, p.name, p.price_cents, p.barcode, p.category, p.active, p.available,"
+        "SELECT p.sku, p.name, p.price_cents, p.barcode, p.category, p.active,"
+        " COALESCE(p.pending_available, p.available),"
         " p.low_stock_threshold, COALESCE(s.confirmed_qty, 0) + COALESCE(s.pending_delta, 0)"
         " FROM products p LEFT JOIN stock s ON s.sku = p.sku")
     return {
@@ -471,7 +472,8 @@ def apply_plan(store: Store, plan: ImportPlan, *, skip_rejected: bool = False) -
                 stock.adjust(change.sku, change.delta, "count")
                 adjusted += 1
             if change.available_after is not None:
-                row = conn.execute("SELECT available FROM products WHERE sku = ?",
+                row = conn.execute("SELECT COALESCE(pending_available, available)"
+                                   " FROM products WHERE sku = ?",
                                    (change.sku,)).fetchone()
                 if row is not None and bool(row[0]) != change.available_after:
                     stock.set_available(change.sku, change.available_after)
@@ -485,7 +487,8 @@ def export_catalogue(store: Store, path: Path | str) -> int:
     """Write catalogue and shown stock for French spreadsheets; returns the product count."""
     rows = store.conn.execute(
         "SELECT p.sku, p.name, p.category, p.price_cents, p.barcode,"
-        " COALESCE(s.confirmed_qty, 0) + COALESCE(s.pending_delta, 0), p.available, p.active,"
+        " COALESCE(s.confirmed_qty, 0) + COALESCE(s.pending_delta, 0),"
+        " COALESCE(p.pending_available, p.available), p.active,"
         " p.low_stock_threshold FROM products p LEFT JOIN stock s ON s.sku = p.sku"
         " ORDER BY p.category COLLATE NOCASE, p.name COLLATE NOCASE, p.sku")
     target = Path(path)

@@ -16,7 +16,8 @@ from sync.protocol import STOCK_REASONS, MutationError
 __all__ = ["StockService", "InvalidStockChange"]
 
 _PRODUCT_COLUMNS = (
-    "p.sku, p.name, p.price_cents, p.barcode, p.category, p.active, p.available,"
+    "p.sku, p.name, p.price_cents, p.barcode, p.category, p.active,"
+    " COALESCE(p.pending_available, p.available) AS available,"
     " p.low_stock_threshold, COALESCE(s.confirmed_qty, 0) AS confirmed_qty,"
     " COALESCE(s.pending_delta, 0) AS pending_delta,"
     " COALESCE(s.confirmed_qty, 0) + COALESCE(s.pending_delta, 0) AS quantity"
@@ -95,6 +96,4 @@ class StockService:
             mutation_id = outbox.enqueue(
                 conn, "product.set_available", {"sku": sku, "available": bool(available)}
             )
-            # Optimistic: the counter sees the toggle at once; the next pull confirms it.
-            conn.execute("UPDATE products SET available = ? WHERE sku = ?", (int(available), sku))
             return mutation_id

@@ -275,3 +275,10 @@ def _outbox_unreported(db: Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0006_pending_available")
+def _pending_available(db: Database) -> None:
+    # Like orders.pending_status: the availability a product.set_available still in the
+    # outbox will set, so a pull of the old value does not flip the counter's toggle back.
+    db.execute("ALTER TABLE products ADD COLUMN pending_available INTEGER")

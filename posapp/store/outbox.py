@@ -105,6 +105,11 @@ def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]
 def rebase(conn: sqlite3.Connection, *, order_ids: Iterable[str], skus: Iterable[str]) -> None:
     """Recompute what the counter sees: confirmed state + what is still pending."""
     for sku in set(skus):
+        toggle = conn.execute(
+            "SELECT args FROM outbox WHERE sku = ? AND name = 'product.set_available'"
+            " ORDER BY id DESC LIMIT 1", (sku,)).fetchone()
+        conn.execute("UPDATE products SET pending_available = ? WHERE sku = ?",
+                     (int(json.loads(toggle[0])["available"]) if toggle else None, sku))
         total = 0
         for (args,) in conn.execute(
             "SELECT args FROM outbox WHERE sku = ? AND name = 'stock.adjust'", (sku,)

@@ -187,3 +187,15 @@ def test_an_absurd_quantity_is_refused_at_the_counter_with_a_message(store):
     with pytest.raises(InvalidStockChange):
         StockService(store).count("ECL", counted=10**20)
     assert ShopReplica(store).pending_count() == 0
+
+
+def test_an_out_of_stock_toggle_survives_a_pull_of_the_old_value(store):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    replica.apply_pull(pull(products=[wire_product(available=True)]))
+    mid = stock.set_available("ECL", False)
+    replica.apply_pull(pull(cursor=2, products=[wire_product(available=True)]))  # not yet pushed
+    assert stock.product("ECL")["available"] == 0
+    refused = replica.record_push(mid, [{"id": mid, "status": "refused", "code": "unknown_sku",
+                                         "message": "?"}])
+    assert refused and stock.product("ECL")["available"] == 1  # back to the marketplace's value
