@@ -153,3 +153,25 @@ def test_existing_store_gets_an_opening_balance_and_its_pending_moves(tmp_path):
         ("counter_sale", -2, mutation_id, 0), ("opening", 6, None, 1)]
     assert_invariant(again)
     again.close()
+
+
+def test_a_refusal_heard_after_the_pull_leaves_no_phantom_sale(tmp_path):
+    from posapp.domain import ledger
+    from posapp.domain.stock import StockService
+    from posapp.store.db import open_store
+    from posapp.store.replica import ShopReplica
+    from tests.factories import pull, wire_product
+
+    store = open_store(tmp_path)
+    replica = ShopReplica(store)
+    replica.apply_pull(pull(products=[wire_product(stock=10)]))
+    mid = StockService(store).adjust("ECL", -3, "counter_sale")
+    # The server refused it; its long-poll answered before the push answer was heard.
+    replica.apply_pull(pull(cursor=2, last_mutation_id=mid, products=[wire_product(stock=10)]))
+    replica.record_push(mid, [{"id": mid, "status": "refused", "code": "bad_args",
+                               "message": "?"}])
+    sales = store.conn.execute(
+        "SELECT count(*) FROM stock_ledger WHERE reason = 'counter_sale'").fetchone()[0]
+    assert sales == 0
+    assert ledger.check(store.conn) == []
+    assert StockService(store).product("ECL")["quantity"] == 10

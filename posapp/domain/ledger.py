@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.protocol import utcnow_iso
+
 __all__ = [
     "SOURCES",
     "RETURN_REASONS",
@@ -91,8 +93,17 @@ def confirm_through(conn: sqlite3.Connection, last_mutation_id: int) -> int:
 
 
 def forget_refused(conn: sqlite3.Connection, mutation_id: int) -> None:
-    conn.execute("DELETE FROM stock_ledger WHERE mutation_id = ? AND confirmed = 0",
-                 (mutation_id,))
+    """A refused counter movement never happened: drop it, wherever it stood.
+
+    It may already be confirmed when its refusal was heard after a pull (the pull
+    then balanced it with a marketplace row); the sku is reconciled again so the
+    confirmed rows keep adding up to the confirmed quantity.
+    """
+    gone = conn.execute("DELETE FROM stock_ledger WHERE mutation_id = ? RETURNING sku, confirmed",
+                        (mutation_id,)).fetchall()
+    confirmed = {sku for sku, was_confirmed in gone if was_confirmed}
+    if confirmed:
+        _reconcile(conn, confirmed, confirmed, utcnow_iso())
 
 
 def known_skus(conn: sqlite3.Connection, skus: Iterable[str]) -> set[str]:
