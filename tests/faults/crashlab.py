@@ -11,7 +11,8 @@ One scenario (``run_scenario(seed)``):
 5. then everything runs cleanly until the outbox is empty, and the invariants are checked:
    - every order exists exactly once in the shop's store, and the same set on the server;
    - server stock per sku = initial + counter deltas − online sales (no delta lost or doubled);
-   - every status change the shop made is on the server.
+   - every status change the shop made is on the server;
+   - the shop's stock ledger adds up to what it shows (``ledger.check``).
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ def _check(result: ScenarioResult, shop_db: Path, server: dict, initial: dict[st
                    conn.execute("SELECT mutation_id, kind, detail FROM fault_journal ORDER BY 1")]
         shop_status = dict(conn.execute("SELECT id, status FROM orders").fetchall())
         refused = conn.execute("SELECT count(*) FROM refused_mutations").fetchone()[0]
+        from posapp.domain import ledger
+
+        ledger_problems = ledger.check(conn)
     finally:
         conn.close()
     result.online_orders = len(taken)
@@ -234,6 +238,8 @@ def _check(result: ScenarioResult, shop_db: Path, server: dict, initial: dict[st
         v.append("the server's orders are not exactly the orders the customer placed once each")
     if refused:
         v.append(f"{refused} counter changes were refused")
+    if ledger_problems:
+        v.append(f"the stock ledger does not add up: {ledger_problems[:3]}")
     expected = dict(initial)
     for _, kind, detail in journal:
         if kind == "stock":
