@@ -164,3 +164,14 @@ def qapp_instance():
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance()
+
+
+@pytest.fixture
+def printing(shop_app: FakeShopApp, tmp_path: Path) -> Any:
+    """The real PrintingSetup over the test store (its queue is not started)."""
+    from posapp.bridge import CoreBridge
+    from posapp.printing_setup import PrintingSetup
+
+    setup = PrintingSetup(tmp_path / "data", shop_app.store, CoreBridge())
+    shop_app.printing = setup
+    return setup

@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from posapp.bridge import CoreBridge
-from posapp.printing_setup import PrintingSetup
 from posapp.ui.printer_settings import PrinterSettings
 from posapp.ui.settings_dialog import SettingsDialog
 from printing import PrinterConfig, PrinterKind
 from printing.virtual_printer import VirtualPrinter
-
-
-@pytest.fixture
-def printing(shop_app, tmp_path: Path) -> PrintingSetup:
-    """The real PrintingSetup over the test store (its queue is not started)."""
-    setup = PrintingSetup(tmp_path / "data", shop_app.store, CoreBridge())
-    shop_app.printing = setup
-    return setup
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from posapp.bridge import CoreBridge
-from posapp.printing_setup import PrintingSetup
 from posapp.ui.report_page import ReportPage, duration_text
 from sync.protocol import to_iso
 from tests.ui.conftest import make_order, make_pull
@@ -49,12 +47,6 @@ def fr(qapp):
 
     install_translator(qapp, "fr")
 
-
-@pytest.fixture
-def printing(shop_app, tmp_path: Path) -> PrintingSetup:
-    setup = PrintingSetup(tmp_path / "data", shop_app.store, CoreBridge())
-    shop_app.printing = setup
-    return setup
 
 
 @pytest.fixture
