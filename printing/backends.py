@@ -27,6 +27,7 @@ __all__ = [
     "FileBackend",
     "NetworkBackend",
     "PrinterBackend",
+    "SerialBackend",
     "SpoolerBackend",
     "make_backend",
 ]
@@ -232,20 +233,46 @@ def _usb_backend(config: PrinterConfig) -> PrinterBackend:
     return backend
 
 
-def _serial_backend(config: PrinterConfig) -> PrinterBackend:
-    # Checked before construction: Serial() itself hits a NameError without pyserial.
-    _require(escpos_printers.Serial, "pyserial")
-    if not config.address:
-        raise BackendUnavailableError("serial printer without device (e.g. /dev/ttyUSB0, COM3)")
-    serial_printer = escpos_printers.Serial(
-        devfile=config.address,
-        baudrate=config.baudrate,
-        timeout=config.status_timeout_s,
-        profile=config.profile,
-    )
-    backend = PrinterBackend(config, serial_printer)
-    backend.reads_status = True
-    return backend
+class SerialBackend(PrinterBackend):
+    """RS-232 / USB-serial adapter through pyserial."""
+
+    reads_status = True
+
+    def __init__(self, config: PrinterConfig) -> None:
+        # Checked before construction: Serial() itself hits a NameError without pyserial.
+        _require(escpos_printers.Serial, "pyserial")
+        if not config.address:
+            raise BackendUnavailableError(
+                "serial printer without device (e.g. /dev/ttyUSB0, COM3)", PrinterState.ERROR
+            )
+        super().__init__(config, escpos_printers.Serial(
+            devfile=config.address,
+            baudrate=config.baudrate,
+            timeout=config.status_timeout_s,
+            profile=config.profile,
+        ))
+
+    @property
+    def description(self) -> str:
+        return f"{self.config.address} ({self.config.baudrate} baud)"
+
+    @property
+    def _port(self) -> Any:
+        port = self.printer.device
+        if not port:
+            raise PrinterOfflineError(f"{self.description}: not connected")
+        return port
+
+    def _status_byte(self, query: bytes) -> int | None:
+        # escpos' Serial._read() asks for 16 bytes, so every one-byte answer would cost
+        # the whole timeout: read exactly the one byte a DLE EOT answer has.
+        port = self._port
+        try:
+            port.write(query)
+            answer = port.read(1)
+        except Exception as exc:  # SerialException: adapter unplugged
+            raise PrinterOfflineError(f"{self.description}: port lost: {exc}") from exc
+        return answer[0] if answer else None
 
 
 BackendFactory = Callable[[], PrinterBackend]
@@ -255,7 +282,7 @@ _BUILDERS: dict[PrinterKind, Callable[[PrinterConfig], PrinterBackend]] = {
     PrinterKind.FILE: FileBackend,
     PrinterKind.SPOOLER: SpoolerBackend,
     PrinterKind.USB: _usb_backend,
-    PrinterKind.SERIAL: _serial_backend,
+    PrinterKind.SERIAL: SerialBackend,
 }
 
 
