@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -177,16 +178,35 @@ class FileBackend(PrinterBackend):
 
 
 class SpoolerBackend(PrinterBackend):
-    """System print queue in raw mode: CUPS (pycups, else `lp`) or the Windows spooler."""
+    """System print queue in raw mode: CUPS (pycups, else `lp`) or the Windows spooler.
+
+    The job counts as printed once the spooler accepted it; the spooler then delivers it
+    (and retries on its own while the printer is away)."""
 
     def __init__(self, config: PrinterConfig) -> None:
         super().__init__(config, _spooler_printer(config))
+
+    @property
+    def description(self) -> str:
+        return f"print queue {self.config.address!r}"
 
     def open(self) -> None:
         try:
             self.printer.open(job_name="Comptoir")
         except (DeviceNotFoundError, OSError, RuntimeError) as exc:
-            raise PrinterOfflineError(f"print queue {self.config.address!r}: {exc}") from exc
+            raise PrinterOfflineError(f"{self.description}: {exc}") from exc
+
+    def write(self, data: bytes) -> None:
+        if isinstance(self.printer, _LpJob):
+            self.printer.write_job(data, self.description)
+        else:
+            super().write(data)
+
+    def close(self) -> None:
+        if isinstance(self.printer, _LpJob):
+            self.printer.submit(self.config.timeout_s, self.description)
+        else:
+            super().close()
 
     def abort(self) -> None:
         # CupsPrinter.close() would submit the half-written job: drop its buffer instead.
@@ -198,6 +218,73 @@ class SpoolerBackend(PrinterBackend):
         super().abort()
 
 
+class _LpJob(escpos_printers.LP):
+    """python-escpos' LP, minus three faults: it ignored lp's exit status (a queue refusing
+    jobs or a CUPS gone away passed for a printed ticket), threw lp's messages away, and
+    closing after a failure (or from __del__) submitted the half-written job."""
+
+    def open(self, job_name: str = "Comptoir", raise_not_found: bool = True,
+             _close_opened: bool = True) -> None:
+        # No `lpstat` check first: lp itself says whether the queue exists, and says
+        # "cannot reach the server" rather than "incorrect printer name" when CUPS is down.
+        self._device = subprocess.Popen(
+            ["lp", "-d", self.printer_name, "-t", job_name, "-o", "raw"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+
+    @property
+    def _lp(self) -> subprocess.Popen[bytes]:
+        if not isinstance(self._device, subprocess.Popen):
+            raise PrinterOfflineError("lp is not running")
+        return self._device
+
+    def write_job(self, data: bytes, description: str) -> None:
+        lp = self._lp
+        try:
+            assert lp.stdin is not None
+            lp.stdin.write(data)
+        except OSError as exc:  # lp quit early: its own words say why
+            self.cancel()
+            raise PrinterOfflineError(f"{description}: {self._complaint(lp) or exc}") from exc
+
+    def submit(self, timeout_s: float, description: str) -> None:
+        """End of input: lp hands the job to CUPS; raises unless lp says it did."""
+        lp = self._lp
+        self._device = False
+        try:
+            assert lp.stdin is not None
+            lp.stdin.close()
+        except OSError:
+            pass  # lp already quit: its exit status tells
+        try:
+            code = lp.wait(timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            lp.kill()
+            lp.wait()
+            raise PrinterOfflineError(f"{description}: lp did not answer") from exc
+        if code:
+            raise PrinterOfflineError(
+                f"{description}: lp refused the job ({self._complaint(lp) or f'status {code}'})"
+            )
+
+    def cancel(self) -> None:
+        """Kill lp before its input ends, so CUPS never gets the half-written job."""
+        if isinstance(self._device, subprocess.Popen):
+            self._device.kill()
+            self._device.wait()
+        self._device = False
+
+    def close(self) -> None:  # Escpos.__del__ calls it: never submit from there
+        self.cancel()
+
+    @staticmethod
+    def _complaint(lp: subprocess.Popen[bytes]) -> str:
+        if lp.stderr is None:
+            return ""
+        lp.wait()
+        return lp.stderr.read().decode(errors="replace").strip()
+
+
 def _spooler_printer(config: PrinterConfig) -> Escpos:
     if sys.platform.startswith("win"):
         _require(escpos_printers.Win32Raw, "pywin32")
@@ -205,7 +292,7 @@ def _spooler_printer(config: PrinterConfig) -> Escpos:
     if escpos_printers.CupsPrinter.is_usable():
         return escpos_printers.CupsPrinter(printer_name=config.address, profile=config.profile)
     if shutil.which("lp"):
-        return escpos_printers.LP(printer_name=config.address, profile=config.profile)
+        return _LpJob(printer_name=config.address, profile=config.profile)
     raise BackendUnavailableError(
         "system printing needs pycups (pip install pycups) or the `lp` command (CUPS)"
     )
