@@ -22,6 +22,7 @@ from escpos.exceptions import DeviceNotFoundError
 from .config import PrinterConfig, PrinterKind
 from .errors import BackendUnavailableError, PrinterOfflineError
 from .printer_status import STATUS_QUERIES, PrinterState, state_from_status_bytes
+from .usb_printers import printer_endpoints
 
 __all__ = [
     "BackendFactory",
@@ -29,6 +30,7 @@ __all__ = [
     "NetworkBackend",
     "PrinterBackend",
     "SerialBackend",
+    "UsbBackend",
     "SpoolerBackend",
     "make_backend",
 ]
@@ -305,19 +307,50 @@ def _require(printer_class: Any, package: str) -> None:
         )
 
 
-def _usb_backend(config: PrinterConfig) -> PrinterBackend:
-    _require(escpos_printers.Usb, "pyusb")
-    if config.usb_vendor_id is None or config.usb_product_id is None:
-        raise BackendUnavailableError("USB printer needs vendor and product ids")
-    usb = escpos_printers.Usb(
-        idVendor=config.usb_vendor_id,
-        idProduct=config.usb_product_id,
-        timeout=int(config.timeout_s * 1000),  # pyusb counts milliseconds; 0 would wait forever
-        profile=config.profile,
-    )
-    backend = PrinterBackend(config, usb)
-    backend.reads_status = True
-    return backend
+class _EndpointUsb(escpos_printers.Usb):
+    """python-escpos' Usb, with the endpoints read from the device's printer interface
+    (its defaults 0x01/0x82 are Epson's; many 58 mm printers use 0x03/0x81)."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        super().open(raise_not_found)
+        endpoints = printer_endpoints(self._device) if self._device else None
+        if endpoints is not None:
+            self.out_ep, in_ep = endpoints
+            if in_ep is not None:
+                self.in_ep = in_ep
+
+
+class UsbBackend(PrinterBackend):
+    reads_status = True
+
+    def __init__(self, config: PrinterConfig) -> None:
+        _require(escpos_printers.Usb, "pyusb")
+        if config.usb_vendor_id is None or config.usb_product_id is None:
+            raise BackendUnavailableError("USB printer needs vendor and product ids")
+        super().__init__(config, _EndpointUsb(
+            idVendor=config.usb_vendor_id,
+            idProduct=config.usb_product_id,
+            timeout=int(config.timeout_s * 1000),  # pyusb counts milliseconds; 0 would wait forever
+            profile=config.profile,
+        ))
+
+    @property
+    def description(self) -> str:
+        return f"USB {self.config.usb_vendor_id:04x}:{self.config.usb_product_id:04x}"
+
+    def _status_byte(self, query: bytes) -> int | None:
+        usb = self.printer
+        if not usb._device:
+            raise PrinterOfflineError(f"{self.description}: not connected")
+        try:
+            usb._device.write(usb.out_ep, query, usb.timeout)
+            answer = usb._device.read(usb.in_ep, 16, int(self.config.status_timeout_s * 1000))
+        except Exception as exc:
+            if type(exc).__name__ == "USBTimeoutError":
+                return None  # a printer that does not answer status queries
+            # USBError "No such device": unplugged mid-job, so it may not have everything.
+            raise PrinterOfflineError(f"{self.description}: {exc}") from exc
+        return answer[0] if len(answer) else None
 
 
 class SerialBackend(PrinterBackend):
@@ -368,7 +401,7 @@ _BUILDERS: dict[PrinterKind, Callable[[PrinterConfig], PrinterBackend]] = {
     PrinterKind.NETWORK: NetworkBackend,
     PrinterKind.FILE: FileBackend,
     PrinterKind.SPOOLER: SpoolerBackend,
-    PrinterKind.USB: _usb_backend,
+    PrinterKind.USB: UsbBackend,
     PrinterKind.SERIAL: SerialBackend,
 }
 
