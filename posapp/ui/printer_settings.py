@@ -4,7 +4,8 @@ Bound to ``printing.PrinterConfig``: the form starts from the saved settings and
 ``read_config()`` returns a new config (fields the form does not show, such as
 the escpos profile or timeouts, are kept). Nothing is saved while a field is
 invalid. The test print talks to the printer (network, USB...), so it runs in
-Qt's thread pool; so does the preview (Pillow), whose PNG becomes a pixmap here.
+Qt's thread pool; so does the preview (Pillow), whose PNG becomes a pixmap here,
+and the search for USB printers (pyusb), run whenever the USB page is shown.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from printing import (
     test_print,
 )
 from printing.config import PAPER_COLUMNS
+from printing.usb_printers import UsbPrinter, find_usb_printers
 from sync.protocol import to_iso
 
 __all__ = ["FormError", "PrinterSettings", "preview_png", "sample_order"]
@@ -102,13 +104,17 @@ class PrinterSettings(QWidget):
     saved = Signal(object)  # PrinterConfig
     test_finished = Signal(object)  # PrinterStatus, or str when the test itself failed
     preview_ready = Signal()
+    usb_search_finished = Signal()
 
     def __init__(self, printing: Any, shop: Mapping[str, Any] | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None,
+                 find_usb: Callable[[], list[UsbPrinter]] = find_usb_printers):
         super().__init__(parent)
         self.printing = printing
         self.shop = dict(shop or {})
+        self.find_usb = find_usb
         self._preview_seq = 0
+        self._usb_seq = 0
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         form_side = QWidget()
@@ -146,6 +152,7 @@ class PrinterSettings(QWidget):
         self.pages.addWidget(self._file_page())
         self.pages.addWidget(self._spooler_page())
         self.kind.currentIndexChanged.connect(self.pages.setCurrentIndex)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
         form.addRow(self.pages)
 
         self.paper_width = QComboBox()
@@ -194,6 +201,18 @@ class PrinterSettings(QWidget):
 
     def _usb_page(self) -> QWidget:
         page, form = self._page()
+        self.usb_found = QComboBox()
+        self.usb_found.activated.connect(self._usb_chosen)
+        self.usb_search = QPushButton(tr("Search again"))
+        self.usb_search.clicked.connect(self.search_usb)
+        found = QHBoxLayout()
+        found.addWidget(self.usb_found, 1)
+        found.addWidget(self.usb_search)
+        form.addRow(tr("Printers found"), found)
+        self.usb_hint = QLabel("")
+        self.usb_hint.setObjectName("hint")
+        self.usb_hint.setWordWrap(True)
+        form.addRow(self.usb_hint)
         self.vendor_id = QLineEdit()
         self.vendor_id.setPlaceholderText("04b8")
         self.product_id = QLineEdit()
@@ -393,6 +412,55 @@ class PrinterSettings(QWidget):
         if seq == self._preview_seq:
             self.preview_button.setEnabled(True)
             self._say(tr("Preview failed: {e}").format(e=error), problem=True)
+
+    def _kind_changed(self) -> None:
+        if self.kind.currentData() == PrinterKind.USB.value:
+            self.search_usb()
+
+    def search_usb(self) -> None:
+        """List the USB printers present (in the pool: USB enumeration is I/O)."""
+        self._usb_seq += 1
+        seq = self._usb_seq
+        self.usb_search.setEnabled(False)
+        self.usb_found.clear()
+        self.usb_hint.setText(tr("Searching for USB printers…"))
+        self._start(self.find_usb, lambda found: self._usb_listed(seq, found),
+                    lambda error: self._usb_failed(seq, error))
+
+    def _usb_listed(self, seq: int, found: list[UsbPrinter]) -> None:
+        if seq != self._usb_seq:
+            return  # an older search finishing late
+        self.usb_search.setEnabled(True)
+        self.usb_found.clear()
+        if not found:
+            self.usb_hint.setText(tr("No USB printer found: check that it is switched on and "
+                                     "plugged in, or enter its ids below."))
+        else:
+            self.usb_hint.setText(tr("Choose your printer: its ids are filled in below."))
+            current = (self.vendor_id.text().strip().lower(),
+                       self.product_id.text().strip().lower())
+            for printer in found:
+                self.usb_found.addItem(printer.label, (printer.vendor_id, printer.product_id))
+                if (_hex(printer.vendor_id), _hex(printer.product_id)) == current:
+                    self.usb_found.setCurrentIndex(self.usb_found.count() - 1)
+            if not any(current):  # never overwrite ids the shopkeeper has
+                self._usb_chosen(self.usb_found.currentIndex())
+        self.usb_search_finished.emit()
+
+    def _usb_failed(self, seq: int, error: str) -> None:
+        if seq != self._usb_seq:
+            return
+        self.usb_search.setEnabled(True)
+        self.usb_found.clear()
+        self.usb_hint.setText(tr("USB printers cannot be listed here ({e}); enter the ids "
+                                 "below.").format(e=error))
+        self.usb_search_finished.emit()
+
+    def _usb_chosen(self, index: int) -> None:
+        ids = self.usb_found.itemData(index)
+        if ids:
+            self.vendor_id.setText(_hex(ids[0]))
+            self.product_id.setText(_hex(ids[1]))
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, tr("File or device"), self.path.text())

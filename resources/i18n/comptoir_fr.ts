@@ -580,16 +580,16 @@
       <translation>{n} articles</translation>
     </message>
     <message>
+      <source>Allergens: {a}</source>
+      <translation>Allergènes : {a}</translation>
+    </message>
+    <message>
       <source>ready since {t}</source>
       <translation>prête depuis {t}</translation>
     </message>
     <message>
       <source>slot {t}</source>
       <translation>créneau {t}</translation>
-    </message>
-    <message>
-      <source>Allergens: {a}</source>
-      <translation>Allergènes : {a}</translation>
     </message>
     <message>
       <source>Select an order</source>
@@ -680,6 +680,14 @@
       <translation>Port</translation>
     </message>
     <message>
+      <source>Search again</source>
+      <translation>Rechercher à nouveau</translation>
+    </message>
+    <message>
+      <source>Printers found</source>
+      <translation>Imprimantes trouvées</translation>
+    </message>
+    <message>
       <source>Vendor id (hex)</source>
       <translation>Identifiant fabricant (hexa)</translation>
     </message>
@@ -732,6 +740,10 @@
       <translation>Impression de la page de test…</translation>
     </message>
     <message>
+      <source>Searching for USB printers…</source>
+      <translation>Recherche des imprimantes USB…</translation>
+    </message>
+    <message>
       <source>Network (Ethernet / Wi-Fi)</source>
       <translation>Réseau (Ethernet / Wi-Fi)</translation>
     </message>
@@ -776,8 +788,20 @@
       <translation>Les identifiants USB sont des nombres hexadécimaux de 4 chiffres au plus, comme 04b8.</translation>
     </message>
     <message>
+      <source>No USB printer found: check that it is switched on and plugged in, or enter its ids below.</source>
+      <translation>Aucune imprimante USB trouvée : vérifiez qu’elle est allumée et branchée, ou saisissez ses identifiants ci-dessous.</translation>
+    </message>
+    <message>
+      <source>Choose your printer: its ids are filled in below.</source>
+      <translation>Choisissez votre imprimante : ses identifiants sont remplis ci-dessous.</translation>
+    </message>
+    <message>
       <source>Test print failed: {s}</source>
       <translation>Échec du test d'impression : {s}</translation>
+    </message>
+    <message>
+      <source>USB printers cannot be listed here ({e}); enter the ids below.</source>
+      <translation>Impossible de lister les imprimantes USB ici ({e}) ; saisissez les identifiants ci-dessous.</translation>
     </message>
     <message>
       <source>{mm} mm</source>

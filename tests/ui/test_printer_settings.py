@@ -322,3 +322,54 @@ def test_dialog_answers(qtbot, shop_app, printing, window_lang_fr, key, expected
 
     QTimer.singleShot(50, answer)
     assert ask_reprint([job], lambda _oid: 12) is expected
+
+
+def _usb_form(qtbot, printing, find_usb) -> PrinterSettings:
+    widget = PrinterSettings(printing, {"name": "Boulangerie Zoé"}, find_usb=find_usb)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_usb_page_lists_the_printers_present_and_fills_their_ids(qtbot, printing,
+                                                                  window_lang_fr):
+    from printing.usb_printers import find_usb_printers
+    from tests.printing.fake_usb import FakeUsbBus, FakeUsbDevice
+
+    bus = FakeUsbBus(  # the real listing code, over a fake usb.core.find
+        FakeUsbDevice.printer(0x04B8, 0x0E15, manufacturer="EPSON", product="TM-T20II"),
+        FakeUsbDevice.printer(0x0416, 0x5011, product="POS58"),
+    )
+    form = _usb_form(qtbot, printing, lambda: find_usb_printers(bus.find))
+    with qtbot.waitSignal(form.usb_search_finished, timeout=5000):
+        form.kind.setCurrentIndex(form.kind.findData("usb"))
+    labels = [form.usb_found.itemText(i) for i in range(form.usb_found.count())]
+    assert labels == ["EPSON TM-T20II (04b8:0e15)", "POS58 (0416:5011)"]
+    assert (form.vendor_id.text(), form.product_id.text()) == ("04b8", "0e15")
+    form.usb_found.setCurrentIndex(1)
+    form.usb_found.activated.emit(1)  # as a click on the second printer
+    assert form.save()
+    saved = printing.config()
+    assert (saved.kind, saved.usb_vendor_id, saved.usb_product_id) == ("usb", 0x0416, 0x5011)
+
+
+def test_usb_search_keeps_the_saved_ids_and_says_when_nothing_is_found(qtbot, printing,
+                                                                       window_lang_fr):
+    printing.save_config(PrinterConfig(kind="usb", usb_vendor_id=0x0FE6, usb_product_id=0x811E))
+    found: list = []
+    form = _usb_form(qtbot, printing, lambda: list(found))
+    qtbot.waitUntil(lambda: form.usb_search.isEnabled(), timeout=5000)
+    assert form.usb_found.count() == 0 and "Aucune imprimante USB" in form.usb_hint.text()
+    assert (form.vendor_id.text(), form.product_id.text()) == ("0fe6", "811e")
+
+
+def test_usb_listing_failure_is_explained(qtbot, printing, window_lang_fr):
+    from printing.usb_printers import UsbScanError
+
+    def no_libusb() -> list:
+        raise UsbScanError("cannot list USB devices: No backend available")
+
+    form = _usb_form(qtbot, printing, no_libusb)
+    with qtbot.waitSignal(form.usb_search_finished, timeout=5000):
+        form.kind.setCurrentIndex(form.kind.findData("usb"))
+    assert "No backend available" in form.usb_hint.text()
+    assert form.usb_search.isEnabled() and form.usb_found.count() == 0
