@@ -1,9 +1,16 @@
-"""French formatting for tickets: euros, local times, dates."""
+"""The tickets' formatting: French (tickets are printed in French), through `l10n`.
+
+Only the choices that belong to paper live here: the fr_FR locale and plain spaces
+(code pages have no U+202F, and lines are fitted by counting columns). Every rule of
+money and dates is `l10n`'s, shared with the counter's screens and the CSV exports.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+
+import l10n
+from l10n import DEFAULT_TZ, parse_utc, to_local
 
 __all__ = [
     "DEFAULT_TZ",
@@ -15,42 +22,23 @@ __all__ = [
     "to_local",
 ]
 
-DEFAULT_TZ = "Europe/Paris"
-
-_WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+_LOCALE = "fr_FR"
 
 
 def format_euros(cents: int) -> str:
     """12,50 € — French decimal comma, space-grouped thousands, euro sign after."""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    grouped = f"{euros:,}".replace(",", " ")
-    return f"{sign}{grouped},{rest:02d} €"
-
-
-def parse_utc(value: str | datetime | None) -> datetime | None:
-    """Protocol times are ISO 8601 UTC ('…Z'); naive values are taken as UTC."""
-    if value is None or value == "":
-        return None
-    dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
-def to_local(value: str | datetime | None, tz: str | ZoneInfo = DEFAULT_TZ) -> datetime | None:
-    dt = parse_utc(value)
-    if dt is None:
-        return None
-    return dt.astimezone(tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz))
+    return l10n.euros(cents, _LOCALE, plain_spaces=True)
 
 
 def format_time(local: datetime) -> str:
-    return local.strftime("%H:%M")
+    return l10n.time_hm(local)
 
 
 def format_date(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]} {day.day:02d}/{day.month:02d}/{day.year}"
+    """'lun. 23/11/2026'."""
+    return l10n.short_date(day, _LOCALE)
 
 
 def format_slot(local: datetime) -> str:
     """'lun. 23/11 17:00': weekday spelled so a slot for tomorrow is not read as today."""
-    return f"{_WEEKDAYS[local.weekday()]} {local.day:02d}/{local.month:02d} {format_time(local)}"
+    return l10n.slot(local, _LOCALE)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import l10n
 from posapp.domain.stock import StockService
 from posapp.store.db import Store
 
@@ -225,8 +226,8 @@ def parse_price(text: str) -> int:
 
 
 def format_price(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100},{abs(cents) % 100:02d}"
+    """"1234,50": what parse_price reads back, and a number to French spreadsheets."""
+    return l10n.amount(cents)
 
 
 def _parse_int(text: str) -> int:

@@ -27,12 +27,13 @@ from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import l10n
 from printing import ZSummary
 from sync.protocol import parse_iso, to_iso
 
 __all__ = ["BestSeller", "ChannelFigures", "DayReport", "DaySummary", "SOLD_STATUSES", "day_bounds"]
 
-DEFAULT_TZ = "Europe/Paris"
+DEFAULT_TZ = l10n.DEFAULT_TZ
 SOLD_STATUSES = ("accepted", "ready", "completed")
 BEST_SELLERS = 5
 _LEDGER_TIME_COLUMNS = ("at", "created_at", "recorded_at")
@@ -100,7 +101,7 @@ class DaySummary:
 
     def _csv_rows(self) -> Iterable[list[str]]:
         collect, delivery = self.channel("collect"), self.channel("delivery")
-        yield ["Bilan du jour", self.day.strftime("%d/%m/%Y")]
+        yield ["Bilan du jour", l10n.numeric_date(self.day)]
         yield ["Indicateur", "Valeur"]
         yield ["Commandes reçues", str(self.received)]
         yield ["Commandes vendues", str(self.sold)]
@@ -128,13 +129,11 @@ class DaySummary:
 
 
 def _euros(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole},{rest:02d}"  # no thousands separator: Excel must read a number
+    return l10n.amount(cents)  # no thousands separator, no "€": Excel must read a number
 
 
 def _minutes(seconds: float | None) -> str:
-    return "" if seconds is None else f"{seconds / 60:.1f}".replace(".", ",")
+    return "" if seconds is None else l10n.one_decimal(seconds / 60)
 
 
 def day_bounds(day: dt.date, tz: str = DEFAULT_TZ) -> tuple[str, str]:

@@ -1,22 +1,33 @@
-"""Formatting for the counter: euros the French way, local times, elapsed time, labels."""
+"""Formatting for the counter: euros and times in the interface's language, labels.
+
+Money and dates go through `l10n` (the formatter the tickets and exports use) with
+the locale of the interface language: fr-FR, or en-GB (euros, 24-hour clock).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, QLocale
-
-from posapp.ui.i18n import tr
+import l10n
+from posapp.ui.i18n import installed_language, tr
 from sync.protocol import parse_iso
 
 __all__ = [
-    "euros", "local_time", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
+    "ui_locale", "euros", "local_time", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
     "countdown_text", "status_label", "channel_label", "reject_reason_label", "handover_label",
 ]
 
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # as posapp.ui.i18n sets Qt's default QLocale
+
+
+def ui_locale() -> str:
+    """The interface language's locale; French until a language is installed."""
+    return _LOCALES.get(installed_language() or "", l10n.DEFAULT_LOCALE)
+
+
 def euros(cents: int | None) -> str:
     """Money in the interface's locale: "1 234,50 €" in French, "€1,234.50" in English."""
-    return QLocale().toCurrencyString(int(cents or 0) / 100, "€")
+    return l10n.euros(cents, ui_locale())
 
 
 def _now() -> dt.datetime:
@@ -32,13 +43,9 @@ def local_time(iso: str | None, with_date: bool = False) -> str:
     moment = local_datetime(iso)
     if moment is None:
         return "—"
-    locale = QLocale()
     if with_date:  # day and month in the locale's order, 24-hour clock as on shop signs
-        day = locale.dateFormat(QLocale.FormatType.ShortFormat)
-        day = "dd/MM" if day.startswith(("d", "D")) else "MM/dd"
-        return locale.toString(QDateTime(moment.date(), moment.time().replace(microsecond=0)),
-                               f"{day} HH:mm")
-    return moment.strftime("%H:%M")
+        return l10n.day_month_time(moment, ui_locale())
+    return l10n.time_hm(moment)
 
 
 def minutes_since(iso: str | None, now: dt.datetime | None = None) -> int | None:
