@@ -57,7 +57,8 @@ def test_order_goes_from_the_queue_to_the_serial_line(
     ticket = decode_escpos(pty_printer.payload)
     assert order["id"] in ticket.qr_payloads and len(ticket.cuts) == 1
     assert any("N° 12" in line for line in ticket.text_lines)
-    assert queue.status is not None and queue.status.state is PrinterState.READY
+    wait_for(lambda: queue.status is not None)  # reported just after the job is marked printed
+    assert queue.status.state is PrinterState.READY
 
 
 def test_status_answers_are_read_without_waiting_for_the_timeout(pty_printer: PtyPrinter) -> None:

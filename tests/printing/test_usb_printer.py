@@ -97,7 +97,8 @@ def test_order_goes_from_the_queue_to_the_usb_endpoint(
     wait_for(printed)
     ticket = decode_escpos(bytes(device.received))
     assert order["id"] in ticket.qr_payloads and len(ticket.cuts) == 1
-    assert queue.status is not None and queue.status.state is PrinterState.READY
+    wait_for(lambda: queue.status is not None)  # reported just after the job is marked printed
+    assert queue.status.state is PrinterState.READY
     assert not device.kernel_driver_active  # usblp let go of the interface
     assert device.disposed  # and we released it after the job
 
