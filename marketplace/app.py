@@ -135,7 +135,8 @@ async def pull(request: Request) -> Response:
     first = None
     while True:
         event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
-        snapshot = await st.db(read_pull, shop_id, cursor, client_id)
+        snapshot = await st.db(read_pull, shop_id, cursor, client_id,
+                                 st.settings.auto_reject_after_s)
         first = first or snapshot
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).
@@ -157,7 +158,8 @@ async def customer_place(request: Request) -> Response:
     st = _state(request)
     shop_id = request.path_params["shop_id"]
     order_request = parse_order_request(await read_json(request, st.settings.max_body_bytes))
-    order, created = await st.db(orders.place_order, shop_id, order_request)
+    order, created = await st.db(orders.place_order, shop_id, order_request,
+                                  st.settings.auto_reject_after_s)
     if created:
         st.hub.notify(shop_id)
     return JSONResponse(order, status_code=201,
@@ -167,13 +169,15 @@ async def customer_place(request: Request) -> Response:
 async def customer_get(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
-    return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"]))
+    return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"],
+                                        st.settings.auto_reject_after_s))
 
 
 async def customer_cancel(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
-    order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"])
+    order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"],
+                        st.settings.auto_reject_after_s)
     st.hub.notify(p["shop_id"])
     return JSONResponse(order)
 

@@ -148,8 +148,8 @@ _SCHEMAS: dict[str, Any] = {
     "Order": {
         "type": "object",
         "required": ["id", "number", "status", "channel", "customer", "lines", "total_cents",
-                     "note", "allergens", "paid", "pickup_slot", "ready_by", "created_at",
-                     "updated_at", "reject_reason", "history"],
+                     "note", "allergens", "paid", "pickup_slot", "ready_by", "respond_by",
+                     "created_at", "updated_at", "reject_reason", "history"],
         "properties": {
             "id": {"type": "string"},
             "number": {"type": "integer", "description": "per shop, 1, 2, 3…"},
@@ -161,6 +161,8 @@ _SCHEMAS: dict[str, Any] = {
             "note": {"type": "string"}, "allergens": {"type": "string"},
             "paid": {"type": "boolean"},
             "pickup_slot": _NTIME, "ready_by": _NTIME,
+            "respond_by": {**_TIME, "description": "created_at + the marketplace's auto-reject"
+                           " delay: an order still new then is rejected with reason timeout"},
             "created_at": _TIME, "updated_at": _TIME,
             "reject_reason": {"type": ["string", "null"], "enum": [*REJECT_REASONS, None]},
             "history": {"type": "array", "items": _ref("HistoryEntry")},

@@ -8,6 +8,7 @@ the same line impossible.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from sqlite_utils import Database
 
 from marketplace.errors import ApiError
 from marketplace.ids import new_id
+from marketplace.settings import Settings
 from marketplace.storage import Tx, read_tx, write_tx
-from sync.protocol import order_transition_allowed
+from sync.protocol import order_transition_allowed, parse_iso, to_iso
 
 __all__ = [
     "OrderLineRequest",
@@ -26,6 +28,7 @@ __all__ = [
     "STATUS_LABELS",
     "find_order",
     "orders_to_wire",
+    "respond_by",
     "place_order",
     "get_order",
     "cancel_order",
@@ -40,6 +43,14 @@ STATUS_LABELS = {
 }
 _RETURN_SOURCE = {"rejected": "reject", "cancelled": "cancel"}
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+_RESPOND_WITHIN_S = Settings().auto_reject_after_s
+
+
+def respond_by(created_at: str, respond_within_s: float) -> str:
+    """When the timeout sweep refuses an order still new: what the counter counts down to."""
+    created = parse_iso(created_at)
+    assert created is not None  # written by this server, always a valid ISO time
+    return to_iso(created + dt.timedelta(seconds=respond_within_s))
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,9 @@ def _unknown_order(order_id: str) -> ApiError:
     return ApiError(404, "unknown_order", f"Commande inconnue : {order_id}")
 
 
-def orders_to_wire(tx: Tx, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def orders_to_wire(tx: Tx, orders: list[dict[str, Any]],
+                   respond_within_s: float = _RESPOND_WITHIN_S) -> list[dict[str, Any]]:
+    """Orders as the protocol's ORDER; ``respond_within_s`` is the auto-reject setting."""
     lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     ids = [o["id"] for o in orders]
@@ -105,6 +118,7 @@ def orders_to_wire(tx: Tx, orders: list[dict[str, Any]]) -> list[dict[str, Any]]
             "paid": bool(o["paid"]),
             "pickup_slot": o["pickup_slot"],
             "ready_by": o["ready_by"],
+            "respond_by": respond_by(o["created_at"], respond_within_s),
             "created_at": o["created_at"],
             "updated_at": o["updated_at"],
             "reject_reason": o["reject_reason"],
@@ -121,7 +135,8 @@ def _require_shop(tx: Tx, shop_id: str) -> dict[str, Any]:
     return shop
 
 
-def place_order(db: Database, shop_id: str, req: OrderRequest) -> tuple[dict[str, Any], bool]:
+def place_order(db: Database, shop_id: str, req: OrderRequest,
+                respond_within_s: float = _RESPOND_WITHIN_S) -> tuple[dict[str, Any], bool]:
     """Take an order (and its stock) or refuse it; returns (ORDER, created)."""
     with write_tx(db) as tx:
         shop = _require_shop(tx, shop_id)
@@ -132,7 +147,7 @@ def place_order(db: Database, shop_id: str, req: OrderRequest) -> tuple[dict[str
                 if earlier["request_hash"] != req.request_hash:
                     raise ApiError(422, "idempotency_conflict",
                                    "Cette clé d'idempotence a déjà servi pour une autre commande.")
-                return orders_to_wire(tx, [earlier])[0], False
+                return orders_to_wire(tx, [earlier], respond_within_s)[0], False
         if shop["paused"]:
             raise ApiError(409, "shop_paused",
                            f"{shop['name']} ne prend pas de commandes pour le moment.")
@@ -174,19 +189,21 @@ def place_order(db: Database, shop_id: str, req: OrderRequest) -> tuple[dict[str
         _add_history(tx, order_id, "new", "customer")
         order = find_order(tx, shop_id, order_id)
         assert order is not None
-        return orders_to_wire(tx, [order])[0], True
+        return orders_to_wire(tx, [order], respond_within_s)[0], True
 
 
-def get_order(db: Database, shop_id: str, order_id: str) -> dict[str, Any]:
+def get_order(db: Database, shop_id: str, order_id: str,
+              respond_within_s: float = _RESPOND_WITHIN_S) -> dict[str, Any]:
     with read_tx(db) as tx:
         _require_shop(tx, shop_id)
         order = find_order(tx, shop_id, order_id)
         if order is None:
             raise _unknown_order(order_id)
-        return orders_to_wire(tx, [order])[0]
+        return orders_to_wire(tx, [order], respond_within_s)[0]
 
 
-def cancel_order(db: Database, shop_id: str, order_id: str) -> dict[str, Any]:
+def cancel_order(db: Database, shop_id: str, order_id: str,
+                 respond_within_s: float = _RESPOND_WITHIN_S) -> dict[str, Any]:
     """The customer cancels; cancelling a cancelled order again is a harmless no-op."""
     with write_tx(db) as tx:
         _require_shop(tx, shop_id)
@@ -201,7 +218,7 @@ def cancel_order(db: Database, shop_id: str, order_id: str) -> dict[str, Any]:
             change_status(tx, order, "cancelled", actor="customer", reason="customer")
             order = find_order(tx, shop_id, order_id)
             assert order is not None
-        return orders_to_wire(tx, [order])[0]
+        return orders_to_wire(tx, [order], respond_within_s)[0]
 
 
 def change_status(tx: Tx, order: dict[str, Any], target: str, *, actor: str,

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from marketplace.catalogue import product_to_wire
 from marketplace.errors import ApiError
 from marketplace.orders import orders_to_wire
+from marketplace.settings import Settings
 from marketplace.shops import shop_to_wire
 from marketplace.storage import read_tx
 
@@ -26,7 +27,8 @@ class PullSnapshot:
         return int(self.body["last_mutation_id"])
 
 
-def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None) -> PullSnapshot:
+def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
+              respond_within_s: float = Settings().auto_reject_after_s) -> PullSnapshot:
     with read_tx(db) as tx:
         (head,) = tx.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
         if cursor > head:
@@ -47,7 +49,7 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None) ->
             "cursor": head,
             "last_mutation_id": last,
             "shop": shop_to_wire(shop),
-            "orders": orders_to_wire(tx, orders),
+            "orders": orders_to_wire(tx, orders, respond_within_s),
             "products": [product_to_wire(p) for p in products],
         }
     return PullSnapshot(body, bool(orders or products or shop["version"] > cursor))

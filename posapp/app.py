@@ -54,6 +54,7 @@ class ShopApp(QObject):
     orders_changed = Signal()
     new_orders = Signal(list)  # order dicts (as pulled) seen for the first time
     orders_cancelled = Signal(list)
+    orders_timed_out = Signal(list)  # refused by the marketplace: nobody answered in time
     stock_changed = Signal()
     sync_status = Signal(object)  # SyncStatus
     refused = Signal(list)
@@ -138,7 +139,8 @@ class ShopApp(QObject):
 
     def _open_replica(self) -> ShopReplica:
         assert self.printing is not None
-        return ShopReplica(Store(self.store.path), on_new_orders=self.printing.on_new_orders)  # type: ignore[union-attr]
+        return ShopReplica(Store(self.store.path),  # type: ignore[union-attr]
+                           on_order_changes=self.printing.on_order_changes)
 
     def stop(self) -> None:
         if self.demo_generator is not None:
@@ -209,12 +211,14 @@ class ShopApp(QObject):
             self.new_orders.emit(summary.new_orders)
         if summary.cancelled_orders:
             self.orders_cancelled.emit(summary.cancelled_orders)
+        if summary.timed_out_orders:
+            self.orders_timed_out.emit(summary.timed_out_orders)
         if summary.new_orders or summary.changed_order_ids or summary.confirmed:
             self.orders_changed.emit()
         if summary.products_changed or summary.confirmed:
             self.stock_changed.emit()
-        if self.printing is not None and summary.new_orders:
-            self.printing.wake()
+        if self.printing is not None and summary.changed_order_ids + summary.new_orders:
+            self.printing.wake()  # a ticket or a cancellation slip may be waiting
 
     # -- data safety -------------------------------------------------------------------
     def restore_backup(self, path: Path) -> RestoreResult:

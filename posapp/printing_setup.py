@@ -13,8 +13,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from posapp.store.replica import OrderChange
 from printing import PrinterConfig, PrintQueue, make_backend
-from printing.enqueue import enqueue_order
+from printing.enqueue import enqueue_for_change
 
 __all__ = ["PrintingSetup", "PRINTER_SETTING"]
 
@@ -72,16 +73,16 @@ class PrintingSetup:
         return Path(config.address) if config.kind == "file" and config.address else None
 
     # -- hooks and actions ---------------------------------------------------------
-    def on_new_orders(self, conn: sqlite3.Connection, orders: list[dict], shop: dict) -> None:
-        """Runs inside the pull's transaction: the ticket job commits with the order."""
+    def on_order_changes(self, conn: sqlite3.Connection, changes: list[OrderChange],
+                         shop: dict) -> None:
+        """Runs inside the pull's transaction: tickets (on arrival or on acceptance, as
+        configured) and cancellation slips commit with the status that caused them."""
         config = self.config(conn)
-        for order in orders:
-            if order["status"] != "new":  # an order first seen already handled is not printed
-                continue
+        for change in changes:
             try:
-                enqueue_order(conn, order, shop, config)
+                enqueue_for_change(conn, change.order, change.previous, shop, config)
             except Exception:  # a ticket that cannot be laid out must not block the orders
-                log.exception("ticket of order %s could not be prepared", order.get("id"))
+                log.exception("ticket of order %s could not be prepared", change.order.get("id"))
 
     def reprint(self, order_id: str) -> int:
         return self.queue.reprint(order_id)

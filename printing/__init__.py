@@ -4,9 +4,11 @@ No Qt here: the app wires the queue's callbacks to its own signals.
 """
 
 from .backends import make_backend
-from .config import PrinterConfig, PrinterKind
+from .config import PrinterConfig, PrinterKind, PrintMoment
 from .enqueue import (
+    enqueue_cancellation,
     enqueue_document,
+    enqueue_for_change,
     enqueue_order,
     enqueue_reprint,
     enqueue_test,
@@ -31,6 +33,7 @@ __all__ = [
     "PrintQueue",
     "PrinterConfig",
     "PrinterKind",
+    "PrintMoment",
     "PrinterState",
     "PrinterStatus",
     "PrinterUnavailableError",
@@ -41,7 +44,9 @@ __all__ = [
     "build_test_ticket",
     "build_ticket",
     "build_z_report",
+    "enqueue_cancellation",
     "enqueue_document",
+    "enqueue_for_change",
     "enqueue_order",
     "enqueue_reprint",
     "enqueue_test",

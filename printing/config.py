@@ -8,7 +8,7 @@ from typing import Any
 
 from .codepages import DEFAULT_CODE_PAGE, resolve_code_page
 
-__all__ = ["PAPER_COLUMNS", "PrinterConfig", "PrinterKind"]
+__all__ = ["PAPER_COLUMNS", "PrintMoment", "PrinterConfig", "PrinterKind"]
 
 
 class PrinterKind(StrEnum):
@@ -17,6 +17,15 @@ class PrinterKind(StrEnum):
     SERIAL = "serial"
     FILE = "file"  # appends to a file or writes to a device node (/dev/usb/lp0)
     SPOOLER = "spooler"  # CUPS / lp on Linux and macOS, Win32 spooler on Windows
+
+
+class PrintMoment(StrEnum):
+    """When an order's ticket prints by itself (with ``auto_print``)."""
+
+    ARRIVAL = "arrival"  # as soon as the order reaches the counter
+    # Once the marketplace confirmed the acceptance: the ticket carries the ready-by time,
+    # and an order refused (by the shop or on timeout) never prints.
+    ACCEPTANCE = "acceptance"
 
 
 # Font A columns: 58 mm paper prints 384 dots (32 × 12), 80 mm prints 576 (48 × 12).
@@ -38,12 +47,14 @@ class PrinterConfig:
     profile: str = "default"  # python-escpos printer profile
     copies: int = 1
     auto_print: bool = True
+    print_on: PrintMoment = PrintMoment.ACCEPTANCE
     kitchen_copy: bool = False
     timeout_s: float = 5.0  # connect / write; a dead printer must not hang the queue
     status_timeout_s: float = 0.5  # printers that never answer status queries cost this
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", PrinterKind(self.kind))
+        object.__setattr__(self, "print_on", PrintMoment(self.print_on))
         if self.paper_width_mm not in PAPER_COLUMNS:
             raise ValueError(f"paper width must be 58 or 80 mm, not {self.paper_width_mm}")
         if self.columns is not None and not 16 <= self.columns <= 64:
@@ -63,6 +74,7 @@ class PrinterConfig:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
+        data["print_on"] = self.print_on.value
         return data
 
     @classmethod

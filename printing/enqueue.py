@@ -11,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import journal
-from .config import PrinterConfig
+from .cancellation_slip import build_cancellation_slip
+from .config import PrinterConfig, PrintMoment
 from .fr_format import DEFAULT_TZ
 from .kitchen_ticket import build_kitchen_ticket
 from .order_ticket import build_ticket
@@ -22,7 +23,9 @@ from .z_report import ZSummary, build_z_report
 
 __all__ = [
     "DUPLICATE_BANNER",
+    "enqueue_cancellation",
     "enqueue_document",
+    "enqueue_for_change",
     "enqueue_order",
     "enqueue_reprint",
     "enqueue_test",
@@ -77,6 +80,58 @@ def enqueue_order(
             )
         )
     return [job_id for job_id in created if job_id is not None]
+
+
+_TICKET_KINDS = ("order", "kitchen")
+_WITHDRAWN = ("cancelled", "rejected")
+_ACCEPTED = ("accepted", "ready")
+
+
+def enqueue_cancellation(
+    conn: sqlite3.Connection,
+    order: Mapping[str, Any],
+    config: PrinterConfig,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+) -> int | None:
+    """A slip saying "do not prepare" for a withdrawn order whose ticket was queued or printed.
+
+    A ticket still queued prints before the slip (the queue is first in, first out), so
+    the slip always follows the ticket it voids. At most once per order; None when the
+    order has no ticket (nothing on paper to void) or its slip already exists.
+    """
+    order_id = str(order["id"])
+    if not any(j.kind in _TICKET_KINDS for j in journal.jobs_for_order(conn, order_id)):
+        return None
+    slip = build_cancellation_slip(order, config.line_columns, tz)
+    return journal.insert_job(conn, order_job_key("cancellation", order_id), "cancellation",
+                              slip.to_json(), order_id)
+
+
+def enqueue_for_change(
+    conn: sqlite3.Connection,
+    order: Mapping[str, Any],
+    previous: str | None,
+    shop: ShopInfo | Mapping[str, Any],
+    config: PrinterConfig,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+) -> list[int]:
+    """What the journal needs when the counter learns an order's confirmed status.
+
+    ``previous`` is the confirmed status before (None: first seen). The ticket prints on
+    arrival (a new order first seen) or on acceptance (confirmed new → accepted, so it
+    carries the ready-by time and a refused order never prints), as ``config.print_on``
+    says; an order first seen already handled does not print (a fresh counter's first
+    pull must not print the day's history). A withdrawn order gets its slip.
+    """
+    status = order["status"]
+    if status in _WITHDRAWN and previous is not None and previous != status:
+        job_id = enqueue_cancellation(conn, order, config, tz)
+        return [job_id] if job_id is not None else []
+    if config.print_on is PrintMoment.ARRIVAL:
+        wanted = previous is None and status == "new"
+    else:
+        wanted = previous == "new" and status in _ACCEPTED
+    return enqueue_order(conn, order, shop, config, tz) if wanted else []
 
 
 def enqueue_document(

@@ -36,7 +36,7 @@ __all__ = [
     "utc_now",
 ]
 
-JOB_KINDS = ("order", "kitchen", "reprint", "test", "z_report")
+JOB_KINDS = ("order", "kitchen", "reprint", "test", "z_report", "cancellation")
 JOB_STATES = ("queued", "printing", "printed", "failed", "uncertain")
 
 PRINT_JOBS_DDL = """

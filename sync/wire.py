@@ -107,6 +107,7 @@ def parse_order(raw: Any) -> dict[str, Any]:
         "paid": bool(raw.get("paid", False)),
         "pickup_slot": _opt_time(raw, "pickup_slot", where),
         "ready_by": _opt_time(raw, "ready_by", where),
+        "respond_by": _opt_time(raw, "respond_by", where),  # absent from older servers
         "reject_reason": _opt_str(raw, "reject_reason", where),
         "created_at": _opt_time(raw, "created_at", where) or "",
         "updated_at": _opt_time(raw, "updated_at", where) or "",

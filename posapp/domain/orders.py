@@ -37,7 +37,7 @@ _ORDER_COLUMNS = (
     " o.pending_status IS NOT NULL AS pending, o.channel, o.customer_name, o.customer_phone,"
     " o.customer_address, o.note, o.allergens, o.total_cents, o.paid, o.pickup_slot,"
     " COALESCE(o.pending_ready_by, o.ready_by) AS ready_by, o.reject_reason, o.created_at,"
-    " o.updated_at, o.received_at, o.acknowledged_at,"
+    " o.updated_at, o.received_at, o.acknowledged_at, o.respond_by,"
     " (SELECT COALESCE(SUM(qty), 0) FROM order_lines l WHERE l.order_id = o.id) AS item_count"
 )
 

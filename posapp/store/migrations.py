@@ -282,3 +282,10 @@ def _pending_available(db: Database) -> None:
     # Like orders.pending_status: the availability a product.set_available still in the
     # outbox will set, so a pull of the old value does not flip the counter's toggle back.
     db.execute("ALTER TABLE products ADD COLUMN pending_available INTEGER")
+
+
+@MIGRATIONS(name="0007_order_respond_by")
+def _order_respond_by(db: Database) -> None:
+    # The marketplace's deadline for answering a new order (protocol: respond_by), so the
+    # board can count down to the automatic refusal. NULL from servers that do not send it.
+    db.execute("ALTER TABLE orders ADD COLUMN respond_by TEXT")

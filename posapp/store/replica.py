@@ -1,9 +1,10 @@
 """The shop's store as the sync engine sees it (implements ``sync.engine.Replica``).
 
 ``apply_pull`` writes a whole pull in one transaction: entities, cursor,
-confirmed outbox entries dropped, and a hook (``on_new_orders``) that runs
-inside that same transaction so that, e.g., the ticket of a new order is
-queued atomically with the order itself.
+confirmed outbox entries dropped, and hooks (``on_new_orders``,
+``on_order_changes``) that run inside that same transaction so that, e.g., the
+ticket of a new or newly accepted order, or the cancellation slip of an order
+the marketplace withdrew, is queued atomically with the order itself.
 """
 
 from __future__ import annotations
@@ -20,9 +21,18 @@ from posapp.store import outbox
 from posapp.store.db import Store
 from sync.protocol import Mutation, utcnow_iso
 
-__all__ = ["ShopReplica", "PullSummary", "NewOrdersHook"]
+__all__ = ["ShopReplica", "PullSummary", "NewOrdersHook", "OrderChange", "OrderChangesHook"]
 
 NewOrdersHook = Callable[[sqlite3.Connection, list[dict[str, Any]], dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    order: dict[str, Any]  # as pulled
+    previous: str | None  # confirmed status before this pull; None when first seen
+
+
+OrderChangesHook = Callable[[sqlite3.Connection, list[OrderChange], dict[str, Any]], None]
 
 
 @dataclass
@@ -30,16 +40,20 @@ class PullSummary:
     new_orders: list[dict[str, Any]] = field(default_factory=list)
     changed_order_ids: list[str] = field(default_factory=list)
     cancelled_orders: list[dict[str, Any]] = field(default_factory=list)
+    # Refused by the marketplace because nobody answered in time (reason "timeout").
+    timed_out_orders: list[dict[str, Any]] = field(default_factory=list)
     products_changed: int = 0
     confirmed: int = 0
     shop: dict[str, Any] = field(default_factory=dict)
 
 
 class ShopReplica:
-    def __init__(self, store: Store, on_new_orders: NewOrdersHook | None = None):
+    def __init__(self, store: Store, on_new_orders: NewOrdersHook | None = None,
+                 on_order_changes: OrderChangesHook | None = None):
         self.store = store
         self.conn = store.conn
         self.on_new_orders = on_new_orders
+        self.on_order_changes = on_order_changes
 
     # -- sync_state ---------------------------------------------------------
     def get_state(self, key: str, default: str | None = None) -> str | None:
@@ -110,6 +124,9 @@ class ShopReplica:
                     summary.changed_order_ids.append(order["id"])
                     if order["status"] == "cancelled" and existed[0] != "cancelled":
                         summary.cancelled_orders.append(order)
+                    if (order["status"] == "rejected" and existed[0] != "rejected"
+                            and order.get("reject_reason") == "timeout"):
+                        summary.timed_out_orders.append(order)
             touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
             touched.update(p["sku"] for p in pull["products"])
             pushed = int(self.get_state("pushed_through", "0") or 0)
@@ -124,6 +141,10 @@ class ShopReplica:
             self.set_state("last_sync_at", now)
             if summary.new_orders and self.on_new_orders is not None:
                 self.on_new_orders(conn, summary.new_orders, pull["shop"])
+            if pull["orders"] and self.on_order_changes is not None:
+                self.on_order_changes(
+                    conn, [OrderChange(o, previous[o["id"]]) for o in pull["orders"]],
+                    pull["shop"])
         return summary
 
     @staticmethod
@@ -166,17 +187,19 @@ class ShopReplica:
     def _upsert_order(conn: sqlite3.Connection, o: dict[str, Any], now: str) -> None:
         row = {k: v for k, v in o.items() if k not in ("lines", "history")}
         row["received_at"] = now
+        row.setdefault("respond_by", None)
         conn.execute(
             "INSERT INTO orders (id, number, status, channel, customer_name, customer_phone,"
             " customer_address, note, allergens, total_cents, paid, pickup_slot, ready_by,"
-            " reject_reason, created_at, updated_at, received_at) VALUES (:id, :number, :status,"
-            " :channel, :customer_name, :customer_phone, :customer_address, :note, :allergens,"
-            " :total_cents, :paid, :pickup_slot, :ready_by, :reject_reason, :created_at,"
-            " :updated_at, :received_at)"
+            " respond_by, reject_reason, created_at, updated_at, received_at) VALUES (:id,"
+            " :number, :status, :channel, :customer_name, :customer_phone, :customer_address,"
+            " :note, :allergens, :total_cents, :paid, :pickup_slot, :ready_by, :respond_by,"
+            " :reject_reason, :created_at, :updated_at, :received_at)"
             " ON CONFLICT(id) DO UPDATE SET status=excluded.status, ready_by=excluded.ready_by,"
             " reject_reason=excluded.reject_reason, updated_at=excluded.updated_at,"
             " note=excluded.note, allergens=excluded.allergens, paid=excluded.paid,"
-            " pickup_slot=excluded.pickup_slot, total_cents=excluded.total_cents",
+            " pickup_slot=excluded.pickup_slot, total_cents=excluded.total_cents,"
+            " respond_by=excluded.respond_by",
             row,
         )
         conn.execute("DELETE FROM order_lines WHERE order_id = ?", (o["id"],))

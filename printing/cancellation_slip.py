@@ -1,0 +1,63 @@
+"""The cancellation slip: printed when an order whose ticket already came out is withdrawn
+(cancelled by the customer, or refused by the marketplace because nobody answered in time),
+so the kitchen stops preparing it and the ticket on the rail is not served."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .fr_format import DEFAULT_TZ, format_slot, to_local
+from .layout import banner, label_value, text_lines
+from .order_sections import number_block
+from .order_view import OrderView
+from .ticket import Align, Block, Cut, Rule, Size, TicketDocument
+
+__all__ = ["build_cancellation_slip", "withdrawal_title"]
+
+
+def withdrawal_title(order: Mapping[str, Any]) -> str:
+    """What happened, in the words printed big on the slip."""
+    if order.get("status") == "rejected" and order.get("reject_reason") == "timeout":
+        return "REFUSÉE : DÉLAI DÉPASSÉ"
+    if order.get("status") == "rejected":
+        return "REFUSÉE"
+    return "ANNULÉE PAR LE CLIENT"
+
+
+def build_cancellation_slip(
+    order: Mapping[str, Any],
+    columns: int = 48,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+) -> TicketDocument:
+    view = OrderView.from_order(order)
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    when = to_local(order.get("updated_at") or datetime.now(UTC), zone)
+    blocks: list[Block] = [
+        *banner("NE PAS PRÉPARER", columns, size=Size.TALL),
+        number_block(view),
+        *text_lines(withdrawal_title(order), columns, bold=True, size=Size.TALL,
+                    align=Align.CENTER),
+        Rule(),
+    ]
+    if view.customer_name:
+        blocks += label_value("Client", view.customer_name, columns, bold=True)
+    if when is not None:
+        blocks += label_value("Le", format_slot(when), columns)
+    blocks.append(Rule())
+    for line in view.lines:
+        blocks += text_lines(f"{line.qty} × {line.name}", columns, hanging=4)
+    blocks += [
+        Rule(),
+        *text_lines("Retirez le ticket de cette commande.", columns, align=Align.CENTER),
+        Cut(),
+    ]
+    return TicketDocument(
+        kind="cancellation",
+        columns=columns,
+        blocks=blocks,
+        order_id=view.id,
+        title=f"Annulation N° {view.number}",
+    )
