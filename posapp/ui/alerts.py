@@ -16,6 +16,7 @@ ones handed to the audio device, so tests can tell the alert really played.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
@@ -37,9 +38,11 @@ def available_sounds() -> list[str]:
     return sorted(p.name for p in resource("sounds").glob("*.wav"))
 
 
-def sound_problem(effect: QSoundEffect, volume: float) -> str | None:
+def sound_problem(effect: QSoundEffect, volume: float,
+                  outputs: Callable[[], Sequence[object]] = QMediaDevices.audioOutputs,
+                  ) -> str | None:
     """Why ``effect`` cannot be heard, as a sentence for the shopkeeper; None if it can."""
-    if not QMediaDevices.audioOutputs():
+    if not outputs():
         return tr("No audio output: the new-order alert cannot be heard. Connect speakers or"
                   " headphones, or check the computer's sound settings.")
     if volume <= 0 or effect.isMuted():
@@ -55,6 +58,7 @@ class OrderAlert(QObject):
     rang = Signal()
     active_changed = Signal(bool)
     problem_changed = Signal(str)  # "" once sound works again
+    resumed = Signal()  # ringing again by itself: snooze over, or an order turned urgent
 
     def __init__(self, parent: QObject | None = None, *, sound: str = DEFAULT_SOUND,
                  volume: float = 0.8, repeat_ms: int = REPEAT_MS,
@@ -73,6 +77,8 @@ class OrderAlert(QObject):
         self.urgent_repeat_ms = urgent_repeat_ms
         self._snoozed_until = 0.0  # time.monotonic()
         self._problem: str | None = None
+        self.audio_outputs: Callable[[], Sequence[object]] = QMediaDevices.audioOutputs
+        self.volume = max(0.0, min(1.0, volume))
         self.timer = QTimer(self)
         self.timer.setInterval(repeat_ms)
         self.timer.timeout.connect(self.ring)
@@ -111,7 +117,7 @@ class OrderAlert(QObject):
         return self._problem
 
     def check_sound(self) -> str | None:
-        problem = sound_problem(self.effect, self.volume)
+        problem = sound_problem(self.effect, self.volume, self.audio_outputs)
         if problem != self._problem:
             self._problem = problem
             self.problem_changed.emit(problem or "")
@@ -147,14 +153,17 @@ class OrderAlert(QObject):
             # A new order, or one entering its last minutes: that is news, ring now.
             self.snooze_timer.stop()
             self._start_ringing()
+            if not more:
+                self.resumed.emit()
         elif not self.timer.isActive() and not self.snoozed:
             self._start_ringing()
         if self.active != was_active:
             self.active_changed.emit(self.active)
 
     def wake(self) -> None:
-        """A new order arrived: whatever was acknowledged before, ring now."""
-        if self.active:
+        """A new order arrived: whatever was acknowledged before, ring now (once: ``update``
+        may have rung for it already)."""
+        if self.active and (self.snoozed or not self.timer.isActive()):
             self.snooze_timer.stop()
             self._start_ringing()
 
@@ -184,6 +193,7 @@ class OrderAlert(QObject):
     def _snooze_over(self) -> None:
         if self.active:
             self._start_ringing()
+            self.resumed.emit()
 
     def _start_ringing(self) -> None:
         self.timer.start()

@@ -13,11 +13,13 @@ __all__ = ["Banner", "BannerArea"]
 class Banner(QFrame):
     dismissed = Signal()
 
-    def __init__(self, text: str, kind: str, parent: QWidget | None = None):
+    def __init__(self, text: str, kind: str, parent: QWidget | None = None, *,
+                 sticky: bool = False):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setProperty("kind", kind)  # cancelled | refused | error | info
         self.kind = kind
+        self.sticky = sticky  # stays until someone presses OK, whatever comes after
         self.label = QLabel(text)
         self.label.setObjectName("bannerText")
         self.label.setWordWrap(True)
@@ -48,14 +50,20 @@ class BannerArea(QWidget):
         self.box.setSpacing(6)
         self.banners: list[Banner] = []
 
-    def show_banner(self, text: str, kind: str = "info", timeout_ms: int = 0) -> Banner:
-        banner = Banner(text, kind, self)
+    def show_banner(self, text: str, kind: str = "info", timeout_ms: int = 0, *,
+                    sticky: bool = False) -> Banner:
+        """Show ``text``; ``sticky`` banners (an order lost) never time out nor get pushed
+        out by newer ones: only their OK button removes them."""
+        banner = Banner(text, kind, self, sticky=sticky)
         banner.dismissed.connect(lambda b=banner: self._forget(b))
         self.box.insertWidget(0, banner)
         self.banners.append(banner)
-        while len(self.banners) > self.MAX_BANNERS:
-            self.banners[0].dismiss()
-        if timeout_ms:
+        while True:
+            evictable = [b for b in self.banners if not b.sticky]
+            if len(self.banners) <= self.MAX_BANNERS or not evictable:
+                break
+            evictable[0].dismiss()
+        if timeout_ms and not sticky:
             QTimer.singleShot(timeout_ms, banner, banner.dismiss)
         return banner
 

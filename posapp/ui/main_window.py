@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from posapp.domain.orders import InvalidAction
 from posapp.domain.shop import ShopService
+from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.data_page import DataPage
@@ -83,6 +84,12 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(load_stylesheet())
         self.resize(1366, 800)
 
+        self.alert = OrderAlert(self, sound=shop_app.setting("alert_sound", DEFAULT_SOUND)
+                                or DEFAULT_SOUND, volume=self._volume_setting())
+        self.alert_band = AlertBand(self.alert)
+        self.ack_button = self.alert_band.ack_button
+        self.ack_button.clicked.connect(self.acknowledge_all)
+        self.sound_warning = SoundWarning(self.alert)
         self.banners = BannerArea()
         self.orders_page = OrdersPage()
         self.board = self.orders_page.board
@@ -97,6 +104,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(12, 8, 12, 4)
         layout.setSpacing(8)
         layout.addWidget(self._build_header())
+        layout.addWidget(self.alert_band)
+        layout.addWidget(self.sound_warning)
         layout.addWidget(self.banners)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -105,9 +114,8 @@ class MainWindow(QMainWindow):
         self.status.set_printer_file(getattr(shop_app.printing, "printer_file", None))
         self.status.set_sync_status(shop_app.last_status)
 
-        self.alert = OrderAlert(self, sound=shop_app.setting("alert_sound", DEFAULT_SOUND)
-                                or DEFAULT_SOUND, volume=self._volume_setting())
         self.tray = self._build_tray()
+        self.alert.resumed.connect(self._remind)
         self._build_shortcuts()
         self.tick = QTimer(self)
         self.tick.setInterval(1000)
@@ -125,6 +133,7 @@ class MainWindow(QMainWindow):
         shop_app.orders_changed.connect(self.refresh_orders)
         shop_app.new_orders.connect(self.on_new_orders)
         shop_app.orders_cancelled.connect(self.on_orders_cancelled)
+        shop_app.orders_timed_out.connect(self.on_orders_timed_out)
         shop_app.sync_status.connect(self.on_sync_status)
         shop_app.refused.connect(self.on_refused)
         shop_app.printer_status.connect(self.status.set_printer_status)
@@ -150,11 +159,6 @@ class MainWindow(QMainWindow):
         self.clock.setObjectName("clock")
         row.addWidget(self.clock)
         row.addStretch(1)
-        self.ack_button = QPushButton("")
-        self.ack_button.setObjectName("ackButton")
-        self.ack_button.setMinimumHeight(48)
-        self.ack_button.clicked.connect(self.acknowledge_all)
-        row.addWidget(self.ack_button)
         self.pause_button = QPushButton("")
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.setMinimumHeight(48)
@@ -239,27 +243,24 @@ class MainWindow(QMainWindow):
         return self.board.count()
 
     def refresh_orders(self) -> None:
-        self.board.set_board(self.orders.board())
+        board = self.orders.board()
+        self.board.set_board(board)
         if self.tabs.currentWidget() is self.history_page:
             self.history_page.reload()
         if self.board.selected_id is not None:
             self.detail.show_order(self.orders.get(self.board.selected_id))
         self.shop_label.setText(self._shop_name())
         self._update_pause_button()
-        self._update_alert()
+        self._update_alert(board["new"])
 
     def refresh_stock(self) -> None:
         self.stock_page.refresh()
 
-    def _update_alert(self) -> None:
-        waiting = len(self.orders.unacknowledged())
-        self.alert.update(waiting)
-        self.ack_button.setVisible(waiting > 0)
-        self.ack_button.setText(
-            tr("OK, seen — {n} new order(s)  [V]").format(n=waiting) if waiting else "")
+    def _update_alert(self, new_orders: list[dict[str, Any]]) -> None:
+        # Rings while any order is new, answered or not seen (see AlertBand / OrderAlert).
+        self.alert_band.set_waiting(new_orders)
         if self.tray is not None:
-            self.tray.setToolTip(tr("Comptoir — {n} order(s) not seen yet").format(n=waiting)
-                                 if waiting else "Comptoir")
+            self.tray.setToolTip(self.alert_band.text.text() if new_orders else "Comptoir")
 
     def _update_pause_button(self) -> None:
         paused = self.shop_service.paused()
@@ -270,6 +271,7 @@ class MainWindow(QMainWindow):
         self.pause_button.style().polish(self.pause_button)
 
     def _on_tick(self) -> None:
+        self.alert_band.refresh()
         self.board.refresh_times()
         self.detail.refresh_times()
         self.clock.setText(dt.datetime.now().strftime("%H:%M"))
@@ -292,7 +294,10 @@ class MainWindow(QMainWindow):
         self.select_order(ids[max(0, min(len(ids) - 1, current + step))])
 
     def acknowledge_all(self) -> None:
+        """"OK, seen": quiet for a minute at most; the band stays until every order has
+        an answer."""
         self.orders.acknowledge_all()
+        self.alert.snooze()
         self.refresh_orders()
 
     # -- decisions ----------------------------------------------------------------------------
@@ -397,6 +402,7 @@ class MainWindow(QMainWindow):
     # -- core events ----------------------------------------------------------------------------
     def on_new_orders(self, orders: list[dict[str, Any]]) -> None:
         self.refresh_orders()
+        self.alert.wake()
         self._bring_to_front()
         if self.tray is not None and orders:
             numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
@@ -408,11 +414,39 @@ class MainWindow(QMainWindow):
             self.banners.show_banner(
                 tr("Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.").format(
                     n=order.get("number"), c=order.get("customer_name") or ""),
-                "cancelled",
+                "cancelled", sticky=True,
             )
         self.refresh_orders()
         if orders:
-            self._bring_to_front()
+            self._announce_lost(orders)
+
+    def on_orders_timed_out(self, orders: list[dict[str, Any]]) -> None:
+        for order in orders:
+            self.banners.show_banner(
+                tr("Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in"
+                   " time. The customer was told; do not prepare it.").format(
+                    n=order.get("number"), c=order.get("customer_name") or ""),
+                "cancelled", sticky=True,
+            )
+        self.refresh_orders()
+        if orders:
+            self._announce_lost(orders)
+
+    def _announce_lost(self, orders: list[dict[str, Any]]) -> None:
+        """Orders gone without the shop's answer: heard, seen, and in the tray."""
+        self.alert.announce_withdrawn()
+        self._bring_to_front()
+        if self.tray is not None:
+            numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
+            self.tray.showMessage(tr("Order lost"), numbers,
+                                  QSystemTrayIcon.MessageIcon.Warning, 0)
+
+    def _remind(self) -> None:
+        """The alert rings again by itself: the window comes forward, the tray says why."""
+        self._bring_to_front()
+        if self.tray is not None:
+            self.tray.showMessage(tr("Orders waiting"), self.alert_band.text.text(),
+                                  QSystemTrayIcon.MessageIcon.Warning, 10000)
 
     def on_sync_status(self, status: Any) -> None:
         was_paired = not getattr(self, "_last_auth_required", True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from posapp.ui import fmt
 from posapp.ui.i18n import tr
+from posapp.ui.respond_by import URGENT_S, clock_text, seconds_left
 
 __all__ = ["OrderCard", "shown_key"]
 
@@ -30,6 +31,7 @@ __all__ = ["OrderCard", "shown_key"]
 _SHOWN_FIELDS = (
     "status", "pending", "number", "channel", "customer_name", "item_count", "total_cents",
     "allergens", "acknowledged_at", "created_at", "updated_at", "ready_by", "pickup_slot",
+    "respond_by",
 )
 
 
@@ -201,8 +203,16 @@ class OrderCard(QFrame):
                 text, late = fmt.countdown_text(order["ready_by"])
             else:
                 text = tr("ready since {t}").format(t=fmt.local_time(order.get("updated_at")))
-        elif order["status"] == "new" and order.get("pickup_slot"):
-            text = tr("slot {t}").format(t=fmt.local_time(order["pickup_slot"]))
+        elif order["status"] == "new":
+            parts = []
+            if order.get("pickup_slot"):
+                parts.append(tr("slot {t}").format(t=fmt.local_time(order["pickup_slot"])))
+            left = seconds_left(order)
+            if left is not None:
+                # The marketplace refuses it by itself at respond_by: count down to it.
+                parts.append(tr("answer within {t}").format(t=clock_text(left)))
+                late = left <= URGENT_S
+            text = " · ".join(parts)
         self.countdown.setText(text)
         if self._countdown_shown is not bool(text):
             self._countdown_shown = bool(text)

@@ -44,7 +44,7 @@ from printing import (
     render_preview,
     test_print,
 )
-from printing.config import PAPER_COLUMNS
+from printing.config import PAPER_COLUMNS, PrintMoment
 from printing.usb_printers import UsbPrinter, find_usb_printers
 from sync.protocol import to_iso
 
@@ -176,9 +176,16 @@ class PrinterSettings(QWidget):
         self.copies = QSpinBox()
         self.copies.setRange(1, 5)
         form.addRow(tr("Copies per order"), self.copies)
-        self.auto_print = QCheckBox(tr("Print each new order automatically"))
+        self.auto_print = QCheckBox(tr("Print each order's ticket automatically"))
         self.kitchen_copy = QCheckBox(tr("Also print a kitchen ticket"))
         form.addRow(self.auto_print)  # full width: the French labels are long
+        self.print_on = QComboBox()
+        self.print_on.addItem(tr("when the order is accepted (with its ready-by time)"),
+                              PrintMoment.ACCEPTANCE.value)
+        self.print_on.addItem(tr("as soon as the order arrives"), PrintMoment.ARRIVAL.value)
+        self.print_on.setToolTip(tr("On acceptance, a refused order is never printed."))
+        form.addRow(tr("Print"), self.print_on)
+        self.auto_print.toggled.connect(self.print_on.setEnabled)
         form.addRow(self.kitchen_copy)
         return form
 
@@ -296,6 +303,8 @@ class PrinterSettings(QWidget):
         self.code_page.setCurrentIndex(self.code_page.findData(config.code_page))
         self.copies.setValue(config.copies)
         self.auto_print.setChecked(config.auto_print)
+        self.print_on.setCurrentIndex(max(0, self.print_on.findData(config.print_on.value)))
+        self.print_on.setEnabled(config.auto_print)
         self.kitchen_copy.setChecked(config.kitchen_copy)
 
     def _fill_columns(self) -> None:
@@ -320,6 +329,7 @@ class PrinterSettings(QWidget):
         kind = PrinterKind(self.kind.currentData())
         changes: dict[str, Any] = {"kind": kind, **self._paper(), "copies": self.copies.value(),
                                    "auto_print": self.auto_print.isChecked(),
+                                   "print_on": self.print_on.currentData(),
                                    "kitchen_copy": self.kitchen_copy.isChecked()}
         if kind == PrinterKind.NETWORK:
             changes["address"] = _required(self.host, tr("Enter the printer's IP address or name."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.ui.alerts import DEFAULT_SOUND, available_sounds
+from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
 from posapp.ui.paths import resource
 from posapp.ui.printer_settings import PrinterSettings
@@ -136,13 +137,20 @@ class SettingsDialog(QDialog):
         self.volume.setRange(0, 100)
         self.volume.setValue(int(self.shop_app.setting("alert_volume", "80") or 80))
         test = QPushButton(tr("Listen"))
-        test.clicked.connect(self.play_test)
+        test.clicked.connect(lambda: self.play_test())
         row = QHBoxLayout()
         row.addWidget(self.sound, 1)
         row.addWidget(test)
         form.addRow(tr("Sound"), row)
         form.addRow(tr("Volume"), self.volume)
+        self.sound_status = QLabel("")
+        self.sound_status.setObjectName("hint")
+        self.sound_status.setWordWrap(True)
+        form.addRow("", self.sound_status)
         self.effect = QSoundEffect(self)
+        # "Listen" says what happened: the failure of a sound loaded asynchronously too.
+        self.effect.statusChanged.connect(self._report_sound)
+        self.effect.playingChanged.connect(self._report_sound)
         self.sound.currentIndexChanged.connect(self._save_sound)
         self.volume.valueChanged.connect(self._save_sound)
         return box
@@ -153,10 +161,31 @@ class SettingsDialog(QDialog):
         self.shop_app.set_setting("alert_volume", str(self.volume.value()))
         self.sound_changed.emit(name, self.volume.value() / 100)
 
-    def play_test(self) -> None:
-        self.effect.setSource(QUrl.fromLocalFile(str(resource("sounds", self.sound.currentData()))))
+    def play_test(self, path: Path | None = None) -> None:
+        """Play the chosen sound (or ``path``) and report whether it can be heard."""
+        path = path or resource("sounds", self.sound.currentData())
+        self.effect.setSource(QUrl.fromLocalFile(str(path)))
         self.effect.setVolume(self.volume.value() / 100)
+        self._listening = True
         self.effect.play()
+        self._report_sound()
+
+    def _report_sound(self) -> None:
+        if not getattr(self, "_listening", False):
+            return
+        problem = sound_problem(self.effect, self.volume.value() / 100)
+        ok = problem is None and self.effect.status() != QSoundEffect.Status.Loading
+        if problem is not None:
+            text = tr("Nothing can be heard: {why}").format(why=problem)
+        elif self.effect.status() == QSoundEffect.Status.Loading:
+            text = tr("Loading the sound…")
+        else:
+            text = tr("The sound is playing: you should hear it now.")
+        self.sound_status.setText(text)
+        self.sound_status.setProperty("problem", problem is not None)
+        self.sound_status.style().unpolish(self.sound_status)
+        self.sound_status.style().polish(self.sound_status)
+        self.sound_ok = ok
 
     # -- language ------------------------------------------------------------------------
     def _language_box(self) -> QGroupBox:

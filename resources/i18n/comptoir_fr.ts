@@ -4,6 +4,42 @@
   <context>
     <name>Comptoir</name>
     <message>
+      <source>OK, seen  [V]</source>
+      <translation>OK, vu  [V]</translation>
+    </message>
+    <message>
+      <source>1 new order is waiting for an answer</source>
+      <translation>1 nouvelle commande attend une réponse</translation>
+    </message>
+    <message>
+      <source>{n} new orders are waiting for an answer</source>
+      <translation>{n} nouvelles commandes attendent une réponse</translation>
+    </message>
+    <message>
+      <source>automatic refusal in {t}</source>
+      <translation>refus automatique dans {t}</translation>
+    </message>
+    <message>
+      <source>sound back in {t}</source>
+      <translation>son de retour dans {t}</translation>
+    </message>
+    <message>
+      <source>NO SOUND</source>
+      <translation>PAS DE SON</translation>
+    </message>
+    <message>
+      <source>No audio output: the new-order alert cannot be heard. Connect speakers or headphones, or check the computer's sound settings.</source>
+      <translation>Aucune sortie audio : l’alerte des nouvelles commandes ne peut pas être entendue. Branchez des haut-parleurs ou un casque, ou vérifiez les réglages du son de l’ordinateur.</translation>
+    </message>
+    <message>
+      <source>The alert volume is at zero: new orders ring silently. Raise it in Settings.</source>
+      <translation>Le volume de l’alerte est à zéro : les nouvelles commandes sonnent en silence. Montez-le dans les Réglages.</translation>
+    </message>
+    <message>
+      <source>The alert sound cannot be played on this computer's audio output. Choose another sound in Settings and press Listen.</source>
+      <translation>Le son de l’alerte ne peut pas être joué sur la sortie audio de cet ordinateur. Choisissez un autre son dans les Réglages et appuyez sur Écouter.</translation>
+    </message>
+    <message>
       <source>OK</source>
       <translation>OK</translation>
     </message>
@@ -508,6 +544,14 @@
       <translation>Nouvelle(s) commande(s)</translation>
     </message>
     <message>
+      <source>Order lost</source>
+      <translation>Commande perdue</translation>
+    </message>
+    <message>
+      <source>Orders waiting</source>
+      <translation>Commandes en attente</translation>
+    </message>
+    <message>
       <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
       <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
     </message>
@@ -548,16 +592,12 @@
       <translation>Pause / reprise des commandes</translation>
     </message>
     <message>
-      <source>OK, seen — {n} new order(s)  [V]</source>
-      <translation>OK, vu — {n} nouvelle(s) commande(s)  [V]</translation>
-    </message>
-    <message>
       <source>Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.</source>
       <translation>Commande n° {n} ({c}) ANNULÉE par le client — ne pas la préparer.</translation>
     </message>
     <message>
-      <source>Comptoir — {n} order(s) not seen yet</source>
-      <translation>Comptoir — {n} commande(s) pas encore vue(s)</translation>
+      <source>Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in time. The customer was told; do not prepare it.</source>
+      <translation>Commande n° {n} ({c}) REFUSÉE par la place de marché : personne n’a répondu à temps. Le client a été prévenu — ne pas la préparer.</translation>
     </message>
     <message>
       <source>Reprint failed: {e}</source>
@@ -590,6 +630,10 @@
     <message>
       <source>slot {t}</source>
       <translation>créneau {t}</translation>
+    </message>
+    <message>
+      <source>answer within {t}</source>
+      <translation>répondre sous {t}</translation>
     </message>
     <message>
       <source>Select an order</source>
@@ -664,12 +708,28 @@
       <translation>Exemplaires par commande</translation>
     </message>
     <message>
-      <source>Print each new order automatically</source>
-      <translation>Imprimer chaque nouvelle commande automatiquement</translation>
+      <source>Print each order's ticket automatically</source>
+      <translation>Imprimer automatiquement le ticket de chaque commande</translation>
     </message>
     <message>
       <source>Also print a kitchen ticket</source>
       <translation>Imprimer aussi un ticket cuisine</translation>
+    </message>
+    <message>
+      <source>when the order is accepted (with its ready-by time)</source>
+      <translation>quand la commande est acceptée (avec son heure de retrait)</translation>
+    </message>
+    <message>
+      <source>as soon as the order arrives</source>
+      <translation>dès l’arrivée de la commande</translation>
+    </message>
+    <message>
+      <source>On acceptance, a refused order is never printed.</source>
+      <translation>À l’acceptation, une commande refusée n’est jamais imprimée.</translation>
+    </message>
+    <message>
+      <source>Print</source>
+      <translation>Imprimer</translation>
     </message>
     <message>
       <source>IP address or name</source>
@@ -1028,6 +1088,14 @@
       <translation>Saisissez l'adresse de la place de marché et le code d'appairage.</translation>
     </message>
     <message>
+      <source>Loading the sound…</source>
+      <translation>Chargement du son…</translation>
+    </message>
+    <message>
+      <source>The sound is playing: you should hear it now.</source>
+      <translation>Le son est joué : vous devriez l’entendre maintenant.</translation>
+    </message>
+    <message>
       <source>Receipt printer (configured at start-up)</source>
       <translation>Imprimante de tickets (configurée au démarrage)</translation>
     </message>
@@ -1038,6 +1106,10 @@
     <message>
       <source>Pairing failed: {e}</source>
       <translation>Échec de l'appairage : {e}</translation>
+    </message>
+    <message>
+      <source>Nothing can be heard: {why}</source>
+      <translation>Rien ne peut être entendu : {why}</translation>
     </message>
     <message>
       <source>Printer: —</source>

@@ -82,6 +82,7 @@ class FakeShopApp(QObject):
     orders_changed = Signal()
     new_orders = Signal(list)
     orders_cancelled = Signal(list)
+    orders_timed_out = Signal(list)
     stock_changed = Signal()
     sync_status = Signal(object)
     refused = Signal(list)
@@ -132,6 +133,8 @@ class FakeShopApp(QObject):
             self.new_orders.emit(summary.new_orders)
         if summary.cancelled_orders:
             self.orders_cancelled.emit(summary.cancelled_orders)
+        if summary.timed_out_orders:
+            self.orders_timed_out.emit(summary.timed_out_orders)
         self.orders_changed.emit()
         self.stock_changed.emit()
 

@@ -1,32 +1,125 @@
+"""The new-order alert: rings while any order is new, a minute of quiet at most, countdowns,
+louder in the last two minutes, lost orders heard and seen."""
+
 from __future__ import annotations
 
-from posapp.ui.alerts import OrderAlert, available_sounds
+import datetime as dt
+
+from PySide6.QtCore import Qt
+
+from posapp.ui.alerts import SNOOZE_S, OrderAlert, available_sounds
+from sync.protocol import to_iso
 from tests.ui.conftest import make_order, make_pull
 
 
-def test_alert_repeats_until_acknowledged(window, shop_app, qtbot):
+def iso_in(seconds: float) -> str:
+    return to_iso(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds))
+
+
+def test_alert_rings_until_every_new_order_has_an_answer(window, shop_app, qtbot):
     window.alert.timer.setInterval(40)
     assert window.alert.rings == 0 and not window.alert.active
-    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
-    assert window.alert.active
-    assert window.ack_button.isVisible()
+    assert not window.alert_band.isVisible()
+    shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(480))], cursor=2))
+    assert window.alert.active and window.alert_band.isVisible()
     qtbot.waitUntil(lambda: window.alert.rings >= 3, timeout=2000)
+
+    # "OK, seen" silences for a minute at most, and the band stays.
     window.ack_button.click()
-    assert not window.alert.active
+    assert window.alert.snoozed and window.alert.active
+    assert 0 < window.alert.snooze_remaining_s() <= SNOOZE_S
     rings = window.alert.rings
     qtbot.wait(150)
     assert window.alert.rings == rings
-    assert shop_app.orders.unacknowledged() == []
+    assert window.alert_band.isVisible()
+    assert "son de retour dans" in window.alert_band.text.text()
+    assert shop_app.orders.unacknowledged() == []  # the cards no longer look unseen
+
+    # The minute over, it rings again: the order still has no answer.
+    window.alert.set_snooze_ms(50)
+    qtbot.waitUntil(lambda: window.alert.rings > rings + 1, timeout=2000)
+
+    # Only an answer stops it.
+    assert window.accept_order("o1", 10)
+    assert not window.alert.active and not window.alert.timer.isActive()
+    assert not window.alert_band.isVisible()
 
 
-def test_clicking_the_order_acknowledges_it(window, shop_app, qtbot):
-    from PySide6.QtCore import Qt
+def test_v_key_snoozes_and_a_new_order_rings_at_once(window, shop_app, qtbot):
+    from PySide6.QtTest import QTest
 
+    window.alert.timer.setInterval(10_000)
+    shop_app.pull(make_pull([make_order("o1", 1)], cursor=2))
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_V)
+    assert window.alert.snoozed
+    rings = window.alert.rings
+    shop_app.pull(make_pull([make_order("o2", 2)], cursor=3))
+    assert not window.alert.snoozed and window.alert.rings == rings + 1
+    assert "2 nouvelles commandes attendent une réponse" in window.alert_band.text.text()
+
+
+def test_clicking_the_order_acknowledges_it_but_the_alert_goes_on(window, shop_app, qtbot):
     shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
-    assert window.alert.active
     qtbot.mouseClick(window.board.card("o1"), Qt.MouseButton.LeftButton)
-    assert not window.alert.active
     assert window.detail.order["id"] == "o1"
+    assert shop_app.orders.unacknowledged() == []
+    assert window.alert.active  # seen is not answered
+
+
+def test_each_new_order_counts_down_to_its_automatic_refusal(window, shop_app, qtbot):
+    shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(7 * 60 + 30))], cursor=2))
+    card = window.board.card("o1")
+    assert "répondre sous 7:3" in card.countdown.text()
+    assert "refus automatique dans 7:3" in window.alert_band.text.text()
+    assert card.property("late") is not True and not window.alert.urgent
+    first = card.countdown.text()
+    qtbot.waitUntil(lambda: card.countdown.text() != first, timeout=2500)  # live, per second
+
+
+def test_last_two_minutes_are_louder_faster_red_and_end_the_snooze(window, shop_app, qtbot):
+    alert = window.alert
+    alert.set_volume(0.3)
+    shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(300))], cursor=2))
+    normal_interval = alert.timer.interval()
+    window.ack_button.click()
+    assert alert.snoozed
+    with qtbot.waitSignal(alert.resumed, timeout=1000):
+        # The marketplace's deadline is now 90 s away (e.g. a later pull with another delay).
+        shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(90))], cursor=3))
+    assert alert.urgent and not alert.snoozed and alert.timer.isActive()
+    assert alert.timer.interval() < normal_interval
+    assert alert.effect.volume() == 1.0 > alert.volume
+    assert window.alert_band.property("urgent") is True
+    assert window.board.card("o1").property("late") is True
+    window.ack_button.click()  # in the last minutes, quiet lasts less than a minute
+    assert 0 < alert.snooze_remaining_s() < SNOOZE_S / 2
+
+
+def test_order_refused_on_timeout_is_seen_and_heard_until_acknowledged(window, shop_app, qtbot):
+    created = to_iso(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10))
+    shop_app.pull(make_pull([make_order("o1", 12, created_at=created, respond_by=iso_in(1))],
+                            cursor=2))
+    refused = make_order("o1", 12, "rejected", created_at=created, respond_by=iso_in(0),
+                         reject_reason="timeout")
+    shop_app.pull(make_pull([refused], cursor=3))
+    texts = window.banners.texts("cancelled")
+    assert len(texts) == 1 and "n° 12" in texts[0] and "REFUSÉE" in texts[0]
+    assert window.alert.announcements == 1
+    assert not window.alert.active  # nothing is waiting any more
+    for i in range(10):  # later banners never push it out, nor does time
+        window.banners.show_banner(f"info {i}", "info")
+    assert window.banners.texts("cancelled") == texts
+    banner = next(b for b in window.banners.banners if b.kind == "cancelled")
+    banner.findChild(type(window.ack_button)).click()
+    assert window.banners.texts("cancelled") == []
+
+
+def test_customer_cancellation_is_heard_too(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12, "accepted", ready_by=iso_in(600))], cursor=2))
+    shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
+    assert window.alert.announcements == 1
+    assert any("ANNULÉE" in t for t in window.banners.texts("cancelled"))
 
 
 def test_alert_works_without_audio_device(qtbot):
@@ -40,4 +133,4 @@ def test_alert_works_without_audio_device(qtbot):
 
 
 def test_sounds_are_shipped():
-    assert "chime.wav" in available_sounds()
+    assert {"chime.wav", "triple.wav"} <= set(available_sounds())

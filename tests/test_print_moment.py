@@ -1,0 +1,131 @@
+"""Tickets when they are useful: on acceptance by default (with the ready-by time, never for
+a refused order), on arrival if chosen; a cancellation slip for a withdrawn order whose
+ticket is out. Real store, real replica hook, real journal and ESC/POS bytes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from posapp.printing_setup import PrintingSetup
+from posapp.store.db import open_store
+from posapp.store.replica import ShopReplica
+from printing import PrinterConfig, PrintMoment
+from tests.factories import pull, wire_order, wire_product
+
+READY_BY = "2026-11-23T10:25:00.000Z"  # 11:25 in Paris
+
+
+class Counter:
+    def __init__(self, data_dir: Path, print_on: PrintMoment | None = None):
+        self.store = open_store(data_dir)
+        self.printing_done = threading.Event()
+        bridge = SimpleNamespace(on_printer_status=lambda status: None,
+                                 on_print_job=lambda event: None)
+        self.printing = PrintingSetup(data_dir, self.store, bridge)
+        if print_on is not None:
+            self.printing.save_config(self.printing.config().with_changes(print_on=print_on))
+        self.replica = ShopReplica(self.store, on_order_changes=self.printing.on_order_changes)
+        self.cursor = 1
+        self.replica.apply_pull(pull(cursor=self.cursor, products=[wire_product()]))
+
+    def receive(self, order: dict[str, Any]) -> None:
+        self.cursor += 1
+        self.replica.apply_pull(pull(cursor=self.cursor, orders=[order]))
+
+    def jobs(self) -> list[tuple[str, str]]:
+        return [(j.kind, j.document) for j in self.printing.queue.jobs()]
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.jobs()]
+
+
+@pytest.fixture
+def counter(tmp_path: Path):
+    made: list[Counter] = []
+
+    def make(print_on: PrintMoment | None = None) -> Counter:
+        made.append(Counter(tmp_path / f"data{len(made)}", print_on))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.printing.stop()
+        c.store.close()
+
+
+def accepted(**over: Any) -> dict[str, Any]:
+    return wire_order(**{"status": "accepted", "ready_by": READY_BY, **over})
+
+
+def test_config_defaults_to_acceptance_and_keeps_old_settings_loading():
+    assert PrinterConfig().print_on is PrintMoment.ACCEPTANCE
+    old = PrinterConfig().to_dict()
+    del old["print_on"]  # a settings document saved before the setting existed
+    assert PrinterConfig.from_dict(old).print_on is PrintMoment.ACCEPTANCE
+    arrival = PrinterConfig(print_on="arrival")
+    assert PrinterConfig.from_dict(arrival.to_dict()).print_on is PrintMoment.ARRIVAL
+
+
+def test_by_default_the_ticket_prints_on_acceptance_with_the_ready_by_time(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    assert shop.jobs() == []  # arrived: nothing on paper yet
+    shop.receive(accepted())
+    [(kind, document)] = shop.jobs()
+    assert kind == "order" and "Prête pour" in document and "11:25" in document
+    shop.receive(wire_order(status="ready", ready_by=READY_BY))
+    assert shop.kinds() == ["order"]  # once
+
+
+def test_a_refused_order_is_never_printed_on_acceptance(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.receive(wire_order(status="rejected", reject_reason="timeout"))
+    shop.receive(wire_order("ord_2", 2))
+    shop.receive(wire_order("ord_2", 2, status="rejected", reject_reason="too_busy"))
+    assert shop.jobs() == []  # no ticket, so no slip either
+
+
+def test_an_order_first_seen_already_accepted_does_not_print(counter):
+    shop = counter()  # e.g. a counter paired in the afternoon pulls the morning's orders
+    shop.receive(accepted())
+    assert shop.jobs() == []
+
+
+def test_on_arrival_prints_at_once_and_a_cancellation_prints_a_slip(counter):
+    shop = counter(PrintMoment.ARRIVAL)
+    shop.receive(wire_order())
+    assert shop.kinds() == ["order"]
+    shop.receive(wire_order(status="rejected", reject_reason="timeout"))
+    assert shop.kinds() == ["order", "cancellation"]
+    slip = shop.jobs()[1][1]
+    assert "NE PAS PRÉPARER" in slip and "DÉLAI DÉPASSÉ" in slip
+    shop.receive(wire_order(status="rejected", reject_reason="timeout"))  # pulled again
+    assert shop.kinds() == ["order", "cancellation"]
+
+
+def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.receive(accepted())
+    shop.receive(accepted(status="cancelled"))
+    assert shop.kinds() == ["order", "cancellation"]
+    # Through the real queue to the file printer: the slip's ESC/POS bytes follow the ticket.
+    shop.printing.start()
+    out = shop.printing.printer_file
+    assert out is not None
+    deadline = time.monotonic() + 10
+    while shop.printing.queue.jobs("queued", "printing") and time.monotonic() < deadline:
+        shop.printing.wake()
+        time.sleep(0.05)
+    assert not shop.printing.queue.jobs("queued", "printing")
+    data = out.read_bytes()
+    ticket_at = data.find("N° 1".encode("cp858"))
+    slip_at = data.find("ANNULÉE PAR LE CLIENT".encode("cp858"))
+    assert 0 <= ticket_at < slip_at
