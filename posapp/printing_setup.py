@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from posapp.domain.orders import OrdersService
 from posapp.store.replica import OrderChange
 from printing import PrinterConfig, PrintQueue, make_backend
 from printing.enqueue import enqueue_for_change
@@ -85,7 +86,19 @@ class PrintingSetup:
                 log.exception("ticket of order %s could not be prepared", change.order.get("id"))
 
     def reprint(self, order_id: str) -> int:
-        return self.queue.reprint(order_id)
+        """A DUPLICATA of the ticket as printed; an order never printed yet (printing on
+        acceptance, a new order) prints its ticket now instead."""
+        try:
+            return self.queue.reprint(order_id)
+        except LookupError:
+            pass
+        order = OrdersService(self.store).get(order_id)
+        if order is None:
+            raise LookupError(order_id)
+        row = self.store.query_one("SELECT value FROM sync_state WHERE key = 'shop'")
+        shop = json.loads(row["value"]) if row and row["value"] else {}
+        ids = self.queue.enqueue_order(order, shop, self.config(), manual=True)
+        return ids[0] if ids else self.queue.reprint(order_id)
 
     def start(self) -> None:
         self.queue.start()

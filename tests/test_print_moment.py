@@ -129,3 +129,13 @@ def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
     ticket_at = data.find("N° 1".encode("cp858"))
     slip_at = data.find("ANNULÉE PAR LE CLIENT".encode("cp858"))
     assert 0 <= ticket_at < slip_at
+
+
+def test_print_button_prints_an_order_not_printed_yet_then_duplicates(counter):
+    shop = counter()
+    shop.receive(wire_order())  # new, on acceptance: no ticket yet
+    shop.printing.reprint("ord_1")
+    assert shop.kinds() == ["order"]
+    shop.printing.reprint("ord_1")
+    assert shop.kinds() == ["order", "reprint"]
+    assert "DUPLICATA" in shop.jobs()[1][1]

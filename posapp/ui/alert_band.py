@@ -24,10 +24,12 @@ FLASH_MS = 500
 
 
 def _restyle(widget: QWidget, name: str, value: Any) -> None:
+    """Set a dynamic property the style sheet keys on; children styled by it follow."""
     if widget.property(name) != value:
         widget.setProperty(name, value)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        for each in (widget, *widget.findChildren(QLabel)):
+            each.style().unpolish(each)
+            each.style().polish(each)
 
 
 class AlertBand(QFrame):
@@ -108,5 +110,5 @@ class SoundWarning(QFrame):
         self.show_problem(alert.problem() or "")
 
     def show_problem(self, problem: str) -> None:
-        self.text.setText("🔇 " + tr("NO SOUND") + " — " + problem if problem else "")
+        self.text.setText(tr("NO SOUND") + " — " + problem if problem else "")
         self.setVisible(bool(problem))
