@@ -1,4 +1,4 @@
-"""End to end: customer order → marketplace → sync → the real window → printer bytes → accept.
+"""End to end: customer order → marketplace → sync → the real window → accept → printer bytes.
 
 Real reference server on loopback, real SQLite file, the real MainWindow under
 pytest-qt, a virtual network printer receiving real ESC/POS bytes.
@@ -53,17 +53,8 @@ def test_order_reaches_board_prints_and_acceptance_reaches_marketplace(qtbot, sh
     qtbot.waitUntil(lambda: window.board_count() == 1, timeout=5000)
     assert shop_app.orders.get(placed["id"])["status"] == "new"
 
-    # 2. Its ticket reached the printer: number, accented name in the printer's code page.
-    assert printer.wait_until(lambda vp: any(placed["id"].encode() in j for j in vp.jobs), 10)
-    raw = next(j for j in printer.jobs if placed["id"].encode() in j)
-    assert accented["name"].encode("utf-8") not in raw  # no UTF-8 passing by luck
-    assert accented["name"].encode("cp858") in raw
-    ticket = decode_escpos(raw)
-    assert ticket.find(accented["name"]) is not None
-    number_line = ticket.find(f"N° {placed['number']}")
-    assert number_line is not None and number_line.style.is_double
-    assert ticket.qr_payloads == [placed["id"]]
-    assert ticket.cuts
+    # 2. Printing on acceptance (the default): nothing on paper for a new order.
+    assert shop_app.store.query("SELECT id FROM print_jobs") == []
 
     # 3. Accepting in the window makes the marketplace report it accepted.
     window.select_order(placed["id"])
@@ -72,6 +63,20 @@ def test_order_reaches_board_prints_and_acceptance_reaches_marketplace(qtbot, sh
     qtbot.waitUntil(lambda: customer.get(placed["id"])["status"] == "accepted", timeout=5000)
     qtbot.waitUntil(lambda: shop_app.orders.get(placed["id"])["confirmed_status"] == "accepted",
                     timeout=5000)
+
+    # ... and its ticket reaches the printer, with the ready-by time and the accented name
+    # in the printer's code page.
+    assert printer.wait_until(lambda vp: any(placed["id"].encode() in j for j in vp.jobs), 10)
+    raw = next(j for j in printer.jobs if placed["id"].encode() in j)
+    assert accented["name"].encode("utf-8") not in raw  # no UTF-8 passing by luck
+    assert accented["name"].encode("cp858") in raw
+    ticket = decode_escpos(raw)
+    assert ticket.find(accented["name"]) is not None
+    assert ticket.find("Prête pour") is not None
+    number_line = ticket.find(f"N° {placed['number']}")
+    assert number_line is not None and number_line.style.is_double
+    assert ticket.qr_payloads == [placed["id"]]
+    assert ticket.cuts
 
     # 4. Printed exactly once, even after more syncing.
     wait_until(lambda: shop_app.store.query_one(
