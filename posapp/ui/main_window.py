@@ -38,6 +38,7 @@ from posapp.ui.data_page import DataPage
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
 from posapp.ui.history_page import HistoryPage
 from posapp.ui.i18n import install_translator, installed_language, tr
+from posapp.ui.lost_orders import LostOrders
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
         shop_app.stock_changed.connect(self.refresh_stock)
 
+        self.lost_orders = LostOrders(shop_app, self.banners)
+        self.lost_orders.restore()
         self.refresh_orders()
         self.refresh_stock()
         self._show_refusals(self.orders.refused_unseen())
@@ -410,30 +413,17 @@ class MainWindow(QMainWindow):
                                   QSystemTrayIcon.MessageIcon.Information, 10000)
 
     def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:
-        for order in orders:
-            self.banners.show_banner(
-                tr("Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.").format(
-                    n=order.get("number"), c=order.get("customer_name") or ""),
-                "cancelled", sticky=True,
-            )
-        self.refresh_orders()
-        if orders:
-            self._announce_lost(orders)
+        self._announce_lost(orders, "cancelled")
 
     def on_orders_timed_out(self, orders: list[dict[str, Any]]) -> None:
-        for order in orders:
-            self.banners.show_banner(
-                tr("Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in"
-                   " time. The customer was told; do not prepare it.").format(
-                    n=order.get("number"), c=order.get("customer_name") or ""),
-                "cancelled", sticky=True,
-            )
-        self.refresh_orders()
-        if orders:
-            self._announce_lost(orders)
+        self._announce_lost(orders, "timeout")
 
-    def _announce_lost(self, orders: list[dict[str, Any]]) -> None:
-        """Orders gone without the shop's answer: heard, seen, and in the tray."""
+    def _announce_lost(self, orders: list[dict[str, Any]], why: str) -> None:
+        """Orders gone without the shop's answer: heard, seen until OK, and in the tray."""
+        self.lost_orders.add(orders, why)
+        self.refresh_orders()
+        if not orders:
+            return
         self.alert.announce_withdrawn()
         self._bring_to_front()
         if self.tray is not None:

@@ -115,6 +115,30 @@ def test_order_refused_on_timeout_is_seen_and_heard_until_acknowledged(window, s
     assert window.banners.texts("cancelled") == []
 
 
+def test_a_lost_order_banner_survives_a_restart_until_ok(window, shop_app, qtbot):
+    from posapp.ui.main_window import MainWindow
+
+    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
+    shop_app.pull(make_pull([make_order("o1", 12, "rejected", reject_reason="timeout")],
+                            cursor=3))
+    shop_app.pull(make_pull([make_order("o1", 12, "rejected", reject_reason="timeout")],
+                            cursor=4))  # pulled again: still one banner
+    assert len(window.banners.texts("cancelled")) == 1
+    window.close()
+
+    again = MainWindow(shop_app)  # the app restarted before anyone pressed OK
+    qtbot.addWidget(again)
+    [text] = again.banners.texts("cancelled")
+    assert "n° 12" in text and "REFUSÉE" in text
+    again.banners.banners[0].findChild(type(again.ack_button)).click()
+    again.close()
+
+    third = MainWindow(shop_app)
+    qtbot.addWidget(third)
+    assert third.banners.texts("cancelled") == []
+    third.close()
+
+
 def test_customer_cancellation_is_heard_too(window, shop_app):
     shop_app.pull(make_pull([make_order("o1", 12, "accepted", ready_by=iso_in(600))], cursor=2))
     shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
