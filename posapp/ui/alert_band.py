@@ -3,7 +3,7 @@
 While any order is new, ``AlertBand`` flashes with how many wait and how long
 until the marketplace refuses the first of them; in the last two minutes it
 turns red. Its "OK, seen" button snoozes the sound for at most a minute (see
-``OrderAlert.snooze``). ``SoundWarning`` stays on screen, without a close
+``OrderAlert.snooze``); the band keeps flashing until every order has an answer. ``SoundWarning`` stays on screen, without a close
 button, as long as the alert sound cannot be heard.
 """
 
@@ -83,10 +83,7 @@ class AlertBand(QFrame):
                 t=clock_text(self.alert.snooze_remaining_s()))
         self.text.setText(text)
         self.text.setToolTip(text)
-        if self.alert.snoozed:
-            self.flash.stop()
-            _restyle(self, "flash", False)
-        elif not self.flash.isActive():
+        if not self.flash.isActive():  # snoozed or not: "OK, seen" silences, it does not hide
             self.flash.start()
 
     def _toggle_flash(self) -> None:

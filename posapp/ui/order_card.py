@@ -212,7 +212,7 @@ class OrderCard(QFrame):
                 # The marketplace refuses it by itself at respond_by: count down to it.
                 parts.append(tr("answer within {t}").format(t=clock_text(left)))
                 late = left <= URGENT_S
-            text = " · ".join(parts)
+            text = "\n".join(parts)  # one line each: a narrow card must not wrap mid-phrase
         self.countdown.setText(text)
         if self._countdown_shown is not bool(text):
             self._countdown_shown = bool(text)
