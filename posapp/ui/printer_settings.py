@@ -180,11 +180,14 @@ class PrinterSettings(QWidget):
         self.kitchen_copy = QCheckBox(tr("Also print a kitchen ticket"))
         form.addRow(self.auto_print)  # full width: the French labels are long
         self.print_on = QComboBox()
-        self.print_on.addItem(tr("when the order is accepted (with its ready-by time)"),
-                              PrintMoment.ACCEPTANCE.value)
-        self.print_on.addItem(tr("as soon as the order arrives"), PrintMoment.ARRIVAL.value)
-        self.print_on.setToolTip(tr("On acceptance, a refused order is never printed."))
+        self.print_on.addItem(tr("on acceptance"), PrintMoment.ACCEPTANCE.value)
+        self.print_on.addItem(tr("on arrival"), PrintMoment.ARRIVAL.value)
         form.addRow(tr("Print"), self.print_on)
+        hint = QLabel(tr("On acceptance the ticket carries the ready-by time, and a refused"
+                         " order is never printed."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        form.addRow(hint)
         self.auto_print.toggled.connect(self.print_on.setEnabled)
         form.addRow(self.kitchen_copy)
         return form

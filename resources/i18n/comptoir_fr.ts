@@ -500,6 +500,14 @@
       <translation>Total</translation>
     </message>
     <message>
+      <source>Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.</source>
+      <translation>Commande n° {n} ({c}) ANNULÉE par le client — ne pas la préparer.</translation>
+    </message>
+    <message>
+      <source>Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in time. The customer was told; do not prepare it.</source>
+      <translation>Commande n° {n} ({c}) REFUSÉE par la place de marché : personne n’a répondu à temps. Le client a été prévenu — ne pas la préparer.</translation>
+    </message>
+    <message>
       <source>order No. {n}</source>
       <translation>la commande n° {n}</translation>
     </message>
@@ -590,14 +598,6 @@
     <message>
       <source>Pausing / resuming orders</source>
       <translation>Pause / reprise des commandes</translation>
-    </message>
-    <message>
-      <source>Order No. {n} ({c}) was CANCELLED by the customer — do not prepare it.</source>
-      <translation>Commande n° {n} ({c}) ANNULÉE par le client — ne pas la préparer.</translation>
-    </message>
-    <message>
-      <source>Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in time. The customer was told; do not prepare it.</source>
-      <translation>Commande n° {n} ({c}) REFUSÉE par la place de marché : personne n’a répondu à temps. Le client a été prévenu — ne pas la préparer.</translation>
     </message>
     <message>
       <source>Reprint failed: {e}</source>
@@ -716,20 +716,20 @@
       <translation>Imprimer aussi un ticket cuisine</translation>
     </message>
     <message>
-      <source>when the order is accepted (with its ready-by time)</source>
-      <translation>quand la commande est acceptée (avec son heure de retrait)</translation>
+      <source>on acceptance</source>
+      <translation>à l’acceptation</translation>
     </message>
     <message>
-      <source>as soon as the order arrives</source>
-      <translation>dès l’arrivée de la commande</translation>
-    </message>
-    <message>
-      <source>On acceptance, a refused order is never printed.</source>
-      <translation>À l’acceptation, une commande refusée n’est jamais imprimée.</translation>
+      <source>on arrival</source>
+      <translation>dès l’arrivée</translation>
     </message>
     <message>
       <source>Print</source>
       <translation>Imprimer</translation>
+    </message>
+    <message>
+      <source>On acceptance the ticket carries the ready-by time, and a refused order is never printed.</source>
+      <translation>À l’acceptation, le ticket porte l’heure de retrait promise et une commande refusée n’est jamais imprimée.</translation>
     </message>
     <message>
       <source>IP address or name</source>

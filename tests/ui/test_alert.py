@@ -77,17 +77,22 @@ def test_each_new_order_counts_down_to_its_automatic_refusal(window, shop_app, q
     qtbot.waitUntil(lambda: card.countdown.text() != first, timeout=2500)  # live, per second
 
 
-def test_last_two_minutes_are_louder_faster_red_and_end_the_snooze(window, shop_app, qtbot):
+def test_last_two_minutes_are_louder_faster_red_and_end_the_snooze(window, shop_app, qtbot,
+                                                                    monkeypatch):
+    raised = []
+    monkeypatch.setattr(window, "_bring_to_front", lambda: raised.append(True))
     alert = window.alert
     alert.set_volume(0.3)
     shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(300))], cursor=2))
     normal_interval = alert.timer.interval()
     window.ack_button.click()
     assert alert.snoozed
+    raised.clear()  # (the order's arrival raised it already)
     with qtbot.waitSignal(alert.resumed, timeout=1000):
         # The marketplace's deadline is now 90 s away (e.g. a later pull with another delay).
         shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(90))], cursor=3))
     assert alert.urgent and not alert.snoozed and alert.timer.isActive()
+    assert raised  # the window comes forward by itself
     assert alert.timer.interval() < normal_interval
     assert alert.effect.volume() == 1.0 > alert.volume
     assert window.alert_band.property("urgent") is True

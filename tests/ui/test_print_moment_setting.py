@@ -12,7 +12,7 @@ def test_the_form_defaults_to_acceptance_and_saves_arrival(qtbot, qapp, printing
     form = PrinterSettings(printing, {"name": "Boulangerie Zoé"})
     qtbot.addWidget(form)
     assert form.print_on.currentData() == PrintMoment.ACCEPTANCE.value
-    assert "acceptée" in form.print_on.currentText()
+    assert "acceptation" in form.print_on.currentText()
     form.print_on.setCurrentIndex(form.print_on.findData(PrintMoment.ARRIVAL.value))
     assert form.save()
     assert printing.config().print_on is PrintMoment.ARRIVAL
