@@ -76,8 +76,10 @@ class AlertBand(QFrame):
             text = tr("1 new order is waiting for an answer")
         else:
             text = tr("{n} new orders are waiting for an answer").format(n=waiting)
-        if left is not None:
+        if left is not None and left > 0:
             text += " — " + tr("automatic refusal in {t}").format(t=clock_text(left))
+        elif left is not None:  # offline, or the marketplace's refusal not heard yet
+            text += " — " + tr("time to answer is over: the marketplace refuses it by itself")
         if self.alert.snoozed:
             text += " — " + tr("sound back in {t}").format(
                 t=clock_text(self.alert.snooze_remaining_s()))

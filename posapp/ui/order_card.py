@@ -210,7 +210,8 @@ class OrderCard(QFrame):
             left = seconds_left(order)
             if left is not None:
                 # The marketplace refuses it by itself at respond_by: count down to it.
-                parts.append(tr("answer within {t}").format(t=clock_text(left)))
+                parts.append(tr("answer within {t}").format(t=clock_text(left)) if left > 0
+                             else tr("time to answer is over"))
                 late = left <= URGENT_S
             text = "\n".join(parts)  # one line each: a narrow card must not wrap mid-phrase
         self.countdown.setText(text)

@@ -16,6 +16,10 @@
       <translation>{n} nouvelles commandes attendent une réponse</translation>
     </message>
     <message>
+      <source>time to answer is over: the marketplace refuses it by itself</source>
+      <translation>le délai de réponse est dépassé : la place de marché la refuse d’elle-même</translation>
+    </message>
+    <message>
       <source>automatic refusal in {t}</source>
       <translation>refus automatique dans {t}</translation>
     </message>
@@ -626,6 +630,10 @@
     <message>
       <source>ready since {t}</source>
       <translation>prête depuis {t}</translation>
+    </message>
+    <message>
+      <source>time to answer is over</source>
+      <translation>délai de réponse dépassé</translation>
     </message>
     <message>
       <source>slot {t}</source>

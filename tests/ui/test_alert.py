@@ -23,6 +23,9 @@ def test_alert_rings_until_every_new_order_has_an_answer(window, shop_app, qtbot
     shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(480))], cursor=2))
     assert window.alert.active and window.alert_band.isVisible()
     qtbot.waitUntil(lambda: window.alert.rings >= 3, timeout=2000)
+    window.tabs.setCurrentWidget(window.history_page)  # seen on every tab
+    assert window.alert_band.isVisible()
+    window.tabs.setCurrentWidget(window.orders_page)
 
     # "OK, seen" silences for a minute at most, and the band stays.
     window.ack_button.click()
@@ -101,6 +104,13 @@ def test_last_two_minutes_are_louder_faster_red_and_end_the_snooze(window, shop_
     assert 0 < alert.snooze_remaining_s() < SNOOZE_S / 2
 
 
+def test_a_deadline_passed_unheard_is_not_shown_as_a_countdown(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12, respond_by=iso_in(-30))], cursor=2))
+    assert "délai de réponse est dépassé" in window.alert_band.text.text()
+    assert "délai de réponse dépassé" in window.board.card("o1").countdown.text()
+    assert window.alert.active  # still new here: it still rings
+
+
 def test_order_refused_on_timeout_is_seen_and_heard_until_acknowledged(window, shop_app, qtbot):
     created = to_iso(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10))
     shop_app.pull(make_pull([make_order("o1", 12, created_at=created, respond_by=iso_in(1))],
@@ -149,6 +159,20 @@ def test_customer_cancellation_is_heard_too(window, shop_app):
     shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
     assert window.alert.announcements == 1
     assert any("ANNULÉE" in t for t in window.banners.texts("cancelled"))
+
+
+def test_a_damaged_lost_orders_setting_does_not_stop_the_window(shop_app, qtbot):
+    from posapp.ui.lost_orders import SETTING
+    from posapp.ui.main_window import MainWindow
+
+    shop_app.set_setting(SETTING, "{not json")
+    window = MainWindow(shop_app)
+    qtbot.addWidget(window)
+    assert window.banners.texts("cancelled") == []
+    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
+    shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
+    assert len(window.banners.texts("cancelled")) == 1
+    window.close()
 
 
 def test_alert_works_without_audio_device(qtbot):
