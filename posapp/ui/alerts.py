@@ -87,7 +87,7 @@ class OrderAlert(QObject):
         self.snooze_timer.timeout.connect(self._snooze_over)
         self.effect.statusChanged.connect(self.check_sound)
         self._devices = QMediaDevices(self)
-        self._devices.audioOutputsChanged.connect(self.check_sound)
+        self._devices.audioOutputsChanged.connect(self._outputs_changed)
         self.set_sound(sound)
         self.set_volume(volume)
 
@@ -113,6 +113,14 @@ class OrderAlert(QObject):
         self.effect.setVolume(1.0 if self.urgent and self.volume > 0 else self.volume)
 
     # -- sound health ---------------------------------------------------------------------------
+    def _outputs_changed(self) -> None:
+        """Speakers plugged in (or out): play on the new default output, reloading the
+        sound, whose earlier load may have failed for want of a device."""
+        self.effect.setAudioDevice(QMediaDevices.defaultAudioOutput())
+        source = self.effect.source()
+        self.effect.setSource(QUrl())
+        self.set_source(source)
+
     def problem(self) -> str | None:
         return self._problem
 

@@ -69,3 +69,13 @@ def test_listen_reports_a_failure_and_a_success(window, corrupt_sound, qtbot):
     dialog.play_test()
     assert "volume de l’alerte est à zéro" in dialog.sound_status.text()
     dialog.deleteLater()
+
+
+def test_a_device_change_reloads_the_sound(qtbot, corrupt_sound):
+    alert = OrderAlert()
+    alert.set_source(QUrl.fromLocalFile(str(corrupt_sound)))
+    qtbot.waitUntil(lambda: alert.problem() is not None, timeout=3000)
+    alert.set_sound("chime.wav")
+    alert._outputs_changed()  # what QMediaDevices reports when speakers come or go
+    qtbot.waitUntil(lambda: alert.effect.status() == QSoundEffect.Status.Ready, timeout=3000)
+    assert alert.problem() is None and alert.sound == "chime.wav"
