@@ -34,6 +34,9 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text()
 
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+
     def dismiss(self) -> None:
         self.dismissed.emit()
         self.setParent(None)

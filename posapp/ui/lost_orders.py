@@ -1,7 +1,9 @@
 """Orders lost without the shop's answer (refused on timeout, cancelled by the customer):
-a banner each, which only its OK button removes — a restart does not.
+one banner, which only its OK button removes — a restart does not.
 
-The banners still to acknowledge are kept in the ``settings`` table (key
+However many orders are lost (27 at once when nobody watched), they share one
+banner listing them, so the window never grows past the screen. The orders
+still to acknowledge are kept in the ``settings`` table (key
 ``lost_orders_unseen``) and shown again when the window opens.
 """
 
@@ -19,6 +21,7 @@ __all__ = ["LostOrders", "SETTING"]
 log = logging.getLogger(__name__)
 
 SETTING = "lost_orders_unseen"
+LISTED = 12  # numbers named in the banner; the rest are counted
 
 
 class _Settings(Protocol):
@@ -26,7 +29,7 @@ class _Settings(Protocol):
     def set_setting(self, key: str, value: str | None) -> None: ...
 
 
-def _text(entry: dict[str, Any]) -> str:
+def _one(entry: dict[str, Any]) -> str:
     if entry["why"] == "timeout":
         return tr("Order No. {n} ({c}) was REFUSED by the marketplace: nobody answered in"
                   " time. The customer was told; do not prepare it.").format(
@@ -35,16 +38,39 @@ def _text(entry: dict[str, Any]) -> str:
         n=entry["number"], c=entry["customer"])
 
 
+def _numbers(entries: list[dict[str, Any]]) -> str:
+    shown = ", ".join(tr("No. {n}").format(n=e["number"]) for e in entries[:LISTED])
+    return shown + (" …" if len(entries) > LISTED else "")
+
+
+def banner_text(entries: list[dict[str, Any]]) -> str:
+    if len(entries) == 1:
+        return _one(entries[0])
+    parts = []
+    timed_out = [e for e in entries if e["why"] == "timeout"]
+    cancelled = [e for e in entries if e["why"] != "timeout"]
+    if timed_out:
+        parts.append(tr("REFUSED by the marketplace, nobody answered in time: {list}").format(
+            list=_numbers(timed_out)))
+    if cancelled:
+        parts.append(tr("CANCELLED by the customer: {list}").format(list=_numbers(cancelled)))
+    return tr("{n} orders lost — do not prepare them.").format(n=len(entries)) + " " + \
+        " · ".join(parts)
+
+
 class LostOrders:
     def __init__(self, settings: _Settings, banners: BannerArea):
         self.settings = settings
         self.banners = banners
+        self.banner: Banner | None = None
 
-    def _load(self) -> list[dict[str, Any]]:
+    def entries(self) -> list[dict[str, Any]]:
         try:
             entries = json.loads(self.settings.setting(SETTING, "[]") or "[]")
         except ValueError:  # a damaged value must not stop the window: start afresh
             log.warning("unreadable %s setting, dropped", SETTING)
+            return []
+        if not isinstance(entries, list):
             return []
         return [e for e in entries if isinstance(e, dict) and {"id", "why"} <= e.keys()]
 
@@ -52,27 +78,31 @@ class LostOrders:
         self.settings.set_setting(SETTING, json.dumps(entries, ensure_ascii=False))
 
     def restore(self) -> None:
-        """At start-up: the banners nobody acknowledged before the app closed."""
-        for entry in self._load():
-            self._show(entry)
+        """At start-up: what nobody acknowledged before the app closed."""
+        self._show(self.entries())
 
     def add(self, orders: list[dict[str, Any]], why: str) -> None:
         """``why``: "timeout" or "cancelled"."""
-        entries = self._load()
+        entries = self.entries()
         known = {(e["id"], e["why"]) for e in entries}
         for order in orders:
-            entry = {"id": order["id"], "why": why, "number": order.get("number"),
-                     "customer": order.get("customer_name") or ""}
-            if (entry["id"], why) in known:
-                continue
-            entries.append(entry)
-            self._show(entry)
+            if (order["id"], why) not in known:
+                entries.append({"id": order["id"], "why": why, "number": order.get("number"),
+                                "customer": order.get("customer_name") or ""})
         self._save(entries)
+        self._show(entries)
 
-    def _show(self, entry: dict[str, Any]) -> Banner:
-        banner = self.banners.show_banner(_text(entry), "cancelled", sticky=True)
-        banner.dismissed.connect(lambda e=entry: self._acknowledge(e))
-        return banner
+    def _show(self, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        if self.banner is None:
+            self.banner = self.banners.show_banner(banner_text(entries), "cancelled",
+                                                   sticky=True)
+            self.banner.dismissed.connect(self._acknowledge)
+        else:
+            self.banner.set_text(banner_text(entries))
 
-    def _acknowledge(self, entry: dict[str, Any]) -> None:
-        self._save([e for e in self._load() if (e["id"], e["why"]) != (entry["id"], entry["why"])])
+    def _acknowledge(self) -> None:
+        """OK pressed: every order the banner listed has been seen."""
+        self.banner = None
+        self._save([])

@@ -512,6 +512,22 @@
       <translation>Commande n° {n} ({c}) REFUSÉE par la place de marché : personne n’a répondu à temps. Le client a été prévenu — ne pas la préparer.</translation>
     </message>
     <message>
+      <source>No. {n}</source>
+      <translation>N° {n}</translation>
+    </message>
+    <message>
+      <source>REFUSED by the marketplace, nobody answered in time: {list}</source>
+      <translation>REFUSÉES par la place de marché, personne n’a répondu à temps : {list}</translation>
+    </message>
+    <message>
+      <source>CANCELLED by the customer: {list}</source>
+      <translation>ANNULÉES par le client : {list}</translation>
+    </message>
+    <message>
+      <source>{n} orders lost — do not prepare them.</source>
+      <translation>{n} commandes perdues — ne pas les préparer.</translation>
+    </message>
+    <message>
       <source>order No. {n}</source>
       <translation>la commande n° {n}</translation>
     </message>
@@ -610,10 +626,6 @@
     <message>
       <source>Interrupted tickets could not be checked: {e}</source>
       <translation>Impossible de vérifier les tickets interrompus : {e}</translation>
-    </message>
-    <message>
-      <source>No. {n}</source>
-      <translation>N° {n}</translation>
     </message>
     <message>
       <source>1 item</source>

@@ -154,6 +154,21 @@ def test_a_lost_order_banner_survives_a_restart_until_ok(window, shop_app, qtbot
     third.close()
 
 
+def test_many_lost_orders_share_one_banner_that_fits(window, shop_app, qtbot):
+    window.resize(1366, 768)
+    numbers = range(1, 28)  # the 27 orders nobody answered
+    shop_app.pull(make_pull([make_order(f"o{n}", n) for n in numbers], cursor=2))
+    shop_app.pull(make_pull([make_order(f"o{n}", n, "rejected", reject_reason="timeout")
+                             for n in numbers[:-1]], cursor=3))
+    shop_app.pull(make_pull([make_order("o27", 27, "cancelled")], cursor=4))
+    [text] = window.banners.texts("cancelled")
+    assert text.startswith("27 commandes perdues")
+    assert "N° 1, N° 2" in text and "N° 12 …" in text and "ANNULÉES par le client : N° 27" in text
+    assert window.alert.announcements == 2
+    qtbot.waitUntil(lambda: window.banners.height() < 160, timeout=1000)
+    assert window.height() == 768
+
+
 def test_customer_cancellation_is_heard_too(window, shop_app):
     shop_app.pull(make_pull([make_order("o1", 12, "accepted", ready_by=iso_in(600))], cursor=2))
     shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
