@@ -7,10 +7,10 @@ this version does not know is refused by ``Store`` (it comes from a newer app).
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from sync.sqlite_tx import run_script
 
 __all__ = ["MIGRATIONS", "rebuild_orders_search"]
 
@@ -18,15 +18,7 @@ MIGRATIONS = Migrations("comptoir.shop")
 
 
 def _run_script(db: Database, script: str) -> None:
-    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+    run_script(db.conn, script)  # one by one: ``executescript`` would COMMIT the migration
 
 
 @MIGRATIONS(name="0001_initial")
