@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from posapp.domain import ledger
+from posapp.store import ledger
 from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
 
 __all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase"]

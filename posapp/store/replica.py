@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.domain import ledger
-from posapp.store import outbox
+from posapp.store import ledger, outbox
 from posapp.store.db import Store
 from sync.protocol import Mutation, utcnow_iso
 
