@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from posapp.store import identity
 from sync.protocol import utcnow_iso
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "known_skus",
     "record_counter",
     "record_pull",
+    "renumber",
     "skus_confirmed_by",
 ]
 
@@ -61,12 +62,7 @@ _INSERT = (
 
 def counter_id(conn: sqlite3.Connection) -> str:
     """This counter's client id (created here if the engine has not yet done so)."""
-    row = conn.execute("SELECT value FROM sync_state WHERE key = 'client_id'").fetchone()
-    if row and row[0]:
-        return str(row[0])
-    cid = "c_" + uuid.uuid4().hex  # same shape as ShopReplica.client_id
-    conn.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('client_id', ?)", (cid,))
-    return cid
+    return identity.client_id(conn)
 
 
 # -- writes (inside the caller's transaction) ------------------------------------------------
@@ -104,6 +100,26 @@ def forget_refused(conn: sqlite3.Connection, mutation_id: int) -> None:
     confirmed = {sku for sku, was_confirmed in gone if was_confirmed}
     if confirmed:
         _reconcile(conn, confirmed, confirmed, utcnow_iso())
+
+
+def renumber(conn: sqlite3.Connection, moves: Iterable[tuple[int, int]]) -> None:
+    """Counter movements whose mutation got a new id: pending again under it.
+
+    A pull may have confirmed one under its old id (the server had processed
+    *another* mutation with that id); those skus are reconciled again.
+    """
+    reconfirm: set[str] = set()
+    for old, new in moves:
+        row = conn.execute("SELECT sku, confirmed FROM stock_ledger WHERE mutation_id = ?",
+                           (old,)).fetchone()
+        if row is None:
+            continue
+        conn.execute("UPDATE stock_ledger SET mutation_id = ?, confirmed = 0 WHERE mutation_id = ?",
+                     (new, old))
+        if row[1]:
+            reconfirm.add(row[0])
+    if reconfirm:
+        _reconcile(conn, reconfirm, reconfirm, utcnow_iso())
 
 
 def known_skus(conn: sqlite3.Connection, skus: Iterable[str]) -> set[str]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.store import ledger, outbox
+from posapp.store import identity, ledger, outbox
 from posapp.store.db import Store
 from sync.protocol import Mutation, utcnow_iso
 
@@ -53,12 +52,8 @@ class ShopReplica:
         )
 
     def client_id(self) -> str:
-        with self.store.transaction():
-            cid = self.get_state("client_id")
-            if cid is None:
-                cid = "c_" + uuid.uuid4().hex
-                self.set_state("client_id", cid)
-        return cid
+        with self.store.transaction() as conn:
+            return identity.client_id(conn)
 
     def cursor(self) -> int:
         return int(self.get_state("cursor", "0") or 0)
@@ -78,13 +73,23 @@ class ShopReplica:
         with the state they produced, so the counter never sees a delta vanish
         before the confirmed stock includes it.
         """
+        refusals = [r for r in results if r["status"] == "refused"]
+        reused = [r["id"] for r in refusals if r.get("code") == outbox.ID_REUSED]
+        heard = [r["id"] for r in results if r["id"] not in reused]
         with self.store.transaction():
             refused = outbox.record_refusals(
-                self.conn, [r for r in results if r["status"] == "refused"]
-            )
-            self.set_state("pushed_through", str(last_mutation_id))
+                self.conn, [r for r in refusals if r["id"] not in reused])
             # Results heard: whatever waited for its answer has it now.
-            self.conn.execute("DELETE FROM outbox_unreported WHERE id <= ?", (last_mutation_id,))
+            self.conn.execute("DELETE FROM outbox_unreported WHERE id IN"
+                              " (SELECT value FROM json_each(?))", (json.dumps(heard),))
+            if reused:  # not applied: sent again, in order, under ids the server never saw
+                outbox.renumber_from(self.conn, min(reused), last_mutation_id)
+            # Never past what was sent: a server that knows higher ids (another life of
+            # this counter) would otherwise make the entries in between look pushed.
+            sent = max((r["id"] for r in results), default=last_mutation_id)
+            before = int(self.get_state("pushed_through", "0") or 0)
+            self.set_state("pushed_through",
+                           str(max(min(before, last_mutation_id), min(last_mutation_id, sent))))
         return refused
 
     # -- pull side ----------------------------------------------------------
