@@ -274,3 +274,16 @@ def _pending_available(db: Database) -> None:
     # Like orders.pending_status: the availability a product.set_available still in the
     # outbox will set, so a pull of the old value does not flip the counter's toggle back.
     db.execute("ALTER TABLE products ADD COLUMN pending_available INTEGER")
+
+
+@MIGRATIONS(name="0007_utc_times")
+def _utc_times(db: Database) -> None:
+    # Times are compared as text: one written with an offset ("+01:00") sorts wrong.
+    # SQLite's strftime reads the offset and writes UTC; times already in Z are left alone.
+    utc = "strftime('%Y-%m-%dT%H:%M:%fZ', {0})"
+    for table, columns in (("orders", ("created_at", "updated_at", "pickup_slot", "ready_by",
+                                       "pending_ready_by")),
+                           ("order_history", ("at",)), ("stock_ledger", ("at",))):
+        for column in columns:
+            db.execute(f"UPDATE {table} SET {column} = {utc.format(column)}"
+                       f" WHERE {column} NOT LIKE '%Z' AND {utc.format(column)} IS NOT NULL")

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from posapp.store import ledger
+from posapp.store.shop_time import to_utc
 from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
 
 __all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase",
@@ -28,6 +29,8 @@ ID_REUSED = "mutation_id_reused"
 def enqueue(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> int:
     """Queue a mutation and apply its optimistic effect; call inside a transaction."""
     validate_mutation(name, args)
+    if "ready_by" in args:  # stored and compared as text: UTC only
+        args = {**args, "ready_by": to_utc(args["ready_by"])}
     order_id = args.get("order_id")
     sku = args.get("sku")
     at = utcnow_iso()

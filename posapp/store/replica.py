@@ -16,6 +16,7 @@ from typing import Any
 
 from posapp.store import identity, ledger, outbox
 from posapp.store.db import Store
+from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
 
 __all__ = ["ShopReplica", "PullSummary", "NewOrdersHook"]
@@ -94,6 +95,7 @@ class ShopReplica:
 
     # -- pull side ----------------------------------------------------------
     def apply_pull(self, pull: dict[str, Any]) -> PullSummary:
+        pull = {**pull, "orders": [_utc_times(o) for o in pull["orders"]]}
         summary = PullSummary(shop=pull["shop"])
         now = utcnow_iso()
         with self.store.transaction() as conn:
@@ -199,3 +201,12 @@ class ShopReplica:
             [(o["id"], i, h["status"], h["at"], h["by"]) for i, h in enumerate(o["history"])],
         )
         outbox.rebase(conn, order_ids=[o["id"]], skus=[])
+
+
+_ORDER_TIMES = ("pickup_slot", "ready_by", "created_at", "updated_at")
+
+
+def _utc_times(order: dict[str, Any]) -> dict[str, Any]:
+    """Times as the store keeps them (UTC, ``Z``): ``+01:00`` would sort wrong as text."""
+    return {**order, **{key: to_utc(order.get(key)) for key in _ORDER_TIMES},
+            "history": [{**h, "at": to_utc(h.get("at"))} for h in order.get("history", [])]}
