@@ -11,6 +11,7 @@ Everything the widgets need arrives through this object's Qt signals.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -25,8 +26,10 @@ from posapp.bridge import CoreBridge, listener_for
 from posapp.domain.orders import OrdersService
 from posapp.domain.stock import StockService
 from posapp.printing_setup import PrintingSetup
-from posapp.store.backup import RestoreResult, restore
+from posapp.store import pairing
+from posapp.store.backup import RestoreResult, backup, restore
 from posapp.store.db import Store, open_store
+from posapp.store.pairing import PairingChange
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
@@ -164,15 +167,58 @@ class ShopApp(QObject):
         self.complete_pairing(url, answer)
         return answer
 
-    def complete_pairing(self, url: str, answer: dict[str, str]) -> None:
-        """Keep the token in the vault, the rest in settings; restart sync with it."""
+    def complete_pairing(self, url: str, answer: dict[str, str]) -> PairingChange:
+        """Keep the token in the vault, the rest in settings (one transaction); restart sync.
+
+        Sync is stopped around it: a long-poll still asked with the old credentials is
+        cut, and an answer about the old shop is refused by the store anyway. Moving to
+        another shop or marketplace first saves the database aside, then starts the
+        shop's data afresh; changes left for the old shop are exported to a CSV and the
+        shopkeeper is told. Raises VaultError or BackupError (then nothing changed).
+        """
+        assert self.store is not None
         url = url.rstrip("/")
         self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
-        self.set_setting("marketplace_url", url)
-        self.set_setting("shop_id", answer["shop_id"])
-        self.set_setting("shop_name", answer["shop_name"])
+        change: PairingChange | None = None
+        aside: Path | None = None
         if self.engine is not None:
-            self.engine.set_credentials(url, answer["device_token"])
+            self.engine.stop()
+        try:
+            if pairing.is_move(self.store.conn, url, answer["shop_id"]):
+                aside = self._save_aside("avant-changement-de-boutique")
+            change = pairing.adopt(self.store.conn, url, answer["shop_id"], answer["shop_name"])
+        finally:
+            if self.engine is not None:
+                if change is not None:
+                    self.engine.set_credentials(url, answer["device_token"])
+                self.engine.start()
+        if change.moved:
+            self._tell_moved(change, aside)
+            self.orders_changed.emit()
+            self.stock_changed.emit()
+        return change
+
+    def _save_aside(self, why: str) -> Path:
+        assert self.store is not None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return backup(self.store.path, self.data_dir / "sauvegardes" / f"{why}-{stamp}.db").path
+
+    def _tell_moved(self, change: PairingChange, aside: Path | None) -> None:
+        assert self.store is not None
+        text = f"Ancienne boutique sauvegardée dans {aside}." if aside else ""
+        if change.left_behind:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            csv_path = self.data_dir / "sauvegardes" / f"changements-non-envoyes-{stamp}.csv"
+            try:
+                pairing.export_left_behind(self.store.conn, csv_path)
+                where = f"exportés dans {csv_path}"
+            except OSError as exc:
+                log.warning("left-behind changes not exported: %s", exc)
+                where = "gardés dans la base (export impossible)"
+            text = (f"{change.left_behind} changement(s) pas encore envoyé(s) à l'ancienne"
+                    f" boutique ne seront pas envoyés à la nouvelle : {where}. {text}")
+        if text:
+            self.message.emit(text.strip())
 
     def _start_demo_marketplace(self) -> None:
         from marketplace.demo import DemoOrderGenerator

@@ -287,3 +287,24 @@ def _utc_times(db: Database) -> None:
         for column in columns:
             db.execute(f"UPDATE {table} SET {column} = {utc.format(column)}"
                        f" WHERE {column} NOT LIKE '%Z' AND {utc.format(column)} IS NOT NULL")
+
+
+@MIGRATIONS(name="0008_left_behind")
+def _left_behind(db: Database) -> None:
+    # Changes queued for a shop this counter then left (paired with another shop or
+    # marketplace): never pushed to the new one, kept here for the shopkeeper to export.
+    _run_script(
+        db,
+        """
+        CREATE TABLE left_behind_mutations (
+            id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            args TEXT NOT NULL,
+            at TEXT NOT NULL,
+            shop_id TEXT,
+            marketplace_url TEXT,
+            left_at TEXT NOT NULL,
+            PRIMARY KEY (shop_id, id)
+        );
+        """,
+    )

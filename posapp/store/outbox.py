@@ -20,7 +20,7 @@ from posapp.store.shop_time import to_utc
 from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
 
 __all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase",
-           "renumber_from", "ID_REUSED"]
+           "renumber_from", "is_pending", "ID_REUSED"]
 
 # The server's answer to an id it already processed for another mutation (docs/PROTOCOL.md).
 ID_REUSED = "mutation_id_reused"
@@ -107,6 +107,12 @@ def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]
         moved.append({"id": row[0], "name": row[1], "args": json.loads(row[2]),
                       "code": refusal["code"], "message": refusal["message"]})
     return moved
+
+
+def is_pending(conn: sqlite3.Connection, mutation_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM outbox WHERE id = ? UNION ALL"
+                        " SELECT 1 FROM outbox_unreported WHERE id = ?",
+                        (mutation_id, mutation_id)).fetchone() is not None
 
 
 def renumber_from(conn: sqlite3.Connection, first_id: int, above: int) -> list[tuple[int, int]]:

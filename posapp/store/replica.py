@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.store import identity, ledger, outbox
+from posapp.store import identity, ledger, outbox, pairing
 from posapp.store.db import Store
 from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
@@ -83,6 +83,7 @@ class ShopReplica:
             # Results heard: whatever waited for its answer has it now.
             self.conn.execute("DELETE FROM outbox_unreported WHERE id IN"
                               " (SELECT value FROM json_each(?))", (json.dumps(heard),))
+            reused = [i for i in reused if outbox.is_pending(self.conn, i)]  # else: stale
             if reused:  # not applied: sent again, in order, under ids the server never saw
                 outbox.renumber_from(self.conn, min(reused), last_mutation_id)
             # Never past what was sent: a server that knows higher ids (another life of
@@ -99,6 +100,8 @@ class ShopReplica:
         summary = PullSummary(shop=pull["shop"])
         now = utcnow_iso()
         with self.store.transaction() as conn:
+            # Asked before a move to another shop and heard after it: not ours any more.
+            pairing.check_shop(conn, pull["shop"].get("id"))
             known = ledger.known_skus(conn, self._skus_in(pull))
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
