@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
-from posapp.bridge import CoreBridge, listener_for
+from posapp.bridge import CoreBridge
 from posapp.domain.orders import OrdersService
 from posapp.domain.stock import StockService
 from posapp.printing_setup import PrintingSetup
@@ -33,7 +31,7 @@ from posapp.store.pairing import PairingChange
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
-from sync.engine import SyncEngine, SyncStatus
+from sync.engine import SyncEngine
 
 __all__ = ["AppConfig", "ShopApp"]
 
@@ -51,22 +49,13 @@ class AppConfig:
     marketplace_settings: dict[str, Any] = field(default_factory=dict)
 
 
-class ShopApp(QObject):
-    """Owns the core objects; lives on the GUI thread."""
-
-    orders_changed = Signal()
-    new_orders = Signal(list)  # order dicts (as pulled) seen for the first time
-    orders_cancelled = Signal(list)
-    stock_changed = Signal()
-    sync_status = Signal(object)  # SyncStatus
-    refused = Signal(list)
-    printer_status = Signal(object)
-    message = Signal(str)  # something to tell the shopkeeper
+class ShopApp(CoreBridge):
+    """Owns the core objects; lives on the GUI thread. Its signals (``CoreBridge``'s) are
+    emitted once, from whichever thread the core event happened on; Qt queues them."""
 
     def __init__(self, config: AppConfig):
         super().__init__()
         self.config = config
-        self.bridge = CoreBridge()
         self.store: Store | None = None
         self.orders: OrdersService | None = None
         self.stock: StockService | None = None
@@ -75,12 +64,7 @@ class ShopApp(QObject):
         self.marketplace: Any = None  # EmbeddedMarketplace in demo mode
         self.demo_generator: Any = None
         self.vault: TokenVault = config.vault or (MemoryVault() if config.demo else KeyringVault())
-        self.last_status = SyncStatus()
         self.startup_messages: list[str] = []  # shown by the window once it exists
-        self.bridge.sync_status.connect(self._on_sync_status)
-        self.bridge.pulled.connect(self._on_pulled)
-        self.bridge.refused.connect(self.refused)
-        self.bridge.printer_status.connect(self.printer_status)
 
     # -- paths -----------------------------------------------------------------
     @property
@@ -116,7 +100,7 @@ class ShopApp(QObject):
         self.store = open_store(self.data_dir)  # StoreError → caller shows it
         self.orders = OrdersService(self.store)
         self.stock = StockService(self.store)
-        self.printing = PrintingSetup(self.data_dir, self.store, self.bridge, demo=self.config.demo)
+        self.printing = PrintingSetup(self.data_dir, self.store, self, demo=self.config.demo)
         if self.config.demo:
             self._start_demo_marketplace()
         url = self.setting("marketplace_url")
@@ -131,7 +115,7 @@ class ShopApp(QObject):
             url or "",
             token,
             self._open_replica,
-            listener_for(self.bridge),
+            self,
             wait=self.config.sync_wait,
         )
         self.engine.start()
@@ -245,22 +229,11 @@ class ShopApp(QObject):
         self.orders_changed.emit()
         self.stock_changed.emit()
 
-    # -- core events (GUI thread) ----------------------------------------------------
-    def _on_sync_status(self, status: SyncStatus) -> None:
-        self.last_status = status
-        self.sync_status.emit(status)
-
-    def _on_pulled(self, summary: PullSummary) -> None:
-        if summary.new_orders:
-            self.new_orders.emit(summary.new_orders)
-        if summary.cancelled_orders:
-            self.orders_cancelled.emit(summary.cancelled_orders)
-        if summary.new_orders or summary.changed_order_ids or summary.confirmed:
-            self.orders_changed.emit()
-        if summary.products_changed or summary.confirmed:
-            self.stock_changed.emit()
+    # -- core events (sync thread) ---------------------------------------------------
+    def pulled(self, summary: PullSummary) -> None:
+        super().pulled(summary)
         if self.printing is not None and summary.new_orders:
-            self.printing.wake()
+            self.printing.wake()  # thread-safe: sets the queue's event
 
     # -- data safety -------------------------------------------------------------------
     def restore_backup(self, path: Path) -> RestoreResult:
