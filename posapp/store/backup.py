@@ -55,8 +55,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from posapp.store import identity
 from posapp.store.db import Store, StoreError
-from posapp.store.identity import new_client_id
 from sync.sqlite_tx import transaction
 
 __all__ = [
@@ -273,9 +273,10 @@ def _follow_previous(prepared: Path, previous: Path | None, live_highest: int) -
             if not pending:
                 conn.execute("DELETE FROM sync_state WHERE key IN ('client_id', 'pushed_through')")
                 conn.execute("INSERT INTO sync_state (key, value) VALUES ('client_id', ?)",
-                             (new_client_id(),))
+                             (identity.new_client_id(),))
             if attached:
                 _carry_printed_jobs(conn)
+            identity.new_generation(conn)  # answers asked of the database before: stale
         if attached:
             conn.execute("DETACH DATABASE previous")
     finally:

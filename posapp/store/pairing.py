@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from posapp.store.identity import new_client_id
+from posapp.store import identity
 from sync.protocol import utcnow_iso
 from sync.sqlite_tx import transaction
 
@@ -30,7 +30,7 @@ _SETTINGS = ("marketplace_url", "shop_id", "shop_name")
 _SHOP_STATE = ("cursor", "pushed_through", "shop", "last_sync_at", "client_id")
 
 
-class StaleShopAnswer(RuntimeError):
+class StaleShopAnswer(identity.StaleAnswer):
     """An answer meant for a shop this counter no longer belongs to (a pairing changed)."""
 
 
@@ -94,7 +94,8 @@ def _start_afresh(conn: sqlite3.Connection, previous: Pairing) -> int:
     conn.execute(f"DELETE FROM sync_state WHERE key IN ({','.join('?' * len(_SHOP_STATE))})",
                  _SHOP_STATE)
     conn.execute("INSERT INTO sync_state (key, value) VALUES ('client_id', ?)",
-                 (new_client_id(),))
+                 (identity.new_client_id(),))
+    identity.new_generation(conn)
     return left
 
 

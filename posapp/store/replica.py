@@ -39,6 +39,7 @@ class ShopReplica:
         self.store = store
         self.conn = store.conn
         self.on_new_orders = on_new_orders
+        self.generation = identity.generation(self.conn)  # the store this replica answers for
 
     # -- sync_state ---------------------------------------------------------
     def get_state(self, key: str, default: str | None = None) -> str | None:
@@ -78,6 +79,7 @@ class ShopReplica:
         reused = [r["id"] for r in refusals if r.get("code") == outbox.ID_REUSED]
         heard = [r["id"] for r in results if r["id"] not in reused]
         with self.store.transaction():
+            identity.check_generation(self.conn, self.generation)
             refused = outbox.record_refusals(
                 self.conn, [r for r in refusals if r["id"] not in reused])
             # Results heard: whatever waited for its answer has it now.
@@ -100,7 +102,8 @@ class ShopReplica:
         summary = PullSummary(shop=pull["shop"])
         now = utcnow_iso()
         with self.store.transaction() as conn:
-            # Asked before a move to another shop and heard after it: not ours any more.
+            # Asked before a restore or a move to another shop, heard after: not ours.
+            identity.check_generation(conn, self.generation)
             pairing.check_shop(conn, pull["shop"].get("id"))
             known = ledger.known_skus(conn, self._skus_in(pull))
             for product in pull["products"]:
