@@ -284,6 +284,10 @@ def test_restore_on_a_new_install_then_an_offline_sale_reaches_the_marketplace(
         engine.stop()
     assert ledger.check(restored.conn) == []
     assert restored.query("SELECT * FROM refused_mutations") == []
+    (sale,) = restored.query("SELECT mutation_id, confirmed FROM stock_ledger"
+                             " WHERE delta = -10 AND source = 'counter'")
+    # Kept identity: the sale was numbered 2, taken by the -2 of the other life → re-numbered.
+    assert sale == {"mutation_id": 4 if pending_in_backup else 2, "confirmed": 1}
     restored.close()
 
 
