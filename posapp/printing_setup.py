@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from posapp.store.shop_time import shop_zone
 from printing import PrinterConfig, PrintQueue, make_backend
 from printing.enqueue import enqueue_order
 
@@ -79,7 +80,7 @@ class PrintingSetup:
             if order["status"] != "new":  # an order first seen already handled is not printed
                 continue
             try:
-                enqueue_order(conn, order, shop, config)
+                enqueue_order(conn, order, shop, config, shop_zone(conn))
             except Exception:  # a ticket that cannot be laid out must not block the orders
                 log.exception("ticket of order %s could not be prepared", order.get("id"))
 

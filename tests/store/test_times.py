@@ -107,3 +107,17 @@ def test_a_bad_stored_time_is_left_alone_not_a_crash():
     assert shop_time.to_utc(None) is None
     assert shop_time.to_utc("") == ""
     assert shop_time.to_utc("2026-11-23T12:00:00Z") == "2026-11-23T12:00:00.000Z"
+
+
+def test_tickets_show_times_in_the_shop_zone(store, tmp_path):
+    import json
+
+    from posapp.bridge import CoreBridge
+    from posapp.printing_setup import PrintingSetup
+
+    shop_time.set_shop_zone(store.conn, "America/Guadeloupe")  # UTC-4, no summer time
+    setup = PrintingSetup(tmp_path, store, CoreBridge())
+    ShopReplica(store, on_new_orders=setup.on_new_orders).apply_pull(pull(products=[wire_product("ECL")], orders=[
+        wire_order(pickup_slot="2026-11-23T16:00:00.000Z")]))
+    (document,) = [r["document"] for r in store.query("SELECT document FROM print_jobs")]
+    assert "12:00" in document and "17:00" not in document, json.loads(document)
