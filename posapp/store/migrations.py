@@ -280,13 +280,15 @@ def _pending_available(db: Database) -> None:
 def _utc_times(db: Database) -> None:
     # Times are compared as text: one written with an offset ("+01:00") sorts wrong.
     # SQLite's strftime reads the offset and writes UTC; times already in Z are left alone.
-    utc = "strftime('%Y-%m-%dT%H:%M:%fZ', {0})"
+    # One pass per table (a million orders: one scan, not five).
     for table, columns in (("orders", ("created_at", "updated_at", "pickup_slot", "ready_by",
                                        "pending_ready_by")),
                            ("order_history", ("at",)), ("stock_ledger", ("at",))):
-        for column in columns:
-            db.execute(f"UPDATE {table} SET {column} = {utc.format(column)}"
-                       f" WHERE {column} NOT LIKE '%Z' AND {utc.format(column)} IS NOT NULL")
+        utc = {c: f"strftime('%Y-%m-%dT%H:%M:%fZ', {c})" for c in columns}
+        offset = {c: f"({c} NOT LIKE '%Z' AND {utc[c]} IS NOT NULL)" for c in columns}
+        sets = ", ".join(f"{c} = CASE WHEN {offset[c]} THEN {utc[c]} ELSE {c} END"
+                         for c in columns)
+        db.execute(f"UPDATE {table} SET {sets} WHERE {' OR '.join(offset.values())}")
 
 
 @MIGRATIONS(name="0008_left_behind")
