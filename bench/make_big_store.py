@@ -158,7 +158,7 @@ def _generate(path: Path, n: int, seed: int = 1) -> None:
     # Schema only, without the search index migration yet (inserted rows get backfilled).
     conn = sqlite3.connect(str(path), isolation_level=None)
     db = sqlite_utils.Database(conn)
-    names = {m.name for m in MIGRATIONS._migrations}
+    names = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
     MIGRATIONS.apply(db, stop_before=SEARCH_MIGRATION if SEARCH_MIGRATION in names else None)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")

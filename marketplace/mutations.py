@@ -3,11 +3,18 @@
 Each mutation runs in its own transaction together with the client's new
 last id and its result row (UNIQUE (shop, client, mutation id)); its effect
 runs inside a savepoint, so a refusal keeps the bookkeeping and drops only the
-effect. A replay (id <= last id) is answered from the stored result.
+effect. A replay (id <= last id) is answered from the stored result, but only
+if it is the same mutation: each result keeps a digest of what was processed
+(name, canonical args, time). Another mutation under a processed id (a counter
+restored from an older backup numbers its new changes from there) is answered
+``mutation_id_reused`` and ends the batch, so the counter re-numbers it and
+everything after it above ``last_mutation_id`` instead of losing it as a replay.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +33,10 @@ from sync.protocol import (
     validate_mutation,
 )
 
-__all__ = ["PushMutation", "PushOutcome", "process_push", "MAX_STOCK_DELTA"]
+__all__ = ["PushMutation", "PushOutcome", "process_push", "mutation_digest", "MAX_STOCK_DELTA",
+           "ID_REUSED"]
 
+ID_REUSED = "mutation_id_reused"
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,13 @@ class PushMutation:
     name: str
     args: Any
     at: str | None
+
+
+def mutation_digest(mutation: PushMutation) -> str:
+    """SHA-256 of name, args and time in canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps([mutation.name, mutation.args, mutation.at], sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass
@@ -56,16 +72,20 @@ def process_push(db: Database, shop_id: str, client_id: str,
     for mutation in mutations:
         with write_tx(db) as tx:
             last = _last_id_tx(tx, shop_id, client_id)
+            digest = mutation_digest(mutation)
             if mutation.id <= last:
-                results.append(_stored_result(tx, shop_id, client_id, mutation.id))
+                results.append(_stored_result(tx, shop_id, client_id, mutation.id, digest))
+                if results[-1].get("error", {}).get("code") == ID_REUSED:
+                    break  # the rest waits for the counter to re-number it, in order
                 continue
             error = _apply_in_savepoint(tx, shop_id, client_id, mutation)
             tx.execute(
                 "INSERT INTO mutation_results (shop_id, client_id, mutation_id, name, status,"
-                " error_code, error_message, client_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " error_code, error_message, client_at, applied_at, digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (shop_id, client_id, mutation.id, mutation.name[:100],
                  "refused" if error else "applied", error.code if error else None,
-                 error.message if error else None, mutation.at, tx.now),
+                 error.message if error else None, mutation.at, tx.now, digest),
             )
             tx.execute(
                 "INSERT INTO client_state (shop_id, client_id, last_mutation_id, updated_at)"
@@ -98,13 +118,17 @@ def _result(mutation_id: int, error: MutationError | None) -> dict[str, Any]:
             "error": {"code": error.code, "message": error.message}}
 
 
-def _stored_result(tx: Tx, shop_id: str, client_id: str, mutation_id: int) -> dict[str, Any]:
-    stored = tx.row("SELECT status, error_code, error_message FROM mutation_results"
+def _stored_result(tx: Tx, shop_id: str, client_id: str, mutation_id: int,
+                   digest: str) -> dict[str, Any]:
+    stored = tx.row("SELECT status, error_code, error_message, digest FROM mutation_results"
                     " WHERE shop_id = ? AND client_id = ? AND mutation_id = ?",
                     (shop_id, client_id, mutation_id))
-    if stored is None:  # below the last id but never seen: the client broke the id order
+    if stored is None or stored["digest"] not in (None, digest):
+        # Never processed (below the last id), or processed as another mutation: either
+        # way this one was not applied; the counter must send it again under a new id.
         return _result(mutation_id, MutationError(
-            "bad_args", f"mutation {mutation_id} arrives after a higher id was processed"))
+            ID_REUSED, f"mutation id {mutation_id} is already taken by another mutation:"
+                       " send it again with an id above last_mutation_id"))
     if stored["status"] == "applied":
         return _result(mutation_id, None)
     return _result(mutation_id, MutationError(stored["error_code"], stored["error_message"]))

@@ -98,7 +98,7 @@ _SCHEMAS: dict[str, Any] = {
             "error": {"type": "object", "required": ["code", "message"], "properties": {
                 "code": {"type": "string", "enum": [
                     "unknown_mutation", "bad_args", "unknown_order", "unknown_sku",
-                    "illegal_transition"]},
+                    "illegal_transition", "mutation_id_reused"]},
                 "message": {"type": "string"}}},
         },
     },

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from sync.sqlite_tx import run_script, transaction
+
 __all__ = ["MIGRATIONS", "migrate"]
 
 MIGRATIONS = Migrations("comptoir-marketplace")
@@ -157,9 +159,15 @@ CREATE INDEX stock_movements_sku ON stock_movements (shop_id, sku, id);
 
 @MIGRATIONS(name="0001_initial")
 def _initial(db: Database) -> None:
-    for statement in _INITIAL.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    run_script(db.conn, _INITIAL)
+
+
+@MIGRATIONS(name="0002_mutation_digest")
+def _mutation_digest(db: Database) -> None:
+    # What each processed mutation was (name, canonical args, time): a "replay" whose
+    # digest differs is another mutation under a reused id, never answered "applied".
+    # Rows processed before this migration have none and are answered as before.
+    db.execute("ALTER TABLE mutation_results ADD COLUMN digest TEXT")
 
 
 def migrate(db: Database) -> None:
@@ -167,10 +175,5 @@ def migrate(db: Database) -> None:
     database at once (server and CLI) cannot both try to create the tables."""
     if not MIGRATIONS.pending(db):
         return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db.conn):
         MIGRATIONS.apply(db)  # nested: each migration runs in a savepoint of this transaction
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 
 from marketplace.schema import migrate
 from sync.protocol import utcnow_iso
+from sync.sqlite_tx import rollback_quietly, transaction
 
 __all__ = ["Tx", "Store", "connect", "open_database", "read_tx", "write_tx", "rows", "row"]
 
@@ -92,20 +93,8 @@ class Tx:
 
 @contextmanager
 def _transaction(db: Database, begin: str) -> Iterator[Tx]:
-    conn = db.conn
-    conn.execute(begin)
-    try:
+    with transaction(db.conn, begin) as conn:  # the shop's store follows the same rules
         yield Tx(conn)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 # One writer at a time, queued here rather than in SQLite: a writer that finds the database
@@ -143,8 +132,7 @@ class Store:
         try:
             return fn(db, *args)
         except BaseException:
-            if db.conn.in_transaction:  # never hand a half-done transaction to the next caller
-                db.conn.execute("ROLLBACK")
+            rollback_quietly(db.conn)  # never hand a half-done transaction to the next caller
             raise
         finally:
             if self._closed:

@@ -11,6 +11,7 @@ Everything the widgets need arrives through this object's Qt signals.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -19,18 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
-from posapp.bridge import CoreBridge, listener_for
+from posapp.bridge import CoreBridge
 from posapp.domain.orders import OrdersService
 from posapp.domain.stock import StockService
 from posapp.printing_setup import PrintingSetup
-from posapp.store.backup import RestoreResult, restore
+from posapp.store import pairing
+from posapp.store.backup import RestoreResult, backup, restore
 from posapp.store.db import Store, open_store
+from posapp.store.pairing import PairingChange
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
-from sync.engine import SyncEngine, SyncStatus
+from sync.engine import SyncEngine
 
 __all__ = ["AppConfig", "ShopApp"]
 
@@ -48,23 +49,13 @@ class AppConfig:
     marketplace_settings: dict[str, Any] = field(default_factory=dict)
 
 
-class ShopApp(QObject):
-    """Owns the core objects; lives on the GUI thread."""
-
-    orders_changed = Signal()
-    new_orders = Signal(list)  # order dicts (as pulled) seen for the first time
-    orders_cancelled = Signal(list)
-    orders_timed_out = Signal(list)  # refused by the marketplace: nobody answered in time
-    stock_changed = Signal()
-    sync_status = Signal(object)  # SyncStatus
-    refused = Signal(list)
-    printer_status = Signal(object)
-    message = Signal(str)  # something to tell the shopkeeper
+class ShopApp(CoreBridge):
+    """Owns the core objects; lives on the GUI thread. Its signals (``CoreBridge``'s) are
+    emitted once, from whichever thread the core event happened on; Qt queues them."""
 
     def __init__(self, config: AppConfig):
         super().__init__()
         self.config = config
-        self.bridge = CoreBridge()
         self.store: Store | None = None
         self.orders: OrdersService | None = None
         self.stock: StockService | None = None
@@ -73,12 +64,7 @@ class ShopApp(QObject):
         self.marketplace: Any = None  # EmbeddedMarketplace in demo mode
         self.demo_generator: Any = None
         self.vault: TokenVault = config.vault or (MemoryVault() if config.demo else KeyringVault())
-        self.last_status = SyncStatus()
         self.startup_messages: list[str] = []  # shown by the window once it exists
-        self.bridge.sync_status.connect(self._on_sync_status)
-        self.bridge.pulled.connect(self._on_pulled)
-        self.bridge.refused.connect(self.refused)
-        self.bridge.printer_status.connect(self.printer_status)
 
     # -- paths -----------------------------------------------------------------
     @property
@@ -114,7 +100,7 @@ class ShopApp(QObject):
         self.store = open_store(self.data_dir)  # StoreError → caller shows it
         self.orders = OrdersService(self.store)
         self.stock = StockService(self.store)
-        self.printing = PrintingSetup(self.data_dir, self.store, self.bridge, demo=self.config.demo)
+        self.printing = PrintingSetup(self.data_dir, self.store, self, demo=self.config.demo)
         if self.config.demo:
             self._start_demo_marketplace()
         url = self.setting("marketplace_url")
@@ -129,7 +115,7 @@ class ShopApp(QObject):
             url or "",
             token,
             self._open_replica,
-            listener_for(self.bridge),
+            self,
             wait=self.config.sync_wait,
         )
         self.engine.start()
@@ -166,15 +152,58 @@ class ShopApp(QObject):
         self.complete_pairing(url, answer)
         return answer
 
-    def complete_pairing(self, url: str, answer: dict[str, str]) -> None:
-        """Keep the token in the vault, the rest in settings; restart sync with it."""
+    def complete_pairing(self, url: str, answer: dict[str, str]) -> PairingChange:
+        """Keep the token in the vault, the rest in settings (one transaction); restart sync.
+
+        Sync is stopped around it: a long-poll still asked with the old credentials is
+        cut, and an answer about the old shop is refused by the store anyway. Moving to
+        another shop or marketplace first saves the database aside, then starts the
+        shop's data afresh; changes left for the old shop are exported to a CSV and the
+        shopkeeper is told. Raises VaultError or BackupError (then nothing changed).
+        """
+        assert self.store is not None
         url = url.rstrip("/")
         self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
-        self.set_setting("marketplace_url", url)
-        self.set_setting("shop_id", answer["shop_id"])
-        self.set_setting("shop_name", answer["shop_name"])
+        change: PairingChange | None = None
+        aside: Path | None = None
         if self.engine is not None:
-            self.engine.set_credentials(url, answer["device_token"])
+            self.engine.stop()
+        try:
+            if pairing.is_move(self.store.conn, url, answer["shop_id"]):
+                aside = self._save_aside("avant-changement-de-boutique")
+            change = pairing.adopt(self.store.conn, url, answer["shop_id"], answer["shop_name"])
+        finally:
+            if self.engine is not None:
+                if change is not None:
+                    self.engine.set_credentials(url, answer["device_token"])
+                self.engine.start()
+        if change.moved:
+            self._tell_moved(change, aside)
+            self.orders_changed.emit()
+            self.stock_changed.emit()
+        return change
+
+    def _save_aside(self, why: str) -> Path:
+        assert self.store is not None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return backup(self.store.path, self.data_dir / "sauvegardes" / f"{why}-{stamp}.db").path
+
+    def _tell_moved(self, change: PairingChange, aside: Path | None) -> None:
+        assert self.store is not None
+        text = f"Ancienne boutique sauvegardée dans {aside}." if aside else ""
+        if change.left_behind:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            csv_path = self.data_dir / "sauvegardes" / f"changements-non-envoyes-{stamp}.csv"
+            try:
+                pairing.export_left_behind(self.store.conn, csv_path)
+                where = f"exportés dans {csv_path}"
+            except OSError as exc:
+                log.warning("left-behind changes not exported: %s", exc)
+                where = "gardés dans la base (export impossible)"
+            text = (f"{change.left_behind} changement(s) pas encore envoyé(s) à l'ancienne"
+                    f" boutique ne seront pas envoyés à la nouvelle : {where}. {text}")
+        if text:
+            self.message.emit(text.strip())
 
     def _start_demo_marketplace(self) -> None:
         from marketplace.demo import DemoOrderGenerator
@@ -201,24 +230,11 @@ class ShopApp(QObject):
         self.orders_changed.emit()
         self.stock_changed.emit()
 
-    # -- core events (GUI thread) ----------------------------------------------------
-    def _on_sync_status(self, status: SyncStatus) -> None:
-        self.last_status = status
-        self.sync_status.emit(status)
-
-    def _on_pulled(self, summary: PullSummary) -> None:
-        if summary.new_orders:
-            self.new_orders.emit(summary.new_orders)
-        if summary.cancelled_orders:
-            self.orders_cancelled.emit(summary.cancelled_orders)
-        if summary.timed_out_orders:
-            self.orders_timed_out.emit(summary.timed_out_orders)
-        if summary.new_orders or summary.changed_order_ids or summary.confirmed:
-            self.orders_changed.emit()
-        if summary.products_changed or summary.confirmed:
-            self.stock_changed.emit()
+    # -- core events (sync thread) ---------------------------------------------------
+    def pulled(self, summary: PullSummary) -> None:
+        super().pulled(summary)
         if self.printing is not None and summary.changed_order_ids + summary.new_orders:
-            self.printing.wake()  # a ticket or a cancellation slip may be waiting
+            self.printing.wake()  # a ticket or a slip may wait (thread-safe)
 
     # -- data safety -------------------------------------------------------------------
     def restore_backup(self, path: Path) -> RestoreResult:

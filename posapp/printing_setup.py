@@ -15,6 +15,7 @@ from typing import Any
 
 from posapp.domain.orders import OrdersService
 from posapp.store.replica import OrderChange
+from posapp.store.shop_time import shop_zone
 from printing import PrinterConfig, PrintQueue, make_backend
 from printing.enqueue import enqueue_for_change
 
@@ -81,7 +82,8 @@ class PrintingSetup:
         config = self.config(conn)
         for change in changes:
             try:
-                enqueue_for_change(conn, change.order, change.previous, shop, config)
+                enqueue_for_change(conn, change.order, change.previous, shop, config,
+                                   shop_zone(conn))
             except Exception:  # a ticket that cannot be laid out must not block the orders
                 log.exception("ticket of order %s could not be prepared", change.order.get("id"))
 
@@ -97,7 +99,8 @@ class PrintingSetup:
             raise LookupError(order_id)
         row = self.store.query_one("SELECT value FROM sync_state WHERE key = 'shop'")
         shop = json.loads(row["value"]) if row and row["value"] else {}
-        ids = self.queue.enqueue_order(order, shop, self.config(), manual=True)
+        ids = self.queue.enqueue_order(order, shop, self.config(), tz=shop_zone(self.store.conn),
+                                       manual=True)
         return ids[0] if ids else self.queue.reprint(order_id)
 
     def start(self) -> None:

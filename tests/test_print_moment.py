@@ -15,6 +15,7 @@ import pytest
 from posapp.printing_setup import PrintingSetup
 from posapp.store.db import open_store
 from posapp.store.replica import ShopReplica
+from posapp.store.shop_time import set_shop_zone
 from printing import PrinterConfig, PrintMoment
 from tests.factories import pull, wire_order, wire_product
 
@@ -24,6 +25,7 @@ READY_BY = "2026-11-23T10:25:00.000Z"  # 11:25 in Paris
 class Counter:
     def __init__(self, data_dir: Path, print_on: PrintMoment | None = None):
         self.store = open_store(data_dir)
+        set_shop_zone(self.store.conn, "Europe/Paris")  # the times below are Paris times
         self.printing_done = threading.Event()
         bridge = SimpleNamespace(on_printer_status=lambda status: None,
                                  on_print_job=lambda event: None)

@@ -18,6 +18,7 @@ from typing import Any
 
 from posapp.store import outbox
 from posapp.store.db import Store
+from posapp.store.shop_time import day_start
 from sync.protocol import MutationError, order_transition_allowed, to_iso, utcnow_iso
 
 __all__ = ["OrdersService", "BOARD_COLUMNS", "InvalidAction", "SearchQuery", "parse_search"]
@@ -52,8 +53,9 @@ class OrdersService:
 
     # -- reads ---------------------------------------------------------------
     def board(self, *, since: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        """Open orders by column, plus orders finished since ``since`` (default: today UTC)."""
-        since = since or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT00:00:00.000Z")
+        """Open orders by column, plus orders finished since ``since`` (default: the start
+        of the shop's day, in its time zone)."""
+        since = since or day_start(self.store.conn)
         # The candidates come from three index lookups (open confirmed statuses,
         # decisions in flight, changed since) rather than a scan of every order
         # ever received; the outer WHERE is the exact rule.

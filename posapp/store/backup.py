@@ -24,16 +24,29 @@ and the checked copy is written in. Two ways:
   under an open connection would silently leave that connection on the old
   one, so a database still open elsewhere is refused.
 
-After a restore the outbox keeps numbering above every mutation id this
-counter ever used (the live database's and the marketplace's, see
-``ShopReplica``), so the marketplace never mistakes a new change for a replay.
-A backup belongs to one counter: to add a counter, pair a new device instead.
+Before the checked copy goes in, it is adjusted to what happened since the
+backup (``_follow_previous``, one transaction):
+
+- numbering: the outbox keeps numbering above every mutation id this counter
+  used (the live database's; the marketplace's arrives with the next pull);
+- identity: a backup with nothing pending takes a fresh counter identity
+  (``client_id``), so its new changes can never meet ids the marketplace
+  processed after the backup (nor those of the install it was copied from).
+  A backup with pending changes keeps its identity: some of them may have
+  reached the marketplace after the backup, and only under the same identity
+  does the marketplace recognise them as replays. New changes that collide
+  with ids it processed are refused ``mutation_id_reused`` and re-numbered
+  (``outbox.renumber_from``), never taken for replays;
+- tickets: print jobs printed (or possibly printed) since the backup are
+  carried over, so an order that arrived after the backup, pulled again, is
+  not printed a second time, nor a ticket queued at backup time reprinted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import shutil
 import sqlite3
@@ -42,7 +55,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from posapp.store import identity
 from posapp.store.db import Store, StoreError
+from sync.sqlite_tx import transaction
 
 __all__ = [
     "BackupError",
@@ -54,6 +69,8 @@ __all__ = [
     "restore",
     "restore_offline",
 ]
+
+log = logging.getLogger(__name__)
 
 _MAGIC = b"SQLite format 3\x00"
 _SET = "comptoir.shop"
@@ -215,18 +232,78 @@ def _highest_mutation_id(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
-def _keep_numbering(prepared: Path, live_highest: int) -> None:
+# Ticket states that mean "it went to the printer": never print those again.
+_PRINTED_STATES = ("printed", "uncertain", "printing")
+
+_CARRY_PRINTED = f"""
+    WITH went AS (
+        SELECT job_key, kind, order_id, copies, document,
+               CASE state WHEN 'printing' THEN 'uncertain' ELSE state END AS state,
+               attempts, last_error, created_at, started_at, printed_at
+        FROM previous.print_jobs WHERE state IN ({", ".join(f"'{s}'" for s in _PRINTED_STATES)}))
+    UPDATE print_jobs SET state = went.state, attempts = went.attempts,
+        last_error = went.last_error, started_at = went.started_at, printed_at = went.printed_at
+    FROM went WHERE print_jobs.job_key = went.job_key
+      AND print_jobs.state NOT IN ({", ".join(f"'{s}'" for s in _PRINTED_STATES)})
+"""
+_INSERT_PRINTED = f"""
+    INSERT OR IGNORE INTO print_jobs (job_key, kind, order_id, copies, document, state,
+                                      attempts, last_error, created_at, started_at, printed_at)
+    SELECT job_key, kind, order_id, copies, document,
+           CASE state WHEN 'printing' THEN 'uncertain' ELSE state END,
+           attempts, last_error, created_at, started_at, printed_at
+    FROM previous.print_jobs WHERE state IN ({", ".join(f"'{s}'" for s in _PRINTED_STATES)})
+    ORDER BY id
+"""
+
+
+def _follow_previous(prepared: Path, previous: Path | None, live_highest: int) -> None:
+    """Adjust the checked copy to what happened since the backup (see the module's doc)."""
     conn = _connect(prepared)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        highest = max(live_highest, _highest_mutation_id(conn))
-        if conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'",
-                        (highest,)).rowcount == 0 and highest:
-            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)",
-                         (highest,))
-        conn.execute("COMMIT")
+        attached = previous is not None and _attach(conn, previous)
+        with transaction(conn):
+            highest = max(live_highest, _highest_mutation_id(conn))
+            if conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'outbox'",
+                            (highest,)).rowcount == 0 and highest:
+                conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)",
+                             (highest,))
+            pending = conn.execute("SELECT (SELECT count(*) FROM outbox)"
+                                   " + (SELECT count(*) FROM outbox_unreported)").fetchone()[0]
+            if not pending:
+                conn.execute("DELETE FROM sync_state WHERE key IN ('client_id', 'pushed_through')")
+                conn.execute("INSERT INTO sync_state (key, value) VALUES ('client_id', ?)",
+                             (identity.new_client_id(),))
+            if attached:
+                _carry_printed_jobs(conn)
+            identity.new_generation(conn)  # answers asked of the database before: stale
+        if attached:
+            conn.execute("DETACH DATABASE previous")
     finally:
         conn.close()
+
+
+def _attach(conn: sqlite3.Connection, previous: Path) -> bool:
+    try:
+        conn.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+        conn.execute("SELECT count(*) FROM previous.print_jobs").fetchone()
+    except sqlite3.Error as exc:  # damaged (its raw files were saved aside): nothing to learn
+        log.warning("database before the restore unreadable, print jobs not carried: %s", exc)
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("DETACH DATABASE previous")
+        return False
+    return True
+
+
+def _carry_printed_jobs(conn: sqlite3.Connection) -> None:
+    conn.execute("SAVEPOINT carry")
+    try:
+        conn.execute(_CARRY_PRINTED)
+        conn.execute(_INSERT_PRINTED)
+    except sqlite3.DatabaseError as exc:  # a damaged page met half-way: keep the rest
+        log.warning("print jobs of the database before the restore not carried over: %s", exc)
+        conn.execute("ROLLBACK TO carry")
+    conn.execute("RELEASE carry")
 
 
 def _save_previous(store_path: Path, aside_dir: Path | None) -> tuple[Path | None, int]:
@@ -264,7 +341,7 @@ def restore(store_path: Path | str, backup_path: Path | str, *,
     store_path.parent.mkdir(parents=True, exist_ok=True)
     with _prepared(Path(backup_path), store_path.parent) as (prepared, info):
         previous, highest = _save_previous(store_path, aside_dir)
-        _keep_numbering(prepared, highest)
+        _follow_previous(prepared, previous, highest)
         live = _connect(store_path, timeout=2.0)
         try:
             try:  # nobody may be writing: this fails fast if someone holds the write lock
@@ -311,7 +388,7 @@ def restore_offline(store_path: Path | str, backup_path: Path | str, *,
     store_path.parent.mkdir(parents=True, exist_ok=True)
     with _prepared(Path(backup_path), store_path.parent) as (prepared, info):
         previous, highest = _save_previous(store_path, aside_dir)
-        _keep_numbering(prepared, highest)
+        _follow_previous(prepared, previous, highest)
         sidecars = [Path(f"{store_path}{suffix}") for suffix in ("-wal", "-shm")]
         if store_path.exists():
             try:

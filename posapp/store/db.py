@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from posapp.store.migrations import MIGRATIONS
+from sync.sqlite_tx import transaction
 
 __all__ = ["Store", "StoreError", "open_store", "DB_FILENAME"]
 
@@ -52,7 +52,8 @@ class Store:
         self._migrate()
 
     def _migrate(self) -> None:
-        known = {m.name for m in MIGRATIONS._migrations}
+        # Every migration this build knows: all of them are pending on an empty database.
+        known = {m.name for m in MIGRATIONS.pending(sqlite_utils.Database(memory=True))}
         applied = {m.name for m in MIGRATIONS.applied(self.db)}
         unknown = applied - known
         if unknown:
@@ -65,20 +66,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"Mise à jour de la base impossible : {exc}") from exc
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One logical change = one transaction (BEGIN IMMEDIATE: writers queue up front)."""
-        if self.conn.in_transaction:
-            yield self.conn  # nested call joins the outer transaction
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One logical change = one transaction (``sync.sqlite_tx.transaction``'s rules)."""
+        return transaction(self.conn)
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         cur = self.conn.execute(sql, params)

@@ -7,10 +7,10 @@ this version does not know is refused by ``Store`` (it comes from a newer app).
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from sync.sqlite_tx import run_script
 
 __all__ = ["MIGRATIONS", "rebuild_orders_search"]
 
@@ -18,15 +18,7 @@ MIGRATIONS = Migrations("comptoir.shop")
 
 
 def _run_script(db: Database, script: str) -> None:
-    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+    run_script(db.conn, script)  # one by one: ``executescript`` would COMMIT the migration
 
 
 @MIGRATIONS(name="0001_initial")
@@ -289,3 +281,39 @@ def _order_respond_by(db: Database) -> None:
     # The marketplace's deadline for answering a new order (protocol: respond_by), so the
     # board can count down to the automatic refusal. NULL from servers that do not send it.
     db.execute("ALTER TABLE orders ADD COLUMN respond_by TEXT")
+
+
+@MIGRATIONS(name="0008_utc_times")
+def _utc_times(db: Database) -> None:
+    # Times are compared as text: one written with an offset ("+01:00") sorts wrong.
+    # SQLite's strftime reads the offset and writes UTC; times already in Z are left alone.
+    # One pass per table (a million orders: one scan, not five).
+    for table, columns in (("orders", ("created_at", "updated_at", "pickup_slot", "ready_by",
+                                       "pending_ready_by", "respond_by")),
+                           ("order_history", ("at",)), ("stock_ledger", ("at",))):
+        utc = {c: f"strftime('%Y-%m-%dT%H:%M:%fZ', {c})" for c in columns}
+        offset = {c: f"({c} NOT LIKE '%Z' AND {utc[c]} IS NOT NULL)" for c in columns}
+        sets = ", ".join(f"{c} = CASE WHEN {offset[c]} THEN {utc[c]} ELSE {c} END"
+                         for c in columns)
+        db.execute(f"UPDATE {table} SET {sets} WHERE {' OR '.join(offset.values())}")
+
+
+@MIGRATIONS(name="0009_left_behind")
+def _left_behind(db: Database) -> None:
+    # Changes queued for a shop this counter then left (paired with another shop or
+    # marketplace): never pushed to the new one, kept here for the shopkeeper to export.
+    _run_script(
+        db,
+        """
+        CREATE TABLE left_behind_mutations (
+            id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            args TEXT NOT NULL,
+            at TEXT NOT NULL,
+            shop_id TEXT,
+            marketplace_url TEXT,
+            left_at TEXT NOT NULL,
+            PRIMARY KEY (shop_id, id)
+        );
+        """,
+    )

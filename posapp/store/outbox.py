@@ -15,15 +15,22 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from posapp.domain import ledger
+from posapp.store import ledger
+from posapp.store.shop_time import to_utc
 from sync.protocol import MUTATIONS, Mutation, utcnow_iso, validate_mutation
 
-__all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase"]
+__all__ = ["enqueue", "pending", "pending_count", "drop_confirmed", "record_refusals", "rebase",
+           "renumber_from", "is_pending", "ID_REUSED"]
+
+# The server's answer to an id it already processed for another mutation (docs/PROTOCOL.md).
+ID_REUSED = "mutation_id_reused"
 
 
 def enqueue(conn: sqlite3.Connection, name: str, args: dict[str, Any]) -> int:
     """Queue a mutation and apply its optimistic effect; call inside a transaction."""
     validate_mutation(name, args)
+    if "ready_by" in args:  # stored and compared as text: UTC only
+        args = {**args, "ready_by": to_utc(args["ready_by"])}
     order_id = args.get("order_id")
     sku = args.get("sku")
     at = utcnow_iso()
@@ -100,6 +107,42 @@ def record_refusals(conn: sqlite3.Connection, refusals: Iterable[dict[str, Any]]
         moved.append({"id": row[0], "name": row[1], "args": json.loads(row[2]),
                       "code": refusal["code"], "message": refusal["message"]})
     return moved
+
+
+def is_pending(conn: sqlite3.Connection, mutation_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM outbox WHERE id = ? UNION ALL"
+                        " SELECT 1 FROM outbox_unreported WHERE id = ?",
+                        (mutation_id, mutation_id)).fetchone() is not None
+
+
+def renumber_from(conn: sqlite3.Connection, first_id: int, above: int) -> list[tuple[int, int]]:
+    """Give every pending mutation from ``first_id`` on a new id above ``above``, in order.
+
+    For ids the server already processed as other mutations (``ID_REUSED``): a counter
+    restored from an older backup numbers its new changes from the backup's last id.
+    They wait in the outbox again, pending, under ids the server has never seen; those
+    a pull had moved to ``outbox_unreported`` (thinking the server had them) come back.
+    Returns the (old, new) ids.
+    """
+    rows = conn.execute(
+        "SELECT id, name, args, at, order_id, sku FROM outbox WHERE id >= ?"
+        " UNION SELECT id, name, args, at, order_id, sku FROM outbox_unreported WHERE id >= ?"
+        " ORDER BY id", (first_id, first_id)).fetchall()
+    if not rows:
+        return []
+    (highest,) = conn.execute(
+        "SELECT max(?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),"
+        " COALESCE((SELECT max(id) FROM outbox), 0),"
+        " COALESCE((SELECT max(id) FROM outbox_unreported), 0))", (above,)).fetchone()
+    conn.execute("DELETE FROM outbox WHERE id >= ?", (first_id,))
+    conn.execute("DELETE FROM outbox_unreported WHERE id >= ?", (first_id,))
+    moves = [(row[0], highest + i) for i, row in enumerate(rows, 1)]
+    conn.executemany(
+        "INSERT INTO outbox (id, name, args, at, order_id, sku) VALUES (?, ?, ?, ?, ?, ?)",
+        [(new, *row[1:]) for (_, new), row in zip(moves, rows, strict=True)])
+    ledger.renumber(conn, moves)
+    rebase(conn, order_ids={r[4] for r in rows if r[4]}, skus={r[5] for r in rows if r[5]})
+    return moves
 
 
 def rebase(conn: sqlite3.Connection, *, order_ids: Iterable[str], skus: Iterable[str]) -> None:

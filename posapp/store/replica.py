@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.domain import ledger
-from posapp.store import outbox
+from posapp.store import identity, ledger, outbox, pairing
 from posapp.store.db import Store
+from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
 
 __all__ = ["ShopReplica", "PullSummary", "NewOrdersHook", "OrderChange", "OrderChangesHook"]
@@ -54,6 +53,7 @@ class ShopReplica:
         self.conn = store.conn
         self.on_new_orders = on_new_orders
         self.on_order_changes = on_order_changes
+        self.generation = identity.generation(self.conn)  # the store this replica answers for
 
     # -- sync_state ---------------------------------------------------------
     def get_state(self, key: str, default: str | None = None) -> str | None:
@@ -68,12 +68,8 @@ class ShopReplica:
         )
 
     def client_id(self) -> str:
-        with self.store.transaction():
-            cid = self.get_state("client_id")
-            if cid is None:
-                cid = "c_" + uuid.uuid4().hex
-                self.set_state("client_id", cid)
-        return cid
+        with self.store.transaction() as conn:
+            return identity.client_id(conn)
 
     def cursor(self) -> int:
         return int(self.get_state("cursor", "0") or 0)
@@ -93,20 +89,36 @@ class ShopReplica:
         with the state they produced, so the counter never sees a delta vanish
         before the confirmed stock includes it.
         """
+        refusals = [r for r in results if r["status"] == "refused"]
+        reused = [r["id"] for r in refusals if r.get("code") == outbox.ID_REUSED]
+        heard = [r["id"] for r in results if r["id"] not in reused]
         with self.store.transaction():
+            identity.check_generation(self.conn, self.generation)
             refused = outbox.record_refusals(
-                self.conn, [r for r in results if r["status"] == "refused"]
-            )
-            self.set_state("pushed_through", str(last_mutation_id))
+                self.conn, [r for r in refusals if r["id"] not in reused])
             # Results heard: whatever waited for its answer has it now.
-            self.conn.execute("DELETE FROM outbox_unreported WHERE id <= ?", (last_mutation_id,))
+            self.conn.execute("DELETE FROM outbox_unreported WHERE id IN"
+                              " (SELECT value FROM json_each(?))", (json.dumps(heard),))
+            reused = [i for i in reused if outbox.is_pending(self.conn, i)]  # else: stale
+            if reused:  # not applied: sent again, in order, under ids the server never saw
+                outbox.renumber_from(self.conn, min(reused), last_mutation_id)
+            # Never past what was sent: a server that knows higher ids (another life of
+            # this counter) would otherwise make the entries in between look pushed.
+            sent = max((r["id"] for r in results), default=last_mutation_id)
+            before = int(self.get_state("pushed_through", "0") or 0)
+            self.set_state("pushed_through",
+                           str(max(min(before, last_mutation_id), min(last_mutation_id, sent))))
         return refused
 
     # -- pull side ----------------------------------------------------------
     def apply_pull(self, pull: dict[str, Any]) -> PullSummary:
+        pull = {**pull, "orders": [_utc_times(o) for o in pull["orders"]]}
         summary = PullSummary(shop=pull["shop"])
         now = utcnow_iso()
         with self.store.transaction() as conn:
+            # Asked before a restore or a move to another shop, heard after: not ours.
+            identity.check_generation(conn, self.generation)
+            pairing.check_shop(conn, pull["shop"].get("id"))
             known = ledger.known_skus(conn, self._skus_in(pull))
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
@@ -218,3 +230,12 @@ class ShopReplica:
             [(o["id"], i, h["status"], h["at"], h["by"]) for i, h in enumerate(o["history"])],
         )
         outbox.rebase(conn, order_ids=[o["id"]], skus=[])
+
+
+_ORDER_TIMES = ("pickup_slot", "ready_by", "respond_by", "created_at", "updated_at")
+
+
+def _utc_times(order: dict[str, Any]) -> dict[str, Any]:
+    """Times as the store keeps them (UTC, ``Z``): ``+01:00`` would sort wrong as text."""
+    return {**order, **{key: to_utc(order.get(key)) for key in _ORDER_TIMES},
+            "history": [{**h, "at": to_utc(h.get("at"))} for h in order.get("history", [])]}

@@ -98,6 +98,7 @@ class SettingsDialog(QDialog):
             return
         self.pair_button.setEnabled(False)
         self.pair_status.setText(tr("Pairing…"))
+        from posapp.store.backup import BackupError
         from sync.client import pair_device
         from sync.credentials import VaultError
 
@@ -106,7 +107,7 @@ class SettingsDialog(QDialog):
         def finish(answer: dict) -> None:
             try:
                 self.shop_app.complete_pairing(url, answer)
-            except VaultError as exc:  # e.g. a locked keyring: say so, let them retry
+            except (VaultError, BackupError) as exc:  # a locked keyring, a full disk: retry
                 self._pairing_failed(str(exc))
                 return
             self._pairing_done(answer)

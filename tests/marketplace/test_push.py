@@ -105,9 +105,35 @@ def test_clients_have_their_own_ids(shop):
 def test_an_id_below_the_last_one_that_was_never_seen_is_refused(shop):
     shop.push_raw([{"id": 10, "name": "shop.pause", "args": {"paused": False}}])
     answer = shop.push_raw([{"id": 5, "name": "shop.pause", "args": {"paused": True}}]).json()
-    assert _codes(answer) == [(5, "refused", "bad_args")]
+    assert _codes(answer) == [(5, "refused", "mutation_id_reused")]
     assert answer["last_mutation_id"] == 10
     assert shop.pull()["shop"]["paused"] is False
+
+
+def test_another_mutation_under_a_processed_id_is_never_answered_applied(shop):
+    """A counter restored from an older backup numbers new changes below the server's last id."""
+    def sale(i, delta, at="2026-11-23T12:00:00.000Z"):
+        return {"id": i, "name": "stock.adjust", "at": at,
+                "args": {"sku": "PAC", "delta": delta, "reason": "counter_sale"}}
+
+    before = shop.stock()["PAC"]
+    shop.push_raw([sale(1, -1), sale(2, -2), sale(3, -3)])
+    # Same id, same content in another key order: a true replay, its stored result.
+    again = {"id": 2, "name": "stock.adjust", "at": "2026-11-23T12:00:00.000Z",
+             "args": {"reason": "counter_sale", "delta": -2, "sku": "PAC"}}
+    assert _codes(shop.push_raw([again]).json()) == [(2, "applied", None)]
+    # Same id, another sale (another quantity, or the same one made later): refused with a
+    # code of its own, and nothing after it in the batch is processed (order is kept).
+    answer = shop.push_raw([sale(2, -10), sale(3, -3, at="2026-11-23T13:00:00.000Z"),
+                            sale(4, -4)]).json()
+    assert _codes(answer) == [(2, "refused", "mutation_id_reused")]
+    assert answer["last_mutation_id"] == 3
+    assert shop.stock()["PAC"] == before - 6
+    # Re-numbered above last_mutation_id, they apply.
+    answer = shop.push_raw([sale(4, -10), sale(5, -3, at="2026-11-23T13:00:00.000Z"),
+                            sale(6, -4)]).json()
+    assert [s for _, s, _ in _codes(answer)] == ["applied"] * 3
+    assert shop.stock()["PAC"] == before - 6 - 17
 
 
 def test_counter_stock_can_go_below_zero_and_is_in_the_ledger(shop, db_path):

@@ -199,3 +199,31 @@ def test_an_out_of_stock_toggle_survives_a_pull_of_the_old_value(store):
     refused = replica.record_push(mid, [{"id": mid, "status": "refused", "code": "unknown_sku",
                                          "message": "?"}])
     assert refused and stock.product("ECL")["available"] == 1  # back to the marketplace's value
+
+
+def test_a_failed_rollback_never_hides_the_original_error(store):
+    with pytest.raises(ValueError, match="the original error"):
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+            conn.execute("ROLLBACK")  # SQLite ended it by itself (disk full, I/O error…)
+            raise ValueError("the original error")
+    assert not store.conn.in_transaction
+    assert store.query("SELECT * FROM settings WHERE key = 'k'") == []
+    with store.transaction() as conn:  # and the store goes on working
+        conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+    assert store.query_one("SELECT value FROM settings WHERE key = 'k'") == {"value": "v"}
+
+
+def test_one_script_splitter_keeps_triggers_whole():
+    from sync.sqlite_tx import split_script
+
+    script = """
+        CREATE TABLE t (a TEXT); -- a comment; with a semicolon
+        CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN
+            UPDATE t SET a = 'x;y' WHERE rowid = new.rowid;
+        END;
+        -- trailing comment
+    """
+    assert [s.split()[1] for s in split_script(script)] == ["TABLE", "TRIGGER"]
+    with pytest.raises(ValueError):
+        split_script("CREATE TABLE u (a TEXT)")

@@ -1,0 +1,69 @@
+"""The shop's clock: times stored in UTC, days counted in the shop's time zone.
+
+Times from the wire may carry any offset (``+01:00``); they are stored as
+``YYYY-MM-DDTHH:MM:SS.mmmZ`` (``to_utc``), the only form that sorts and
+compares right as text. "Today" is the shop's day everywhere (the board, the
+day report, the Z report): its time zone is the ``shop_timezone`` setting,
+else the computer's (``shop_zone``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.localtime import get_localzone
+
+from sync.protocol import parse_iso, to_iso
+
+__all__ = ["SHOP_TZ_SETTING", "day_start", "set_shop_zone", "shop_zone", "system_zone",
+           "to_utc"]
+
+log = logging.getLogger(__name__)
+
+SHOP_TZ_SETTING = "shop_timezone"  # an IANA name, e.g. "Europe/Paris"; absent: the computer's
+
+
+def to_utc(value: str | None) -> str | None:
+    """A wire time as the store keeps it (UTC, ``Z``); anything else is left as it is."""
+    moment = parse_iso(value)
+    return to_iso(moment) if moment is not None else value
+
+
+def system_zone() -> ZoneInfo:
+    try:
+        return get_localzone()
+    except (ZoneInfoNotFoundError, ValueError, LookupError) as exc:  # odd system settings
+        log.warning("time zone of this computer unknown, using UTC: %s", exc)
+        return ZoneInfo("UTC")
+
+
+def shop_zone(conn: sqlite3.Connection) -> ZoneInfo:
+    """The shop's time zone: the setting, else the computer's."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SHOP_TZ_SETTING,)).fetchone()
+    if row and row[0]:
+        try:
+            return ZoneInfo(row[0])
+        except (ZoneInfoNotFoundError, ValueError) as exc:  # a zone this system lacks
+            log.warning("shop time zone %r unknown here, using the computer's: %s", row[0], exc)
+    return system_zone()
+
+
+def set_shop_zone(conn: sqlite3.Connection, name: str | None) -> None:
+    """Set (or with None, forget) the shop's zone; raises ValueError for an unknown name."""
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"Fuseau horaire inconnu : {name}") from exc
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (SHOP_TZ_SETTING, name))
+
+
+def day_start(conn: sqlite3.Connection, now: dt.datetime | None = None) -> str:
+    """When the shop's current day began, as a store time (UTC, comparable as text)."""
+    zone = shop_zone(conn)
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    return to_iso(dt.datetime.combine(local.date(), dt.time(), tzinfo=zone))
