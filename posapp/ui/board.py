@@ -3,13 +3,21 @@
 A refresh is incremental: cards are keyed by order id and reused, updated in place
 only when what they show changed, moved between columns without being rebuilt;
 only new orders get a card, and cards of orders gone from the board are deleted.
+
+Cards never move under a moving pointer: while the pointer moves over the board,
+a refresh only updates cards in place, and the moves wait (a click meant for
+No. 4 must not land on No. 5). They happen once the pointer leaves or rests for
+``HOLD_MS`` (a finger on a touch screen leaves the pointer where it tapped), and
+never later than ``MAX_HOLD_MS``: a new order always shows.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,7 +31,10 @@ from PySide6.QtWidgets import (
 from posapp.ui.i18n import tr
 from posapp.ui.order_card import OrderCard
 
-__all__ = ["BoardView", "column_titles"]
+__all__ = ["BoardView", "column_titles", "HOLD_MS", "MAX_HOLD_MS"]
+
+HOLD_MS = 1200  # a pointer still for this long is not aiming at a card
+MAX_HOLD_MS = 8000  # cards wait no longer than this for the pointer to settle
 
 
 def column_titles() -> dict[str, str]:
@@ -105,8 +116,63 @@ class BoardView(QWidget):
             layout.addWidget(column, 1)
         self.selected_id: str | None = None
         self._cards: dict[str, OrderCard] = {}  # order id → its card, in whichever column
+        self._deferred: dict[str, list[dict[str, Any]]] | None = None
+        self._hold_since = 0.0
+        self._hold_cursor = QPoint()
+        self._hold = QTimer(self)
+        self._hold.setSingleShot(True)
+        self._hold.timeout.connect(self._hold_over)
+
+    # -- keeping still under the pointer -------------------------------------------------
+    def pointer_over(self) -> bool:
+        return self.isVisible() and self.rect().contains(self.mapFromGlobal(QCursor.pos()))
+
+    def deferred(self) -> bool:
+        return self._deferred is not None
 
     def set_board(self, board: dict[str, list[dict[str, Any]]]) -> None:
+        if self._cards and self.pointer_over():
+            self._defer(board)
+            return
+        self._apply(board)
+
+    def _defer(self, board: dict[str, list[dict[str, Any]]]) -> None:
+        self._deferred = board
+        for orders in board.values():  # what a card shows may change; where it is may not
+            for order in orders:
+                card = self._cards.get(str(order["id"]))
+                if card is not None:
+                    card.set_order(order)
+        if not self._hold.isActive():
+            self._hold_since = time.monotonic()
+            self._hold_cursor = QCursor.pos()
+            self._hold.start(HOLD_MS)
+
+    def _hold_over(self) -> None:
+        if self._deferred is None:
+            return
+        cursor = QCursor.pos()
+        moving = cursor != self._hold_cursor
+        waited_ms = (time.monotonic() - self._hold_since) * 1000
+        if self.pointer_over() and moving and waited_ms + HOLD_MS <= MAX_HOLD_MS:
+            self._hold_cursor = cursor
+            self._hold.start(HOLD_MS)  # still aiming: keep still a little longer
+            return
+        self.flush()
+
+    def flush(self) -> None:
+        """Apply a refresh that waited for the pointer."""
+        self._hold.stop()
+        board, self._deferred = self._deferred, None
+        if board is not None:
+            self._apply(board)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave and self._deferred is not None:
+            QTimer.singleShot(0, self, self.flush)
+        return super().event(event)
+
+    def _apply(self, board: dict[str, list[dict[str, Any]]]) -> None:
         wanted: dict[str, list[dict[str, Any]]] = {}
         for key in self.columns:
             orders = board.get(key, [])

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -35,7 +35,7 @@ from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.data_page import DataPage
-from posapp.ui.dialogs import MinutesDialog, RejectDialog
+from posapp.ui.dialogs import ConfirmDialog, MinutesDialog, RejectDialog
 from posapp.ui.history_page import HistoryPage
 from posapp.ui.i18n import install_translator, installed_language, tr
 from posapp.ui.lost_orders import LostOrders
@@ -44,7 +44,7 @@ from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
 from posapp.ui.report_page import ReportPage
 from posapp.ui.settings_dialog import SettingsDialog
-from posapp.ui.status_bar import ComptoirStatusBar
+from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
 from posapp.ui.stock_page import StockPage
 from posapp.ui.uncertain_jobs import ask_reprint
 
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Comptoir")
         self.setWindowIcon(QIcon(str(resource("icons", "comptoir.svg"))))
         self.setStyleSheet(load_stylesheet())
-        self.resize(1366, 800)
+        self.fit_to_screen()
 
         self.alert = OrderAlert(self, sound=shop_app.setting("alert_sound", DEFAULT_SOUND)
                                 or DEFAULT_SOUND, volume=self._volume_setting())
@@ -113,7 +113,11 @@ class MainWindow(QMainWindow):
         self.status = ComptoirStatusBar()
         self.setStatusBar(self.status)
         self.status.set_printer_file(getattr(shop_app.printing, "printer_file", None))
-        self.status.set_sync_status(shop_app.last_status)
+        engine = getattr(shop_app, "engine", None)
+        self.status.set_sync_status(engine.status() if engine is not None else shop_app.last_status)
+        self.status.set_paired(self._paired())
+        self.status.watch(shop_app.store)
+        self._printer_banner: Any = None
 
         self.tray = self._build_tray()
         self.alert.resumed.connect(self._remind)
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         shop_app.orders_timed_out.connect(self.on_orders_timed_out)
         shop_app.sync_status.connect(self.on_sync_status)
         shop_app.refused.connect(self.on_refused)
-        shop_app.printer_status.connect(self.status.set_printer_status)
+        shop_app.printer_status.connect(self.on_printer_status)
         shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
         shop_app.stock_changed.connect(self.refresh_stock)
 
@@ -148,6 +152,36 @@ class MainWindow(QMainWindow):
         self._show_refusals(self.orders.refused_unseen())
         # Once the window is up (first loop turn): a modal question needs a window behind it.
         QTimer.singleShot(0, self, self.check_uncertain_jobs)
+
+    # -- size ---------------------------------------------------------------------------
+    def fit_to_screen(self) -> None:
+        """Take the screen's free area (taskbar excluded), never more: 1280×720 to 1920×1080."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1280, 720)
+            return
+        area = screen.availableGeometry()
+        self.resize(area.size())  # the frame is not known before the first show: see showEvent
+        self.move(area.topLeft())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            self._fitted = True
+            QTimer.singleShot(0, self, self._fit_frame)
+
+    def _fit_frame(self) -> None:
+        """Once the window manager has framed the window, take the title bar off its size."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra = QSize(frame.width() - self.width(), frame.height() - self.height())
+        if frame.width() > area.width() or frame.height() > area.height():
+            self.resize(min(self.width(), area.width() - extra.width()),
+                        min(self.height(), area.height() - extra.height()))
+            self.move(area.topLeft())
 
     # -- building ---------------------------------------------------------------------
     def _build_header(self) -> QWidget:
@@ -236,6 +270,9 @@ class MainWindow(QMainWindow):
         shop = self.shop_app.shop or {}
         return shop.get("name") or self.shop_app.setting("shop_name") or "Comptoir"
 
+    def _paired(self) -> bool:
+        return bool(self.shop_app.setting("shop_id"))
+
     def _volume_setting(self) -> float:
         try:
             return int(self.shop_app.setting("alert_volume", "80") or 80) / 100
@@ -253,11 +290,14 @@ class MainWindow(QMainWindow):
         if self.board.selected_id is not None:
             self.detail.show_order(self.orders.get(self.board.selected_id))
         self.shop_label.setText(self._shop_name())
+        self.status.set_paired(self._paired())
+        self.status.refresh_counts()
         self._update_pause_button()
         self._update_alert(board["new"])
 
     def refresh_stock(self) -> None:
         self.stock_page.refresh()
+        self.status.refresh_counts()
 
     def _update_alert(self, new_orders: list[dict[str, Any]]) -> None:
         # Rings while any order is new, answered or not seen (see AlertBand / OrderAlert).
@@ -329,19 +369,50 @@ class MainWindow(QMainWindow):
         dialog = MinutesDialog(self._number(order_id) or 0, self)
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def reject_order(self, order_id: str, reason: str | None = None) -> bool:
-        reason = reason or self.ask_reject_reason(order_id)
-        return reason is not None and self._decide(lambda: self.orders.reject(order_id, reason))
+    def reject_order(self, order_id: str, reason: str | None = None,
+                     missing: list[str] | None = None) -> bool:
+        """Refuse (after the dialog's confirming tap); products ticked as missing go sold out."""
+        if reason is None:
+            answer = self.ask_reject_reason(order_id)
+            if answer is None:
+                return False
+            reason, missing = answer if isinstance(answer, tuple) else (answer, [])
+        if not self._decide(lambda: self.orders.reject(order_id, reason)):
+            return False
+        for sku in missing or []:
+            self._decide(lambda sku=sku: self.shop_app.stock.set_available(sku, False))
+        if missing:
+            self.refresh_stock()
+        return True
 
-    def ask_reject_reason(self, order_id: str) -> str | None:
-        dialog = RejectDialog(self._number(order_id) or 0, self)
-        return dialog.reason if dialog.exec() == QDialog.DialogCode.Accepted else None
+    def ask_reject_reason(self, order_id: str) -> tuple[str, list[str]] | None:
+        """(reason, skus ticked as missing), or None when the shopkeeper went back."""
+        order = self.orders.get(order_id) or {}
+        dialog = RejectDialog(self._number(order_id) or 0, self, lines=order.get("lines") or [])
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.reason is None:
+            return None
+        return dialog.reason, dialog.missing_skus()
 
     def mark_ready(self, order_id: str) -> bool:
         return self._decide(lambda: self.orders.mark_ready(order_id))
 
     def hand_over(self, order_id: str) -> bool:
+        """Hand over; an order not marked ready takes one confirming tap (it cannot be undone)."""
+        order = self.orders.get(order_id)
+        if order is not None and order["status"] != "ready" and not self.confirm(
+                tr("Hand over order No. {n}").format(n=order["number"]),
+                tr("Order No. {n} is not marked ready. Hand it over anyway?").format(
+                    n=order["number"]),
+                tr("Yes, hand it over")):
+            return False
         return self._decide(lambda: self.orders.mark_collected(order_id))
+
+    def confirm(self, title: str, text: str, yes: str) -> bool:
+        """The one extra tap before something irreversible (tests replace it)."""
+        dialog = ConfirmDialog(title, text, yes, self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return accepted
 
     def toggle_pause(self) -> bool:
         paused = not self.shop_service.paused()
@@ -403,6 +474,22 @@ class MainWindow(QMainWindow):
         self.alert.set_volume(volume)
 
     # -- core events ----------------------------------------------------------------------------
+    def on_printer_status(self, status: Any) -> None:
+        """Status bar always; a fault also as a banner saying what to do, gone once fixed."""
+        self.status.set_printer_status(status)
+        state = getattr(status, "state", None)
+        problem = state is not None and not getattr(state, "is_ready", True)
+        if self._printer_banner is not None:
+            self._printer_banner.dismiss()  # its dismissed signal clears the reference
+        if problem:
+            banner = self.banners.show_banner(printer_problem_text(status), "error")
+            banner.dismissed.connect(lambda b=banner: self._forget_printer_banner(b))
+            self._printer_banner = banner
+
+    def _forget_printer_banner(self, banner: Any) -> None:
+        if self._printer_banner is banner:
+            self._printer_banner = None
+
     def on_new_orders(self, orders: list[dict[str, Any]]) -> None:
         self.refresh_orders()
         self.alert.wake()
@@ -476,6 +563,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.tick.stop()
+        self.status.stop()
         self.alert.update(0)
         if self.tray is not None:
             self.tray.hide()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.ui import fmt
+from posapp.ui.elided import ElidedLabel
 from posapp.ui.i18n import tr
 from posapp.ui.respond_by import URGENT_S, clock_text, seconds_left
 
@@ -86,7 +87,8 @@ class OrderCard(QFrame):
         self._badges.addWidget(self.channel)
         self._badges.addStretch(1)
 
-        self.customer = _label("", "cardCustomer")
+        self.customer = ElidedLabel()  # a long name ends in "…", whole in the tooltip
+        self.customer.setObjectName("cardCustomer")
         self.summary = _label("", "cardSummary")
         self._allergens: QLabel | None = None  # made when first needed
         self.elapsed = _label("", "cardElapsed")

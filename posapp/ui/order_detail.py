@@ -12,38 +12,100 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from posapp.ui import fmt
+from posapp.ui.elided import ElidedLabel, unbreakable
 from posapp.ui.i18n import tr
 
-__all__ = ["OrderDetail", "ACCEPT_PRESETS"]
+__all__ = ["OrderDetail", "LinesView", "ACCEPT_PRESETS", "breakable"]
+
+ZWSP = "\u200b"  # zero-width space: a place where a too-long word may wrap
 
 ACCEPT_PRESETS = (10, 20, 30, 45)  # minutes; keys 1..4
 
 
-def _lines_html(order: dict[str, Any]) -> str:
-    rows = []
-    for line in order.get("lines", []):
-        options = "".join(
-            f"<div style='color:#6b5e52'>&nbsp;&nbsp;+ {html.escape(o)}</div>"
-            for o in line.get("options") or []
-        )
-        price = fmt.euros(line["qty"] * line["unit_price_cents"])
-        rows.append(
-            "<tr><td style='padding:4px 10px 4px 0'><b>{q}&nbsp;×</b></td>"
-            "<td style='padding:4px 0' width='100%'>{n}{o}</td>"
-            "<td align='right' style='padding:4px 0 4px 10px'>{p}</td></tr>".format(
-                q=line["qty"], n=html.escape(line["name"]), o=options, p=price)
-        )
-    rows.append(
-        "<tr><td></td><td style='padding-top:8px'><b>{t}</b></td>"
-        "<td align='right' style='padding-top:8px'><b>{v}</b></td></tr>".format(
-            t=tr("Total"), v=fmt.euros(order.get("total_cents")))
-    )
-    return "<table width='100%' cellspacing='0'>" + "".join(rows) + "</table>"
+def breakable(text: str, every: int = 12) -> str:
+    """Let a very long word (a pasted reference, an e-mail) wrap instead of widening the pane."""
+    words = []
+    for word in text.split(" "):
+        if len(word) > 2 * every:
+            word = ZWSP.join(word[i:i + every] for i in range(0, len(word), every))
+        words.append(word)
+    return " ".join(words)
+
+
+def _wrapping(text: str, name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    # Its width comes from the pane, never the other way round.
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class LinesView(QWidget):
+    """The order's lines: quantity, name (wrapping, options below) and a price that stays visible.
+
+    A grid, not an HTML table: a long name wraps in its own column and the price
+    column keeps its width, so prices and total are never pushed out of sight.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("detailLines")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 6, 0, 6)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(6)
+        self.grid.setColumnStretch(1, 1)
+        self.prices: list[QLabel] = []
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_order(self, order: dict[str, Any]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        self.prices = []
+        plain = []
+        row = 0
+        for line in order.get("lines", []):
+            qty = QLabel(f"{line['qty']}\u00a0×")
+            qty.setObjectName("lineQty")
+            qty.setAlignment(Qt.AlignmentFlag.AlignTop)
+            options = [f"+ {o}" for o in line.get("options") or []]
+            name = _wrapping(breakable(line["name"]), "lineName")
+            if options:
+                name.setTextFormat(Qt.TextFormat.RichText)
+                name.setText(html.escape(breakable(line["name"])) + "".join(
+                    f"<br><span style='color:#6b5e52'>&nbsp;&nbsp;{html.escape(breakable(o))}</span>"
+                    for o in options))
+            price = QLabel(fmt.euros(line["qty"] * line["unit_price_cents"]))
+            price.setObjectName("linePrice")
+            price.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(qty, row, 0)
+            self.grid.addWidget(name, row, 1)
+            self.grid.addWidget(price, row, 2)
+            self.prices.append(price)
+            plain.append(" ".join([f"{line['qty']} ×", line["name"], *options, price.text()]))
+            row += 1
+        total_name = QLabel(f"<b>{html.escape(tr('Total'))}</b>")
+        total = QLabel(f"<b>{html.escape(fmt.euros(order.get('total_cents')))}</b>")
+        total.setObjectName("lineTotal")
+        total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.grid.addWidget(total_name, row, 1)
+        self.grid.addWidget(total, row, 2)
+        self.prices.append(total)
+        plain.append(f"{tr('Total')} {fmt.euros(order.get('total_cents'))}")
+        self._text = "\n".join(plain)
+
+    def text(self) -> str:
+        return self._text
 
 
 def _big_button(text: str, name: str, shortcut_hint: str, two_lines: bool = False) -> QPushButton:
@@ -66,30 +128,15 @@ class OrderDetail(QFrame):
         self.setObjectName("orderDetail")
         self.order: dict[str, Any] | None = None
 
-        self.title = QLabel(tr("Select an order"))
+        self.title = ElidedLabel(tr("Select an order"))
         self.title.setObjectName("detailTitle")
-        self.title.setWordWrap(True)
-        self.subtitle = QLabel("")
-        self.subtitle.setObjectName("detailSubtitle")
-        self.subtitle.setWordWrap(True)
-        self.status_line = QLabel("")
-        self.status_line.setObjectName("detailStatus")
-        self.warning = QLabel("")  # cancelled / refused / late: impossible to miss
-        self.warning.setObjectName("detailWarning")
-        self.warning.setWordWrap(True)
-        self.lines = QLabel("")
-        self.lines.setObjectName("detailLines")
-        self.lines.setTextFormat(Qt.TextFormat.RichText)
-        self.lines.setWordWrap(True)
-        self.note = QLabel("")
-        self.note.setObjectName("detailNote")
-        self.note.setWordWrap(True)
-        self.allergens = QLabel("")
-        self.allergens.setObjectName("detailAllergens")
-        self.allergens.setWordWrap(True)
-        self.history = QLabel("")
-        self.history.setObjectName("detailHistory")
-        self.history.setWordWrap(True)
+        self.subtitle = _wrapping("", "detailSubtitle")
+        self.status_line = _wrapping("", "detailStatus")
+        self.warning = _wrapping("", "detailWarning")  # cancelled / refused / late
+        self.lines = LinesView()
+        self.note = _wrapping("", "detailNote")
+        self.allergens = _wrapping("", "detailAllergens")
+        self.history = _wrapping("", "detailHistory")
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -100,6 +147,12 @@ class OrderDetail(QFrame):
         body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Down, never sideways: the body takes the pane's width and wraps inside it.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        body.setMinimumWidth(0)
+        self.scroll = scroll
+        self.body = body
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
@@ -159,20 +212,21 @@ class OrderDetail(QFrame):
             self._update_actions(None)
             return
         self.title.setText(tr("No. {n}").format(n=order["number"]))
-        who = [fmt.channel_label(order["channel"]), order.get("customer_name") or ""]
+        who = [fmt.channel_label(order["channel"]), breakable(order.get("customer_name") or "")]
         if order.get("customer_phone"):
-            who.append(order["customer_phone"])
+            who.append(unbreakable(order["customer_phone"]))  # never wrapped mid-number
         if order["channel"] == "delivery" and order.get("customer_address"):
-            who.append(order["customer_address"])
+            who.append(breakable(order["customer_address"]))
         paid = tr("paid online") if order.get("paid") else tr("NOT PAID — to be paid at the counter")
         who.append(paid)
         self.subtitle.setText("  ·  ".join(w for w in who if w))
         self._set_status_line(order)
-        self.lines.setText(_lines_html(order))
+        self.lines.set_order(order)
         self.note.setVisible(bool(order.get("note")))
-        self.note.setText("✎ " + tr("Note: {n}").format(n=order.get("note") or ""))
+        self.note.setText("✎ " + tr("Note: {n}").format(n=breakable(order.get("note") or "")))
         self.allergens.setVisible(bool(order.get("allergens")))
-        self.allergens.setText("⚠ " + tr("ALLERGENS: {a}").format(a=order.get("allergens") or ""))
+        self.allergens.setText("⚠ " + tr("ALLERGENS: {a}").format(
+            a=breakable(order.get("allergens") or "")))
         history = [
             f"{fmt.local_time(h['at'], with_date=True)} — {fmt.status_label(h['status'])}"
             + (f" ({h['by']})" if h.get("by") else "")
@@ -182,7 +236,7 @@ class OrderDetail(QFrame):
             history.append(tr("{s} — waiting for the marketplace to confirm").format(
                 s=fmt.status_label(order["status"])))
         self.history.setText("<b>" + tr("History") + "</b><br>" + "<br>".join(
-            html.escape(h) for h in history))
+            html.escape(breakable(h)) for h in history))
         self._update_actions(order)
 
     def _set_status_line(self, order: dict[str, Any]) -> None:
@@ -218,7 +272,14 @@ class OrderDetail(QFrame):
         for button in (*self.preset_buttons.values(), self.custom_button, self.reject_button):
             button.setVisible(is_new)
         self.ready_button.setVisible(status == "accepted")
-        self.handover_button.setVisible(status in ("new", "accepted", "ready"))
+        # Handing over is the main action of a ready order only; on an accepted one it is a
+        # secondary button (and asks to confirm); a new order must be answered first.
+        self.handover_button.setVisible(status in ("accepted", "ready"))
+        secondary = status != "ready"
+        if self.handover_button.property("secondary") != secondary:
+            self.handover_button.setProperty("secondary", secondary)
+            self.handover_button.style().unpolish(self.handover_button)
+            self.handover_button.style().polish(self.handover_button)
         if order is not None:
             self.handover_button.setText(fmt.handover_label(order["channel"]) + "  [C]")
         self.actions.setVisible(status in ("new", "accepted", "ready"))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from posapp.domain.stock import InvalidStockChange, StockService
 from posapp.ui import fmt
-from posapp.ui.dialogs import CountDialog
+from posapp.ui.dialogs import CountDialog, QuantityDialog
 from posapp.ui.i18n import tr
 from posapp.ui.stock_model import StockModel, is_low, quantity_text
 
@@ -73,6 +74,7 @@ class StockPage(QWidget):
         self.name = QLabel(tr("No product selected"))
         self.name.setObjectName("detailTitle")
         self.name.setWordWrap(True)
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.quantity = QLabel("")
         self.quantity.setObjectName("stockQuantity")
         self.info = QLabel("")
@@ -80,8 +82,10 @@ class StockPage(QWidget):
         self.info.setWordWrap(True)
         self.minus = self._button(tr("−1 counter sale"), "minusButton", "F2",
                                   lambda: self.adjust(-1, "counter_sale"))
-        self.plus = self._button(tr("+1 restock"), "plusButton", "F3",
-                                 lambda: self.adjust(+1, "restock"))
+        self.plus = self._button(tr("Restock…"), "plusButton", "F3",
+                                 lambda: self.adjust_quantity("restock"))
+        self.waste = self._button(tr("Waste…"), "wasteButton", "F5",
+                                  lambda: self.adjust_quantity("waste"))
         self.toggle = self._button(tr("Mark sold out"), "toggleButton", "F4", self.toggle_available)
         self.count_button = self._button(tr("Count…"), "countButton", "F6", self.count)
         right_box = QWidget()
@@ -92,7 +96,7 @@ class StockPage(QWidget):
         for widget in (self.name, self.quantity, self.info):
             right.addWidget(widget)
         right.addStretch(1)
-        for button in (self.minus, self.plus, self.toggle, self.count_button):
+        for button in (self.minus, self.plus, self.waste, self.toggle, self.count_button):
             right.addWidget(button)
 
         layout = QHBoxLayout(self)
@@ -171,7 +175,7 @@ class StockPage(QWidget):
 
     def _show_selected(self) -> None:
         product = self.selected_product()
-        for button in (self.minus, self.plus, self.toggle, self.count_button):
+        for button in (self.minus, self.plus, self.waste, self.toggle, self.count_button):
             button.setEnabled(product is not None)
         if product is None:
             self.name.setText(tr("No product selected"))
@@ -204,6 +208,22 @@ class StockPage(QWidget):
     def adjust(self, delta: int, reason: str) -> bool:
         sku = self.selected_sku()
         return sku is not None and self._apply(lambda: self.stock.adjust(sku, delta, reason))
+
+    def adjust_quantity(self, reason: str) -> bool:
+        """Restock or waste: ask how many (one tap per unit was the old way)."""
+        product = self.selected_product()
+        if product is None:
+            return False
+        quantity = self.ask_quantity(product["name"], reason)
+        if not quantity:
+            return False
+        return self.adjust(quantity if reason == "restock" else -quantity, reason)
+
+    def ask_quantity(self, name: str, reason: str) -> int | None:
+        dialog = QuantityDialog(name, reason, self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.value() if accepted else None
 
     def set_available(self, sku: str, available: bool) -> bool:
         return self._apply(lambda: self.stock.set_available(sku, available))

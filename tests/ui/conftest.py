@@ -146,6 +146,7 @@ class FakeShopApp(QObject):
 def shop_app(tmp_path: Path, qapp) -> FakeShopApp:
     app = FakeShopApp(tmp_path / "data")
     app.replica.apply_pull(make_pull([], PRODUCTS))
+    app.set_setting("shop_id", "s")  # a paired counter (what the pull above implies)
     yield app
     app.store.close()
 

@@ -24,6 +24,8 @@ def test_status_bar_shows_sync_and_printer_file(window, shop_app):
     from sync.engine import SyncStatus
 
     assert str(shop_app.printing.printer_file) in window.status.printer_file.text()
+    for _ in range(3):  # three changes really waiting in the outbox
+        shop_app.stock.adjust("A", -1, "counter_sale")
     shop_app.sync_status.emit(SyncStatus(online=False, pending=3,
                                          last_error="Place de marché injoignable"))
     assert "Hors ligne" in window.status.online.text()
@@ -85,6 +87,11 @@ def test_printer_problem_is_shown(window, shop_app):
     status_mod = pytest.importorskip("printing.printer_status")
     PrinterState, PrinterStatus = status_mod.PrinterState, status_mod.PrinterStatus  # noqa: N806
 
+    from printing import journal
+
+    with shop_app.store.transaction() as conn:  # two tickets really waiting
+        for key in ("k1", "k2"):
+            journal.insert_job(conn, key, journal.JOB_KINDS[0], "{}")
     shop_app.printer_status.emit(PrinterStatus(PrinterState.PAPER_OUT, "", queued_jobs=2))
     assert "papier" in window.status.printer.text() and "2" in window.status.printer.text()
     assert window.status.printer.property("problem") is True

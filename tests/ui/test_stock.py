@@ -45,9 +45,10 @@ def test_minus_one_creates_pending_delta(window, shop_app, qtbot):
     assert page.selected_sku() == "A"  # selection survives the refresh
 
 
-def test_plus_one_and_toggle_available(window, shop_app):
+def test_plus_one_and_toggle_available(window, shop_app, monkeypatch):
     page = _page(window)
     page.select_sku("C")
+    monkeypatch.setattr(page, "ask_quantity", lambda name, reason: 1)
     page.plus.click()
     assert shop_app.stock.product("C")["quantity"] == 1
     page.toggle.click()
