@@ -53,8 +53,16 @@ class ElidedLabel(QLabel):
     def is_elided(self) -> bool:
         return super().text() != self._full
 
+    def _padding(self) -> int:
+        """Horizontal room the style takes around the text (style sheet padding, margins)."""
+        shown = super().text()
+        return max(0, super().sizeHint().width() - self.fontMetrics().horizontalAdvance(shown))
+
+    def _room(self) -> int:
+        return self.width() - self._padding()
+
     def _shown_fits(self) -> bool:
-        return super().text() == self._elided_for(self.contentsRect().width())
+        return super().text() == self._elided_for(self._room())
 
     def _elided_for(self, width: int) -> str:
         if not self._full:
@@ -63,7 +71,7 @@ class ElidedLabel(QLabel):
         return self.fontMetrics().elidedText(one_line, self._mode, max(width, 0))
 
     def _elide(self) -> None:
-        shown = self._elided_for(self.contentsRect().width())
+        shown = self._elided_for(self._room())
         if super().text() != shown:
             super().setText(shown)
         self.setToolTip(self._full if shown != self._full else "")
@@ -78,11 +86,9 @@ class ElidedLabel(QLabel):
             self._elide()  # a new font (style sheet) changes what fits
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        margins = self.contentsMargins()
-        extra = margins.left() + margins.right() + 2 * self.margin()
         metrics = self.fontMetrics()
-        width = metrics.horizontalAdvance(" ".join(self._full.split("\n"))) + extra + 2
-        return QSize(width, super().sizeHint().height())
+        width = metrics.horizontalAdvance(" ".join(self._full.split("\n"))) + self._padding()
+        return QSize(width + 1, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         hint = self.sizeHint()

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,8 +34,10 @@ from posapp.domain.shop import ShopService
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
+from posapp.ui.capped_scroll import CappedScroll
 from posapp.ui.data_page import DataPage
 from posapp.ui.dialogs import ConfirmDialog, MinutesDialog, RejectDialog
+from posapp.ui.elided import ElidedLabel
 from posapp.ui.history_page import HistoryPage
 from posapp.ui.i18n import install_translator, installed_language, tr
 from posapp.ui.lost_orders import LostOrders
@@ -107,14 +109,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._build_header())
         layout.addWidget(self.alert_band)
         layout.addWidget(self.sound_warning)
-        layout.addWidget(self.banners)
+        # Six long banners must not push the board off a 720-px screen: they scroll.
+        self.banner_scroll = CappedScroll(self.banners, max_fraction=0.22, min_height=72)
+        layout.addWidget(self.banner_scroll)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status = ComptoirStatusBar()
         self.setStatusBar(self.status)
         self.status.set_printer_file(getattr(shop_app.printing, "printer_file", None))
         engine = getattr(shop_app, "engine", None)
-        self.status.set_sync_status(engine.status() if engine is not None else shop_app.last_status)
+        self.status.set_sync_status(engine.status if engine is not None else shop_app.last_status)
         self.status.set_paired(self._paired())
         self.status.watch(shop_app.store)
         self._printer_banner: Any = None
@@ -163,12 +167,14 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry()
         self.resize(area.size())  # the frame is not known before the first show: see showEvent
         self.move(area.topLeft())
+        # Maximised, the window manager fits the frame too; without one, the size above holds.
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
         if not getattr(self, "_fitted", False):
             self._fitted = True
-            QTimer.singleShot(0, self, self._fit_frame)
+            QTimer.singleShot(500, self, self._fit_frame)  # the frame comes late
 
     def _fit_frame(self) -> None:
         """Once the window manager has framed the window, take the title bar off its size."""
@@ -189,7 +195,7 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         row = QHBoxLayout(header)
         row.setContentsMargins(4, 0, 4, 0)
-        self.shop_label = QLabel(self._shop_name())
+        self.shop_label = ElidedLabel(self._shop_name())
         self.shop_label.setObjectName("shopName")
         row.addWidget(self.shop_label)
         self.clock = QLabel("")
@@ -223,6 +229,10 @@ class MainWindow(QMainWindow):
         self.data_page.imported.connect(lambda _result: self.refresh_stock())
         self.data_page.restored.connect(lambda *_: (self.refresh_orders(), self.refresh_stock()))
         self.tabs.addTab(self.data_page, tr("Data"))
+        for page in (self.stock_page, self.history_page, self.report_page, self.data_page):
+            # A page never sets the window's minimum size: whatever it holds (a huge
+            # figure, a long path) is cut inside it rather than pushing the window off screen.
+            page.setMinimumSize(320, 200)
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():

@@ -89,7 +89,8 @@ class OrderCard(QFrame):
 
         self.customer = ElidedLabel()  # a long name ends in "…", whole in the tooltip
         self.customer.setObjectName("cardCustomer")
-        self.summary = _label("", "cardSummary")
+        self.summary = ElidedLabel()
+        self.summary.setObjectName("cardSummary")
         self._allergens: QLabel | None = None  # made when first needed
         self.elapsed = _label("", "cardElapsed")
         self.countdown = _label("", "cardCountdown")

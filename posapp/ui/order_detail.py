@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.ui import fmt
-from posapp.ui.elided import ElidedLabel, unbreakable
+from posapp.ui.elided import unbreakable
 from posapp.ui.i18n import tr
 
 __all__ = ["OrderDetail", "LinesView", "ACCEPT_PRESETS", "breakable"]
@@ -88,9 +88,10 @@ class LinesView(QWidget):
             price = QLabel(fmt.euros(line["qty"] * line["unit_price_cents"]))
             price.setObjectName("linePrice")
             price.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(qty, row, 0)
+            top = Qt.AlignmentFlag.AlignTop
+            self.grid.addWidget(qty, row, 0, top)
             self.grid.addWidget(name, row, 1)
-            self.grid.addWidget(price, row, 2)
+            self.grid.addWidget(price, row, 2, top | Qt.AlignmentFlag.AlignRight)
             self.prices.append(price)
             plain.append(" ".join([f"{line['qty']} ×", line["name"], *options, price.text()]))
             row += 1
@@ -128,8 +129,7 @@ class OrderDetail(QFrame):
         self.setObjectName("orderDetail")
         self.order: dict[str, Any] | None = None
 
-        self.title = ElidedLabel(tr("Select an order"))
-        self.title.setObjectName("detailTitle")
+        self.title = _wrapping(tr("Select an order"), "detailTitle")
         self.subtitle = _wrapping("", "detailSubtitle")
         self.status_line = _wrapping("", "detailStatus")
         self.warning = _wrapping("", "detailWarning")  # cancelled / refused / late

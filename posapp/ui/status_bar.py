@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QStatusBar, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStatusBar, QWidget
 
 from posapp.ui import fmt
 from posapp.ui.elided import ElidedLabel
@@ -79,6 +79,12 @@ class ComptoirStatusBar(QStatusBar):
         self.printer.setObjectName("printerLabel")
         self.printer_file = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.printer_file.setObjectName("printerFileLabel")
+        # What matters most keeps its whole text; the error takes what is left; the printer's
+        # file path is cut in its middle (tooltip) rather than crowd the rest out.
+        for label in (self.online, self.pending):
+            label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.printer.setMaximumWidth(240)
+        self.printer_file.setMaximumWidth(220)
         self.addWidget(self.online)
         self.addWidget(self.pending)
         self.addWidget(self.last_sync)

@@ -1,0 +1,53 @@
+"""A scroll area as tall as its content, up to a share of the window: then it scrolls.
+
+Banners pile up (cancellations, refusals, a printer fault); laid out plainly,
+six long ones made the window taller than a 720-px screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
+
+__all__ = ["CappedScroll"]
+
+
+class CappedScroll(QScrollArea):
+    def __init__(self, content: QWidget, max_fraction: float = 0.3, min_height: int = 0,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.max_fraction = max_fraction
+        self.min_height = min_height
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setWidget(content)
+        content.installEventFilter(self)
+
+    def _cap(self) -> int:
+        window = self.window()
+        height = window.height() if window is not None and window is not self else 720
+        return max(self.min_height, int(height * self.max_fraction))
+
+    def _content_height(self) -> int:
+        content = self.widget()
+        if content is None or not content.isVisibleTo(self):
+            return 0
+        width = self.viewport().width()
+        layout = content.layout()
+        if layout is not None and layout.hasHeightForWidth() and width > 0:
+            return layout.totalHeightForWidth(width)
+        return content.sizeHint().height()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(super().sizeHint().width(), min(self._content_height(), self._cap()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(0, min(self._content_height(), self.min_height))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest,
+                                                         QEvent.Type.Resize):
+            self.updateGeometry()
+        return super().eventFilter(watched, event)

@@ -1,0 +1,169 @@
+"""Open the main window with hostile content on the current screen and report what does not fit.
+
+Run in its own process (one QApplication per screen size):
+    QT_QPA_PLATFORM=offscreen:configfile=screen.json python -m tests.ui.fit_probe [--shots DIR]
+or under Xvfb + a window manager with QT_QPA_PLATFORM=xcb. Prints one JSON object:
+{"screen": [w, h], "problems": [...], "windows": {...}}; ``problems`` must be empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+LONG_NAME = "Anne-Charlotte-Marie-Éléonore de La Rochefoucauld-Montmorency-Saint-Exupéry"
+LONG_WORD = "Référencesansespacesquinenfinitpas" * 3
+LONG_ERROR = ("Impossible de joindre la place de marché (délai dépassé après 3 tentatives) : "
+              "vérifiez la connexion Internet de la boutique. ") * 4
+PHONE = "+33 6 01 02 03 04"
+
+
+def hostile_orders() -> list[dict[str, Any]]:
+    from tests.ui.conftest import make_order
+
+    lines = [{"sku": f"S{i}", "name": f"Tarte aux pommes caramélisées et crème d'Isigny {LONG_WORD}",
+              "qty": 12, "unit_price_cents": 123456,
+              "options": ["sans gluten, sans lactose, supplément chantilly maison " * 2]}
+             for i in range(30)]
+    common = {"customer_name": LONG_NAME, "customer_phone": PHONE, "lines": lines,
+              "note": "Sonnez deux fois, le code de la porte est 4B12, troisième étage " * 12,
+              "allergens": "arachides, fruits à coque, sésame, moutarde, " * 6,
+              "total_cents": 9_999_999_99, "customer_address": LONG_WORD}
+    orders = [make_order(f"n{i}", i, **common) for i in range(1, 41)]
+    orders += [make_order(f"a{i}", 100 + i, status="accepted", channel="delivery",
+                          ready_by="2099-01-01T00:00:00.000Z", **common) for i in range(15)]
+    orders += [make_order(f"r{i}", 200 + i, status="ready", ready_by="2099-01-01T00:00:00.000Z",
+                          **common) for i in range(15)]
+    return orders
+
+
+def _inside(outer: QRect, inner: QRect) -> bool:
+    return outer.contains(inner)
+
+
+def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
+    from posapp.ui.i18n import install_translator
+    from posapp.ui.main_window import MainWindow
+    from posapp.ui.screenshots import grab
+    from sync.engine import SyncStatus
+    from tests.ui.conftest import PRODUCTS, FakeShopApp, make_pull
+
+    app = QApplication.instance()
+    install_translator(app, lang)
+    problems: list[str] = []
+    data = Path(tempfile.mkdtemp(prefix="fit-probe-"))
+    shop = FakeShopApp(data / "data")
+    shop.replica.apply_pull(make_pull([], PRODUCTS))
+    shop.set_setting("shop_id", "s")
+    shop.set_setting("shop_name", LONG_NAME)
+    shop.pull(make_pull(hostile_orders(), cursor=2))
+    for _ in range(3):
+        shop.stock.adjust("A", -1, "counter_sale")  # unsent changes
+    window = MainWindow(shop)
+    window.show()
+    QTest.qWait(900)  # maximise, then the late frame check
+    area = window.screen().availableGeometry()
+    shop.sync_status.emit(SyncStatus(online=False, pending=3, last_error=LONG_ERROR))
+    for i in range(6):
+        window.banners.show_banner(f"{i}: " + LONG_ERROR, "refused")
+    window.select_order("a1")
+    QTest.qWait(200)
+
+    def check_window(where: str) -> None:
+        QApplication.processEvents()
+        frame = window.frameGeometry()
+        if not _inside(area, frame):
+            problems.append(f"{lang} {where}: window {frame.getRect()} not inside screen "
+                            f"{area.getRect()}")
+
+    check_window("orders")
+    detail = window.detail
+    bar = detail.scroll.horizontalScrollBar()
+    if bar.maximum() > 0:
+        problems.append(f"{lang}: the detail pane scrolls sideways ({bar.maximum()} px)")
+    viewport = detail.scroll.viewport()
+    for price in detail.lines.prices:
+        detail.scroll.ensureWidgetVisible(price)
+        QApplication.processEvents()
+        rect = QRect(price.mapTo(viewport, QPoint(0, 0)), price.size())
+        if not viewport.rect().contains(rect) or price.width() < price.sizeHint().width():
+            problems.append(f"{lang}: price {price.text()!r} cut: {rect.getRect()} in "
+                            f"{viewport.rect().getRect()}")
+            break
+    if "\u00a0" not in detail.subtitle.text() or PHONE in detail.subtitle.text():
+        problems.append(f"{lang}: the phone number may wrap: {detail.subtitle.text()!r}")
+    for name in ("accept", "ready", "handover"):
+        button = getattr(detail, f"{name}_button", None)
+        if button is not None and button.isVisible() and not _fully_shown(button, window):
+            problems.append(f"{lang}: {name} button not fully on screen")
+    if not _fully_shown(detail.ready_button, window):
+        problems.append(f"{lang}: the Ready button is not fully shown")
+    status = window.status
+    for label in (status.online, status.pending, status.error, status.printer,
+                  status.printer_file):
+        if label.isVisible() and not _fully_shown(label, window):
+            problems.append(f"{lang}: status label {label.objectName()} {label.text()!r} cut off")
+    if not status.error.is_elided() or status.error.toolTip() != LONG_ERROR:
+        problems.append(f"{lang}: the long error is not elided with a tooltip")
+    if "3" not in status.pending.text():
+        problems.append(f"{lang}: unsent count wrong: {status.pending.text()!r}")
+    card = window.board.card("n1")
+    if card is None or not card.customer.is_elided() or card.customer.toolTip() != LONG_NAME:
+        problems.append(f"{lang}: a long customer name on a card is not elided with a tooltip")
+    if not window.shop_label.is_elided() and window.shop_label.width() < window.shop_label.sizeHint().width():
+        problems.append(f"{lang}: the shop name is cut without an ellipsis")
+    if shots is not None:
+        grab(window, shots / f"fit-{lang}-orders.png")
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        check_window(f"tab {window.tabs.tabText(index)}")
+        if shots is not None:
+            grab(window, shots / f"fit-{lang}-tab{index}.png")
+    window.tabs.setCurrentIndex(0)
+    sizes = {"frame": list(window.frameGeometry().getRect()),
+             "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()]}
+    window.close()
+    shop.store.close()
+    return problems, sizes
+
+
+def _fully_shown(widget: QWidget, window: QWidget) -> bool:
+    """The widget is on screen whole: inside the window and inside each ancestor's rect."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    if not window.rect().contains(rect):
+        return False
+    if isinstance(widget, QLabel) and not widget.wordWrap():
+        shown = getattr(widget, "shown_text", widget.text)()
+        return widget.fontMetrics().horizontalAdvance(shown) <= widget.width()
+    return widget.width() >= widget.minimumSizeHint().width()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shots", type=Path)
+    parser.add_argument("--lang", action="append")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
+    screen = app.primaryScreen().availableGeometry()
+    report: dict[str, Any] = {"screen": [screen.width(), screen.height()], "problems": [],
+                              "windows": {}}
+    for lang in args.lang or ["fr", "en"]:
+        problems, sizes = probe(lang, args.shots)
+        report["problems"] += problems
+        report["windows"][lang] = sizes
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
