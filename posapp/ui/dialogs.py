@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,7 +27,7 @@ from posapp.ui import fmt
 from posapp.ui.i18n import tr
 
 __all__ = ["RejectDialog", "MinutesDialog", "CountDialog", "QuantityDialog", "ConfirmDialog",
-           "REJECT_CODES", "TOUCH"]
+           "NumberField", "REJECT_CODES", "TOUCH"]
 
 REJECT_CODES = ("out_of_stock", "closing", "too_busy", "other")
 TOUCH = 48  # px: the smallest control a finger hits reliably (Material, Apple HIG ≈ 44–48)
@@ -158,53 +159,83 @@ class RejectDialog(QDialog):
         return [sku for sku, box in self.product_boxes.items() if box.isChecked()]
 
 
+class NumberField(QLineEdit):
+    """A whole number typed in large digits, kept within its range (no tiny spin-box arrows).
+
+    A QSpinBox without its buttons, under the style sheet, gave its text field 1 px.
+    """
+
+    def __init__(self, minimum: int, maximum: int, value: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.minimum, self.maximum = minimum, maximum
+        self.setObjectName("bigSpin")
+        self.setValidator(QIntValidator(minimum, maximum, self))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumHeight(64)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(str(maximum)) + 40)
+        self.set_value(value)
+
+    def value(self) -> int:
+        try:
+            number = int(self.text().strip() or self.minimum)
+        except ValueError:
+            number = self.minimum
+        return max(self.minimum, min(self.maximum, number))
+
+    def set_value(self, value: int) -> None:
+        self.setText(str(max(self.minimum, min(self.maximum, value))))
+        self.selectAll()
+
+    def step(self, by: int) -> None:
+        self.set_value(self.value() + by)
+
+
 class _NumberDialog(QDialog):
-    """A number typed or changed with big − / + buttons (no tiny spin-box arrows)."""
+    """A number typed or changed with big − / + buttons beside it."""
 
     def __init__(self, title: str, label: str, value: int, minimum: int, maximum: int,
-                 suffix: str, parent: QWidget | None = None, ok_text: str | None = None):
+                 suffix: str, parent: QWidget | None = None, ok_text: str | None = None,
+                 step: int = 1):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
         layout.addWidget(_title(label))
-        self.spin = QSpinBox()
-        self.spin.setObjectName("bigSpin")
-        self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.spin.setRange(minimum, maximum)
-        self.spin.setValue(value)
-        self.spin.setSuffix(suffix)
-        self.spin.setMinimumHeight(64)
-        self.spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.spin.selectAll()
+        self.field = NumberField(minimum, maximum, value)
         self.minus = _button("−", "stepButton", 64)
         self.plus = _button("+", "stepButton", 64)
         for button in (self.minus, self.plus):
             button.setMinimumWidth(72)
             button.setAutoRepeat(True)  # held down, it keeps counting
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the field
-        self.minus.clicked.connect(lambda: self.spin.stepBy(-1))
-        self.plus.clicked.connect(lambda: self.spin.stepBy(1))
+        self.minus.clicked.connect(lambda: self.field.step(-step))
+        self.plus.clicked.connect(lambda: self.field.step(step))
+        self.field.returnPressed.connect(self.accept)
         row = QHBoxLayout()
         row.addWidget(self.minus)
-        row.addWidget(self.spin, 1)
+        row.addWidget(self.field, 1)
+        if suffix:
+            unit = QLabel(suffix.strip())
+            unit.setObjectName("dialogTitle")
+            row.addWidget(unit)
         row.addWidget(self.plus)
         layout.addLayout(row)
         buttons, self.ok, self.cancel = _ok_cancel(self, ok_text or tr("OK"), tr("Cancel"))
+        self.ok.setAutoDefault(False)
+        self.cancel.setAutoDefault(False)
         layout.addLayout(buttons)
         self.setMinimumWidth(420)
-        self.spin.setFocus()
+        self.field.setFocus()
 
     def value(self) -> int:
-        self.spin.interpretText()  # a typed number not yet committed counts
-        return self.spin.value()
+        return self.field.value()
 
 
 class MinutesDialog(_NumberDialog):
     def __init__(self, number: int, parent: QWidget | None = None):
         super().__init__(tr("Accept order No. {n}").format(n=number),
-                         tr("Ready in how many minutes?"), 15, 1, 24 * 60, " min", parent)
-        self.spin.setSingleStep(5)
+                         tr("Ready in how many minutes?"), 15, 1, 24 * 60, " min", parent,
+                         step=5)
 
 
 class CountDialog(_NumberDialog):
