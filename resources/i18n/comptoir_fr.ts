@@ -364,8 +364,20 @@
       <translation>Rien n'a été restauré : {e}</translation>
     </message>
     <message>
+      <source>Back</source>
+      <translation>Retour</translation>
+    </message>
+    <message>
       <source>Back (do not refuse)</source>
       <translation>Retour (ne pas refuser)</translation>
+    </message>
+    <message>
+      <source>Tick the products you no longer have: they go out of stock online.</source>
+      <translation>Cochez les produits que vous n’avez plus : ils passent en rupture en ligne.</translation>
+    </message>
+    <message>
+      <source>Yes, refuse the order</source>
+      <translation>Oui, refuser la commande</translation>
     </message>
     <message>
       <source>Ready in how many minutes?</source>
@@ -376,12 +388,24 @@
       <translation>Comptage du stock</translation>
     </message>
     <message>
+      <source>Waste</source>
+      <translation>Perte</translation>
+    </message>
+    <message>
+      <source>Restock</source>
+      <translation>Réassort</translation>
+    </message>
+    <message>
+      <source>Record</source>
+      <translation>Enregistrer</translation>
+    </message>
+    <message>
       <source>Refuse order No. {n}</source>
       <translation>Refuser la commande n° {n}</translation>
     </message>
     <message>
-      <source>Why refuse order No. {n}?</source>
-      <translation>Pourquoi refuser la commande n° {n} ?</translation>
+      <source>Refuse order No. {n}: {r}?</source>
+      <translation>Refuser la commande n° {n} : {r} ?</translation>
     </message>
     <message>
       <source>Accept order No. {n}</source>
@@ -390,6 +414,18 @@
     <message>
       <source>How many “{p}” did you count? (the screen showed {s})</source>
       <translation>Combien de « {p} » avez-vous comptés ? (l'écran indiquait {s})</translation>
+    </message>
+    <message>
+      <source>Why refuse order No. {n}?</source>
+      <translation>Pourquoi refuser la commande n° {n} ?</translation>
+    </message>
+    <message>
+      <source>How many “{p}” are thrown away?</source>
+      <translation>Combien de « {p} » sont jetés ?</translation>
+    </message>
+    <message>
+      <source>How many “{p}” came in?</source>
+      <translation>Combien de « {p} » sont arrivés ?</translation>
     </message>
     <message>
       <source>just now</source>
@@ -584,6 +620,10 @@
       <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
     </message>
     <message>
+      <source>Yes, hand it over</source>
+      <translation>Oui, la remettre</translation>
+    </message>
+    <message>
       <source>Ticket of order No. {n} sent to the printer.</source>
       <translation>Ticket de la commande n° {n} envoyé à l'imprimante.</translation>
     </message>
@@ -618,6 +658,14 @@
     <message>
       <source>Pausing / resuming orders</source>
       <translation>Pause / reprise des commandes</translation>
+    </message>
+    <message>
+      <source>Hand over order No. {n}</source>
+      <translation>Remettre la commande n° {n}</translation>
+    </message>
+    <message>
+      <source>Order No. {n} is not marked ready. Hand it over anyway?</source>
+      <translation>La commande n° {n} n’est pas marquée prête. La remettre quand même ?</translation>
     </message>
     <message>
       <source>Reprint failed: {e}</source>
@@ -1132,8 +1180,8 @@
       <translation>Rien ne peut être entendu : {why}</translation>
     </message>
     <message>
-      <source>Printer: —</source>
-      <translation>Imprimante : —</translation>
+      <source>Printer: a file, not paper</source>
+      <translation>Imprimante : un fichier, pas de papier</translation>
     </message>
     <message>
       <source>ready</source>
@@ -1144,8 +1192,12 @@
       <translation>problème</translation>
     </message>
     <message>
-      <source>Printer: {s}</source>
-      <translation>Imprimante : {s}</translation>
+      <source>Printer: —</source>
+      <translation>Imprimante : —</translation>
+    </message>
+    <message>
+      <source>Printer problem: {m}. Tickets wait in the queue and print once it is fixed (Settings › Printer to check it).</source>
+      <translation>Problème d’imprimante : {m}. Les tickets attendent dans la file et s’impriment dès que c’est réglé (Réglages › Imprimante pour vérifier).</translation>
     </message>
     <message>
       <source>Everything sent</source>
@@ -1156,12 +1208,16 @@
       <translation>{n} ticket(s) en attente</translation>
     </message>
     <message>
+      <source>Last sync: {t}</source>
+      <translation>Dernière synchro : {t}</translation>
+    </message>
+    <message>
       <source>Not paired — open Settings</source>
       <translation>Non appairé — ouvrez les Réglages</translation>
     </message>
     <message>
-      <source>Last sync: {t}</source>
-      <translation>Dernière synchro : {t}</translation>
+      <source>Printer: {s}</source>
+      <translation>Imprimante : {s}</translation>
     </message>
     <message>
       <source>Online</source>
@@ -1216,8 +1272,12 @@
       <translation>−1 vente comptoir</translation>
     </message>
     <message>
-      <source>+1 restock</source>
-      <translation>+1 réassort</translation>
+      <source>Restock…</source>
+      <translation>Réassort…</translation>
+    </message>
+    <message>
+      <source>Waste…</source>
+      <translation>Perte…</translation>
     </message>
     <message>
       <source>Mark sold out</source>
