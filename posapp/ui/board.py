@@ -5,10 +5,9 @@ only when what they show changed, moved between columns without being rebuilt;
 only new orders get a card, and cards of orders gone from the board are deleted.
 
 Cards never move under a moving pointer: while the pointer moves over the board,
-a refresh only updates cards in place, and the moves wait (a click meant for
-No. 4 must not land on No. 5). They happen once the pointer leaves or rests for
-``HOLD_MS`` (a finger on a touch screen leaves the pointer where it tapped), and
-never later than ``MAX_HOLD_MS``: a new order always shows.
+a refresh waits (a click meant for No. 4 must not land on No. 5). It happens once
+the pointer leaves or rests for ``HOLD_MS`` (a finger on a touch screen leaves the
+pointer where it tapped), and never later than ``MAX_HOLD_MS``: a new order always shows.
 """
 
 from __future__ import annotations
@@ -137,12 +136,9 @@ class BoardView(QWidget):
         self._apply(board)
 
     def _defer(self, board: dict[str, list[dict[str, Any]]]) -> None:
+        # Cards are not even updated in place: a new line on one (a countdown) would make
+        # it taller and push the ones below it down, under the pointer.
         self._deferred = board
-        for orders in board.values():  # what a card shows may change; where it is may not
-            for order in orders:
-                card = self._cards.get(str(order["id"]))
-                if card is not None:
-                    card.set_order(order)
         if not self._hold.isActive():
             self._hold_since = time.monotonic()
             self._hold_cursor = QCursor.pos()
@@ -173,6 +169,8 @@ class BoardView(QWidget):
         return super().event(event)
 
     def _apply(self, board: dict[str, list[dict[str, Any]]]) -> None:
+        self._hold.stop()
+        self._deferred = None  # this board is newer than any that waited
         wanted: dict[str, list[dict[str, Any]]] = {}
         for key in self.columns:
             orders = board.get(key, [])
