@@ -57,7 +57,10 @@ log = logging.getLogger(__name__)
 
 def load_stylesheet() -> str:
     path = resource("styles", "comptoir.qss")
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    # Images in the style sheet (spin box arrows) are found wherever the app is installed.
+    return path.read_text(encoding="utf-8").replace("@ICONS@", resource("icons").as_posix())
 
 
 def describe_mutation(name: str, args: dict[str, Any], number: int | None) -> str:

@@ -104,6 +104,11 @@ class LinesView(QWidget):
         self.prices.append(total)
         plain.append(f"{tr('Total')} {fmt.euros(order.get('total_cents'))}")
         self._text = "\n".join(plain)
+        for i in range(self.grid.count()):  # shown now, not on the next loop turn: the
+            widget = self.grid.itemAt(i).widget()  # pane's height is right at once
+            if widget is not None:
+                widget.show()
+        self.updateGeometry()
 
     def text(self) -> str:
         return self._text

@@ -1,26 +1,39 @@
-"""Screenshots of every screen (README images, visual checks in CI with QT_QPA_PLATFORM=offscreen)."""
+"""Screenshots of every screen (README images, visual checks in CI with QT_QPA_PLATFORM=offscreen).
+
+They are taken at 1366×768, the laptop screen most shops have, whatever the
+screen the app runs on: what the README shows is what fits there.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["take_screenshots", "grab"]
+__all__ = ["take_screenshots", "grab", "SCREENSHOT_SIZE"]
+
+SCREENSHOT_SIZE = QSize(1366, 768)
 
 
 def grab(widget: QWidget, path: Path) -> Path:
-    QApplication.processEvents()
+    for _ in range(3):  # shows, then the layouts they request, then the paint
+        QApplication.processEvents()
     widget.grab().save(str(path))
     return path
 
 
-def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
+def take_screenshots(window: Any, out_dir: Path | str,
+                     size: QSize | None = SCREENSHOT_SIZE) -> list[Path]:
     """Grab board, detail, stock, history and settings to PNGs in ``out_dir``; returns the paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
+    state, old_size = window.windowState(), window.size()
+    if size is not None:
+        window.setWindowState(Qt.WindowState.WindowNoState)
+        window.resize(size)
     tabs = window.tabs
     start_tab = tabs.currentIndex()
     tabs.setCurrentWidget(window.orders_page)
@@ -55,6 +68,9 @@ def take_screenshots(window: Any, out_dir: Path | str) -> list[Path]:
         dialog.deleteLater()
     tabs.setCurrentIndex(start_tab)
     window.board.select(selected)
+    if size is not None:
+        window.resize(old_size)
+        window.setWindowState(state)
     return shots
 
 

@@ -50,7 +50,7 @@ def printer_text(status: Any, queued: int | None = None, file: Path | None = Non
         text = message if "rimante" in message or "rinter" in message else tr(
             "Printer: {s}").format(s=message)
     if ok and file is not None:
-        text = tr("Printer: a file, not paper")  # the path follows in its own label
+        text = tr("Printer: file (no paper)")  # the path follows in its own label
     if queued is None:
         queued = getattr(status, "queued_jobs", None) or getattr(status, "queued", None)
     if queued:
@@ -83,8 +83,8 @@ class ComptoirStatusBar(QStatusBar):
         # file path is cut in its middle (tooltip) rather than crowd the rest out.
         for label in (self.online, self.pending):
             label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.printer.setMaximumWidth(240)
-        self.printer_file.setMaximumWidth(220)
+        self.printer.setMaximumWidth(300)
+        self.printer_file.setMaximumWidth(380)
         self.addWidget(self.online)
         self.addWidget(self.pending)
         self.addWidget(self.last_sync)

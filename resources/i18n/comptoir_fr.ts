@@ -1180,8 +1180,8 @@
       <translation>Rien ne peut être entendu : {why}</translation>
     </message>
     <message>
-      <source>Printer: a file, not paper</source>
-      <translation>Imprimante : un fichier, pas de papier</translation>
+      <source>Printer: file (no paper)</source>
+      <translation>Imprimante : fichier (sans papier)</translation>
     </message>
     <message>
       <source>ready</source>
