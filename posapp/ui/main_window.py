@@ -177,12 +177,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not getattr(self, "_fitted", False):
             self._fitted = True
+            self._shown_size = self.size()
             QTimer.singleShot(500, self, self._fit_frame)  # the frame comes late
 
     def _fit_frame(self) -> None:
         """Once the window manager has framed the window, take the title bar off its size."""
         screen = self.screen()
-        if screen is None or self.isMaximized() or self.isFullScreen():
+        if (screen is None or self.isMaximized() or self.isFullScreen()
+                or self.size() != self._shown_size):  # maximised, or sized on purpose since
             return
         area = screen.availableGeometry()
         frame = self.frameGeometry()

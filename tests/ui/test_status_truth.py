@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from printing import journal
 from printing.printer_status import PrinterState, PrinterStatus
@@ -98,6 +99,7 @@ def test_printer_fault_is_a_banner_saying_what_to_do(window, shop_app, state):
 
 
 def test_long_error_never_widens_the_window(window, shop_app, qtbot):
+    window.setWindowState(Qt.WindowState.WindowNoState)  # it opens maximised
     window.resize(1280, 690)
     qtbot.waitUntil(lambda: window.width() == 1280)
     error = "Impossible de joindre la place de marché : délai dépassé. " * 12
