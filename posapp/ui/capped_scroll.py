@@ -7,9 +7,9 @@ six long ones made the window taller than a 720-px screen.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
-__all__ = ["CappedScroll"]
+__all__ = ["CappedScroll", "fit_dialog_to_screen", "scroll_tab_pages"]
 
 
 class CappedScroll(QScrollArea):
@@ -51,3 +51,38 @@ class CappedScroll(QScrollArea):
                                                          QEvent.Type.Resize):
             self.updateGeometry()
         return super().eventFilter(watched, event)
+
+
+def scroll_tab_pages(tabs: QTabWidget) -> None:
+    """Put each page of ``tabs`` in a vertical scroll area, so a long form never makes its
+    dialog taller than the screen (48-px touch rows add up); tab texts and order are kept."""
+    current = tabs.currentIndex()
+    for index in range(tabs.count()):
+        page = tabs.widget(index)
+        if isinstance(page, QScrollArea):
+            continue
+        text, tip = tabs.tabText(index), tabs.tabToolTip(index)
+        tabs.removeTab(index)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        # As tall as its page when there is room: the dialog opens without a scroll bar.
+        scroll.setSizeAdjustPolicy(QScrollArea.SizeAdjustPolicy.AdjustToContents)
+        tabs.insertTab(index, scroll, text)
+        tabs.setTabToolTip(index, tip)
+    tabs.setCurrentIndex(current)
+
+
+def fit_dialog_to_screen(dialog: QWidget, natural: QSize | None = None,
+                         frame_allowance: int = 48) -> None:
+    """Open ``dialog`` at its ``natural`` size (its size hint by default), no larger than
+    the screen's free area with room for a title bar."""
+    screen = dialog.screen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    hint = natural or dialog.sizeHint()
+    dialog.resize(min(hint.width(), area.width()),
+                  min(hint.height(), area.height() - frame_allowance))

@@ -34,7 +34,7 @@ from posapp.domain.shop import ShopService
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
-from posapp.ui.capped_scroll import CappedScroll
+from posapp.ui.capped_scroll import CappedScroll, fit_dialog_to_screen, scroll_tab_pages
 from posapp.ui.data_page import DataPage
 from posapp.ui.dialogs import ConfirmDialog, MinutesDialog, RejectDialog
 from posapp.ui.elided import ElidedLabel
@@ -473,6 +473,12 @@ class MainWindow(QMainWindow):
 
     def make_settings_dialog(self) -> SettingsDialog:
         dialog = SettingsDialog(self.shop_app, self)
+        # The size it would open at if its pages did not scroll: as narrow as it can be, as
+        # tall as it likes (capped to the screen below).
+        natural = QSize(dialog.minimumSizeHint().width(),
+                        max(dialog.sizeHint().height(), dialog.minimumSizeHint().height()))
+        scroll_tab_pages(dialog.tabs)  # touch-sized rows: the form scrolls on a 720-px screen
+        fit_dialog_to_screen(dialog, natural)
         dialog.sound_changed.connect(self._apply_sound)
         dialog.paired.connect(lambda _answer: self.refresh_orders())
         dialog.printer_saved.connect(lambda _config: self.status.set_printer_file(

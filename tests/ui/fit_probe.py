@@ -128,6 +128,17 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
         if shots is not None:
             grab(window, shots / f"fit-{lang}-tab{index}.png")
     window.tabs.setCurrentIndex(0)
+    settings = window.make_settings_dialog()
+    settings.show()
+    QTest.qWait(300)
+    for index in range(settings.tabs.count()):
+        settings.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        frame = settings.frameGeometry()
+        if frame.width() > area.width() or frame.height() > area.height():
+            problems.append(f"{lang}: settings tab {index} is {frame.width()}×{frame.height()},"
+                            f" the screen {area.width()}×{area.height()}")
+    settings.close()
     sizes = {"frame": list(window.frameGeometry().getRect()),
              "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()]}
     window.close()
