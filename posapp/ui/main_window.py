@@ -414,12 +414,13 @@ class MainWindow(QMainWindow):
     def hand_over(self, order_id: str) -> bool:
         """Hand over; an order not marked ready takes one confirming tap (it cannot be undone)."""
         order = self.orders.get(order_id)
-        if order is not None and order["status"] != "ready" and not self.confirm(
-                tr("Hand over order No. {n}").format(n=order["number"]),
-                tr("Order No. {n} is not marked ready. Hand it over anyway?").format(
-                    n=order["number"]),
-                tr("Yes, hand it over")):
-            return False
+        if order is not None and order["status"] != "ready":
+            question = (tr("Order No. {n} has not been accepted yet. Hand it over anyway?")
+                        if order["status"] == "new" else
+                        tr("Order No. {n} is not marked ready. Hand it over anyway?"))
+            if not self.confirm(tr("Hand over order No. {n}").format(n=order["number"]),
+                                question.format(n=order["number"]), tr("Yes, hand it over")):
+                return False
         return self._decide(lambda: self.orders.mark_collected(order_id))
 
     def confirm(self, title: str, text: str, yes: str) -> bool:

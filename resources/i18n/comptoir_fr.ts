@@ -600,6 +600,14 @@
       <translation>Commandes ouvertes — mettre en pause</translation>
     </message>
     <message>
+      <source>Order No. {n} has not been accepted yet. Hand it over anyway?</source>
+      <translation>La commande n° {n} n’a pas encore été acceptée. La remettre quand même ?</translation>
+    </message>
+    <message>
+      <source>Order No. {n} is not marked ready. Hand it over anyway?</source>
+      <translation>La commande n° {n} n’est pas marquée prête. La remettre quand même ?</translation>
+    </message>
+    <message>
       <source>Reprinting is not available yet.</source>
       <translation>La réimpression n'est pas encore disponible.</translation>
     </message>
@@ -662,10 +670,6 @@
     <message>
       <source>Hand over order No. {n}</source>
       <translation>Remettre la commande n° {n}</translation>
-    </message>
-    <message>
-      <source>Order No. {n} is not marked ready. Hand it over anyway?</source>
-      <translation>La commande n° {n} n’est pas marquée prête. La remettre quand même ?</translation>
     </message>
     <message>
       <source>Reprint failed: {e}</source>
