@@ -394,16 +394,19 @@ class MainWindow(QMainWindow):
             reason, missing = answer if isinstance(answer, tuple) else (answer, [])
         if not self._decide(lambda: self.orders.reject(order_id, reason)):
             return False
-        for sku in missing or []:
-            self._decide(lambda sku=sku: self.shop_app.stock.set_available(sku, False))
         if missing:
+            stock = self.shop_app.stock
+            self._decide(lambda: [stock.set_available(sku, False) for sku in missing])
             self.refresh_stock()
         return True
 
     def ask_reject_reason(self, order_id: str) -> tuple[str, list[str]] | None:
         """(reason, skus ticked as missing), or None when the shopkeeper went back."""
         order = self.orders.get(order_id) or {}
-        dialog = RejectDialog(self._number(order_id) or 0, self, lines=order.get("lines") or [])
+        # Only products of this shop's catalogue can be marked sold out.
+        lines = [line for line in order.get("lines") or []
+                 if line.get("sku") and self.shop_app.stock.product(line["sku"]) is not None]
+        dialog = RejectDialog(self._number(order_id) or 0, self, lines=lines)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.reason is None:
             return None
         return dialog.reason, dialog.missing_skus()

@@ -147,12 +147,15 @@ def test_refusing_takes_a_confirming_tap(window, qtbot):
 
 
 def test_out_of_stock_refusal_marks_the_ticked_products_sold_out(window, shop_app, monkeypatch):
-    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
+    order = make_order("o1", 12)
+    order["lines"].append({"sku": "GONE", "name": "Hors catalogue", "qty": 1,
+                           "unit_price_cents": 100, "options": []})
+    shop_app.pull(make_pull([order], cursor=2))
     window.select_order("o1")
 
     def answer(dialog: RejectDialog) -> int:
         dialog.buttons["out_of_stock"].click()
-        assert set(dialog.product_boxes) == {"A", "B"}
+        assert set(dialog.product_boxes) == {"A", "B"}  # not the one outside the catalogue
         assert all(box.isVisible() for box in dialog.product_boxes.values())
         dialog.product_boxes["B"].setChecked(True)
         dialog.confirm_button.click()
