@@ -11,14 +11,25 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-__all__ = ["ElidedLabel", "unbreakable"]
+__all__ = ["ElidedLabel", "breakable", "unbreakable"]
 
 NBSP = "\u00a0"
+ZWSP = "\u200b"  # zero-width space: a place where a too-long word may wrap
 
 
 def unbreakable(text: str) -> str:
     """Keep a phone number (or any short token group) on one line: no break inside it."""
     return text.replace(" ", NBSP)
+
+
+def breakable(text: str, every: int = 12) -> str:
+    """Let a very long word (a pasted reference, an e-mail) wrap instead of widening its pane."""
+    words = []
+    for word in text.split(" "):
+        if len(word) > 2 * every:
+            word = ZWSP.join(word[i:i + every] for i in range(0, len(word), every))
+        words.append(word)
+    return " ".join(words)
 
 
 class ElidedLabel(QLabel):

@@ -18,24 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.ui import fmt
-from posapp.ui.elided import unbreakable
+from posapp.ui.elided import breakable, unbreakable
 from posapp.ui.i18n import tr
 
-__all__ = ["OrderDetail", "LinesView", "ACCEPT_PRESETS", "breakable"]
+__all__ = ["OrderDetail", "LinesView", "ACCEPT_PRESETS"]
 
-ZWSP = "\u200b"  # zero-width space: a place where a too-long word may wrap
 
 ACCEPT_PRESETS = (10, 20, 30, 45)  # minutes; keys 1..4
-
-
-def breakable(text: str, every: int = 12) -> str:
-    """Let a very long word (a pasted reference, an e-mail) wrap instead of widening the pane."""
-    words = []
-    for word in text.split(" "):
-        if len(word) > 2 * every:
-            word = ZWSP.join(word[i:i + every] for i in range(0, len(word), every))
-        words.append(word)
-    return " ".join(words)
 
 
 def _wrapping(text: str, name: str) -> QLabel:

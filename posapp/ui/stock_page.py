@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from posapp.domain.stock import InvalidStockChange, StockService
 from posapp.ui import fmt
 from posapp.ui.dialogs import CountDialog, QuantityDialog
+from posapp.ui.elided import breakable
 from posapp.ui.i18n import tr
 from posapp.ui.stock_model import StockModel, is_low, quantity_text
 
@@ -182,7 +183,7 @@ class StockPage(QWidget):
             self.quantity.setText("")
             self.info.setText(tr("Scan a product or click a line."))
             return
-        self.name.setText(product["name"])
+        self.name.setText(breakable(product["name"]))
         self.quantity.setText(tr("In stock: {q}").format(q=quantity_text(product)))
         self.quantity.setProperty("low", is_low(product))
         self.quantity.style().unpolish(self.quantity)
