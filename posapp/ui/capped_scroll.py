@@ -6,7 +6,7 @@ six long ones made the window taller than a 720-px screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
 __all__ = ["CappedScroll", "fit_dialog_to_screen", "scroll_tab_pages"]
@@ -75,6 +75,21 @@ def scroll_tab_pages(tabs: QTabWidget) -> None:
     tabs.setCurrentIndex(current)
 
 
+class _CapOnShow(QObject):
+    """Re-applies a size cap once the dialog is shown: showing a window whose layout has a
+    height-for-width (wrapped labels) lets Qt grow it back to its preferred height."""
+
+    def __init__(self, dialog: QWidget, size: QSize):
+        super().__init__(dialog)
+        self.size = size
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            QTimer.singleShot(0, watched, lambda w=watched: w.resize(
+                w.size().boundedTo(self.size)))
+        return False
+
+
 def fit_dialog_to_screen(dialog: QWidget, natural: QSize | None = None,
                          frame_allowance: int = 48) -> None:
     """Open ``dialog`` at its ``natural`` size (its size hint by default), no larger than
@@ -84,5 +99,6 @@ def fit_dialog_to_screen(dialog: QWidget, natural: QSize | None = None,
         return
     area = screen.availableGeometry()
     hint = natural or dialog.sizeHint()
-    dialog.resize(min(hint.width(), area.width()),
-                  min(hint.height(), area.height() - frame_allowance))
+    cap = QSize(area.width(), area.height() - frame_allowance)
+    dialog.resize(hint.boundedTo(cap))
+    dialog.installEventFilter(_CapOnShow(dialog, cap))
