@@ -41,6 +41,7 @@ class ElidedLabel(QLabel):
                  mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight):
         super().__init__(parent)
         self._full = ""
+        self._hint = ""  # tooltip when the text is shown whole
         self._mode = mode
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -56,6 +57,11 @@ class ElidedLabel(QLabel):
 
     def text(self) -> str:
         return self._full
+
+    def set_hint(self, hint: str) -> None:
+        """A tooltip for when the text is not cut (when cut, the tooltip is the text)."""
+        self._hint = hint
+        self._elide()
 
     def shown_text(self) -> str:
         """What is painted (with "…" when cut)."""
@@ -85,7 +91,7 @@ class ElidedLabel(QLabel):
         shown = self._elided_for(self._room())
         if super().text() != shown:
             super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        self.setToolTip(self._full if shown != self._full else self._hint)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.alert_band)
         layout.addWidget(self.sound_warning)
         # Six long banners must not push the board off a 720-px screen: they scroll.
-        self.banner_scroll = CappedScroll(self.banners, max_fraction=0.22, min_height=72)
+        self.banner_scroll = CappedScroll(self.banners, max_fraction=0.16, min_height=72)
         layout.addWidget(self.banner_scroll)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)

@@ -83,8 +83,8 @@ class ComptoirStatusBar(QStatusBar):
         # file path is cut in its middle (tooltip) rather than crowd the rest out.
         for label in (self.online, self.pending):
             label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.printer.setMaximumWidth(300)
-        self.printer_file.setMaximumWidth(380)
+        self.printer.setMaximumWidth(420)
+        self.printer_file.setMaximumWidth(320)
         self.addWidget(self.online)
         self.addWidget(self.pending)
         self.addWidget(self.last_sync)
@@ -143,7 +143,6 @@ class ComptoirStatusBar(QStatusBar):
         self.last_sync.setText(tr("Last sync: {t}").format(
             t=fmt.local_time(status.last_sync_at, with_date=False)))
         self.error.setText(status.last_error or "")
-        self.error.setToolTip(status.last_error or "")
 
     def _show_online(self) -> None:
         status = self._status
@@ -154,6 +153,8 @@ class ComptoirStatusBar(QStatusBar):
         else:
             text, state = "● " + tr("Offline — orders keep working"), "offline"
         self.online.setText(text)
+        # On a narrow screen the error label may be squeezed to "…": the state says it too.
+        self.online.set_hint(status.last_error or "")
         if self.online.property("state") != state:
             self.online.setProperty("state", state)
             self.online.style().unpolish(self.online)
@@ -178,7 +179,7 @@ class ComptoirStatusBar(QStatusBar):
         status = self._printer_status
         text, problem = printer_text(status, self._queued, self._file)
         self.printer.setText(text)
-        self.printer.setToolTip(getattr(status, "detail", "") or text)
+        self.printer.set_hint(getattr(status, "detail", "") or text)
         if self.printer.property("problem") != problem:
             self.printer.setProperty("problem", problem)
             self.printer.style().unpolish(self.printer)

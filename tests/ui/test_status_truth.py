@@ -108,3 +108,4 @@ def test_long_error_never_widens_the_window(window, shop_app, qtbot):
     assert window.width() == 1280
     assert window.minimumSizeHint().width() <= 1280
     assert window.status.error.is_elided() and window.status.error.toolTip() == error
+    assert window.status.online.toolTip() == error  # were the error squeezed to "…"
