@@ -1,4 +1,4 @@
-"""The "Day report" tab: the day's figures in big tiles, best sellers, Z ticket, CSV export.
+"""The "Day report" tab: the day's figures in big tiles, charts, best sellers, Z ticket, CSV.
 
 Figures come from ``posapp.domain.day_report`` (a few ms over a year of orders,
 so they are read on the GUI thread like the other tabs). The Z ticket goes
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
 from posapp.ui.i18n import tr
+from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
 
 __all__ = ["ReportPage", "Tile"]
@@ -94,10 +96,13 @@ class ReportPage(QWidget):
         self.tz = tz
         self.report = DayReport(shop_app.store)
         self.summary: DaySummary | None = None
+        self.charts_data: DayCharts | None = None
         self.setStyleSheet(_STYLE)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_bar())
         layout.addLayout(self._build_tiles())
+        self.charts = DayChartsView()
+        layout.addWidget(self.charts, 3)
         self.best = QTableWidget(0, 3)
         self.best.setHorizontalHeaderLabels([tr("Best sellers"), tr("Quantity"), tr("Revenue")])
         self.best.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -108,7 +113,8 @@ class ReportPage(QWidget):
         header = self.best.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.best, 1)
+        self.best.setMinimumHeight(120)
+        layout.addWidget(self.best, 2)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -212,7 +218,17 @@ class ReportPage(QWidget):
                 if col:  # figures line up on the right
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.best.setItem(row, col, cell)
+        self.charts_data = day_charts(self.shop_app.store, summary, self.tz, self.accept_target_s())
+        self.charts.show_data(self.charts_data)
         return summary
+
+    def accept_target_s(self) -> float:
+        """The answer time the shop aims at (setting ``accept_target_min``, in minutes)."""
+        try:
+            minutes = float(self.shop_app.setting("accept_target_min", "") or 0)
+        except (TypeError, ValueError):
+            minutes = 0
+        return minutes * 60 if 0 < minutes <= 60 else DEFAULT_ACCEPT_TARGET_S
 
     # -- actions --------------------------------------------------------------------------
     def print_z(self) -> int | None:
