@@ -35,7 +35,7 @@ from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
-from posapp.ui.i18n import install_translator, installed_language, tr
+from posapp.ui.i18n import install_translator, installed_language, tr, trn
 from posapp.ui.lost_orders import LostOrders
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
@@ -482,7 +482,7 @@ class MainWindow(QMainWindow):
         self._bring_to_front()
         if self.tray is not None and orders:
             numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
-            self.tray.showMessage(tr("New order(s)"), numbers,
+            self.tray.showMessage(trn("%n new order(s)", len(orders)), numbers,
                                   QSystemTrayIcon.MessageIcon.Information, 10000)
 
     def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:

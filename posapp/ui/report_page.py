@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
-from posapp.ui.i18n import tr
+from posapp.ui.i18n import tr, trn
 from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
 
@@ -199,10 +199,10 @@ class ReportPage(QWidget):
         for channel in ("collect", "delivery"):
             figures = summary.channel(channel)
             t[channel].show_value(fmt.euros(figures.revenue_cents),
-                                  tr("{n} order(s)").format(n=figures.orders))
+                                  trn("%n order(s)", figures.orders))
         if summary.counter_known:
             t["counter"].show_value(fmt.euros(summary.counter_revenue_cents),
-                                    tr("{n} item(s)").format(n=summary.counter_items))
+                                    trn("%n item(s)", summary.counter_items))
         else:
             t["counter"].show_value("—", tr("Counter sales are not recorded yet."))
         t["accept"].show_value(duration_text(summary.avg_accept_s), tr("from order to acceptance"))

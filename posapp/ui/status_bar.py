@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from posapp.ui import fmt
-from posapp.ui.i18n import installed_language, tr
+from posapp.ui.i18n import installed_language, tr, trn
 from sync.engine import SyncStatus
 
 __all__ = ["ComptoirStatusBar", "printer_text"]
@@ -29,7 +29,7 @@ def printer_text(status: Any) -> tuple[str, bool]:
     text = message if "rimante" in message or "rinter" in message else tr("Printer: {s}").format(
         s=message)
     if queued:
-        text += " · " + tr("{n} ticket(s) waiting").format(n=queued)
+        text += " · " + trn("%n ticket(s) waiting", queued)
     return text, not ok
 
 
@@ -68,7 +68,7 @@ class ComptoirStatusBar(QStatusBar):
         self.online.style().unpolish(self.online)
         self.online.style().polish(self.online)
         self.pending.setText(
-            tr("{n} change(s) waiting to be sent").format(n=status.pending) if status.pending
+            trn("%n change(s) waiting to be sent", status.pending) if status.pending
             else tr("Everything sent")
         )
         self.last_sync.setText(tr("Last sync: {t}").format(

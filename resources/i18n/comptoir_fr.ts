@@ -567,9 +567,12 @@
       <source>Reprinting is not available yet.</source>
       <translation>La réimpression n'est pas encore disponible.</translation>
     </message>
-    <message>
-      <source>New order(s)</source>
-      <translation>Nouvelle(s) commande(s)</translation>
+    <message numerus="yes">
+      <source>%n new order(s)</source>
+      <translation>
+        <numerusform>%n nouvelle commande</numerusform>
+        <numerusform>%n nouvelles commandes</numerusform>
+      </translation>
     </message>
     <message>
       <source>Order lost</source>
@@ -920,6 +923,54 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>Within target</source>
+      <translation>Dans l'objectif</translation>
+    </message>
+    <message>
+      <source>Over target</source>
+      <translation>Au-delà de l'objectif</translation>
+    </message>
+    <message>
+      <source>minutes</source>
+      <translation>minutes</translation>
+    </message>
+    <message>
+      <source>Click &amp; collect</source>
+      <translation>Click &amp; collect</translation>
+    </message>
+    <message>
+      <source>Delivery</source>
+      <translation>Livraison</translation>
+    </message>
+    <message>
+      <source>Counter</source>
+      <translation>Comptoir</translation>
+    </message>
+    <message>
+      <source>Orders per hour</source>
+      <translation>Commandes par heure</translation>
+    </message>
+    <message>
+      <source>Time to accept each order</source>
+      <translation>Délai d'acceptation par commande</translation>
+    </message>
+    <message>
+      <source>Revenue by channel</source>
+      <translation>Chiffre d'affaires par canal</translation>
+    </message>
+    <message>
+      <source>Revenue by channel: nothing sold yet</source>
+      <translation>Chiffre d'affaires par canal : rien de vendu pour l'instant</translation>
+    </message>
+    <message>
+      <source>Target: {d}</source>
+      <translation>Objectif : {d}</translation>
+    </message>
+    <message>
+      <source>{h} h</source>
+      <translation>{h} h</translation>
+    </message>
+    <message>
       <source>Indicative summary: Comptoir is not a cash register; this is not a fiscal Z report.</source>
       <translation>Récapitulatif indicatif : Comptoir n'est pas une caisse enregistreuse ; ce n'est pas un rapport Z fiscal.</translation>
     </message>
@@ -938,18 +989,6 @@
     <message>
       <source>Revenue</source>
       <translation>Chiffre d'affaires</translation>
-    </message>
-    <message>
-      <source>Click &amp; collect</source>
-      <translation>Click &amp; collect</translation>
-    </message>
-    <message>
-      <source>Delivery</source>
-      <translation>Livraison</translation>
-    </message>
-    <message>
-      <source>Counter</source>
-      <translation>Comptoir</translation>
     </message>
     <message>
       <source>Average acceptance time</source>
@@ -1007,6 +1046,20 @@
       <source>Day</source>
       <translation>Jour</translation>
     </message>
+    <message numerus="yes">
+      <source>%n order(s)</source>
+      <translation>
+        <numerusform>%n commande</numerusform>
+        <numerusform>%n commandes</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n item(s)</source>
+      <translation>
+        <numerusform>%n article</numerusform>
+        <numerusform>%n articles</numerusform>
+      </translation>
+    </message>
     <message>
       <source>Counter sales are not recorded yet.</source>
       <translation>Les ventes au comptoir ne sont pas encore enregistrées.</translation>
@@ -1026,14 +1079,6 @@
     <message>
       <source>Day report saved to {p}</source>
       <translation>Bilan du jour enregistré dans {p}</translation>
-    </message>
-    <message>
-      <source>{n} order(s)</source>
-      <translation>{n} commande(s)</translation>
-    </message>
-    <message>
-      <source>{n} item(s)</source>
-      <translation>{n} article(s)</translation>
     </message>
     <message>
       <source>The Z report could not be printed: {e}</source>
@@ -1143,17 +1188,27 @@
       <source>problem</source>
       <translation>problème</translation>
     </message>
+    <message numerus="yes">
+      <source>%n ticket(s) waiting</source>
+      <translation>
+        <numerusform>%n ticket en attente</numerusform>
+        <numerusform>%n tickets en attente</numerusform>
+      </translation>
+    </message>
     <message>
       <source>Printer: {s}</source>
       <translation>Imprimante : {s}</translation>
     </message>
+    <message numerus="yes">
+      <source>%n change(s) waiting to be sent</source>
+      <translation>
+        <numerusform>%n changement en attente d'envoi</numerusform>
+        <numerusform>%n changements en attente d'envoi</numerusform>
+      </translation>
+    </message>
     <message>
       <source>Everything sent</source>
       <translation>Tout est envoyé</translation>
-    </message>
-    <message>
-      <source>{n} ticket(s) waiting</source>
-      <translation>{n} ticket(s) en attente</translation>
     </message>
     <message>
       <source>Not paired — open Settings</source>
@@ -1170,10 +1225,6 @@
     <message>
       <source>Offline — orders keep working</source>
       <translation>Hors ligne — le comptoir continue de fonctionner</translation>
-    </message>
-    <message>
-      <source>{n} change(s) waiting to be sent</source>
-      <translation>{n} changement(s) en attente d'envoi</translation>
     </message>
     <message>
       <source>Tickets written to {p}</source>
