@@ -9,6 +9,7 @@ the page and the ticket say so.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,11 +35,14 @@ from PySide6.QtWidgets import (
 from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
+from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import tr, trn
 from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
 
 __all__ = ["ReportPage", "Tile"]
+
+log = logging.getLogger(__name__)
 
 _STYLE = """
 #reportTile { background: #ffffff; border-radius: 14px; }
@@ -244,7 +248,8 @@ class ReportPage(QWidget):
                                       self.tz)
             job_id = queue.submit(document)
         except Exception as exc:  # a printer problem must never close the app
-            self._say(tr("The Z report could not be printed: {e}").format(e=exc), problem=True)
+            self._say(tr("The Z report could not be printed: {e}").format(e=user_text(exc)),
+                      problem=True)
             return None
         self._say(tr("Z report of {d} sent to the printer.").format(
             d=summary.day.strftime("%d/%m/%Y")))
@@ -268,7 +273,9 @@ class ReportPage(QWidget):
         try:
             written = summary.to_csv(path)
         except OSError as exc:
-            self._say(tr("The file could not be written: {e}").format(e=exc), problem=True)
+            log.warning("day report export to %s failed: %s", path, exc)
+            self._say(tr("The file could not be written: check that the folder exists, that"
+                         " you may write there and that the disk is not full."), problem=True)
             return None
         self._say(tr("Day report saved to {p}").format(p=written))
         self.exported.emit(written)

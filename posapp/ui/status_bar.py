@@ -8,7 +8,8 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from posapp.ui import fmt
-from posapp.ui.i18n import installed_language, tr, trn
+from posapp.ui.core_messages import core_text, printer_state_text
+from posapp.ui.i18n import tr, trn
 from sync.engine import SyncStatus
 
 __all__ = ["ComptoirStatusBar", "printer_text"]
@@ -22,9 +23,8 @@ def printer_text(status: Any) -> tuple[str, bool]:
         return tr("Printer: {s}").format(s=status), False
     state = getattr(status, "state", None)
     ok = bool(getattr(state, "is_ready", getattr(status, "ok", True)))
-    english = installed_language() == "en"
-    message = (getattr(status, "message_en" if english else "message_fr", None)
-               or getattr(status, "message", None) or (tr("ready") if ok else tr("problem")))
+    message = (printer_state_text(state) or getattr(status, "message", None)
+               or (tr("ready") if ok else tr("problem")))
     queued = getattr(status, "queued_jobs", None) or getattr(status, "queued", None)
     text = message if "rimante" in message or "rinter" in message else tr("Printer: {s}").format(
         s=message)
@@ -73,8 +73,8 @@ class ComptoirStatusBar(QStatusBar):
         )
         self.last_sync.setText(tr("Last sync: {t}").format(
             t=fmt.local_time(status.last_sync_at, with_date=False)))
-        self.error.setText(status.last_error or "")
-        self.error.setToolTip(status.last_error or "")
+        self.error.setText(core_text(status.last_error))
+        self.error.setToolTip(core_text(status.last_error))
 
     def set_printer_status(self, status: Any) -> None:
         text, problem = printer_text(status)

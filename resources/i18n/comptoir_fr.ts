@@ -64,6 +64,66 @@
       <translation>Terminées aujourd'hui</translation>
     </message>
     <message>
+      <source>Unexpected error (details in the log): try again; if it happens again, restart Comptoir.</source>
+      <translation>Erreur inattendue (détails dans le journal) : réessayez ; si cela se reproduit, redémarrez Comptoir.</translation>
+    </message>
+    <message>
+      <source>No connection to the marketplace: check the shop's internet connection. Orders keep working here and will be sent when the network is back.</source>
+      <translation>Pas de connexion à la place de marché : vérifiez la connexion Internet de la boutique. Les commandes continuent ici et partiront au retour du réseau.</translation>
+    </message>
+    <message>
+      <source>The marketplace does not answer: trying again automatically. If it lasts, check the shop's internet connection.</source>
+      <translation>La place de marché ne répond pas : nouvel essai automatique. Si cela dure, vérifiez la connexion Internet de la boutique.</translation>
+    </message>
+    <message>
+      <source>The marketplace is down (error {status}): trying again automatically, nothing is lost.</source>
+      <translation>La place de marché est en panne (erreur {status}) : nouvel essai automatique, rien n'est perdu.</translation>
+    </message>
+    <message>
+      <source>Unreadable answer from the marketplace: trying again automatically. If it lasts, tell the marketplace.</source>
+      <translation>Réponse illisible de la place de marché : nouvel essai automatique. Si cela dure, prévenez la place de marché.</translation>
+    </message>
+    <message>
+      <source>The marketplace refused the request (error {status}): if it happens again, tell the marketplace.</source>
+      <translation>La place de marché a refusé la demande (erreur {status}) : si cela se répète, prévenez la place de marché.</translation>
+    </message>
+    <message>
+      <source>Pairing code unknown, expired or already used: ask the marketplace for a new code.</source>
+      <translation>Code d'association inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
+    </message>
+    <message>
+      <source>The marketplace no longer recognises this counter (token revoked or invalid): pair it again. Changes waiting to be sent are kept.</source>
+      <translation>La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : associez-le de nouveau. Les changements en attente sont conservés.</translation>
+    </message>
+    <message>
+      <source>The marketplace did not take everything: trying again automatically.</source>
+      <translation>La place de marché n'a pas tout pris : nouvel essai automatique.</translation>
+    </message>
+    <message>
+      <source>Internal sync error: trying again soon (details in the log).</source>
+      <translation>Erreur interne de synchronisation : nouvel essai bientôt (détails dans le journal).</translation>
+    </message>
+    <message>
+      <source>Printer ready</source>
+      <translation>Imprimante prête</translation>
+    </message>
+    <message>
+      <source>Printer unreachable: check it is switched on and connected</source>
+      <translation>Imprimante injoignable : vérifiez qu’elle est allumée et branchée</translation>
+    </message>
+    <message>
+      <source>Out of paper: load a new roll</source>
+      <translation>Plus de papier : remettez un rouleau</translation>
+    </message>
+    <message>
+      <source>Printer cover open: close it</source>
+      <translation>Capot de l’imprimante ouvert : refermez-le</translation>
+    </message>
+    <message>
+      <source>Printer error: check its settings, then print a test ticket</source>
+      <translation>Erreur d’imprimante : vérifiez ses réglages, puis imprimez un ticket de test</translation>
+    </message>
+    <message>
       <source>unknown to the marketplace</source>
       <translation>produit inconnu de la place de marché</translation>
     </message>
@@ -470,6 +530,18 @@
     <message>
       <source>Not answered in time</source>
       <translation>Sans réponse à temps</translation>
+    </message>
+    <message>
+      <source>by the customer</source>
+      <translation>par le client</translation>
+    </message>
+    <message>
+      <source>by the shop</source>
+      <translation>par la boutique</translation>
+    </message>
+    <message>
+      <source>by the marketplace</source>
+      <translation>par la place de marché</translation>
     </message>
     <message>
       <source>ready in {d}</source>
@@ -1075,6 +1147,10 @@
     <message>
       <source>Z report of {d} sent to the printer.</source>
       <translation>Bilan (Z) du {d} envoyé à l'imprimante.</translation>
+    </message>
+    <message>
+      <source>The file could not be written: check that the folder exists, that you may write there and that the disk is not full.</source>
+      <translation>Impossible d'écrire le fichier : vérifiez que le dossier existe, que vous pouvez y écrire et que le disque n'est pas plein.</translation>
     </message>
     <message>
       <source>Day report saved to {p}</source>

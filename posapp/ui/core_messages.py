@@ -1,0 +1,89 @@
+"""The core's messages (sync/, printing/) in the interface's language.
+
+The core has no Qt: it reports stable codes (``sync.messages.CoreMessage``,
+``printing.PrinterState``); here each code becomes a ``tr()`` sentence that
+says what to do, so the English window shows no French sync error and the
+French one no English printer state. Text from a library exception is never
+shown: it goes to the log, and the shopkeeper reads a sentence of ours.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from posapp.ui.i18n import tr
+
+__all__ = ["core_text", "user_text", "printer_state_text", "sync_texts", "printer_texts"]
+
+log = logging.getLogger(__name__)
+
+# Exceptions of these packages carry sentences written for the shopkeeper.
+_OWN_PACKAGES = {"posapp", "sync", "printing"}
+
+
+def sync_texts() -> dict[str, str]:
+    """Code → translated text, for every code of ``sync.messages.SYNC_MESSAGES``."""
+    return {
+        "sync.offline": tr("No connection to the marketplace: check the shop's internet"
+                           " connection. Orders keep working here and will be sent when the"
+                           " network is back."),
+        "sync.timeout": tr("The marketplace does not answer: trying again automatically. If it"
+                           " lasts, check the shop's internet connection."),
+        "sync.server_down": tr("The marketplace is down (error {status}): trying again"
+                               " automatically, nothing is lost."),
+        "sync.bad_answer": tr("Unreadable answer from the marketplace: trying again"
+                              " automatically. If it lasts, tell the marketplace."),
+        "sync.refused": tr("The marketplace refused the request (error {status}): if it happens"
+                           " again, tell the marketplace."),
+        "sync.pairing_code": tr("Pairing code unknown, expired or already used: ask the"
+                                " marketplace for a new code."),
+        "sync.unauthorized": tr("The marketplace no longer recognises this counter (token revoked"
+                                " or invalid): pair it again. Changes waiting to be sent are"
+                                " kept."),
+        "sync.partial_push": tr("The marketplace did not take everything: trying again"
+                                " automatically."),
+        "sync.internal": tr("Internal sync error: trying again soon (details in the log)."),
+    }
+
+
+def printer_texts() -> dict[str, str]:
+    """``PrinterState.code`` → translated text."""
+    return {
+        "ready": tr("Printer ready"),
+        "offline": tr("Printer unreachable: check it is switched on and connected"),
+        "paper_out": tr("Out of paper: load a new roll"),
+        "cover_open": tr("Printer cover open: close it"),
+        "error": tr("Printer error: check its settings, then print a test ticket"),
+    }
+
+
+def core_text(message: Any) -> str:
+    """A core message in the interface's language (plain text is returned as it is)."""
+    if not message:
+        return ""
+    code = getattr(message, "code", None)
+    template = sync_texts().get(code) if isinstance(code, str) else None
+    if template is None:
+        return str(message)
+    try:
+        return template.format(**getattr(message, "params", {}))
+    except (KeyError, IndexError, ValueError):
+        log.exception("core message %s", code)
+        return str(message)
+
+
+def user_text(exc: BaseException) -> str:
+    """What to show for an exception: our own sentence, never a library's text."""
+    if getattr(exc, "message", None) is not None and hasattr(exc.message, "code"):
+        return core_text(exc.message)
+    if type(exc).__module__.split(".")[0] in _OWN_PACKAGES and str(exc):
+        return core_text(str(exc))
+    log.warning("shown as a generic error: %r", exc)
+    return tr("Unexpected error (details in the log): try again; if it happens again, restart"
+              " Comptoir.")
+
+
+def printer_state_text(state: Any) -> str:
+    code = getattr(state, "code", None)
+    return printer_texts().get(code, "") if isinstance(code, str) else ""
