@@ -79,7 +79,7 @@ class ComptoirStatusBar(QStatusBar):
     def set_printer_status(self, status: Any) -> None:
         text, problem = printer_text(status)
         self.printer.setText(text)
-        self.printer.setToolTip(getattr(status, "detail", "") or text)
+        self.printer.setToolTip(text)  # the driver's own detail is for the log, not the counter
         self.printer.setProperty("problem", problem)
         self.printer.style().unpolish(self.printer)
         self.printer.style().polish(self.printer)
