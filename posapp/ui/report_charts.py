@@ -10,6 +10,7 @@ Each chart keeps its series as attributes so tests can read what is drawn.
 from __future__ import annotations
 
 from PySide6.QtCharts import (
+    QAbstractAxis,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -21,8 +22,8 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, QPointF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
 from posapp.domain.day_charts import CHANNELS, DayCharts
 from posapp.ui import fmt
@@ -45,13 +46,35 @@ def shown_hours(per_hour: tuple[int, ...]) -> range:
     return range(first, last + 1)
 
 
+def _small_font(size: int = 8, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(size)
+    font.setBold(bold)
+    return font
+
+
 def _chart(title: str) -> QChart:
     chart = QChart()
     chart.setTitle(title)
+    chart.setTitleFont(_small_font(10, bold=True))
+    chart.legend().setFont(_small_font())
     chart.setMargins(QMargins(4, 4, 4, 4))
     chart.setBackgroundRoundness(14)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def _style(view: QChartView) -> None:
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setBackgroundBrush(Qt.GlobalColor.transparent)
+    view.setMinimumSize(200, 150)
+
+
+def _add_axis(chart: QChart, axis: QAbstractAxis, where: Qt.AlignmentFlag) -> None:
+    axis.setLabelsFont(_small_font())
+    axis.setTitleFont(_small_font())
+    chart.addAxis(axis, where)
 
 
 def _count_axis(top: float) -> QValueAxis:
@@ -66,8 +89,7 @@ class HourChart(QChartView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setChart(_chart(tr("Orders per hour")))
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumSize(220, 180)
+        _style(self)
         self.hours: range = USUAL_HOURS
         self.bars = QBarSet(tr("Orders"))
 
@@ -79,15 +101,23 @@ class HourChart(QChartView):
         self.hours = shown_hours(charts.orders_per_hour)
         self.bars = QBarSet(tr("Orders"))
         self.bars.setColor(BAR_COLOUR)
-        self.bars.append([float(charts.orders_per_hour[h]) for h in self.hours])
+        self.bars.append([float(n) for n in charts.orders_per_hour])  # bar i is hour i
         series = QBarSeries()
         series.append(self.bars)
         chart.addSeries(series)
-        hours = QBarCategoryAxis()
-        hours.append([tr("{h} h").format(h=h) for h in self.hours])
+        # A value axis clipped to the shown hours: category labels ("10", "11"…) were elided
+        # at this width, a value axis labels every other hour.
+        hours = QValueAxis()
+        hours.setRange(self.hours.start - 0.5, self.hours.stop - 0.5)
+        hours.setTickType(QValueAxis.TickType.TicksDynamic)
+        hours.setTickAnchor(0)
+        hours.setTickInterval(1 if len(self.hours) <= 8 else 2)
+        hours.setLabelFormat("%d")
+        hours.setGridLineVisible(False)
+        hours.setTitleText(tr("hour of the day"))
         count = _count_axis(max(charts.orders_per_hour))
-        chart.addAxis(hours, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(count, Qt.AlignmentFlag.AlignLeft)
+        _add_axis(chart, hours, Qt.AlignmentFlag.AlignBottom)
+        _add_axis(chart, count, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(hours)
         series.attachAxis(count)
         chart.legend().hide()
@@ -99,8 +129,7 @@ class DelayChart(QChartView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setChart(_chart(tr("Time to accept each order")))
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumSize(220, 180)
+        _style(self)
         self.on_time = QBarSet(tr("Within target"))
         self.late = QBarSet(tr("Over target"))
         self.target = QLineSeries()
@@ -132,22 +161,21 @@ class DelayChart(QChartView):
         orders = QBarCategoryAxis()
         orders.append([tr("No. {n}").format(n=d.number) for d in charts.accept_delays] or [""])
         axis = _count_axis(max([target_min * 1.25, *minutes]))
-        axis.setTitleText(tr("minutes"))
-        chart.addAxis(orders, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+        axis.setTitleText(tr("minutes (target {d})").format(d=_duration(charts.accept_target_s)))
+        _add_axis(chart, orders, Qt.AlignmentFlag.AlignBottom)
+        _add_axis(chart, axis, Qt.AlignmentFlag.AlignLeft)
         for series in (bars, self.target):
             series.attachAxis(orders)
             series.attachAxis(axis)
         orders.setLabelsVisible(len(minutes) <= 12)  # past that, numbers would overlap
-        chart.legend().show()
+        chart.legend().hide()  # green / red and the dashed line explain themselves
 
 
 class RevenueChart(QChartView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setChart(_chart(tr("Revenue by channel")))
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumSize(220, 180)
+        _style(self)
         self.pie = QPieSeries()
 
     def show_data(self, charts: DayCharts) -> None:
@@ -156,14 +184,21 @@ class RevenueChart(QChartView):
         self.pie = QPieSeries()
         names = {"collect": tr("Click & collect"), "delivery": tr("Delivery"),
                  "counter": tr("Counter")}
+        shown = []
         for channel in CHANNELS:
             cents = charts.revenue_cents.get(channel, 0)
             if cents <= 0:
                 continue
-            piece = self.pie.append(f"{names[channel]} {fmt.euros(cents)}", cents / 100)
+            piece = self.pie.append(fmt.euros(cents), cents / 100)  # the amount by the slice
             piece.setColor(CHANNEL_COLOURS[channel])
+            piece.setLabelVisible(True)
+            piece.setLabelFont(_small_font())
             piece.setProperty("channel", channel)
+            shown.append(names[channel])
+        self.pie.setPieSize(0.6)  # room for the amounts around it
         chart.addSeries(self.pie)
+        for marker, name in zip(chart.legend().markers(self.pie), shown, strict=True):
+            marker.setLabel(name)  # the legend names the channel
         chart.setTitle(tr("Revenue by channel") if self.pie.count()
                        else tr("Revenue by channel: nothing sold yet"))
         chart.legend().setVisible(self.pie.count() > 0)

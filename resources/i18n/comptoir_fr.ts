@@ -995,16 +995,16 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>hour of the day</source>
+      <translation>heure de la journée</translation>
+    </message>
+    <message>
       <source>Within target</source>
       <translation>Dans l'objectif</translation>
     </message>
     <message>
       <source>Over target</source>
       <translation>Au-delà de l'objectif</translation>
-    </message>
-    <message>
-      <source>minutes</source>
-      <translation>minutes</translation>
     </message>
     <message>
       <source>Click &amp; collect</source>
@@ -1039,8 +1039,8 @@
       <translation>Objectif : {d}</translation>
     </message>
     <message>
-      <source>{h} h</source>
-      <translation>{h} h</translation>
+      <source>minutes (target {d})</source>
+      <translation>minutes (objectif {d})</translation>
     </message>
     <message>
       <source>Indicative summary: Comptoir is not a cash register; this is not a fiscal Z report.</source>
