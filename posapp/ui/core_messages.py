@@ -9,12 +9,14 @@ shown: it goes to the log, and the shopkeeper reads a sentence of ours.
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
 from posapp.ui.i18n import tr
 
-__all__ = ["core_text", "user_text", "printer_state_text", "sync_texts", "printer_texts"]
+__all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "sync_texts",
+           "printer_texts"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,8 @@ def core_text(message: Any) -> str:
 
 def user_text(exc: BaseException) -> str:
     """What to show for an exception: our own sentence, never a library's text."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return file_error_text(exc)
     if getattr(exc, "message", None) is not None and hasattr(exc.message, "code"):
         return core_text(exc.message)
     if type(exc).__module__.split(".")[0] in _OWN_PACKAGES and str(exc):
@@ -87,3 +91,20 @@ def user_text(exc: BaseException) -> str:
 def printer_state_text(state: Any) -> str:
     code = getattr(state, "code", None)
     return printer_texts().get(code, "") if isinstance(code, str) else ""
+
+
+def file_error_text(exc: OSError) -> str:
+    """Why a file could not be read or written, and what to do (the OS's text is logged)."""
+    log.info("file error: %r", exc)
+    code = exc.errno
+    if code == errno.ENOENT:
+        return tr("the file or folder does not exist: choose another one")
+    if code in (errno.EACCES, errno.EPERM):
+        return tr("no permission to use this place: choose another folder")
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return tr("the disk is full: free some space or choose another disk")
+    if code == errno.EROFS:
+        return tr("this disk is read-only: choose another one")
+    if code == errno.EISDIR:
+        return tr("this is a folder, not a file: choose a file")
+    return tr("the disk refused (details in the log): try another place")

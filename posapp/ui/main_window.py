@@ -34,6 +34,7 @@ from posapp.domain.shop import ShopService
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
+from posapp.ui.core_messages import user_text
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
 from posapp.ui.i18n import install_translator, installed_language, tr, trn
 from posapp.ui.lost_orders import LostOrders
@@ -427,7 +428,7 @@ class MainWindow(QMainWindow):
             printing.reprint(order_id)
         except Exception as exc:  # a printer problem must never close the app
             log.exception("reprint failed")
-            self.banners.show_banner(tr("Reprint failed: {e}").format(e=exc), "error", 20000)
+            self.banners.show_banner(tr("Reprint failed: {e}").format(e=user_text(exc)), "error", 20000)
             return False
         self.banners.show_banner(
             tr("Ticket of order No. {n} sent to the printer.").format(n=self._number(order_id)),
@@ -449,7 +450,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # a journal problem must not stop the counter
             log.exception("uncertain print jobs")
             self.banners.show_banner(
-                tr("Interrupted tickets could not be checked: {e}").format(e=exc), "error", 20000)
+                tr("Interrupted tickets could not be checked: {e}").format(e=user_text(exc)), "error", 20000)
         return answered
 
     def ask_reprint_uncertain(self, jobs: list[Any]) -> bool | None:

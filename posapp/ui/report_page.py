@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
-from posapp.ui.core_messages import user_text
+from posapp.ui.core_messages import file_error_text, user_text
 from posapp.ui.i18n import tr, trn
 from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
@@ -276,8 +276,8 @@ class ReportPage(QWidget):
             written = summary.to_csv(path)
         except OSError as exc:
             log.warning("day report export to %s failed: %s", path, exc)
-            self._say(tr("The file could not be written: check that the folder exists, that"
-                         " you may write there and that the disk is not full."), problem=True)
+            self._say(tr("The file could not be written: {e}").format(e=file_error_text(exc)),
+                      problem=True)
             return None
         self._say(tr("Day report saved to {p}").format(p=written))
         self.exported.emit(written)

@@ -68,6 +68,10 @@
       <translation>Erreur inattendue (détails dans le journal) : réessayez ; si cela se reproduit, redémarrez Comptoir.</translation>
     </message>
     <message>
+      <source>the disk refused (details in the log): try another place</source>
+      <translation>le disque a refusé (détails dans le journal) : essayez un autre emplacement</translation>
+    </message>
+    <message>
       <source>No connection to the marketplace: check the shop's internet connection. Orders keep working here and will be sent when the network is back.</source>
       <translation>Pas de connexion à la place de marché : vérifiez la connexion Internet de la boutique. Les commandes continuent ici et partiront au retour du réseau.</translation>
     </message>
@@ -122,6 +126,26 @@
     <message>
       <source>Printer error: check its settings, then print a test ticket</source>
       <translation>Erreur d’imprimante : vérifiez ses réglages, puis imprimez un ticket de test</translation>
+    </message>
+    <message>
+      <source>the file or folder does not exist: choose another one</source>
+      <translation>le fichier ou le dossier n'existe pas : choisissez-en un autre</translation>
+    </message>
+    <message>
+      <source>no permission to use this place: choose another folder</source>
+      <translation>pas le droit d'utiliser cet emplacement : choisissez un autre dossier</translation>
+    </message>
+    <message>
+      <source>the disk is full: free some space or choose another disk</source>
+      <translation>le disque est plein : libérez de la place ou choisissez un autre disque</translation>
+    </message>
+    <message>
+      <source>this disk is read-only: choose another one</source>
+      <translation>ce disque est en lecture seule : choisissez-en un autre</translation>
+    </message>
+    <message>
+      <source>this is a folder, not a file: choose a file</source>
+      <translation>c'est un dossier, pas un fichier : choisissez un fichier</translation>
     </message>
     <message>
       <source>unknown to the marketplace</source>
@@ -1147,10 +1171,6 @@
     <message>
       <source>Z report of {d} sent to the printer.</source>
       <translation>Bilan (Z) du {d} envoyé à l'imprimante.</translation>
-    </message>
-    <message>
-      <source>The file could not be written: check that the folder exists, that you may write there and that the disk is not full.</source>
-      <translation>Impossible d'écrire le fichier : vérifiez que le dossier existe, que vous pouvez y écrire et que le disque n'est pas plein.</translation>
     </message>
     <message>
       <source>Day report saved to {p}</source>

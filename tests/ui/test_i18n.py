@@ -383,3 +383,20 @@ def test_the_walk_catches_english(qtbot, qapp, french_window):
     sources = {source for _kind, _text, source in found}
     assert {"Refusing {o}", "library text", "raw protocol value"} <= sources
 
+
+
+def test_file_errors_say_what_to_do_in_french(qapp, tmp_path):
+    import errno
+
+    from posapp.ui.core_messages import file_error_text
+
+    install_translator(qapp, "fr")
+    try:
+        open(tmp_path / "missing" / "x.csv")
+    except OSError as exc:
+        missing = exc
+    assert user_text(missing) == file_error_text(missing)
+    assert file_error_text(missing).startswith("le fichier ou le dossier n'existe pas")
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert "disque est plein" in file_error_text(full)
+    assert "No space" not in file_error_text(full)
