@@ -77,7 +77,7 @@ def core_text(message: Any) -> str:
 
 def user_text(exc: BaseException) -> str:
     """What to show for an exception: our own sentence, never a library's text."""
-    if isinstance(exc, OSError) and exc.errno is not None:
+    if isinstance(exc, OSError) and exc.filename is not None:  # a file, not a socket
         return file_error_text(exc)
     if getattr(exc, "message", None) is not None and hasattr(exc.message, "code"):
         return core_text(exc.message)
