@@ -400,3 +400,25 @@ def test_file_errors_say_what_to_do_in_french(qapp, tmp_path):
     full = OSError(errno.ENOSPC, "No space left on device")
     assert "disque est plein" in file_error_text(full)
     assert "No space" not in file_error_text(full)
+
+
+def test_status_bar_shows_sync_errors_in_the_window_language(qtbot, qapp):
+    from posapp.ui.status_bar import ComptoirStatusBar
+
+    status = SyncStatus(online=False, last_error=sync_message("sync.offline"))
+    try:
+        install_translator(qapp, "en")
+        bar = ComptoirStatusBar()
+        qtbot.addWidget(bar)
+        bar.set_sync_status(status)
+        bar.set_printer_status(PrinterStatus(PrinterState.OFFLINE, "[Errno 111] refused", 1))
+        assert bar.error.text().startswith("No connection to the marketplace")
+        assert bar.printer.text().startswith("Printer unreachable")
+        assert "Errno" not in bar.printer.toolTip()
+        install_translator(qapp, "fr")
+        bar.set_sync_status(status)
+        bar.set_printer_status(PrinterStatus(PrinterState.OFFLINE, "[Errno 111] refused", 1))
+        assert bar.error.text().startswith("Pas de connexion à la place de marché")
+        assert bar.printer.text().startswith("Imprimante injoignable")
+    finally:
+        install_translator(qapp, "fr")
