@@ -15,8 +15,8 @@ from typing import Any
 
 from posapp.ui.i18n import tr
 
-__all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "sync_texts",
-           "printer_texts"]
+__all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "refusal_text",
+           "sync_texts", "printer_texts"]
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +108,24 @@ def file_error_text(exc: OSError) -> str:
     if code == errno.EISDIR:
         return tr("this is a folder, not a file: choose a file")
     return tr("the disk refused (details in the log): try another place")
+
+
+def refusal_text(code: str | None, message: str | None = None) -> str:
+    """Why the marketplace refused one change (push result codes, docs/PROTOCOL.md)."""
+    texts = {
+        "unknown_mutation": tr("the marketplace does not know this kind of change: update"
+                               " Comptoir"),
+        "bad_args": tr("the change was incomplete: do it again; if it is refused again, tell"
+                       " the marketplace"),
+        "unknown_order": tr("the marketplace does not know this order: check it in its back"
+                            " office"),
+        "unknown_sku": tr("the marketplace does not know this product: check the catalogue"),
+        "illegal_transition": tr("the order had already changed on the marketplace (cancelled or"
+                                 " refused?): check its status on the board"),
+        "out_of_stock": tr("the marketplace has no stock left for it: count the stock again"),
+    }
+    if code in texts:
+        return texts[code]
+    log.info("refusal without a sentence of ours: %s %s", code, message)
+    return tr("refused by the marketplace (code {c}): tell the marketplace if it happens"
+              " again").format(c=code or "?")

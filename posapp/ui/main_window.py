@@ -34,7 +34,7 @@ from posapp.domain.shop import ShopService
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
-from posapp.ui.core_messages import user_text
+from posapp.ui.core_messages import refusal_text, user_text
 from posapp.ui.dialogs import MinutesDialog, RejectDialog
 from posapp.ui.i18n import install_translator, installed_language, tr, trn
 from posapp.ui.lost_orders import LostOrders
@@ -537,7 +537,7 @@ class MainWindow(QMainWindow):
             number = self._number(args["order_id"]) if args.get("order_id") else None
             text = tr("The marketplace refused: {what} — {why}").format(
                 what=describe_mutation(item.get("name", ""), args, number),
-                why=item.get("message") or item.get("code") or "")
+                why=refusal_text(item.get("code"), item.get("message")))
             banner = self.banners.show_banner(text, "refused")
             banner.dismissed.connect(self.orders.mark_refusals_seen)
 

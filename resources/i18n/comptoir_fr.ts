@@ -148,6 +148,34 @@
       <translation>c'est un dossier, pas un fichier : choisissez un fichier</translation>
     </message>
     <message>
+      <source>the marketplace does not know this kind of change: update Comptoir</source>
+      <translation>la place de marché ne connaît pas ce type de changement : mettez Comptoir à jour</translation>
+    </message>
+    <message>
+      <source>the change was incomplete: do it again; if it is refused again, tell the marketplace</source>
+      <translation>le changement était incomplet : refaites-le ; s'il est de nouveau refusé, prévenez la place de marché</translation>
+    </message>
+    <message>
+      <source>the marketplace does not know this order: check it in its back office</source>
+      <translation>la place de marché ne connaît pas cette commande : vérifiez-la dans son espace boutique</translation>
+    </message>
+    <message>
+      <source>the marketplace does not know this product: check the catalogue</source>
+      <translation>la place de marché ne connaît pas ce produit : vérifiez le catalogue</translation>
+    </message>
+    <message>
+      <source>the order had already changed on the marketplace (cancelled or refused?): check its status on the board</source>
+      <translation>la commande avait déjà changé sur la place de marché (annulée ou refusée ?) : vérifiez son statut sur le tableau</translation>
+    </message>
+    <message>
+      <source>the marketplace has no stock left for it: count the stock again</source>
+      <translation>la place de marché n'a plus de stock pour cela : recomptez le stock</translation>
+    </message>
+    <message>
+      <source>refused by the marketplace (code {c}): tell the marketplace if it happens again</source>
+      <translation>refusé par la place de marché (code {c}) : prévenez-la si cela se reproduit</translation>
+    </message>
+    <message>
       <source>unknown to the marketplace</source>
       <translation>produit inconnu de la place de marché</translation>
     </message>
