@@ -35,7 +35,7 @@ from posapp.ui.core_messages import (
     sync_texts,
     user_text,
 )
-from posapp.ui.i18n import install_translator, trn
+from posapp.ui.i18n import install_translator, installed_language, trn
 from printing.printer_status import PrinterState, PrinterStatus
 from sync.client import TransientError
 from sync.engine import SyncStatus
@@ -194,20 +194,35 @@ def test_offline_sync_says_what_to_do_without_the_library_name():
 
 # -- every screen, in French ------------------------------------------------------------------------
 
-def english_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    """Regexes of the English sources whose French translation differs (placeholders: any)."""
+def _pattern(text: str) -> re.Pattern[str] | None:
+    fixed = PLACEHOLDER.sub(" ", text)
+    if not re.search(r"[^\W\d_]{3,}", fixed):
+        return None  # "{h} h", "{s} s": no word to recognise
+    body = "".join(r"\d+" if part == "%n" else ".*?" if part.startswith("{")
+                   else re.escape(part) for part in re.split(r"(\{[^{}]*\}|%n)", text))
+    return re.compile(rf"(?<!\w){body}(?!\w)")
+
+
+def foreign_patterns(lang: str = "fr") -> list[tuple[str, re.Pattern[str]]]:
+    """What must not show in ``lang``: in French, the English sources; in English, the French
+    translations (only those that differ: "OK", "Stock" and "Total" are both)."""
     patterns = []
     for message in ts_messages(I18N / "comptoir_fr.ts"):
         source = message.findtext("source")
-        if source in forms(message):
-            continue  # same word in both languages ("OK", "Stock", "Total")
-        fixed = PLACEHOLDER.sub(" ", source)
-        if not re.search(r"[A-Za-z]{3,}", fixed):
-            continue  # "{h} h", "{s} s": nothing English to see
-        body = "".join(r"\d+" if part == "%n" else ".*?" if part.startswith("{")
-                       else re.escape(part) for part in re.split(r"(\{[^{}]*\}|%n)", source))
-        patterns.append((source, re.compile(rf"(?<!\w){body}(?!\w)")))
+        translations = forms(message)
+        if source in translations:
+            continue
+        for text in ([source] if lang == "fr" else translations):
+            if text == "Comptoir":  # "Counter" in French, and the app's name in both
+                continue
+            pattern = _pattern(text)
+            if pattern is not None:
+                patterns.append((text, pattern))
     return patterns
+
+
+def english_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return foreign_patterns("fr")
 
 
 LIBRARY_TEXT = re.compile(r"\b\w+(?:Error|Exception)\b|Errno|Traceback|\bNone\b")
@@ -269,7 +284,7 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
                 yield type(widget).__name__, _plain(text)
 
 
-def english_on(root: QWidget, patterns) -> list[tuple[str, str, str]]:
+def english_on(root: QWidget, patterns, raw_values: bool = True) -> list[tuple[str, str, str]]:
     found = []
     for kind, text in visible_texts(root):
         for source, pattern in patterns:
@@ -277,7 +292,7 @@ def english_on(root: QWidget, patterns) -> list[tuple[str, str, str]]:
                 found.append((kind, text, source))
         if LIBRARY_TEXT.search(text):
             found.append((kind, text, "library text"))
-        if RAW_VALUES.search(text.replace("Click & collect", "")):  # French uses it too
+        if raw_values and RAW_VALUES.search(text.replace("Click & collect", "")):
             found.append((kind, text, "raw protocol value"))
     return found
 
@@ -307,9 +322,9 @@ def demo_orders() -> list[dict]:
     ]
 
 
-@pytest.fixture
-def french_window(qtbot, shop_app, qapp):
-    install_translator(qapp, "fr")
+@pytest.fixture(params=["fr"])
+def french_window(request, qtbot, shop_app, qapp):
+    install_translator(qapp, request.param)
     shop_app.pull(make_pull(demo_orders(), cursor=3))
     shop_app.last_status = SyncStatus(online=False, pending=3, last_sync_at=iso_ago(4),
                                       last_error=sync_message("sync.offline"))
@@ -326,18 +341,21 @@ def french_window(qtbot, shop_app, qapp):
         " Connection refused)", 2))
     yield win
     win.close()
+    install_translator(qapp, "fr")
 
 
-def test_no_english_on_any_screen_in_french(qtbot, qapp, french_window, shop_app):
+@pytest.mark.parametrize("french_window", ["fr", "en"], indirect=True)
+def test_no_foreign_text_on_any_screen(qtbot, qapp, french_window, shop_app, tmp_path):
     win = french_window
-    patterns = english_patterns()
+    patterns = foreign_patterns(installed_language())
     seen: dict[str, list] = {}
 
     def check(name: str, root: QWidget) -> None:
         QCoreApplication.processEvents()
         texts = list(visible_texts(root))
         assert texts, name  # the walk really read something
-        seen[name] = english_on(root, patterns)
+        # English words ("by the customer") are fine in English: look for raw values in French.
+        seen[name] = english_on(root, patterns, raw_values=installed_language() == "fr")
 
     for order_id in ("n1", "n2", "a1", "a2", "r1", "x1"):  # the detail pane in every state
         win.select_order(order_id)
@@ -366,6 +384,21 @@ def test_no_english_on_any_screen_in_french(qtbot, qapp, french_window, shop_app
                 tabs.setCurrentIndex(index)
             check(f"dialog {name} {index}", dialog)
         dialog.close()
+    csv = tmp_path / "stock.csv"  # a CSV import with good and rejected rows
+    csv.write_text("sku;stock;price\nA;7;2,50\nZZZ;4;1\nB;beaucoup;x\n", encoding="utf-8")
+    report = win.data_page.import_csv(csv)
+    check("dialog import report", report)
+    report.close()
+    from types import SimpleNamespace
+
+    from posapp.ui.uncertain_jobs import uncertain_box
+
+    job = SimpleNamespace(id=1, order_id="a1", kind="kitchen", document="{}")
+    box = uncertain_box([job], lambda _oid: 3, win)
+    qtbot.addWidget(box)
+    box.show()
+    check("question reprint", box)
+    box.close()
     for widget in QApplication.topLevelWidgets():  # whatever else is open (banners, boxes)
         if widget.isVisible() and widget is not win:
             check(f"window {type(widget).__name__}", widget)
