@@ -455,3 +455,20 @@ def test_status_bar_shows_sync_errors_in_the_window_language(qtbot, qapp):
         assert bar.printer.text().startswith("Imprimante injoignable")
     finally:
         install_translator(qapp, "fr")
+
+
+def test_a_wrong_pairing_code_says_what_to_do_in_the_window_language(qapp, market, demo_shop):
+    """A real marketplace refuses the code: our sentence, not its message or an HTTP status."""
+    from sync.client import RequestRefused, pair_device
+
+    with pytest.raises(RequestRefused) as caught:
+        pair_device(market.url, "WRONG-CODE", "counter")
+    assert caught.value.message.code == "sync.pairing_code"
+    try:
+        install_translator(qapp, "en")
+        assert user_text(caught.value).startswith("Pairing code unknown, expired or already used")
+        install_translator(qapp, "fr")
+        assert user_text(caught.value).startswith("Code d'association inconnu")
+        assert "400" not in user_text(caught.value)
+    finally:
+        install_translator(qapp, "fr")
