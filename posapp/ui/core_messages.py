@@ -13,6 +13,7 @@ import errno
 import logging
 from typing import Any
 
+from posapp.ui import fmt
 from posapp.ui.i18n import tr
 
 __all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "refusal_text",
@@ -60,16 +61,30 @@ def printer_texts() -> dict[str, str]:
     }
 
 
+def order_texts() -> dict[str, str]:
+    """Codes of the order decisions refused at the counter (``posapp.domain.orders``)."""
+    return {
+        "order.unknown": tr("This order is not on this counter any more: check the board."),
+        "order.transition": tr("This order is already “{current}”: it cannot become “{target}”."
+                               " Check it on the board."),
+    }
+
+
 def core_text(message: Any) -> str:
     """A core message in the interface's language (plain text is returned as it is)."""
     if not message:
         return ""
     code = getattr(message, "code", None)
-    template = sync_texts().get(code) if isinstance(code, str) else None
+    texts = {**sync_texts(), **order_texts()}
+    template = texts.get(code) if isinstance(code, str) else None
     if template is None:
         return str(message)
+    params = dict(getattr(message, "params", {}))
+    for key in ("current", "target"):  # statuses read as the board shows them
+        if key in params:
+            params[key] = fmt.status_label(str(params[key]))
     try:
-        return template.format(**getattr(message, "params", {}))
+        return template.format(**params)
     except (KeyError, IndexError, ValueError):
         log.exception("core message %s", code)
         return str(message)
@@ -79,8 +94,9 @@ def user_text(exc: BaseException) -> str:
     """What to show for an exception: our own sentence, never a library's text."""
     if isinstance(exc, OSError) and exc.filename is not None:  # a file, not a socket
         return file_error_text(exc)
-    if getattr(exc, "message", None) is not None and hasattr(exc.message, "code"):
-        return core_text(exc.message)
+    first = exc.args[0] if exc.args else None
+    if hasattr(first, "code"):  # raised with a CoreMessage (sync/messages.py)
+        return core_text(first)
     if type(exc).__module__.split(".")[0] in _OWN_PACKAGES and str(exc):
         return core_text(str(exc))
     log.warning("shown as a generic error: %r", exc)

@@ -381,7 +381,7 @@ class MainWindow(QMainWindow):
         try:
             action()
         except (InvalidAction, ValueError) as exc:
-            self.banners.show_banner(str(exc), "error", 20000)
+            self.banners.show_banner(user_text(exc), "error", 20000)
             return False
         self.shop_app.after_local_change()
         return True

@@ -128,6 +128,14 @@
       <translation>Erreur d’imprimante : vérifiez ses réglages, puis imprimez un ticket de test</translation>
     </message>
     <message>
+      <source>This order is not on this counter any more: check the board.</source>
+      <translation>Cette commande n'est plus sur ce comptoir : vérifiez le tableau.</translation>
+    </message>
+    <message>
+      <source>This order is already “{current}”: it cannot become “{target}”. Check it on the board.</source>
+      <translation>Cette commande est déjà « {current} » : elle ne peut pas devenir « {target} ». Vérifiez-la sur le tableau.</translation>
+    </message>
+    <message>
       <source>the file or folder does not exist: choose another one</source>
       <translation>le fichier ou le dossier n'existe pas : choisissez-en un autre</translation>
     </message>

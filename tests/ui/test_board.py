@@ -57,7 +57,7 @@ def test_ready_then_handed_over(window, shop_app):
 def test_invalid_action_is_a_banner_not_a_crash(window, shop_app):
     shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
     assert window.mark_ready("o1") is False  # new → ready is not allowed
-    assert any("Impossible" in t for t in window.banners.texts("error"))
+    assert any("ne peut pas devenir « Prête »" in t for t in window.banners.texts("error"))
 
 
 def test_customer_cancellation_is_unmistakable(window, shop_app):

@@ -472,3 +472,12 @@ def test_a_wrong_pairing_code_says_what_to_do_in_the_window_language(qapp, marke
         assert "400" not in user_text(caught.value)
     finally:
         install_translator(qapp, "fr")
+
+
+def test_a_decision_the_order_no_longer_allows_is_explained(window, shop_app):
+    """Accepting an order the customer just cancelled: labels, not "« cancelled »"."""
+    shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=2))
+    assert window.accept_order("o1", 10) is False
+    text = window.banners.texts("error")[0]
+    assert text == ("Cette commande est déjà « ANNULÉE » : elle ne peut pas devenir"
+                    " « En préparation ». Vérifiez-la sur le tableau.")
