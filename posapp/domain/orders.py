@@ -165,7 +165,8 @@ class OrdersService:
             try:
                 mutation_id = outbox.enqueue(conn, name, {"order_id": order_id, **args})
             except MutationError as exc:
-                raise InvalidAction(exc.message) from exc
+                # The protocol's own check (English, for logs): the UI words it by its code.
+                raise InvalidAction(CoreMessage(f"refusal.{exc.code}", "{m}", m=exc.message)) from exc
             conn.execute(
                 "UPDATE orders SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
                 (utcnow_iso(), order_id),

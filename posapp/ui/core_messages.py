@@ -75,6 +75,8 @@ def core_text(message: Any) -> str:
     if not message:
         return ""
     code = getattr(message, "code", None)
+    if isinstance(code, str) and code.startswith("refusal."):  # checked like the marketplace
+        return refusal_text(code.removeprefix("refusal."), str(message))
     texts = {**sync_texts(), **order_texts()}
     template = texts.get(code) if isinstance(code, str) else None
     if template is None:

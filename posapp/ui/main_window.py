@@ -381,7 +381,8 @@ class MainWindow(QMainWindow):
         try:
             action()
         except (InvalidAction, ValueError) as exc:
-            self.banners.show_banner(user_text(exc), "error", 20000)
+            text = user_text(exc)
+            self.banners.show_banner(text[:1].upper() + text[1:], "error", 20000)
             return False
         self.shop_app.after_local_change()
         return True

@@ -481,3 +481,12 @@ def test_a_decision_the_order_no_longer_allows_is_explained(window, shop_app):
     text = window.banners.texts("error")[0]
     assert text == ("Cette commande est déjà « ANNULÉE » : elle ne peut pas devenir"
                     " « En préparation ». Vérifiez-la sur le tableau.")
+
+
+def test_a_change_the_protocol_refuses_at_the_counter_is_worded_by_its_code(window, shop_app):
+    """The protocol's own check (English, "reason must be …") never reaches the banner."""
+    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
+    assert window.reject_order("o1", reason="no-such-reason") is False
+    text = window.banners.texts("error")[0]
+    assert text.startswith("Le changement était incomplet : refaites-le")
+    assert "reason" not in text
