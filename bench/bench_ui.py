@@ -12,7 +12,7 @@
 (c) history search: ``OrdersService.search()`` for typical queries, and the
     history tab's reload (query + table).
 
-Targets (issue): (a) < 1.5 s, (b) < 200 ms, (c) < 50 ms, with 1,000,000 orders.
+Targets (issues): (a) < 1 s, (b) < 200 ms, (c) < 50 ms, with 1,000,000 orders.
 The store comes from bench/make_big_store.py (cached under /tmp).
 """
 
@@ -123,7 +123,11 @@ def _child_cold_start(data_dir: Path) -> int:
         return 1
     marks["board painted"] = painted["done"]
     cards = window.board_count()
-    print(json.dumps({"marks": marks, "cards": cards}), flush=True)
+    # CPU time of this process (all threads): on a busy machine, wall time mostly measures
+    # the neighbours; CPU time is close to what a quiet machine would show.
+    cpu = os.times()
+    print(json.dumps({"marks": marks, "cards": cards, "cpu_s": cpu.user + cpu.system}),
+          flush=True)
     window.close()
     shop_app.stop()
     return 0
@@ -131,6 +135,7 @@ def _child_cold_start(data_dir: Path) -> int:
 
 def bench_cold_start(store_file: Path, runs: int) -> None:
     totals: list[float] = []
+    cpu_ms: list[float] = []
     details: list[dict] = []
     for i in range(runs):
         with tempfile.TemporaryDirectory(prefix="comptoir-cold-") as tmp:
@@ -149,12 +154,14 @@ def bench_cold_start(store_file: Path, runs: int) -> None:
         report = json.loads(lines[-1])
         marks = report["marks"]
         totals.append((marks["board painted"] - started) * 1000)
+        cpu_ms.append(report["cpu_s"] * 1000)
         details.append({"spawn→python": (marks["python"] - started) * 1000,
                         **{name: (marks[name] - marks[prev]) * 1000
                            for prev, name in zip(list(marks), list(marks)[1:], strict=False)},
                         "cards": report["cards"]})
     print(f"(a) cold start → board painted ({runs} starts)  {_fmt(totals)}"
           f"   min {min(totals):.0f} ms")
+    print(f"    CPU time of the process to the same point   {_fmt(cpu_ms)}")
     median_run = details[sorted(range(runs), key=lambda i: totals[i])[runs // 2]]
     print("    median run: " + ", ".join(
         f"{k} {v:.0f} ms" if k != "cards" else f"{v} cards" for k, v in median_run.items()))

@@ -3,6 +3,7 @@
 No Qt here: the app wires the queue's callbacks to its own signals.
 """
 
+from . import escpos_cache  # noqa: F401  - first: sets escpos' cache before escpos loads
 from .backends import make_backend
 from .config import PrinterConfig, PrinterKind, PrintMoment
 from .enqueue import (

@@ -16,6 +16,9 @@ from .ticket import Align, Block, Cut, QrCode, Rule, Size, Text, TicketDocument
 __all__ = ["CHARSET_SAMPLE", "build_test_ticket", "test_print"]
 
 CHARSET_SAMPLE = "é è ê à ç ô ù â î ï ë û œ É È À Ç € ’ « » – —"
+# Tickets are French: the connection kinds and escpos' "default" profile in French words.
+KIND_LABELS = {"network": "réseau", "usb": "USB", "serial": "série", "file": "fichier",
+               "spooler": "imprimante du système"}
 
 
 def build_test_ticket(config: PrinterConfig) -> TicketDocument:
@@ -27,9 +30,11 @@ def build_test_ticket(config: PrinterConfig) -> TicketDocument:
         target = f"{config.usb_vendor_id or 0:04x}:{config.usb_product_id or 0:04x}"
     blocks: list[Block] = [
         *banner("TEST D’IMPRESSION", columns, size=Size.TALL),
-        *label_value("Connexion", f"{config.kind.value} {target}", columns),
+        *label_value("Connexion", f"{KIND_LABELS.get(config.kind.value, config.kind.value)}"
+                                  f" {target}", columns),
         *label_value("Papier", f"{config.paper_width_mm} mm, {columns} colonnes", columns),
-        *label_value("Page de code", f"{config.code_page} (profil {config.profile})", columns),
+        *label_value("Page de code", f"{config.code_page} (profil "
+                     f"{'par défaut' if config.profile == 'default' else config.profile})", columns),
         Rule(),
         Text("Caractères :", bold=True),
         *text_lines(CHARSET_SAMPLE, columns),

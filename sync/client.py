@@ -2,7 +2,8 @@
 
 Exception tree::
 
-    SyncError                 base; ``str()`` is a plain-French explanation
+    SyncError                 base; ``str()`` is a CoreMessage (sync/messages.py): French
+                              text saying what to do, with a code the interface translates
     ├── TransientError        network down, timeout, 5xx, malformed answer: retry with backoff
     ├── AuthError             401: token unknown or revoked, pair again (outbox kept)
     └── RequestRefused        other 4xx: show it, do not retry blindly
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import socket
 import threading
 from typing import Any
@@ -19,8 +21,11 @@ from typing import Any
 import httpcore
 import httpx
 
+from sync.messages import REFUSAL_CODES, CoreMessage, sync_message
 from sync.protocol import API_PREFIX, Mutation
 from sync.wire import ProtocolError, parse_pull, parse_push_response
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SyncError",
@@ -33,7 +38,14 @@ __all__ = [
 
 
 class SyncError(Exception):
-    pass
+    """``str()`` is a CoreMessage: French text plus a code the interface translates."""
+
+    def __init__(self, message: CoreMessage) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message  # the CoreMessage itself, so str(exc) keeps its code
 
 
 class TransientError(SyncError):
@@ -48,44 +60,40 @@ class RequestRefused(SyncError):
     pass
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_code(response: httpx.Response) -> str:
     try:
-        body = response.json()
-        return str(body["error"]["message"])
+        return str(response.json()["error"]["code"])
     except (ValueError, KeyError, TypeError):
-        return response.text[:200]
+        return ""
 
 
 def _check(response: httpx.Response) -> Any:
     if response.status_code == 401:
-        raise AuthError(
-            "La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : "
-            "associez-le de nouveau. Les changements en attente sont conservés."
-        )
+        raise AuthError(sync_message("sync.unauthorized"))
     if 400 <= response.status_code < 500:
-        raise RequestRefused(
-            f"Requête refusée par la place de marché ({response.status_code}) : "
-            f"{_error_message(response)}"
-        )
+        code = _error_code(response)
+        log.warning("marketplace refused %s %s: %s %s", response.request.method,
+                    response.request.url.path, response.status_code, response.text[:300])
+        raise RequestRefused(sync_message(REFUSAL_CODES[code]) if code in REFUSAL_CODES
+                             else sync_message("sync.refused", status=response.status_code))
     if response.status_code >= 500:
-        raise TransientError(
-            f"La place de marché a une panne ({response.status_code}), nouvel essai bientôt."
-        )
+        raise TransientError(sync_message("sync.server_down", status=response.status_code))
     try:
         return response.json()
     except (ValueError, json.JSONDecodeError) as exc:
-        raise TransientError("Réponse illisible de la place de marché, nouvel essai bientôt.") from exc
+        log.warning("unreadable answer from the marketplace: %r", response.text[:300])
+        raise TransientError(sync_message("sync.bad_answer")) from exc
 
 
 def _call(client: httpx.Client, method: str, url: str, **kw: Any) -> Any:
     try:
         response = client.request(method, url, **kw)
     except httpx.TimeoutException as exc:
-        raise TransientError("La place de marché ne répond pas (délai dépassé).") from exc
+        log.info("marketplace timeout: %r", exc)
+        raise TransientError(sync_message("sync.timeout")) from exc
     except httpx.TransportError as exc:
-        raise TransientError(
-            f"Pas de connexion à la place de marché ({type(exc).__name__})."
-        ) from exc
+        log.info("no connection to the marketplace: %r", exc)  # the library's text: log only
+        raise TransientError(sync_message("sync.offline")) from exc
     return _check(response)
 
 
@@ -145,7 +153,8 @@ class MarketplaceClient:
         try:
             return parse_push_response(raw)
         except ProtocolError as exc:
-            raise TransientError(f"Réponse invalide de la place de marché : {exc}") from exc
+            log.warning("invalid answer from the marketplace: %s", exc)
+            raise TransientError(sync_message("sync.bad_answer")) from exc
 
     def pull(self, cursor: int, client_id: str, wait: float = 0.0) -> dict[str, Any]:
         params = {"cursor": cursor, "client_id": client_id, "wait": wait}
@@ -159,7 +168,8 @@ class MarketplaceClient:
         try:
             return parse_pull(raw)
         except ProtocolError as exc:
-            raise TransientError(f"Réponse invalide de la place de marché : {exc}") from exc
+            log.warning("invalid answer from the marketplace: %s", exc)
+            raise TransientError(sync_message("sync.bad_answer")) from exc
 
     def close(self) -> None:
         self.http.close()
@@ -177,5 +187,6 @@ def pair_device(base_url: str, pairing_code: str, device_name: str) -> dict[str,
     if not isinstance(raw, dict) or not all(
         isinstance(raw.get(k), str) for k in ("shop_id", "shop_name", "device_token")
     ):
-        raise TransientError("Réponse d'association invalide de la place de marché.")
+        log.warning("invalid pairing answer from the marketplace: %r", raw)
+        raise TransientError(sync_message("sync.bad_answer"))
     return {k: raw[k] for k in ("shop_id", "shop_name", "device_token")}

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sync.client import AuthError, MarketplaceClient, RequestRefused, SyncError, TransientError
+from sync.messages import sync_message
 from sync.protocol import MAX_PUSH_BATCH, Mutation, utcnow_iso
 
 __all__ = ["SyncEngine", "SyncStatus", "SyncListener", "Replica", "Backoff"]
@@ -73,7 +74,7 @@ class Backoff:
         self.attempt = 0
 
 
-INTERNAL_ERROR = "Erreur interne de synchronisation ; nouvel essai bientôt (détails dans le journal)."
+INTERNAL_ERROR = sync_message("sync.internal")
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
 
 
@@ -149,7 +150,7 @@ class SyncEngine:
                 target()
             except Exception:  # a bug must not kill sync silently
                 log.exception("sync thread crashed")
-                self._set_status(online=False, last_error="Erreur interne de synchronisation.")
+                self._set_status(online=False, last_error=INTERNAL_ERROR)
         return run
 
     def _set_status(self, **changes: Any) -> None:
@@ -264,7 +265,7 @@ class SyncEngine:
                         self._listener.mutations_refused(refused)
                     if answer["last_mutation_id"] < batch[-1].id:
                         # The server did not take the whole batch; don't spin on it.
-                        raise TransientError("La place de marché n'a pas tout pris, nouvel essai.")
+                        raise TransientError(sync_message("sync.partial_push"))
                     batch = replica.mutations_to_push(MAX_PUSH_BATCH)
             except AuthError as exc:
                 self._park_for_auth(generation, str(exc))

@@ -19,6 +19,7 @@ from typing import Any
 from posapp.store import outbox
 from posapp.store.db import Store
 from posapp.store.shop_time import day_start
+from sync.messages import CoreMessage
 from sync.protocol import MutationError, order_transition_allowed, to_iso, utcnow_iso
 
 __all__ = ["OrdersService", "BOARD_COLUMNS", "InvalidAction", "SearchQuery", "parse_search"]
@@ -154,13 +155,18 @@ class OrdersService:
                 "SELECT COALESCE(pending_status, status) FROM orders WHERE id = ?", (order_id,)
             ).fetchone()
             if row is None:
-                raise InvalidAction(f"Commande inconnue : {order_id}")
+                raise InvalidAction(CoreMessage("order.unknown", "Commande inconnue : {order_id}",
+                                                order_id=order_id))
             if not order_transition_allowed(row[0], target):
-                raise InvalidAction(f"Impossible de passer de « {row[0]} » à « {target} ».")
+                # A code the UI translates, with the statuses it shows as labels.
+                raise InvalidAction(CoreMessage(
+                    "order.transition", "Impossible de passer de « {current} » à « {target} ».",
+                    current=row[0], target=target))
             try:
                 mutation_id = outbox.enqueue(conn, name, {"order_id": order_id, **args})
             except MutationError as exc:
-                raise InvalidAction(exc.message) from exc
+                # The protocol's own check (English, for logs): the UI words it by its code.
+                raise InvalidAction(CoreMessage(f"refusal.{exc.code}", "{m}", m=exc.message)) from exc
             conn.execute(
                 "UPDATE orders SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE id = ?",
                 (utcnow_iso(), order_id),

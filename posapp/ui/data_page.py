@@ -49,6 +49,7 @@ from posapp.domain.catalogue_csv import (
 from posapp.domain.stock import InvalidStockChange
 from posapp.store.backup import BackupError, BackupInfo, backup, default_backup_name, inspect
 from posapp.ui import fmt
+from posapp.ui.core_messages import file_error_text
 from posapp.ui.i18n import tr
 from posapp.ui.workers import run_in_pool
 
@@ -282,7 +283,7 @@ class DataPage(QWidget):
             self._say(tr("This file cannot be imported: {e}").format(e=issue_text(exc)), True)
             return None
         except OSError as exc:
-            self._say(tr("The file could not be read: {e}").format(e=exc.strerror or exc), True)
+            self._say(tr("The file could not be read: {e}").format(e=file_error_text(exc)), True)
             return None
         finally:
             QApplication.restoreOverrideCursor()
@@ -319,7 +320,7 @@ class DataPage(QWidget):
         try:
             count = export_catalogue(self.shop_app.store, path)
         except OSError as exc:
-            self._say(tr("The file could not be written: {e}").format(e=exc.strerror or exc),
+            self._say(tr("The file could not be written: {e}").format(e=file_error_text(exc)),
                       True)
             return None
         self._say(tr("{n} products exported to {p}").format(n=count, p=path))

@@ -15,6 +15,7 @@ from sync.protocol import parse_iso
 __all__ = [
     "ui_locale", "euros", "local_time", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
     "countdown_text", "status_label", "channel_label", "reject_reason_label", "handover_label",
+    "actor_label",
 ]
 
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # as posapp.ui.i18n sets Qt's default QLocale
@@ -114,3 +115,9 @@ def reject_reason_label(reason: str | None) -> str:
         "other": tr("Other"),
         "timeout": tr("Not answered in time"),
     }.get(reason or "", reason or "")
+
+
+def actor_label(by: str | None) -> str:
+    """Who made a change in an order's history (the protocol's ``by``)."""
+    return {"customer": tr("by the customer"), "shop": tr("by the shop"),
+            "marketplace": tr("by the marketplace")}.get(by or "", by or "")

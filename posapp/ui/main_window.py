@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
@@ -35,20 +35,23 @@ from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.capped_scroll import CappedScroll, fit_dialog_to_screen, scroll_tab_pages
-from posapp.ui.data_page import DataPage
+from posapp.ui.core_messages import refusal_text, user_text
 from posapp.ui.dialogs import ConfirmDialog, MinutesDialog, RejectDialog
 from posapp.ui.elided import ElidedLabel
-from posapp.ui.history_page import HistoryPage
-from posapp.ui.i18n import install_translator, installed_language, tr
+from posapp.ui.i18n import install_translator, installed_language, tr, trn
 from posapp.ui.lost_orders import LostOrders
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
-from posapp.ui.report_page import ReportPage
-from posapp.ui.settings_dialog import SettingsDialog
 from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
-from posapp.ui.stock_page import StockPage
 from posapp.ui.uncertain_jobs import ask_reprint
+
+if TYPE_CHECKING:  # built on first use (lazy tabs): their modules load then, not at start-up
+    from posapp.ui.data_page import DataPage
+    from posapp.ui.history_page import HistoryPage
+    from posapp.ui.report_page import ReportPage
+    from posapp.ui.settings_dialog import SettingsDialog
+    from posapp.ui.stock_page import StockPage
 
 __all__ = ["MainWindow", "load_stylesheet"]
 
@@ -221,23 +224,87 @@ class MainWindow(QMainWindow):
         return header
 
     def _add_more_tabs(self) -> None:
-        self.stock_page = StockPage(self.shop_app.stock)
-        self.stock_page.changed.connect(self.shop_app.after_local_change)
-        self.stock_page.failed.connect(lambda text: self.banners.show_banner(text, "error", 20000))
-        self.tabs.addTab(self.stock_page, tr("Stock"))
-        self.history_page = HistoryPage(self.orders)
-        self.history_page.reprint_requested.connect(self.reprint)
-        self.tabs.addTab(self.history_page, tr("History"))
-        self.report_page = ReportPage(self.shop_app)
-        self.tabs.addTab(self.report_page, tr("Day report"))
-        self.data_page = DataPage(self.shop_app)
-        self.data_page.imported.connect(lambda _result: self.refresh_stock())
-        self.data_page.restored.connect(lambda *_: (self.refresh_orders(), self.refresh_stock()))
-        self.tabs.addTab(self.data_page, tr("Data"))
-        for page in (self.stock_page, self.history_page, self.report_page, self.data_page):
+        """Tabs other than the board start as empty placeholders (faster start-up): the
+        page is built, and swapped in, when first shown or used (``_page``)."""
+        self._builders: dict[str, Callable[[], QWidget]] = {
+            "stock": self._build_stock_page, "history": self._build_history_page,
+            "report": self._build_report_page, "data": self._build_data_page,
+        }
+        self._pages: dict[str, QWidget] = {}
+        self._placeholders: dict[str, QWidget] = {}
+        titles = {"stock": tr("Stock"), "history": tr("History"), "report": tr("Day report"),
+                  "data": tr("Data")}
+        for key, title in titles.items():
+            self._placeholders[key] = QWidget()
+            self.tabs.addTab(self._placeholders[key], title)
+
+    def _page(self, key: str) -> QWidget:
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = self._builders[key]()
             # A page never sets the window's minimum size: whatever it holds (a huge
             # figure, a long path) is cut inside it rather than pushing the window off screen.
             page.setMinimumSize(320, 200)
+            placeholder = self._placeholders.pop(key)
+            index = self.tabs.indexOf(placeholder)
+            was_current = self.tabs.currentIndex() == index
+            blocked = self.tabs.blockSignals(True)  # the swap is no change of tab
+            self.tabs.insertTab(index, page, self.tabs.tabText(index))
+            self.tabs.removeTab(index + 1)
+            if was_current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.blockSignals(blocked)
+            placeholder.deleteLater()
+        return page
+
+    def _current_tab(self, key: str) -> bool:
+        current = self.tabs.currentWidget()
+        return current is not None and current in (self._pages.get(key),
+                                                   self._placeholders.get(key))
+
+    def _build_stock_page(self) -> QWidget:
+        from posapp.ui.stock_page import StockPage
+
+        page = StockPage(self.shop_app.stock)
+        page.changed.connect(self.shop_app.after_local_change)
+        page.failed.connect(lambda text: self.banners.show_banner(text, "error", 20000))
+        return page
+
+    def _build_history_page(self) -> QWidget:
+        from posapp.ui.history_page import HistoryPage
+
+        page = HistoryPage(self.orders)
+        page.reprint_requested.connect(self.reprint)
+        return page
+
+    def _build_report_page(self) -> QWidget:
+        from posapp.ui.report_page import ReportPage
+
+        return ReportPage(self.shop_app)
+
+    def _build_data_page(self) -> QWidget:
+        from posapp.ui.data_page import DataPage
+
+        page = DataPage(self.shop_app)
+        page.imported.connect(lambda _result: self.refresh_stock())
+        page.restored.connect(lambda *_: (self.refresh_orders(), self.refresh_stock()))
+        return page
+
+    @property
+    def stock_page(self) -> StockPage:
+        return self._page("stock")  # type: ignore[return-value]
+
+    @property
+    def history_page(self) -> HistoryPage:
+        return self._page("history")  # type: ignore[return-value]
+
+    @property
+    def report_page(self) -> ReportPage:
+        return self._page("report")  # type: ignore[return-value]
+
+    @property
+    def data_page(self) -> DataPage:
+        return self._page("data")  # type: ignore[return-value]
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -273,9 +340,12 @@ class MainWindow(QMainWindow):
     def _update_shortcuts(self) -> None:
         # Single-letter keys only make sense on the board (other tabs have text fields).
         on_board = self.tabs.currentWidget() is self.orders_page
-        if self.tabs.currentWidget() is getattr(self, "history_page", None):
+        for key, placeholder in list(self._placeholders.items()):
+            if self.tabs.currentWidget() is placeholder:
+                self._page(key)  # first visit: build it now
+        if self._current_tab("history"):
             self.history_page.reload()
-        if self.tabs.currentWidget() is getattr(self, "stock_page", None):
+        if self._current_tab("stock"):
             self.stock_page.search.setFocus()  # ready for the scanner
         for shortcut in self.order_shortcuts:
             shortcut.setEnabled(on_board)
@@ -300,7 +370,7 @@ class MainWindow(QMainWindow):
     def refresh_orders(self) -> None:
         board = self.orders.board()
         self.board.set_board(board)
-        if self.tabs.currentWidget() is self.history_page:
+        if self._current_tab("history"):
             self.history_page.reload()
         if self.board.selected_id is not None:
             self.detail.show_order(self.orders.get(self.board.selected_id))
@@ -311,8 +381,9 @@ class MainWindow(QMainWindow):
         self._update_alert(board["new"])
 
     def refresh_stock(self) -> None:
-        self.stock_page.refresh()
-        self.status.refresh_counts()
+        if "stock" in self._pages:  # an unbuilt page reads the stock when built
+            self.stock_page.refresh()
+        self.status.refresh_counts()  # the outbox changed even if the page is not built
 
     def _update_alert(self, new_orders: list[dict[str, Any]]) -> None:
         # Rings while any order is new, answered or not seen (see AlertBand / OrderAlert).
@@ -364,7 +435,8 @@ class MainWindow(QMainWindow):
         try:
             action()
         except (InvalidAction, ValueError) as exc:
-            self.banners.show_banner(str(exc), "error", 20000)
+            text = user_text(exc)
+            self.banners.show_banner(text[:1].upper() + text[1:], "error", 20000)
             return False
         self.shop_app.after_local_change()
         return True
@@ -446,7 +518,7 @@ class MainWindow(QMainWindow):
             printing.reprint(order_id)
         except Exception as exc:  # a printer problem must never close the app
             log.exception("reprint failed")
-            self.banners.show_banner(tr("Reprint failed: {e}").format(e=exc), "error", 20000)
+            self.banners.show_banner(tr("Reprint failed: {e}").format(e=user_text(exc)), "error", 20000)
             return False
         self.banners.show_banner(
             tr("Ticket of order No. {n} sent to the printer.").format(n=self._number(order_id)),
@@ -468,7 +540,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # a journal problem must not stop the counter
             log.exception("uncertain print jobs")
             self.banners.show_banner(
-                tr("Interrupted tickets could not be checked: {e}").format(e=exc), "error", 20000)
+                tr("Interrupted tickets could not be checked: {e}").format(e=user_text(exc)), "error", 20000)
         return answered
 
     def ask_reprint_uncertain(self, jobs: list[Any]) -> bool | None:
@@ -476,6 +548,8 @@ class MainWindow(QMainWindow):
         return ask_reprint(jobs, self._number, self)
 
     def make_settings_dialog(self) -> SettingsDialog:
+        from posapp.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.shop_app, self)
         # The size it would open at if its pages did not scroll: as narrow as it can be, as
         # tall as it likes (capped to the screen below).
@@ -521,7 +595,7 @@ class MainWindow(QMainWindow):
         self._bring_to_front()
         if self.tray is not None and orders:
             numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
-            self.tray.showMessage(tr("New order(s)"), numbers,
+            self.tray.showMessage(trn("%n new order(s)", len(orders)), numbers,
                                   QSystemTrayIcon.MessageIcon.Information, 10000)
 
     def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:
@@ -575,7 +649,7 @@ class MainWindow(QMainWindow):
             number = self._number(args["order_id"]) if args.get("order_id") else None
             text = tr("The marketplace refused: {what} — {why}").format(
                 what=describe_mutation(item.get("name", ""), args, number),
-                why=item.get("message") or item.get("code") or "")
+                why=refusal_text(item.get("code"), item.get("message")))
             banner = self.banners.show_banner(text, "refused")
             banner.dismissed.connect(self.orders.mark_refusals_seen)
 

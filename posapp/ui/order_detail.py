@@ -223,7 +223,7 @@ class OrderDetail(QFrame):
             a=breakable(order.get("allergens") or "")))
         history = [
             f"{fmt.local_time(h['at'], with_date=True)} — {fmt.status_label(h['status'])}"
-            + (f" ({h['by']})" if h.get("by") else "")
+            + (f" ({fmt.actor_label(h['by'])})" if h.get("by") else "")
             for h in order.get("history", [])
         ]
         if order.get("pending"):

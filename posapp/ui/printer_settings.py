@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -34,7 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.ui.i18n import installed_language, tr
+from posapp.ui.core_messages import printer_state_text
+from posapp.ui.i18n import tr
 from posapp.ui.workers import run_in_pool
 from printing import (
     PrinterConfig,
@@ -49,6 +51,8 @@ from printing.usb_printers import UsbPrinter, find_usb_printers
 from sync.protocol import to_iso
 
 __all__ = ["FormError", "PrinterSettings", "preview_png", "sample_order"]
+
+log = logging.getLogger(__name__)
 
 CODE_PAGES = ("CP858", "CP850", "CP437", "CP1252")
 BAUDRATES = ("9600", "19200", "38400", "57600", "115200")
@@ -94,8 +98,10 @@ def preview_png(config: PrinterConfig, shop: Mapping[str, Any]) -> bytes:
 
 
 def status_message(status: PrinterStatus) -> str:
-    message = status.message_en if installed_language() == "en" else status.message_fr
-    return f"{message} ({status.detail})" if status.detail else message
+    """The state in the interface's language; the driver's own text only goes to the log."""
+    if status.detail:
+        log.info("printer %s: %s", status.state.code, status.detail)
+    return printer_state_text(status.state)
 
 
 class PrinterSettings(QWidget):

@@ -1,4 +1,4 @@
-"""The "Day report" tab: the day's figures in big tiles, best sellers, Z ticket, CSV export.
+"""The "Day report" tab: the day's figures in big tiles, charts, best sellers, Z ticket, CSV.
 
 Figures come from ``posapp.domain.day_report`` (a few ms over a year of orders,
 so they are read on the GUI thread like the other tabs). The Z ticket goes
@@ -9,6 +9,7 @@ the page and the ticket say so.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,12 +32,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
-from posapp.ui.i18n import tr
+from posapp.ui.core_messages import file_error_text, user_text
+from posapp.ui.i18n import tr, trn
+from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
 
 __all__ = ["ReportPage", "Tile"]
+
+log = logging.getLogger(__name__)
 
 _STYLE = """
 #reportTile { background: #ffffff; border-radius: 14px; }
@@ -94,10 +100,12 @@ class ReportPage(QWidget):
         self.tz = tz
         self.report = DayReport(shop_app.store)
         self.summary: DaySummary | None = None
+        self.charts_data: DayCharts | None = None
         self.setStyleSheet(_STYLE)
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_bar())
         layout.addLayout(self._build_tiles())
+        self.charts = DayChartsView()
         self.best = QTableWidget(0, 3)
         self.best.setHorizontalHeaderLabels([tr("Best sellers"), tr("Quantity"), tr("Revenue")])
         self.best.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -108,7 +116,11 @@ class ReportPage(QWidget):
         header = self.best.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.best, 1)
+        # Charts and best sellers share one row: the page must fit a 1280×720 screen.
+        row = QHBoxLayout()
+        row.addWidget(self.charts, 2)
+        row.addWidget(self.best, 1)
+        layout.addLayout(row, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -193,10 +205,10 @@ class ReportPage(QWidget):
         for channel in ("collect", "delivery"):
             figures = summary.channel(channel)
             t[channel].show_value(fmt.euros(figures.revenue_cents),
-                                  tr("{n} order(s)").format(n=figures.orders))
+                                  trn("%n order(s)", figures.orders))
         if summary.counter_known:
             t["counter"].show_value(fmt.euros(summary.counter_revenue_cents),
-                                    tr("{n} item(s)").format(n=summary.counter_items))
+                                    trn("%n item(s)", summary.counter_items))
         else:
             t["counter"].show_value("—", tr("Counter sales are not recorded yet."))
         t["accept"].show_value(duration_text(summary.avg_accept_s), tr("from order to acceptance"))
@@ -212,7 +224,17 @@ class ReportPage(QWidget):
                 if col:  # figures line up on the right
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.best.setItem(row, col, cell)
+        self.charts_data = day_charts(self.shop_app.store, summary, self.tz, self.accept_target_s())
+        self.charts.show_data(self.charts_data)
         return summary
+
+    def accept_target_s(self) -> float:
+        """The answer time the shop aims at (setting ``accept_target_min``, in minutes)."""
+        try:
+            minutes = float(self.shop_app.setting("accept_target_min", "") or 0)
+        except (TypeError, ValueError):
+            minutes = 0
+        return minutes * 60 if 0 < minutes <= 60 else DEFAULT_ACCEPT_TARGET_S
 
     # -- actions --------------------------------------------------------------------------
     def print_z(self) -> int | None:
@@ -228,7 +250,8 @@ class ReportPage(QWidget):
                                       self.tz)
             job_id = queue.submit(document)
         except Exception as exc:  # a printer problem must never close the app
-            self._say(tr("The Z report could not be printed: {e}").format(e=exc), problem=True)
+            self._say(tr("The Z report could not be printed: {e}").format(e=user_text(exc)),
+                      problem=True)
             return None
         self._say(tr("Z report of {d} sent to the printer.").format(
             d=summary.day.strftime("%d/%m/%Y")))
@@ -252,7 +275,9 @@ class ReportPage(QWidget):
         try:
             written = summary.to_csv(path)
         except OSError as exc:
-            self._say(tr("The file could not be written: {e}").format(e=exc), problem=True)
+            log.warning("day report export to %s failed: %s", path, exc)
+            self._say(tr("The file could not be written: {e}").format(e=file_error_text(exc)),
+                      problem=True)
             return None
         self._say(tr("Day report saved to {p}").format(p=written))
         self.exported.emit(written)

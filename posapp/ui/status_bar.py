@@ -17,8 +17,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSizePolicy, QStatusBar, QWidget
 
 from posapp.ui import fmt
+from posapp.ui.core_messages import core_text, printer_state_text
 from posapp.ui.elided import ElidedLabel
-from posapp.ui.i18n import installed_language, tr
+from posapp.ui.i18n import tr, trn
 from sync.engine import SyncStatus
 
 __all__ = ["ComptoirStatusBar", "printer_text", "printer_problem_text"]
@@ -27,9 +28,9 @@ log = logging.getLogger(__name__)
 
 
 def _message(status: Any, ok: bool) -> str:
-    english = installed_language() == "en"
-    return (getattr(status, "message_en" if english else "message_fr", None)
-            or getattr(status, "message", None) or (tr("ready") if ok else tr("problem")))
+    """The printer's state in the window's language (its code, not the driver's text)."""
+    return (printer_state_text(getattr(status, "state", None)) or getattr(status, "message", None)
+            or (tr("ready") if ok else tr("problem")))
 
 
 def printer_text(status: Any, queued: int | None = None, file: Path | None = None
@@ -54,14 +55,18 @@ def printer_text(status: Any, queued: int | None = None, file: Path | None = Non
     if queued is None:
         queued = getattr(status, "queued_jobs", None) or getattr(status, "queued", None)
     if queued:
-        text += " · " + tr("{n} ticket(s) waiting").format(n=queued)
+        text += " · " + trn("%n ticket(s) waiting", queued)
     return text, not ok
 
 
 def printer_problem_text(status: Any) -> str:
     """The banner for a printer fault: what happened, what to do, and that nothing is lost."""
-    return tr("Printer problem: {m}. Tickets wait in the queue and print once it is fixed"
-              " (Settings › Printer to check it).").format(m=_message(status, False))
+    # The state's own sentence already names the printer and what to do: no "Printer
+    # problem: Printer unreachable: …" stutter.
+    what = (printer_state_text(getattr(status, "state", None))
+            or tr("Printer problem: {m}").format(m=_message(status, False)))
+    return tr("{m}. Tickets wait in the queue and print once it is fixed"
+              " (Settings › Printer to check it).").format(m=what)
 
 
 class ComptoirStatusBar(QStatusBar):
@@ -142,7 +147,7 @@ class ComptoirStatusBar(QStatusBar):
         self._show_pending()
         self.last_sync.setText(tr("Last sync: {t}").format(
             t=fmt.local_time(status.last_sync_at, with_date=False)))
-        self.error.setText(status.last_error or "")
+        self.error.setText(core_text(status.last_error))
 
     def _show_online(self) -> None:
         status = self._status
@@ -154,7 +159,7 @@ class ComptoirStatusBar(QStatusBar):
             text, state = "● " + tr("Offline — orders keep working"), "offline"
         self.online.setText(text)
         # On a narrow screen the error label may be squeezed to "…": the state says it too.
-        self.online.set_hint(status.last_error or "")
+        self.online.set_hint(core_text(status.last_error))
         if self.online.property("state") != state:
             self.online.setProperty("state", state)
             self.online.style().unpolish(self.online)
@@ -162,7 +167,7 @@ class ComptoirStatusBar(QStatusBar):
 
     def _show_pending(self) -> None:
         pending = self._unsent if self._unsent is not None else self._status.pending
-        self.pending.setText(tr("{n} change(s) waiting to be sent").format(n=pending) if pending
+        self.pending.setText(trn("%n change(s) waiting to be sent", pending) if pending
                              else tr("Everything sent"))
         self.pending.setProperty("waiting", bool(pending))
 
@@ -179,7 +184,7 @@ class ComptoirStatusBar(QStatusBar):
         status = self._printer_status
         text, problem = printer_text(status, self._queued, self._file)
         self.printer.setText(text)
-        self.printer.set_hint(getattr(status, "detail", "") or text)
+        self.printer.set_hint(text)  # the driver's own detail is for the log, not the counter
         if self.printer.property("problem") != problem:
             self.printer.setProperty("problem", problem)
             self.printer.style().unpolish(self.printer)

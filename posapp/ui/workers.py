@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from posapp.ui.core_messages import user_text
+
 __all__ = ["Call", "run_in_pool"]
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ class _Runnable(QRunnable):
             result = self.fn()
         except Exception as exc:  # reported to the user, whatever went wrong
             log.info("background call failed: %s", exc)
-            self.call.failed.emit(str(exc) or exc.__class__.__name__)
+            self.call.failed.emit(user_text(exc))  # our sentence, never the library's
         else:
             self.call.done.emit(result)
 

@@ -64,6 +64,126 @@
       <translation>Terminées aujourd'hui</translation>
     </message>
     <message>
+      <source>Unexpected error (details in the log): try again; if it happens again, restart Comptoir.</source>
+      <translation>Erreur inattendue (détails dans le journal) : réessayez ; si cela se reproduit, redémarrez Comptoir.</translation>
+    </message>
+    <message>
+      <source>the disk refused (details in the log): try another place</source>
+      <translation>le disque a refusé (détails dans le journal) : essayez un autre emplacement</translation>
+    </message>
+    <message>
+      <source>No connection to the marketplace: check the shop's internet connection. Orders keep working here and will be sent when the network is back.</source>
+      <translation>Pas de connexion à la place de marché : vérifiez la connexion Internet de la boutique. Les commandes continuent ici et partiront au retour du réseau.</translation>
+    </message>
+    <message>
+      <source>The marketplace does not answer: trying again automatically. If it lasts, check the shop's internet connection.</source>
+      <translation>La place de marché ne répond pas : nouvel essai automatique. Si cela dure, vérifiez la connexion Internet de la boutique.</translation>
+    </message>
+    <message>
+      <source>The marketplace is down (error {status}): trying again automatically, nothing is lost.</source>
+      <translation>La place de marché est en panne (erreur {status}) : nouvel essai automatique, rien n'est perdu.</translation>
+    </message>
+    <message>
+      <source>Unreadable answer from the marketplace: trying again automatically. If it lasts, tell the marketplace.</source>
+      <translation>Réponse illisible de la place de marché : nouvel essai automatique. Si cela dure, prévenez la place de marché.</translation>
+    </message>
+    <message>
+      <source>The marketplace refused the request (error {status}): if it happens again, tell the marketplace.</source>
+      <translation>La place de marché a refusé la demande (erreur {status}) : si cela se répète, prévenez la place de marché.</translation>
+    </message>
+    <message>
+      <source>Pairing code unknown, expired or already used: ask the marketplace for a new code.</source>
+      <translation>Code d'association inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
+    </message>
+    <message>
+      <source>The marketplace no longer recognises this counter (token revoked or invalid): pair it again. Changes waiting to be sent are kept.</source>
+      <translation>La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : associez-le de nouveau. Les changements en attente sont conservés.</translation>
+    </message>
+    <message>
+      <source>The marketplace did not take everything: trying again automatically.</source>
+      <translation>La place de marché n'a pas tout pris : nouvel essai automatique.</translation>
+    </message>
+    <message>
+      <source>Internal sync error: trying again soon (details in the log).</source>
+      <translation>Erreur interne de synchronisation : nouvel essai bientôt (détails dans le journal).</translation>
+    </message>
+    <message>
+      <source>Printer ready</source>
+      <translation>Imprimante prête</translation>
+    </message>
+    <message>
+      <source>Printer unreachable: check it is switched on and connected</source>
+      <translation>Imprimante injoignable : vérifiez qu’elle est allumée et branchée</translation>
+    </message>
+    <message>
+      <source>Out of paper: load a new roll</source>
+      <translation>Plus de papier : remettez un rouleau</translation>
+    </message>
+    <message>
+      <source>Printer cover open: close it</source>
+      <translation>Capot de l’imprimante ouvert : refermez-le</translation>
+    </message>
+    <message>
+      <source>Printer error: check its settings, then print a test ticket</source>
+      <translation>Erreur d’imprimante : vérifiez ses réglages, puis imprimez un ticket de test</translation>
+    </message>
+    <message>
+      <source>This order is not on this counter any more: check the board.</source>
+      <translation>Cette commande n'est plus sur ce comptoir : vérifiez le tableau.</translation>
+    </message>
+    <message>
+      <source>This order is already “{current}”: it cannot become “{target}”. Check it on the board.</source>
+      <translation>Cette commande est déjà « {current} » : elle ne peut pas devenir « {target} ». Vérifiez-la sur le tableau.</translation>
+    </message>
+    <message>
+      <source>the file or folder does not exist: choose another one</source>
+      <translation>le fichier ou le dossier n'existe pas : choisissez-en un autre</translation>
+    </message>
+    <message>
+      <source>no permission to use this place: choose another folder</source>
+      <translation>pas le droit d'utiliser cet emplacement : choisissez un autre dossier</translation>
+    </message>
+    <message>
+      <source>the disk is full: free some space or choose another disk</source>
+      <translation>le disque est plein : libérez de la place ou choisissez un autre disque</translation>
+    </message>
+    <message>
+      <source>this disk is read-only: choose another one</source>
+      <translation>ce disque est en lecture seule : choisissez-en un autre</translation>
+    </message>
+    <message>
+      <source>this is a folder, not a file: choose a file</source>
+      <translation>c'est un dossier, pas un fichier : choisissez un fichier</translation>
+    </message>
+    <message>
+      <source>the marketplace does not know this kind of change: update Comptoir</source>
+      <translation>la place de marché ne connaît pas ce type de changement : mettez Comptoir à jour</translation>
+    </message>
+    <message>
+      <source>the change was incomplete: do it again; if it is refused again, tell the marketplace</source>
+      <translation>le changement était incomplet : refaites-le ; s'il est de nouveau refusé, prévenez la place de marché</translation>
+    </message>
+    <message>
+      <source>the marketplace does not know this order: check it in its back office</source>
+      <translation>la place de marché ne connaît pas cette commande : vérifiez-la dans son espace boutique</translation>
+    </message>
+    <message>
+      <source>the marketplace does not know this product: check the catalogue</source>
+      <translation>la place de marché ne connaît pas ce produit : vérifiez le catalogue</translation>
+    </message>
+    <message>
+      <source>the order had already changed on the marketplace (cancelled or refused?): check its status on the board</source>
+      <translation>la commande avait déjà changé sur la place de marché (annulée ou refusée ?) : vérifiez son statut sur le tableau</translation>
+    </message>
+    <message>
+      <source>the marketplace has no stock left for it: count the stock again</source>
+      <translation>la place de marché n'a plus de stock pour cela : recomptez le stock</translation>
+    </message>
+    <message>
+      <source>refused by the marketplace (code {c}): tell the marketplace if it happens again</source>
+      <translation>refusé par la place de marché (code {c}) : prévenez-la si cela se reproduit</translation>
+    </message>
+    <message>
       <source>unknown to the marketplace</source>
       <translation>produit inconnu de la place de marché</translation>
     </message>
@@ -508,6 +628,18 @@
       <translation>Sans réponse à temps</translation>
     </message>
     <message>
+      <source>by the customer</source>
+      <translation>par le client</translation>
+    </message>
+    <message>
+      <source>by the shop</source>
+      <translation>par la boutique</translation>
+    </message>
+    <message>
+      <source>by the marketplace</source>
+      <translation>par la place de marché</translation>
+    </message>
+    <message>
       <source>ready in {d}</source>
       <translation>prête dans {d}</translation>
     </message>
@@ -611,9 +743,12 @@
       <source>Reprinting is not available yet.</source>
       <translation>La réimpression n'est pas encore disponible.</translation>
     </message>
-    <message>
-      <source>New order(s)</source>
-      <translation>Nouvelle(s) commande(s)</translation>
+    <message numerus="yes">
+      <source>%n new order(s)</source>
+      <translation>
+        <numerusform>%n nouvelle commande</numerusform>
+        <numerusform>%n nouvelles commandes</numerusform>
+      </translation>
     </message>
     <message>
       <source>Order lost</source>
@@ -972,6 +1107,54 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>hour of the day</source>
+      <translation>heure de la journée</translation>
+    </message>
+    <message>
+      <source>Within target</source>
+      <translation>Dans l'objectif</translation>
+    </message>
+    <message>
+      <source>Over target</source>
+      <translation>Au-delà de l'objectif</translation>
+    </message>
+    <message>
+      <source>Click &amp; collect</source>
+      <translation>Click &amp; collect</translation>
+    </message>
+    <message>
+      <source>Delivery</source>
+      <translation>Livraison</translation>
+    </message>
+    <message>
+      <source>Counter</source>
+      <translation>Comptoir</translation>
+    </message>
+    <message>
+      <source>Orders per hour</source>
+      <translation>Commandes par heure</translation>
+    </message>
+    <message>
+      <source>Time to accept each order</source>
+      <translation>Délai d'acceptation par commande</translation>
+    </message>
+    <message>
+      <source>Revenue by channel</source>
+      <translation>Chiffre d'affaires par canal</translation>
+    </message>
+    <message>
+      <source>Revenue by channel: nothing sold yet</source>
+      <translation>Chiffre d'affaires par canal : rien de vendu pour l'instant</translation>
+    </message>
+    <message>
+      <source>Target: {d}</source>
+      <translation>Objectif : {d}</translation>
+    </message>
+    <message>
+      <source>minutes (target {d})</source>
+      <translation>minutes (objectif {d})</translation>
+    </message>
+    <message>
       <source>Indicative summary: Comptoir is not a cash register; this is not a fiscal Z report.</source>
       <translation>Récapitulatif indicatif : Comptoir n'est pas une caisse enregistreuse ; ce n'est pas un rapport Z fiscal.</translation>
     </message>
@@ -990,18 +1173,6 @@
     <message>
       <source>Revenue</source>
       <translation>Chiffre d'affaires</translation>
-    </message>
-    <message>
-      <source>Click &amp; collect</source>
-      <translation>Click &amp; collect</translation>
-    </message>
-    <message>
-      <source>Delivery</source>
-      <translation>Livraison</translation>
-    </message>
-    <message>
-      <source>Counter</source>
-      <translation>Comptoir</translation>
     </message>
     <message>
       <source>Average acceptance time</source>
@@ -1059,6 +1230,20 @@
       <source>Day</source>
       <translation>Jour</translation>
     </message>
+    <message numerus="yes">
+      <source>%n order(s)</source>
+      <translation>
+        <numerusform>%n commande</numerusform>
+        <numerusform>%n commandes</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n item(s)</source>
+      <translation>
+        <numerusform>%n article</numerusform>
+        <numerusform>%n articles</numerusform>
+      </translation>
+    </message>
     <message>
       <source>Counter sales are not recorded yet.</source>
       <translation>Les ventes au comptoir ne sont pas encore enregistrées.</translation>
@@ -1078,14 +1263,6 @@
     <message>
       <source>Day report saved to {p}</source>
       <translation>Bilan du jour enregistré dans {p}</translation>
-    </message>
-    <message>
-      <source>{n} order(s)</source>
-      <translation>{n} commande(s)</translation>
-    </message>
-    <message>
-      <source>{n} item(s)</source>
-      <translation>{n} article(s)</translation>
     </message>
     <message>
       <source>The Z report could not be printed: {e}</source>
@@ -1199,17 +1376,31 @@
       <source>Printer: —</source>
       <translation>Imprimante : —</translation>
     </message>
+    <message numerus="yes">
+      <source>%n ticket(s) waiting</source>
+      <translation>
+        <numerusform>%n ticket en attente</numerusform>
+        <numerusform>%n tickets en attente</numerusform>
+      </translation>
+    </message>
     <message>
-      <source>Printer problem: {m}. Tickets wait in the queue and print once it is fixed (Settings › Printer to check it).</source>
-      <translation>Problème d’imprimante : {m}. Les tickets attendent dans la file et s’impriment dès que c’est réglé (Réglages › Imprimante pour vérifier).</translation>
+      <source>{m}. Tickets wait in the queue and print once it is fixed (Settings › Printer to check it).</source>
+      <translation>{m}. Les tickets attendent dans la file et s’impriment dès que c’est réglé (Réglages › Imprimante pour vérifier).</translation>
+    </message>
+    <message>
+      <source>Printer problem: {m}</source>
+      <translation>Problème d’imprimante : {m}</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change(s) waiting to be sent</source>
+      <translation>
+        <numerusform>%n changement en attente d'envoi</numerusform>
+        <numerusform>%n changements en attente d'envoi</numerusform>
+      </translation>
     </message>
     <message>
       <source>Everything sent</source>
       <translation>Tout est envoyé</translation>
-    </message>
-    <message>
-      <source>{n} ticket(s) waiting</source>
-      <translation>{n} ticket(s) en attente</translation>
     </message>
     <message>
       <source>Last sync: {t}</source>
@@ -1230,10 +1421,6 @@
     <message>
       <source>Offline — orders keep working</source>
       <translation>Hors ligne — le comptoir continue de fonctionner</translation>
-    </message>
-    <message>
-      <source>{n} change(s) waiting to be sent</source>
-      <translation>{n} changement(s) en attente d'envoi</translation>
     </message>
     <message>
       <source>Tickets written to {p}</source>

@@ -117,7 +117,8 @@ def test_test_print_over_the_network(printer: VirtualPrinter, net_config: Printe
     text = " ".join(" ".join(ticket.text_lines).split())
     assert "TEST D'IMPRESSION" in text
     assert "é è ê à ç ô ù â î ï ë û oe É È À Ç € ' « » - -" in text
-    assert f"network {printer.host}:{printer.port}" in text
+    assert f"Connexion : réseau {printer.host}:{printer.port}" in text  # French words
+    assert "(profil par défaut)" in text and "default" not in text
     assert "CP858" in text and ticket.cuts
 
 

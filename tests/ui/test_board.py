@@ -57,7 +57,7 @@ def test_ready_then_handed_over(window, shop_app):
 def test_invalid_action_is_a_banner_not_a_crash(window, shop_app):
     shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
     assert window.mark_ready("o1") is False  # new → ready is not allowed
-    assert any("Impossible" in t for t in window.banners.texts("error"))
+    assert any("ne peut pas devenir « Prête »" in t for t in window.banners.texts("error"))
 
 
 def test_customer_cancellation_is_unmistakable(window, shop_app):
@@ -74,7 +74,8 @@ def test_refused_mutation_shows_server_message(window, shop_app):
     shop_app.refused.emit([{"id": 1, "name": "order.accept", "args": {"order_id": "o1"},
                             "code": "illegal_transition", "message": "Commande déjà annulée"}])
     texts = window.banners.texts("refused")
-    assert texts and "Commande déjà annulée" in texts[0] and "12" in texts[0]
+    # Our sentence for the code, in the window's language (the server's text is logged).
+    assert texts and "avait déjà changé" in texts[0] and "12" in texts[0]
 
 
 def test_late_order_turns_red(window, shop_app):

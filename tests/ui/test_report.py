@@ -71,7 +71,7 @@ def test_tiles_show_the_day_figures(page):
     assert "2 vendues" in tiles["orders"].note.text()
     assert tiles["revenue"].value.text() == "20,50\u00a0€"
     assert tiles["collect"].value.text() == "12,50\u00a0€"
-    assert tiles["collect"].note.text() == "1 commande(s)"
+    assert tiles["collect"].note.text() == "1 commande"
     assert tiles["delivery"].value.text() == "8,00\u00a0€"
     assert tiles["accept"].value.text() == "3 min"
     assert tiles["prep"].value.text() == "19 min"  # (28 + 10) / 2
@@ -87,7 +87,7 @@ def test_counter_sales_of_today(qtbot, shop_app, fr):
     qtbot.addWidget(widget)
     widget.reload()
     assert widget.tiles["counter"].value.text() == "5,00 €"
-    assert widget.tiles["counter"].note.text() == "2 article(s)"
+    assert widget.tiles["counter"].note.text() == "2 articles"
     assert widget.tiles["revenue"].value.text() == "5,00 €"
 
 

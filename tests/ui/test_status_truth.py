@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from posapp.ui.core_messages import printer_state_text
 from printing import journal
 from printing.printer_status import PrinterState, PrinterStatus
 from sync.engine import SyncStatus
@@ -90,7 +91,7 @@ def test_printer_fault_is_a_banner_saying_what_to_do(window, shop_app, state):
     shop_app.printer_status.emit(PrinterStatus(state, "errno 111"))
     texts = window.banners.texts("error")
     assert len(texts) == 1
-    assert state.message_fr in texts[0] and "Réglages" in texts[0]
+    assert printer_state_text(state) in texts[0] and "Réglages" in texts[0]
     assert "errno" not in texts[0]  # the technical detail stays in the tooltip / log
     shop_app.printer_status.emit(PrinterStatus(state, "errno 111"))
     assert len(window.banners.texts("error")) == 1  # one banner, not one per report
@@ -109,3 +110,16 @@ def test_long_error_never_widens_the_window(window, shop_app, qtbot):
     assert window.minimumSizeHint().width() <= 1280
     assert window.status.error.is_elided() and window.status.error.toolTip() == error
     assert window.status.online.toolTip() == error  # were the error squeezed to "…"
+
+
+def test_stock_change_counts_even_before_the_stock_tab_is_built(window, shop_app):
+    shop_app.stock.adjust("A", -1, "counter_sale")
+    window.refresh_stock()  # what a stock change triggers
+    assert "1" in window.status.pending.text()  # at once, not at the next tick
+    assert "stock" not in window._pages  # and the lazy tab stays unbuilt
+
+
+@pytest.mark.parametrize("key", ["stock", "history", "report", "data"])
+def test_a_lazy_page_never_sets_the_window_minimum(window, key):
+    page = getattr(window, f"{key}_page")  # built now, on first use
+    assert (page.minimumWidth(), page.minimumHeight()) == (320, 200)

@@ -1,0 +1,149 @@
+"""The core's messages (sync/, printing/) in the interface's language.
+
+The core has no Qt: it reports stable codes (``sync.messages.CoreMessage``,
+``printing.PrinterState``); here each code becomes a ``tr()`` sentence that
+says what to do, so the English window shows no French sync error and the
+French one no English printer state. Text from a library exception is never
+shown: it goes to the log, and the shopkeeper reads a sentence of ours.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from typing import Any
+
+from posapp.ui import fmt
+from posapp.ui.i18n import tr
+
+__all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "refusal_text",
+           "sync_texts", "printer_texts"]
+
+log = logging.getLogger(__name__)
+
+# Exceptions of these packages carry sentences written for the shopkeeper.
+_OWN_PACKAGES = {"posapp", "sync", "printing"}
+
+
+def sync_texts() -> dict[str, str]:
+    """Code → translated text, for every code of ``sync.messages.SYNC_MESSAGES``."""
+    return {
+        "sync.offline": tr("No connection to the marketplace: check the shop's internet"
+                           " connection. Orders keep working here and will be sent when the"
+                           " network is back."),
+        "sync.timeout": tr("The marketplace does not answer: trying again automatically. If it"
+                           " lasts, check the shop's internet connection."),
+        "sync.server_down": tr("The marketplace is down (error {status}): trying again"
+                               " automatically, nothing is lost."),
+        "sync.bad_answer": tr("Unreadable answer from the marketplace: trying again"
+                              " automatically. If it lasts, tell the marketplace."),
+        "sync.refused": tr("The marketplace refused the request (error {status}): if it happens"
+                           " again, tell the marketplace."),
+        "sync.pairing_code": tr("Pairing code unknown, expired or already used: ask the"
+                                " marketplace for a new code."),
+        "sync.unauthorized": tr("The marketplace no longer recognises this counter (token revoked"
+                                " or invalid): pair it again. Changes waiting to be sent are"
+                                " kept."),
+        "sync.partial_push": tr("The marketplace did not take everything: trying again"
+                                " automatically."),
+        "sync.internal": tr("Internal sync error: trying again soon (details in the log)."),
+    }
+
+
+def printer_texts() -> dict[str, str]:
+    """``PrinterState.code`` → translated text."""
+    return {
+        "ready": tr("Printer ready"),
+        "offline": tr("Printer unreachable: check it is switched on and connected"),
+        "paper_out": tr("Out of paper: load a new roll"),
+        "cover_open": tr("Printer cover open: close it"),
+        "error": tr("Printer error: check its settings, then print a test ticket"),
+    }
+
+
+def order_texts() -> dict[str, str]:
+    """Codes of the order decisions refused at the counter (``posapp.domain.orders``)."""
+    return {
+        "order.unknown": tr("This order is not on this counter any more: check the board."),
+        "order.transition": tr("This order is already “{current}”: it cannot become “{target}”."
+                               " Check it on the board."),
+    }
+
+
+def core_text(message: Any) -> str:
+    """A core message in the interface's language (plain text is returned as it is)."""
+    if not message:
+        return ""
+    code = getattr(message, "code", None)
+    if isinstance(code, str) and code.startswith("refusal."):  # checked like the marketplace
+        return refusal_text(code.removeprefix("refusal."), str(message))
+    texts = {**sync_texts(), **order_texts()}
+    template = texts.get(code) if isinstance(code, str) else None
+    if template is None:
+        return str(message)
+    params = dict(getattr(message, "params", {}))
+    for key in ("current", "target"):  # statuses read as the board shows them
+        if key in params:
+            params[key] = fmt.status_label(str(params[key]))
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.exception("core message %s", code)
+        return str(message)
+
+
+def user_text(exc: BaseException) -> str:
+    """What to show for an exception: our own sentence, never a library's text."""
+    if isinstance(exc, OSError) and exc.filename is not None:  # a file, not a socket
+        return file_error_text(exc)
+    first = exc.args[0] if exc.args else None
+    if hasattr(first, "code"):  # raised with a CoreMessage (sync/messages.py)
+        return core_text(first)
+    if type(exc).__module__.split(".")[0] in _OWN_PACKAGES and str(exc):
+        return core_text(str(exc))
+    log.warning("shown as a generic error: %r", exc)
+    return tr("Unexpected error (details in the log): try again; if it happens again, restart"
+              " Comptoir.")
+
+
+def printer_state_text(state: Any) -> str:
+    code = getattr(state, "code", None)
+    return printer_texts().get(code, "") if isinstance(code, str) else ""
+
+
+def file_error_text(exc: OSError) -> str:
+    """Why a file could not be read or written, and what to do (the OS's text is logged)."""
+    log.info("file error: %r", exc)
+    code = exc.errno
+    if code == errno.ENOENT:
+        return tr("the file or folder does not exist: choose another one")
+    if code in (errno.EACCES, errno.EPERM):
+        return tr("no permission to use this place: choose another folder")
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return tr("the disk is full: free some space or choose another disk")
+    if code == errno.EROFS:
+        return tr("this disk is read-only: choose another one")
+    if code == errno.EISDIR:
+        return tr("this is a folder, not a file: choose a file")
+    return tr("the disk refused (details in the log): try another place")
+
+
+def refusal_text(code: str | None, message: str | None = None) -> str:
+    """Why the marketplace refused one change (push result codes, docs/PROTOCOL.md)."""
+    texts = {
+        "unknown_mutation": tr("the marketplace does not know this kind of change: update"
+                               " Comptoir"),
+        "bad_args": tr("the change was incomplete: do it again; if it is refused again, tell"
+                       " the marketplace"),
+        "unknown_order": tr("the marketplace does not know this order: check it in its back"
+                            " office"),
+        "unknown_sku": tr("the marketplace does not know this product: check the catalogue"),
+        "illegal_transition": tr("the order had already changed on the marketplace (cancelled or"
+                                 " refused?): check its status on the board"),
+        "out_of_stock": tr("the marketplace has no stock left for it: count the stock again"),
+    }
+    if code in texts:
+        return texts[code]
+    log.info("refusal without a sentence of ours: %s %s", code, message)
+    return tr("refused by the marketplace (code {c}): tell the marketplace if it happens"
+              " again").format(c=code or "?")

@@ -1,0 +1,67 @@
+"""What the sync core tells the shopkeeper: a stable code the interface translates.
+
+The core imports no Qt, so it cannot call ``tr()``. Each message it raises or
+reports is a ``CoreMessage``: a ``str`` (the French default, for logs and for
+callers without an interface) that also carries ``code`` and ``params``; the
+interface maps the code to its own translated sentence
+(``posapp/ui/core_messages.py``). Library exception text never goes into a
+message: callers log it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CoreMessage", "SYNC_MESSAGES", "sync_message", "REFUSAL_CODES"]
+
+
+class CoreMessage(str):
+    """A French sentence that says what to do, plus the code and parameters to translate it."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, text: str, **params: Any) -> CoreMessage:
+        self = super().__new__(cls, text.format(**params))
+        self.code = code
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy/pickle keep the code
+        return (_rebuild, (self.code, str(self), self.params))
+
+
+def _rebuild(code: str, text: str, params: dict[str, Any]) -> CoreMessage:
+    message = str.__new__(CoreMessage, text)
+    message.code, message.params = code, params
+    return message
+
+
+# code → French default text ({placeholders} filled from the params).
+SYNC_MESSAGES: dict[str, str] = {
+    "sync.offline": "Pas de connexion à la place de marché : vérifiez la connexion Internet de la"
+                    " boutique. Les commandes continuent ici et partiront au retour du réseau.",
+    "sync.timeout": "La place de marché ne répond pas : nouvel essai automatique. Si cela dure,"
+                    " vérifiez la connexion Internet de la boutique.",
+    "sync.server_down": "La place de marché est en panne (erreur {status}) : nouvel essai"
+                        " automatique, rien n'est perdu.",
+    "sync.bad_answer": "Réponse illisible de la place de marché : nouvel essai automatique. Si"
+                       " cela dure, prévenez la place de marché.",
+    "sync.refused": "La place de marché a refusé la demande (erreur {status}) : si cela se"
+                    " répète, prévenez la place de marché.",
+    "sync.pairing_code": "Code d'association inconnu, expiré ou déjà utilisé : demandez un"
+                         " nouveau code à la place de marché.",
+    "sync.unauthorized": "La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou"
+                         " invalide) : associez-le de nouveau. Les changements en attente sont"
+                         " conservés.",
+    "sync.partial_push": "La place de marché n'a pas tout pris : nouvel essai automatique.",
+    "sync.internal": "Erreur interne de synchronisation : nouvel essai bientôt (détails dans le"
+                     " journal).",
+}
+
+# Server error codes (``{"error": {"code": ...}}``) that have a message of their own.
+REFUSAL_CODES = {"invalid_pairing_code": "sync.pairing_code", "unauthorized": "sync.unauthorized"}
+
+
+def sync_message(code: str, **params: Any) -> CoreMessage:
+    return CoreMessage(code, SYNC_MESSAGES[code], **params)
