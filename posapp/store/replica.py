@@ -123,6 +123,8 @@ class ShopReplica:
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
                 summary.products_changed += 1
+            # The pairing pull (no cursor yet) brings the day's history, not news.
+            pairing_pull = self.cursor() == 0
             previous: dict[str, str | None] = {}
             for order in pull["orders"]:
                 existed = conn.execute(
@@ -134,11 +136,14 @@ class ShopReplica:
                     summary.new_orders.append(order)
                 else:
                     summary.changed_order_ids.append(order["id"])
-                    if order["status"] == "cancelled" and existed[0] != "cancelled":
-                        summary.cancelled_orders.append(order)
-                    if (order["status"] == "rejected" and existed[0] != "rejected"
-                            and order.get("reject_reason") == "timeout"):
-                        summary.timed_out_orders.append(order)
+                # Lost while this counter was offline counts too: first seen already gone.
+                if existed is None and pairing_pull:
+                    continue
+                if order["status"] == "cancelled" and previous[order["id"]] != "cancelled":
+                    summary.cancelled_orders.append(order)
+                if (order["status"] == "rejected" and previous[order["id"]] != "rejected"
+                        and order.get("reject_reason") == "timeout"):
+                    summary.timed_out_orders.append(order)
             touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
             touched.update(p["sku"] for p in pull["products"])
             pushed = int(self.get_state("pushed_through", "0") or 0)

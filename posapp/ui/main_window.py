@@ -480,9 +480,13 @@ class MainWindow(QMainWindow):
     # -- core events ----------------------------------------------------------------------------
     def on_new_orders(self, orders: list[dict[str, Any]]) -> None:
         self.refresh_orders()
+        # First seen is not waiting: one handled or lost while offline calls nobody.
+        orders = [o for o in orders if o.get("status") == "new"]
+        if not orders:
+            return
         self.alert.wake()
         self._bring_to_front()
-        if self.tray is not None and orders:
+        if self.tray is not None:
             numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
             self.tray.showMessage(trn("%n new order(s)", len(orders)), numbers,
                                   QSystemTrayIcon.MessageIcon.Information, 10000)

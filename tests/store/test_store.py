@@ -227,3 +227,19 @@ def test_one_script_splitter_keeps_triggers_whole():
     assert [s.split()[1] for s in split_script(script)] == ["TABLE", "TRIGGER"]
     with pytest.raises(ValueError):
         split_script("CREATE TABLE u (a TEXT)")
+
+
+def test_an_order_lost_while_offline_is_announced_but_not_the_pairing_history(store):
+    replica = ShopReplica(store)
+    # Pairing pull (no cursor yet): the day's refused and cancelled orders are history.
+    first = replica.apply_pull(pull(cursor=5, orders=[
+        wire_order("ord_1", 1, "rejected", reject_reason="timeout"),
+        wire_order("ord_2", 2, "cancelled")]))
+    assert first.timed_out_orders == [] and first.cancelled_orders == []
+    # Offline while ord_3 arrived and was refused, ord_4 arrived and was cancelled.
+    later = replica.apply_pull(pull(cursor=9, orders=[
+        wire_order("ord_3", 3, "rejected", reject_reason="timeout"),
+        wire_order("ord_4", 4, "cancelled"),
+        wire_order("ord_5", 5, "rejected", reject_reason="too_busy")]))  # the shop's own answer
+    assert [o["id"] for o in later.timed_out_orders] == ["ord_3"]
+    assert [o["id"] for o in later.cancelled_orders] == ["ord_4"]

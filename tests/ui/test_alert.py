@@ -202,3 +202,18 @@ def test_alert_works_without_audio_device(qtbot):
 
 def test_sounds_are_shipped():
     assert {"chime.wav", "triple.wav"} <= set(available_sounds())
+
+
+def test_an_order_lost_while_offline_is_announced_without_a_new_order_call(window, shop_app,
+                                                                          monkeypatch):
+    raised: list[int] = []
+    monkeypatch.setattr(window, "_bring_to_front", lambda: raised.append(1))
+    # The counter was offline while order 12 came and the marketplace refused it on
+    # timeout, and while order 13 came and its customer cancelled it.
+    shop_app.pull(make_pull([make_order("o1", 12, "rejected", reject_reason="timeout"),
+                             make_order("o2", 13, "cancelled")], cursor=3))
+    [text] = window.banners.texts("cancelled")
+    assert "N° 12" in text and "N° 13" in text
+    assert window.alert.announcements == 2
+    assert raised == [1, 1]  # for the loss only, not as if a new order waited
+    assert not window.alert.active and window.alert.rings == 0
