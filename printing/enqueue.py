@@ -85,6 +85,7 @@ def enqueue_order(
 _TICKET_KINDS = ("order", "kitchen")
 _WITHDRAWN = ("cancelled", "rejected")
 _ACCEPTED = ("accepted", "ready")
+_HANDLED = (*_ACCEPTED, "completed")
 
 
 def enqueue_cancellation(
@@ -114,23 +115,29 @@ def enqueue_for_change(
     shop: ShopInfo | Mapping[str, Any],
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
+    *,
+    pairing: bool = False,
 ) -> list[int]:
     """What the journal needs when the counter learns an order's confirmed status.
 
-    ``previous`` is the confirmed status before (None: first seen). The ticket prints on
-    arrival (a new order first seen) or on acceptance (confirmed new → accepted, so it
-    carries the ready-by time and a refused order never prints), as ``config.print_on``
-    says; an order first seen already handled does not print (a fresh counter's first
-    pull must not print the day's history). A withdrawn order gets its slip.
+    ``previous`` is the confirmed status before (None: first seen); ``pairing`` when it
+    comes with the counter's first pull. The ticket prints on arrival (a new order first
+    seen) or on acceptance (so it carries the ready-by time and a refused order never
+    prints), as ``config.print_on`` says. Either way an order this counter saw new, or
+    first sees already accepted (by another counter, while this one was offline), prints
+    once it is accepted — possibly seen only once done — and the unique job key keeps it
+    to one ticket. Orders first seen on the pairing pull are the day's history: only a
+    new one prints, on arrival. A withdrawn order gets its slip.
     """
     status = order["status"]
     if status in _WITHDRAWN and previous is not None and previous != status:
         job_id = enqueue_cancellation(conn, order, config, tz)
         return [job_id] if job_id is not None else []
-    if config.print_on is PrintMoment.ARRIVAL:
-        wanted = previous is None and status == "new"
+    arrival = config.print_on is PrintMoment.ARRIVAL
+    if previous is None:
+        wanted = (arrival and status == "new") or (not pairing and status in _ACCEPTED)
     else:
-        wanted = previous == "new" and status in _ACCEPTED
+        wanted = previous == "new" and status in _HANDLED
     return enqueue_order(conn, order, shop, config, tz) if wanted else []
 
 

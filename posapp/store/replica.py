@@ -29,6 +29,7 @@ NewOrdersHook = Callable[[sqlite3.Connection, list[dict[str, Any]], dict[str, An
 class OrderChange:
     order: dict[str, Any]  # as pulled
     previous: str | None  # confirmed status before this pull; None when first seen
+    pairing: bool = False  # came with the counter's first pull (the day's history)
 
 
 OrderChangesHook = Callable[[sqlite3.Connection, list[OrderChange], dict[str, Any]], None]
@@ -160,7 +161,8 @@ class ShopReplica:
                 self.on_new_orders(conn, summary.new_orders, pull["shop"])
             if pull["orders"] and self.on_order_changes is not None:
                 self.on_order_changes(
-                    conn, [OrderChange(o, previous[o["id"]]) for o in pull["orders"]],
+                    conn, [OrderChange(o, previous[o["id"]], pairing_pull)
+                           for o in pull["orders"]],
                     pull["shop"])
         return summary
 
