@@ -83,6 +83,7 @@ def enqueue_order(
 
 
 _TICKET_KINDS = ("order", "kitchen")
+_ON_PAPER = ("printed", "printing", "uncertain")  # on paper, or maybe
 _WITHDRAWN = ("cancelled", "rejected")
 _ACCEPTED = ("accepted", "ready")
 _HANDLED = (*_ACCEPTED, "completed")
@@ -94,14 +95,18 @@ def enqueue_cancellation(
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
 ) -> int | None:
-    """A slip saying "do not prepare" for a withdrawn order whose ticket was queued or printed.
+    """A slip saying "do not prepare" for a withdrawn order whose ticket is on paper.
 
-    A ticket still queued prints before the slip (the queue is first in, first out), so
-    the slip always follows the ticket it voids. At most once per order; None when the
-    order has no ticket (nothing on paper to void) or its slip already exists.
+    Its tickets still queued are withdrawn instead (never printed, so nothing to void),
+    unless an earlier try already sent some of their bytes. The slip prints after any
+    ticket being printed (the queue is first in, first out). At most once per order;
+    None when no ticket of the order is on paper or its slip already exists.
     """
     order_id = str(order["id"])
-    if not any(j.kind in _TICKET_KINDS for j in journal.jobs_for_order(conn, order_id)):
+    withdrawn = journal.withdraw_queued(conn, order_id, (*_TICKET_KINDS, "reprint"))
+    on_paper = [j for j in journal.jobs_for_order(conn, order_id)
+                if j.kind in (*_TICKET_KINDS, "reprint") and j.state in _ON_PAPER]
+    if not on_paper and not any(j.started_at for j in withdrawn):
         return None
     slip = build_cancellation_slip(order, config.line_columns, tz)
     return journal.insert_job(conn, order_job_key("cancellation", order_id), "cancellation",

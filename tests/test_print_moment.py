@@ -138,6 +138,7 @@ def test_on_arrival_prints_at_once_and_a_cancellation_prints_a_slip(counter):
     shop = counter(PrintMoment.ARRIVAL)
     shop.receive(wire_order())
     assert shop.kinds() == ["order"]
+    _print_all(shop)
     shop.receive(wire_order(status="rejected", reject_reason="timeout"))
     assert shop.kinds() == ["order", "cancellation"]
     slip = shop.jobs()[1][1]
@@ -146,13 +147,8 @@ def test_on_arrival_prints_at_once_and_a_cancellation_prints_a_slip(counter):
     assert shop.kinds() == ["order", "cancellation"]
 
 
-def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
-    shop = counter()
-    shop.receive(wire_order())
-    shop.receive(accepted())
-    shop.receive(accepted(status="cancelled"))
-    assert shop.kinds() == ["order", "cancellation"]
-    # Through the real queue to the file printer: the slip's ESC/POS bytes follow the ticket.
+def _print_all(shop: Counter) -> bytes:
+    """Through the real queue to the file printer; the ESC/POS bytes on paper."""
     shop.printing.start()
     out = shop.printing.printer_file
     assert out is not None
@@ -161,10 +157,33 @@ def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
         shop.printing.wake()
         time.sleep(0.05)
     assert not shop.printing.queue.jobs("queued", "printing")
-    data = out.read_bytes()
+    return out.read_bytes() if out.exists() else b""
+
+
+def test_customer_cancellation_after_the_ticket_printed_prints_a_slip(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.receive(accepted())
+    assert "N° 1".encode("cp858") in _print_all(shop)
+    shop.receive(accepted(status="cancelled"))
+    assert shop.kinds() == ["order", "cancellation"]
+    data = _print_all(shop)  # the slip's ESC/POS bytes follow the ticket
     ticket_at = data.find("N° 1".encode("cp858"))
     slip_at = data.find("ANNULÉE PAR LE CLIENT".encode("cp858"))
     assert 0 <= ticket_at < slip_at
+
+
+def test_a_ticket_still_queued_when_the_order_is_cancelled_is_withdrawn(counter):
+    shop = counter(PrintMoment.ARRIVAL)
+    shop.printing.save_config(shop.printing.config().with_changes(kitchen_copy=True))
+    shop.receive(wire_order())
+    assert shop.kinds() == ["order", "kitchen"]  # printer off: both wait in the queue
+    shop.receive(wire_order(status="cancelled"))
+    jobs = shop.printing.queue.jobs()
+    assert [(j.kind, j.state) for j in jobs] == [("order", "withdrawn"), ("kitchen", "withdrawn")]
+    out = shop.printing.printer_file
+    assert out is not None and not out.exists()
+    assert _print_all(shop) == b""  # the printer is back: neither ticket nor slip comes out
 
 
 def test_print_button_prints_an_order_not_printed_yet_then_duplicates(counter):
