@@ -36,9 +36,13 @@ __all__ = [
 DUPLICATE_BANNER = "DUPLICATA"
 
 
-def order_job_key(kind: str, order_id: str) -> str:
-    """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once."""
-    return f"{kind}:{order_id}"
+def order_job_key(kind: str, order_id: str, manual: bool = False) -> str:
+    """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once.
+
+    A ticket printed by hand before its automatic one ('order:<id>:manual', e.g. Print
+    pressed on a new order) has its own key: the ticket printed on acceptance, with the
+    ready-by time, still comes out once."""
+    return f"{kind}:{order_id}:manual" if manual else f"{kind}:{order_id}"
 
 
 def enqueue_order(
@@ -65,7 +69,7 @@ def enqueue_order(
     created = [
         journal.insert_job(
             conn,
-            order_job_key("order", order_id),
+            order_job_key("order", order_id, manual),
             "order",
             ticket.to_json(),
             order_id,
@@ -76,7 +80,8 @@ def enqueue_order(
         kitchen = build_kitchen_ticket(order, columns, tz)
         created.append(
             journal.insert_job(
-                conn, order_job_key("kitchen", order_id), "kitchen", kitchen.to_json(), order_id
+                conn, order_job_key("kitchen", order_id, manual), "kitchen", kitchen.to_json(),
+                order_id,
             )
         )
     return [job_id for job_id in created if job_id is not None]

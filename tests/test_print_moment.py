@@ -194,3 +194,15 @@ def test_print_button_prints_an_order_not_printed_yet_then_duplicates(counter):
     shop.printing.reprint("ord_1")
     assert shop.kinds() == ["order", "reprint"]
     assert "DUPLICATA" in shop.jobs()[1][1]
+
+
+def test_print_pressed_on_a_new_order_leaves_the_acceptance_ticket_to_print(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.printing.reprint("ord_1")  # printed early, by hand: no ready-by time yet
+    shop.receive(accepted())
+    assert shop.kinds() == ["order", "order"]
+    early, on_acceptance = (document for _, document in shop.jobs())
+    assert "Prête pour" not in early and "Prête pour" in on_acceptance and "11:25" in on_acceptance
+    shop.receive(wire_order(status="ready", ready_by=READY_BY))
+    assert shop.kinds() == ["order", "order"]
