@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.store import identity, ledger, outbox, pairing
+from posapp.store import identity, ledger, lost_orders, outbox, pairing
 from posapp.store.db import Store
 from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
@@ -145,6 +145,9 @@ class ShopReplica:
                 if (order["status"] == "rejected" and previous[order["id"]] != "rejected"
                         and order.get("reject_reason") == "timeout"):
                     summary.timed_out_orders.append(order)
+            # Kept with the news itself: the banner survives a crash before the window hears.
+            lost_orders.record(conn, summary.timed_out_orders, lost_orders.TIMEOUT, now)
+            lost_orders.record(conn, summary.cancelled_orders, lost_orders.CANCELLED, now)
             touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
             touched.update(p["sku"] for p in pull["products"])
             pushed = int(self.get_state("pushed_through", "0") or 0)

@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
         shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
         shop_app.stock_changed.connect(self.refresh_stock)
 
-        self.lost_orders = LostOrders(shop_app, self.banners)
-        self.lost_orders.restore()
+        self.lost_orders = LostOrders(self.orders, self.banners)
+        self.lost_orders.refresh()
         self.refresh_orders()
         self.refresh_stock()
         self._show_refusals(self.orders.refused_unseen())
@@ -492,14 +492,15 @@ class MainWindow(QMainWindow):
                                   QSystemTrayIcon.MessageIcon.Information, 10000)
 
     def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:
-        self._announce_lost(orders, "cancelled")
+        self._announce_lost(orders)
 
     def on_orders_timed_out(self, orders: list[dict[str, Any]]) -> None:
-        self._announce_lost(orders, "timeout")
+        self._announce_lost(orders)
 
-    def _announce_lost(self, orders: list[dict[str, Any]], why: str) -> None:
-        """Orders gone without the shop's answer: heard, seen until OK, and in the tray."""
-        self.lost_orders.add(orders, why)
+    def _announce_lost(self, orders: list[dict[str, Any]]) -> None:
+        """Orders gone without the shop's answer: heard, seen until OK, and in the tray.
+        The pull recorded them already (``lost_orders`` table): the banner reads it."""
+        self.lost_orders.refresh()
         self.refresh_orders()
         if not orders:
             return
