@@ -1518,5 +1518,9 @@
       <source>The kitchen ticket of order No. {n} may have been cut off. Print it again?</source>
       <translation>Le ticket cuisine de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
     </message>
+    <message>
+      <source>The cancellation slip of order No. {n} may have been cut off. Print it again?</source>
+      <translation>Le bon d’annulation de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
+    </message>
   </context>
 </TS>

@@ -303,6 +303,27 @@ def test_question_names_the_ticket_in_french(shop_app, printing, window_lang_fr)
     assert "Test d’impression" in uncertain_box([by_id[jobs["test"]]], numbers).text()
 
 
+def test_question_names_a_cancellation_slip_as_such(shop_app, printing, window_lang_fr):
+    from posapp.ui.uncertain_jobs import uncertain_box
+    from printing import enqueue_for_change
+    from printing import journal as print_journal
+    from tests.ui.conftest import make_order, make_pull
+
+    shop_app.pull(make_pull([make_order("o12", 12, "accepted")], cursor=2))
+    config = printing.config()
+    with shop_app.store.transaction() as conn:
+        (ticket,) = enqueue_for_change(conn, make_order("o12", 12, "accepted"), "new",
+                                       shop_app.shop, config)
+        print_journal.mark_printing(conn, ticket)
+        print_journal.mark_printed(conn, ticket)
+        (slip,) = enqueue_for_change(conn, make_order("o12", 12, "cancelled"), "accepted",
+                                     shop_app.shop, config)
+        conn.execute("UPDATE print_jobs SET state = 'uncertain' WHERE id = ?", (slip,))
+    [job] = printing.queue.uncertain_jobs()
+    assert uncertain_box([job], {"o12": 12}.get).text() == (
+        "Le bon d’annulation de la commande N° 12 a peut-être été interrompu. Le réimprimer ?")
+
+
 @pytest.mark.parametrize(("key", "expected"), [("yes", True), ("no", False), ("escape", None)])
 def test_dialog_answers(qtbot, shop_app, printing, window_lang_fr, key, expected):
     from PySide6.QtCore import Qt, QTimer
