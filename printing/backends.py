@@ -376,6 +376,12 @@ class SerialBackend(PrinterBackend):
     def description(self) -> str:
         return f"{self.config.address} ({self.config.baudrate} baud)"
 
+    def open(self) -> None:
+        super().open()
+        # python-escpos opens the port without a write timeout: a printer switched off
+        # (flow control holding, a full buffer) would block the queue thread for ever.
+        self._port.write_timeout = self.config.timeout_s
+
     @property
     def _port(self) -> Any:
         port = self.printer.device
