@@ -1,9 +1,9 @@
 """The shop's store as the sync engine sees it (implements ``sync.engine.Replica``).
 
 ``apply_pull`` writes a whole pull in one transaction: entities, cursor,
-confirmed outbox entries dropped, and hooks (``on_new_orders``,
-``on_order_changes``) that run inside that same transaction so that, e.g., the
-ticket of a new or newly accepted order, or the cancellation slip of an order
+confirmed outbox entries dropped, orders lost without the shop's answer, and the
+hook ``on_order_changes``, which runs inside that same transaction so that, e.g.,
+the ticket of a new or newly accepted order, or the cancellation slip of an order
 the marketplace withdrew, is queued atomically with the order itself.
 """
 
@@ -20,9 +20,7 @@ from posapp.store.db import Store
 from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
 
-__all__ = ["ShopReplica", "PullSummary", "NewOrdersHook", "OrderChange", "OrderChangesHook"]
-
-NewOrdersHook = Callable[[sqlite3.Connection, list[dict[str, Any]], dict[str, Any]], None]
+__all__ = ["ShopReplica", "PullSummary", "OrderChange", "OrderChangesHook"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +46,9 @@ class PullSummary:
 
 
 class ShopReplica:
-    def __init__(self, store: Store, on_new_orders: NewOrdersHook | None = None,
-                 on_order_changes: OrderChangesHook | None = None):
+    def __init__(self, store: Store, on_order_changes: OrderChangesHook | None = None):
         self.store = store
         self.conn = store.conn
-        self.on_new_orders = on_new_orders
         self.on_order_changes = on_order_changes
         self.generation = identity.generation(self.conn)  # the store this replica answers for
 
@@ -160,8 +156,6 @@ class ShopReplica:
             self.set_state("cursor", str(pull["cursor"]))
             self.set_state("shop", json.dumps(pull["shop"], ensure_ascii=False))
             self.set_state("last_sync_at", now)
-            if summary.new_orders and self.on_new_orders is not None:
-                self.on_new_orders(conn, summary.new_orders, pull["shop"])
             if pull["orders"] and self.on_order_changes is not None:
                 self.on_order_changes(
                     conn, [OrderChange(o, previous[o["id"]], pairing_pull)
