@@ -83,7 +83,7 @@ class PrintingSetup:
         for change in changes:
             try:
                 enqueue_for_change(conn, change.order, change.previous, shop, config,
-                                   shop_zone(conn))
+                                   shop_zone(conn), pairing=change.pairing)
             except Exception:  # a ticket that cannot be laid out must not block the orders
                 log.exception("ticket of order %s could not be prepared", change.order.get("id"))
 

@@ -20,7 +20,7 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 
 from .config import PrinterConfig, PrinterKind
-from .errors import BackendUnavailableError, PrinterOfflineError
+from .errors import BackendUnavailableError, DriverMissingError, PrinterOfflineError
 from .printer_status import STATUS_QUERIES, PrinterState, state_from_status_bytes
 from .usb_printers import printer_endpoints
 
@@ -295,14 +295,14 @@ def _spooler_printer(config: PrinterConfig) -> Escpos:
         return escpos_printers.CupsPrinter(printer_name=config.address, profile=config.profile)
     if shutil.which("lp"):
         return _LpJob(printer_name=config.address, profile=config.profile)
-    raise BackendUnavailableError(
+    raise DriverMissingError(
         "system printing needs pycups (pip install pycups) or the `lp` command (CUPS)"
     )
 
 
 def _require(printer_class: Any, package: str) -> None:
     if not printer_class.is_usable():
-        raise BackendUnavailableError(
+        raise DriverMissingError(
             f"{printer_class.__name__} printers need the {package} package: pip install {package}"
         )
 
@@ -375,6 +375,12 @@ class SerialBackend(PrinterBackend):
     @property
     def description(self) -> str:
         return f"{self.config.address} ({self.config.baudrate} baud)"
+
+    def open(self) -> None:
+        super().open()
+        # python-escpos opens the port without a write timeout: a printer switched off
+        # (flow control holding, a full buffer) would block the queue thread for ever.
+        self._port.write_timeout = self.config.timeout_s
 
     @property
     def _port(self) -> Any:

@@ -36,9 +36,13 @@ __all__ = [
 DUPLICATE_BANNER = "DUPLICATA"
 
 
-def order_job_key(kind: str, order_id: str) -> str:
-    """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once."""
-    return f"{kind}:{order_id}"
+def order_job_key(kind: str, order_id: str, manual: bool = False) -> str:
+    """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once.
+
+    A ticket printed by hand before its automatic one ('order:<id>:manual', e.g. Print
+    pressed on a new order) has its own key: the ticket printed on acceptance, with the
+    ready-by time, still comes out once."""
+    return f"{kind}:{order_id}:manual" if manual else f"{kind}:{order_id}"
 
 
 def enqueue_order(
@@ -65,7 +69,7 @@ def enqueue_order(
     created = [
         journal.insert_job(
             conn,
-            order_job_key("order", order_id),
+            order_job_key("order", order_id, manual),
             "order",
             ticket.to_json(),
             order_id,
@@ -76,15 +80,18 @@ def enqueue_order(
         kitchen = build_kitchen_ticket(order, columns, tz)
         created.append(
             journal.insert_job(
-                conn, order_job_key("kitchen", order_id), "kitchen", kitchen.to_json(), order_id
+                conn, order_job_key("kitchen", order_id, manual), "kitchen", kitchen.to_json(),
+                order_id,
             )
         )
     return [job_id for job_id in created if job_id is not None]
 
 
 _TICKET_KINDS = ("order", "kitchen")
+_ON_PAPER = ("printed", "printing", "uncertain")  # on paper, or maybe
 _WITHDRAWN = ("cancelled", "rejected")
 _ACCEPTED = ("accepted", "ready")
+_HANDLED = (*_ACCEPTED, "completed")
 
 
 def enqueue_cancellation(
@@ -93,14 +100,18 @@ def enqueue_cancellation(
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
 ) -> int | None:
-    """A slip saying "do not prepare" for a withdrawn order whose ticket was queued or printed.
+    """A slip saying "do not prepare" for a withdrawn order whose ticket is on paper.
 
-    A ticket still queued prints before the slip (the queue is first in, first out), so
-    the slip always follows the ticket it voids. At most once per order; None when the
-    order has no ticket (nothing on paper to void) or its slip already exists.
+    Its tickets still queued are withdrawn instead (never printed, so nothing to void),
+    unless an earlier try already sent some of their bytes. The slip prints after any
+    ticket being printed (the queue is first in, first out). At most once per order;
+    None when no ticket of the order is on paper or its slip already exists.
     """
     order_id = str(order["id"])
-    if not any(j.kind in _TICKET_KINDS for j in journal.jobs_for_order(conn, order_id)):
+    withdrawn = journal.withdraw_queued(conn, order_id, (*_TICKET_KINDS, "reprint"))
+    on_paper = [j for j in journal.jobs_for_order(conn, order_id)
+                if j.kind in (*_TICKET_KINDS, "reprint") and j.state in _ON_PAPER]
+    if not on_paper and not any(j.started_at for j in withdrawn):
         return None
     slip = build_cancellation_slip(order, config.line_columns, tz)
     return journal.insert_job(conn, order_job_key("cancellation", order_id), "cancellation",
@@ -114,23 +125,29 @@ def enqueue_for_change(
     shop: ShopInfo | Mapping[str, Any],
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
+    *,
+    pairing: bool = False,
 ) -> list[int]:
     """What the journal needs when the counter learns an order's confirmed status.
 
-    ``previous`` is the confirmed status before (None: first seen). The ticket prints on
-    arrival (a new order first seen) or on acceptance (confirmed new → accepted, so it
-    carries the ready-by time and a refused order never prints), as ``config.print_on``
-    says; an order first seen already handled does not print (a fresh counter's first
-    pull must not print the day's history). A withdrawn order gets its slip.
+    ``previous`` is the confirmed status before (None: first seen); ``pairing`` when it
+    comes with the counter's first pull. The ticket prints on arrival (a new order first
+    seen) or on acceptance (so it carries the ready-by time and a refused order never
+    prints), as ``config.print_on`` says. Either way an order this counter saw new, or
+    first sees already accepted (by another counter, while this one was offline), prints
+    once it is accepted — possibly seen only once done — and the unique job key keeps it
+    to one ticket. Orders first seen on the pairing pull are the day's history: only a
+    new one prints, on arrival. A withdrawn order gets its slip.
     """
     status = order["status"]
     if status in _WITHDRAWN and previous is not None and previous != status:
         job_id = enqueue_cancellation(conn, order, config, tz)
         return [job_id] if job_id is not None else []
-    if config.print_on is PrintMoment.ARRIVAL:
-        wanted = previous is None and status == "new"
+    arrival = config.print_on is PrintMoment.ARRIVAL
+    if previous is None:
+        wanted = (arrival and status == "new") or (not pairing and status in _ACCEPTED)
     else:
-        wanted = previous == "new" and status in _ACCEPTED
+        wanted = previous == "new" and status in _HANDLED
     return enqueue_order(conn, order, shop, config, tz) if wanted else []
 
 

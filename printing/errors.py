@@ -6,6 +6,7 @@ from .printer_status import PrinterState
 
 __all__ = [
     "BackendUnavailableError",
+    "DriverMissingError",
     "PrinterNotReadyError",
     "PrinterOfflineError",
     "PrinterUnavailableError",
@@ -16,6 +17,8 @@ class PrinterUnavailableError(Exception):
     """The job cannot be printed now; it stays queued and is retried."""
 
     state = PrinterState.ERROR
+    # What to tell the shopkeeper (the UI maps it to advice); ``detail`` is for the log.
+    cause = "printer_error"
 
     def __init__(self, detail: str, state: PrinterState | None = None) -> None:
         super().__init__(detail)
@@ -28,12 +31,23 @@ class PrinterOfflineError(PrinterUnavailableError):
     """Cannot connect, timed out, or the connection dropped mid-job."""
 
     state = PrinterState.OFFLINE
+    cause = "unreachable"
 
 
 class PrinterNotReadyError(PrinterUnavailableError):
     """The printer answered: paper out, cover open or error."""
 
+    cause = "not_ready"
+
 
 class BackendUnavailableError(PrinterUnavailableError):
     """The settings cannot work here: a driver module (pyusb, pyserial, pycups) is missing
     or the settings are incomplete. Retrying will not help until the settings change."""
+
+    cause = "incomplete_settings"
+
+
+class DriverMissingError(BackendUnavailableError):
+    """This installation lacks what the printer kind needs (pyusb, pyserial, CUPS)."""
+
+    cause = "driver_missing"

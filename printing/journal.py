@@ -35,10 +35,11 @@ __all__ = [
     "resolve_uncertain",
     "transaction",
     "utc_now",
+    "withdraw_queued",
 ]
 
 JOB_KINDS = ("order", "kitchen", "reprint", "test", "z_report", "cancellation")
-JOB_STATES = ("queued", "printing", "printed", "failed", "uncertain")
+JOB_STATES = ("queued", "printing", "printed", "failed", "uncertain", "withdrawn")
 
 PRINT_JOBS_DDL = """
 CREATE TABLE IF NOT EXISTS print_jobs (
@@ -194,6 +195,24 @@ def mark_failed(conn: sqlite3.Connection, job_id: int, error: str) -> bool:
         "UPDATE print_jobs SET state = 'failed', last_error = ? WHERE id = ?",
         (error, job_id),
     )
+
+
+def withdraw_queued(
+    conn: sqlite3.Connection, order_id: str, kinds: tuple[str, ...]
+) -> list[JobRow]:
+    """queued → withdrawn: the order was cancelled before its tickets reached the paper.
+
+    Runs in the caller's transaction; the queue only takes 'queued' jobs and
+    ``mark_printing`` checks that state, so a withdrawn job never prints. Returns the
+    jobs withdrawn, as they were (``started_at`` set: an earlier try sent some bytes).
+    """
+    marks = ", ".join("?" * len(kinds))
+    where = f"order_id = ? AND state = 'queued' AND kind IN ({marks})"
+    rows = [JobRow(*row) for row in conn.execute(
+        f"SELECT {_COLUMNS} FROM print_jobs WHERE {where} ORDER BY id", (order_id, *kinds))]
+    conn.execute(f"UPDATE print_jobs SET state = 'withdrawn', last_error = 'order withdrawn'"
+                 f" WHERE {where}", (order_id, *kinds))
+    return rows
 
 
 def mark_interrupted_uncertain(conn: sqlite3.Connection) -> list[int]:

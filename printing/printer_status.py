@@ -54,8 +54,9 @@ class PrinterStatus:
     """What `on_status` receives: the state plus the technical detail, if any."""
 
     state: PrinterState
-    detail: str = ""
+    detail: str = ""  # technical, in English: for the log, not for the shopkeeper
     queued_jobs: int = 0
+    cause: str = ""  # printing.errors' ``cause`` when a job failed: what to advise
 
     @property
     def message_fr(self) -> str:

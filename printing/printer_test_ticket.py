@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from .backends import PrinterBackend, make_backend
@@ -14,6 +15,8 @@ from .printer_status import PrinterState, PrinterStatus
 from .ticket import Align, Block, Cut, QrCode, Rule, Size, Text, TicketDocument
 
 __all__ = ["CHARSET_SAMPLE", "build_test_ticket", "test_print"]
+
+log = logging.getLogger(__name__)
 
 CHARSET_SAMPLE = "é è ê à ç ô ù â î ï ë û œ É È À Ç € ’ « » – —"
 # Tickets are French: the connection kinds and escpos' "default" profile in French words.
@@ -63,7 +66,8 @@ def test_print(
     try:
         after = deliver(backend_factory(config), payload)
     except PrinterUnavailableError as exc:
-        return PrinterStatus(exc.state, exc.detail)
+        log.warning("test page not printed: %s", exc.detail)
+        return PrinterStatus(exc.state, exc.detail, cause=exc.cause)
     return PrinterStatus(after or PrinterState.READY)
 
 

@@ -22,7 +22,18 @@ _DIRECTION_IN = 0x80
 
 
 class UsbScanError(Exception):
-    """The USB bus cannot be listed here (no pyusb, no libusb); the message says what to do."""
+    """The USB bus cannot be listed here. ``code`` says why, for the advice the UI gives:
+    ``NO_PYUSB`` (this installation lacks pyusb), ``NO_LIBUSB`` (no libusb library, or on
+    Windows no WinUSB driver), ``UNREADABLE`` (e.g. no permission). The message is the
+    technical detail, for the log."""
+
+    NO_PYUSB = "no_pyusb"
+    NO_LIBUSB = "no_libusb"
+    UNREADABLE = "unreadable"
+
+    def __init__(self, detail: str, code: str = UNREADABLE):
+        super().__init__(detail)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +62,9 @@ def find_usb_printers(find: Callable[..., Iterable[Any]] | None = None) -> list[
     try:
         devices = list(find(find_all=True))
     except Exception as exc:  # usb.core.NoBackendError (libusb missing), USBError
-        raise UsbScanError(f"cannot list USB devices: {exc}") from exc
+        code = (UsbScanError.NO_LIBUSB if type(exc).__name__ == "NoBackendError"
+                else UsbScanError.UNREADABLE)
+        raise UsbScanError(f"cannot list USB devices: {exc}", code) from exc
     found = [
         UsbPrinter(device.idVendor, device.idProduct, _name(device),
                    getattr(device, "bus", None), getattr(device, "address", None))
@@ -82,7 +95,8 @@ def _pyusb_find() -> Callable[..., Iterable[Any]]:
     try:
         import usb.core
     except ImportError as exc:
-        raise UsbScanError("USB printers need the pyusb package: pip install pyusb") from exc
+        raise UsbScanError("USB printers need the pyusb package: pip install pyusb",
+                           UsbScanError.NO_PYUSB) from exc
     return usb.core.find
 
 

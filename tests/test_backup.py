@@ -323,16 +323,17 @@ def test_a_new_change_numbered_on_a_processed_id_comes_back_after_a_pull(store):
 def test_restore_never_reprints_nor_requeues_tickets(tmp_path):
     from printing import journal
     from printing.config import PrinterConfig
-    from printing.enqueue import enqueue_order
+    from printing.enqueue import enqueue_for_change
 
-    config = PrinterConfig(kind="file", address=str(tmp_path / "t.escpos"))
+    config = PrinterConfig(kind="file", address=str(tmp_path / "t.escpos"), print_on="arrival")
 
-    def hook(conn, orders, shop):
-        for order in orders:
-            enqueue_order(conn, order, shop, config)
+    def hook(conn, changes, shop):
+        for change in changes:
+            enqueue_for_change(conn, change.order, change.previous, shop, config,
+                               pairing=change.pairing)
 
     store = open_store(tmp_path / "shop")
-    replica = ShopReplica(store, on_new_orders=hook)
+    replica = ShopReplica(store, on_order_changes=hook)
     replica.apply_pull(pull(cursor=1, products=[wire_product("ECL", stock=100)],
                             orders=[wire_order("ord_1", 1)]))
     saved = backup(store.path, tmp_path / "save.db")  # ord_1's ticket still queued here
@@ -344,7 +345,7 @@ def test_restore_never_reprints_nor_requeues_tickets(tmp_path):
 
     restore(store.path, saved.path, aside_dir=tmp_path / "aside")
     # The next pull brings ord_2 again (the restored cursor is older): no second ticket.
-    replica = ShopReplica(store, on_new_orders=hook)  # the restarted engine's
+    replica = ShopReplica(store, on_order_changes=hook)  # the restarted engine's
     replica.apply_pull(pull(cursor=2, orders=[wire_order("ord_2", 2)]))
     jobs = {j.order_id: j.state for j in journal.jobs_in_state(
         store.conn, *journal.JOB_STATES)}

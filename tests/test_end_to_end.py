@@ -94,3 +94,41 @@ def test_corrupted_database_gives_a_message_not_a_crash(tmp_path):
     data.mkdir()
     (data / "comptoir.db").write_bytes(b"\x00garbage" * 512)
     assert main(["--data-dir", str(data), "--screenshot", str(tmp_path / "x.png")]) == 2
+
+
+def test_an_order_nobody_answers_is_refused_and_the_real_app_says_so(qtbot, tmp_path):
+    """The marketplace refuses it after 1 s; the real sync engine brings the refusal to the
+    real ShopApp, whose orders_timed_out reaches the window's banner and sound."""
+    from marketplace.embedded import EmbeddedMarketplace
+    from posapp.ui.main_window import MainWindow
+    from tests.conftest import Customer
+
+    market = EmbeddedMarketplace(tmp_path / "marketplace.db",
+                                 settings={"auto_reject_after_s": 1.0})
+    market.start()
+    app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=MemoryVault(), sync_wait=10.0))
+    customer = None
+    try:
+        app.start()
+        shop_id, code = market.seed_demo_shop()
+        app.pair(market.url, code)
+        window = MainWindow(app)
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: bool(app.stock.products()), timeout=5000)
+        customer = Customer(market.url, shop_id)
+        sku = app.stock.products()[0]["sku"]
+        with qtbot.waitSignal(app.orders_timed_out, timeout=10_000) as lost:
+            placed = customer.place([(sku, 1)])
+        assert [o["id"] for o in lost.args[0]] == [placed["id"]]
+        assert customer.get(placed["id"])["status"] == "rejected"
+        qtbot.waitUntil(lambda: bool(window.banners.texts("cancelled")), timeout=2000)
+        [text] = window.banners.texts("cancelled")
+        assert f"n° {placed['number']}" in text.casefold()
+        assert window.alert.announcements == 1
+        assert [e["id"] for e in app.orders.lost_unseen()] == [placed["id"]]
+        window.close()
+    finally:
+        if customer is not None:
+            customer.http.close()
+        app.stop()
+        market.stop()

@@ -23,7 +23,8 @@ READY_BY = "2026-11-23T10:25:00.000Z"  # 11:25 in Paris
 
 
 class Counter:
-    def __init__(self, data_dir: Path, print_on: PrintMoment | None = None):
+    def __init__(self, data_dir: Path, print_on: PrintMoment | None = None,
+                 paired_with: tuple[dict[str, Any], ...] = ()):
         self.store = open_store(data_dir)
         set_shop_zone(self.store.conn, "Europe/Paris")  # the times below are Paris times
         self.printing_done = threading.Event()
@@ -34,7 +35,9 @@ class Counter:
             self.printing.save_config(self.printing.config().with_changes(print_on=print_on))
         self.replica = ShopReplica(self.store, on_order_changes=self.printing.on_order_changes)
         self.cursor = 1
-        self.replica.apply_pull(pull(cursor=self.cursor, products=[wire_product()]))
+        # The pairing pull (the store has no cursor yet), with the orders already there.
+        self.replica.apply_pull(pull(cursor=self.cursor, products=[wire_product()],
+                                     orders=paired_with))
 
     def receive(self, order: dict[str, Any]) -> None:
         self.cursor += 1
@@ -51,8 +54,9 @@ class Counter:
 def counter(tmp_path: Path):
     made: list[Counter] = []
 
-    def make(print_on: PrintMoment | None = None) -> Counter:
-        made.append(Counter(tmp_path / f"data{len(made)}", print_on))
+    def make(print_on: PrintMoment | None = None,
+             paired_with: tuple[dict[str, Any], ...] = ()) -> Counter:
+        made.append(Counter(tmp_path / f"data{len(made)}", print_on, paired_with))
         return made[-1]
 
     yield make
@@ -94,16 +98,47 @@ def test_a_refused_order_is_never_printed_on_acceptance(counter):
     assert shop.jobs() == []  # no ticket, so no slip either
 
 
-def test_an_order_first_seen_already_accepted_does_not_print(counter):
-    shop = counter()  # e.g. a counter paired in the afternoon pulls the morning's orders
+def test_orders_first_seen_on_the_pairing_pull_do_not_print(counter):
+    # A counter paired in the afternoon pulls the morning's orders.
+    morning = (accepted(), wire_order("ord_2", 2, "ready", ready_by=READY_BY),
+               wire_order("ord_3", 3, "completed"))
+    assert counter(paired_with=morning).jobs() == []
+    assert counter(PrintMoment.ARRIVAL, paired_with=morning).jobs() == []
+
+
+def test_an_order_accepted_elsewhere_while_offline_prints_when_first_seen(counter):
+    for moment in PrintMoment:
+        shop = counter(moment)  # paired earlier; another counter accepted it meanwhile
+        shop.receive(accepted())
+        [(kind, document)] = shop.jobs()
+        assert kind == "order" and "11:25" in document
+        shop.receive(wire_order(status="ready", ready_by=READY_BY))
+        assert shop.kinds() == ["order"]
+
+
+def test_an_order_seen_new_then_already_collected_prints(counter):
+    shop = counter()  # accepted, ready and collected between two pulls
+    shop.receive(wire_order())
+    shop.receive(accepted(status="completed"))
+    assert shop.kinds() == ["order"]
+
+
+def test_switching_to_arrival_prints_an_order_that_waited_once_accepted(counter):
+    shop = counter()  # on acceptance: order 1 arrives, no ticket yet
+    shop.receive(wire_order())
+    shop.printing.save_config(shop.printing.config().with_changes(print_on=PrintMoment.ARRIVAL))
     shop.receive(accepted())
-    assert shop.jobs() == []
+    assert shop.kinds() == ["order"]
+    shop.receive(wire_order("ord_2", 2))  # arrives under the new setting: printed at once
+    shop.receive(accepted(order_id="ord_2", number=2))
+    assert shop.kinds() == ["order", "order"]  # and not again when accepted
 
 
 def test_on_arrival_prints_at_once_and_a_cancellation_prints_a_slip(counter):
     shop = counter(PrintMoment.ARRIVAL)
     shop.receive(wire_order())
     assert shop.kinds() == ["order"]
+    _print_all(shop)
     shop.receive(wire_order(status="rejected", reject_reason="timeout"))
     assert shop.kinds() == ["order", "cancellation"]
     slip = shop.jobs()[1][1]
@@ -112,13 +147,8 @@ def test_on_arrival_prints_at_once_and_a_cancellation_prints_a_slip(counter):
     assert shop.kinds() == ["order", "cancellation"]
 
 
-def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
-    shop = counter()
-    shop.receive(wire_order())
-    shop.receive(accepted())
-    shop.receive(accepted(status="cancelled"))
-    assert shop.kinds() == ["order", "cancellation"]
-    # Through the real queue to the file printer: the slip's ESC/POS bytes follow the ticket.
+def _print_all(shop: Counter) -> bytes:
+    """Through the real queue to the file printer; the ESC/POS bytes on paper."""
     shop.printing.start()
     out = shop.printing.printer_file
     assert out is not None
@@ -127,10 +157,33 @@ def test_customer_cancellation_after_acceptance_prints_a_slip_on_paper(counter):
         shop.printing.wake()
         time.sleep(0.05)
     assert not shop.printing.queue.jobs("queued", "printing")
-    data = out.read_bytes()
+    return out.read_bytes() if out.exists() else b""
+
+
+def test_customer_cancellation_after_the_ticket_printed_prints_a_slip(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.receive(accepted())
+    assert "N° 1".encode("cp858") in _print_all(shop)
+    shop.receive(accepted(status="cancelled"))
+    assert shop.kinds() == ["order", "cancellation"]
+    data = _print_all(shop)  # the slip's ESC/POS bytes follow the ticket
     ticket_at = data.find("N° 1".encode("cp858"))
     slip_at = data.find("ANNULÉE PAR LE CLIENT".encode("cp858"))
     assert 0 <= ticket_at < slip_at
+
+
+def test_a_ticket_still_queued_when_the_order_is_cancelled_is_withdrawn(counter):
+    shop = counter(PrintMoment.ARRIVAL)
+    shop.printing.save_config(shop.printing.config().with_changes(kitchen_copy=True))
+    shop.receive(wire_order())
+    assert shop.kinds() == ["order", "kitchen"]  # printer off: both wait in the queue
+    shop.receive(wire_order(status="cancelled"))
+    jobs = shop.printing.queue.jobs()
+    assert [(j.kind, j.state) for j in jobs] == [("order", "withdrawn"), ("kitchen", "withdrawn")]
+    out = shop.printing.printer_file
+    assert out is not None and not out.exists()
+    assert _print_all(shop) == b""  # the printer is back: neither ticket nor slip comes out
 
 
 def test_print_button_prints_an_order_not_printed_yet_then_duplicates(counter):
@@ -141,3 +194,15 @@ def test_print_button_prints_an_order_not_printed_yet_then_duplicates(counter):
     shop.printing.reprint("ord_1")
     assert shop.kinds() == ["order", "reprint"]
     assert "DUPLICATA" in shop.jobs()[1][1]
+
+
+def test_print_pressed_on_a_new_order_leaves_the_acceptance_ticket_to_print(counter):
+    shop = counter()
+    shop.receive(wire_order())
+    shop.printing.reprint("ord_1")  # printed early, by hand: no ready-by time yet
+    shop.receive(accepted())
+    assert shop.kinds() == ["order", "order"]
+    early, on_acceptance = (document for _, document in shop.jobs())
+    assert "Prête pour" not in early and "Prête pour" in on_acceptance and "11:25" in on_acceptance
+    shop.receive(wire_order(status="ready", ready_by=READY_BY))
+    assert shop.kinds() == ["order", "order"]

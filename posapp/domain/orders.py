@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from posapp.store import outbox
+from posapp.store import lost_orders, outbox
 from posapp.store.db import Store
 from posapp.store.shop_time import day_start
 from sync.messages import CoreMessage
@@ -115,6 +115,16 @@ class OrdersService:
     def mark_refusals_seen(self) -> None:
         with self.store.transaction() as conn:
             conn.execute("UPDATE refused_mutations SET seen = 1 WHERE seen = 0")
+
+    def lost_unseen(self) -> list[dict[str, Any]]:
+        """Orders lost without the shop's answer that nobody acknowledged yet:
+        dicts with ``id``, ``why`` ("timeout" or "cancelled"), ``number``, ``customer``."""
+        return lost_orders.unseen(self.store.conn)
+
+    def acknowledge_lost(self, keys: list[tuple[str, str]]) -> None:
+        """OK pressed on the banner listing these (order id, why)."""
+        with self.store.transaction() as conn:
+            lost_orders.acknowledge(conn, keys, utcnow_iso())
 
     # -- decisions -------------------------------------------------------------
     def acknowledge(self, order_id: str) -> None:

@@ -317,3 +317,38 @@ def _left_behind(db: Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0010_lost_orders")
+def _lost_orders(db: Database) -> None:
+    # Orders lost without the shop's answer (refused on timeout, cancelled by the
+    # customer), written with the pull that brought the news so that a crash before the
+    # window heard of it cannot lose the banner; ``seen_at`` when OK was pressed.
+    # The unseen ones kept so far in the 'lost_orders_unseen' setting move here.
+    _run_script(
+        db,
+        """
+        CREATE TABLE lost_orders (
+            order_id TEXT NOT NULL,
+            why TEXT NOT NULL,
+            number INTEGER,
+            customer TEXT NOT NULL DEFAULT '',
+            lost_at TEXT NOT NULL,
+            seen_at TEXT,
+            PRIMARY KEY (order_id, why)
+        );
+        CREATE INDEX lost_orders_unseen ON lost_orders(lost_at) WHERE seen_at IS NULL;
+        INSERT OR IGNORE INTO lost_orders (order_id, why, number, customer, lost_at)
+            SELECT json_extract(e.value, '$.id'), json_extract(e.value, '$.why'),
+                   json_extract(e.value, '$.number'),
+                   COALESCE(json_extract(e.value, '$.customer'), ''),
+                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+            FROM settings AS s,
+                 json_each(CASE WHEN json_valid(s.value) AND json_type(s.value) = 'array'
+                           THEN s.value ELSE '[]' END) AS e
+            WHERE s.key = 'lost_orders_unseen' AND e.type = 'object'
+              AND json_extract(e.value, '$.id') IS NOT NULL
+              AND json_extract(e.value, '$.why') IS NOT NULL;
+        DELETE FROM settings WHERE key = 'lost_orders_unseen';
+        """,
+    )

@@ -89,7 +89,7 @@ def _start_afresh(conn: sqlite3.Connection, previous: Pairing) -> int:
         "  FROM outbox_unreported) ORDER BY id",
         (previous.shop_id, previous.marketplace_url, now)).rowcount
     for table in ("outbox", "outbox_unreported", "refused_mutations", "stock_ledger", "stock",
-                  "products", "order_lines", "order_history", "orders"):
+                  "products", "order_lines", "order_history", "orders", "lost_orders"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute(f"DELETE FROM sync_state WHERE key IN ({','.join('?' * len(_SHOP_STATE))})",
                  _SHOP_STATE)

@@ -1,9 +1,9 @@
 """The shop's store as the sync engine sees it (implements ``sync.engine.Replica``).
 
 ``apply_pull`` writes a whole pull in one transaction: entities, cursor,
-confirmed outbox entries dropped, and hooks (``on_new_orders``,
-``on_order_changes``) that run inside that same transaction so that, e.g., the
-ticket of a new or newly accepted order, or the cancellation slip of an order
+confirmed outbox entries dropped, orders lost without the shop's answer, and the
+hook ``on_order_changes``, which runs inside that same transaction so that, e.g.,
+the ticket of a new or newly accepted order, or the cancellation slip of an order
 the marketplace withdrew, is queued atomically with the order itself.
 """
 
@@ -15,20 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from posapp.store import identity, ledger, outbox, pairing
+from posapp.store import identity, ledger, lost_orders, outbox, pairing
 from posapp.store.db import Store
 from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
 
-__all__ = ["ShopReplica", "PullSummary", "NewOrdersHook", "OrderChange", "OrderChangesHook"]
-
-NewOrdersHook = Callable[[sqlite3.Connection, list[dict[str, Any]], dict[str, Any]], None]
+__all__ = ["ShopReplica", "PullSummary", "OrderChange", "OrderChangesHook"]
 
 
 @dataclass(frozen=True)
 class OrderChange:
     order: dict[str, Any]  # as pulled
     previous: str | None  # confirmed status before this pull; None when first seen
+    pairing: bool = False  # came with the counter's first pull (the day's history)
 
 
 OrderChangesHook = Callable[[sqlite3.Connection, list[OrderChange], dict[str, Any]], None]
@@ -47,11 +46,9 @@ class PullSummary:
 
 
 class ShopReplica:
-    def __init__(self, store: Store, on_new_orders: NewOrdersHook | None = None,
-                 on_order_changes: OrderChangesHook | None = None):
+    def __init__(self, store: Store, on_order_changes: OrderChangesHook | None = None):
         self.store = store
         self.conn = store.conn
-        self.on_new_orders = on_new_orders
         self.on_order_changes = on_order_changes
         self.generation = identity.generation(self.conn)  # the store this replica answers for
 
@@ -123,6 +120,8 @@ class ShopReplica:
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
                 summary.products_changed += 1
+            # The pairing pull (no cursor yet) brings the day's history, not news.
+            pairing_pull = self.cursor() == 0
             previous: dict[str, str | None] = {}
             for order in pull["orders"]:
                 existed = conn.execute(
@@ -134,11 +133,17 @@ class ShopReplica:
                     summary.new_orders.append(order)
                 else:
                     summary.changed_order_ids.append(order["id"])
-                    if order["status"] == "cancelled" and existed[0] != "cancelled":
-                        summary.cancelled_orders.append(order)
-                    if (order["status"] == "rejected" and existed[0] != "rejected"
-                            and order.get("reject_reason") == "timeout"):
-                        summary.timed_out_orders.append(order)
+                # Lost while this counter was offline counts too: first seen already gone.
+                if existed is None and pairing_pull:
+                    continue
+                if order["status"] == "cancelled" and previous[order["id"]] != "cancelled":
+                    summary.cancelled_orders.append(order)
+                if (order["status"] == "rejected" and previous[order["id"]] != "rejected"
+                        and order.get("reject_reason") == "timeout"):
+                    summary.timed_out_orders.append(order)
+            # Kept with the news itself: the banner survives a crash before the window hears.
+            lost_orders.record(conn, summary.timed_out_orders, lost_orders.TIMEOUT, now)
+            lost_orders.record(conn, summary.cancelled_orders, lost_orders.CANCELLED, now)
             touched = ledger.skus_confirmed_by(conn, pull["last_mutation_id"])
             touched.update(p["sku"] for p in pull["products"])
             pushed = int(self.get_state("pushed_through", "0") or 0)
@@ -151,11 +156,10 @@ class ShopReplica:
             self.set_state("cursor", str(pull["cursor"]))
             self.set_state("shop", json.dumps(pull["shop"], ensure_ascii=False))
             self.set_state("last_sync_at", now)
-            if summary.new_orders and self.on_new_orders is not None:
-                self.on_new_orders(conn, summary.new_orders, pull["shop"])
             if pull["orders"] and self.on_order_changes is not None:
                 self.on_order_changes(
-                    conn, [OrderChange(o, previous[o["id"]]) for o in pull["orders"]],
+                    conn, [OrderChange(o, previous[o["id"]], pairing_pull)
+                           for o in pull["orders"]],
                     pull["shop"])
         return summary
 

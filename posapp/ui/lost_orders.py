@@ -2,31 +2,27 @@
 one banner, which only its OK button removes — a restart does not.
 
 However many orders are lost (27 at once when nobody watched), they share one
-banner listing them, so the window never grows past the screen. The orders
-still to acknowledge are kept in the ``settings`` table (key
-``lost_orders_unseen``) and shown again when the window opens.
+banner listing them, so the window never grows past the screen. The sync engine
+records them with the pull that brought the news (table ``lost_orders``), so a
+crash before the window heard of them loses nothing; the window reads the ones
+nobody acknowledged and marks them seen when OK is pressed.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any, Protocol
 
 from posapp.ui.banners import Banner, BannerArea
 from posapp.ui.i18n import tr
 
-__all__ = ["LostOrders", "SETTING"]
+__all__ = ["LostOrders"]
 
-log = logging.getLogger(__name__)
-
-SETTING = "lost_orders_unseen"
 LISTED = 12  # numbers named in the banner; the rest are counted
 
 
-class _Settings(Protocol):
-    def setting(self, key: str, default: str | None = None) -> str | None: ...
-    def set_setting(self, key: str, value: str | None) -> None: ...
+class _LostOrdersRecord(Protocol):  # posapp.domain.orders.OrdersService
+    def lost_unseen(self) -> list[dict[str, Any]]: ...
+    def acknowledge_lost(self, keys: list[tuple[str, str]]) -> None: ...
 
 
 def _one(entry: dict[str, Any]) -> str:
@@ -59,42 +55,21 @@ def banner_text(entries: list[dict[str, Any]]) -> str:
 
 
 class LostOrders:
-    def __init__(self, settings: _Settings, banners: BannerArea):
-        self.settings = settings
+    def __init__(self, record: _LostOrdersRecord, banners: BannerArea):
+        self.record = record
         self.banners = banners
         self.banner: Banner | None = None
+        self.shown: list[tuple[str, str]] = []  # (order id, why) the banner lists
 
     def entries(self) -> list[dict[str, Any]]:
-        try:
-            entries = json.loads(self.settings.setting(SETTING, "[]") or "[]")
-        except ValueError:  # a damaged value must not stop the window: start afresh
-            log.warning("unreadable %s setting, dropped", SETTING)
-            return []
-        if not isinstance(entries, list):
-            return []
-        return [e for e in entries if isinstance(e, dict) and {"id", "why"} <= e.keys()]
+        return self.record.lost_unseen()
 
-    def _save(self, entries: list[dict[str, Any]]) -> None:
-        self.settings.set_setting(SETTING, json.dumps(entries, ensure_ascii=False))
-
-    def restore(self) -> None:
-        """At start-up: what nobody acknowledged before the app closed."""
-        self._show(self.entries())
-
-    def add(self, orders: list[dict[str, Any]], why: str) -> None:
-        """``why``: "timeout" or "cancelled"."""
+    def refresh(self) -> None:
+        """At start-up, and whenever a pull brought lost orders: show what nobody saw."""
         entries = self.entries()
-        known = {(e["id"], e["why"]) for e in entries}
-        for order in orders:
-            if (order["id"], why) not in known:
-                entries.append({"id": order["id"], "why": why, "number": order.get("number"),
-                                "customer": order.get("customer_name") or ""})
-        self._save(entries)
-        self._show(entries)
-
-    def _show(self, entries: list[dict[str, Any]]) -> None:
         if not entries:
             return
+        self.shown = [(e["id"], e["why"]) for e in entries]
         if self.banner is None:
             self.banner = self.banners.show_banner(banner_text(entries), "cancelled",
                                                    sticky=True)
@@ -103,6 +78,8 @@ class LostOrders:
             self.banner.set_text(banner_text(entries))
 
     def _acknowledge(self) -> None:
-        """OK pressed: every order the banner listed has been seen."""
+        """OK pressed: the orders the banner listed have been seen (not one lost since)."""
         self.banner = None
-        self._save([])
+        self.record.acknowledge_lost(self.shown)
+        self.shown = []
+        self.refresh()  # one lost between the last refresh and OK: its own banner

@@ -155,8 +155,8 @@ class MainWindow(QMainWindow):
         shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
         shop_app.stock_changed.connect(self.refresh_stock)
 
-        self.lost_orders = LostOrders(shop_app, self.banners)
-        self.lost_orders.restore()
+        self.lost_orders = LostOrders(self.orders, self.banners)
+        self.lost_orders.refresh()
         self.refresh_orders()
         self.refresh_stock()
         self._show_refusals(self.orders.refused_unseen())
@@ -591,22 +591,27 @@ class MainWindow(QMainWindow):
 
     def on_new_orders(self, orders: list[dict[str, Any]]) -> None:
         self.refresh_orders()
+        # First seen is not waiting: one handled or lost while offline calls nobody.
+        orders = [o for o in orders if o.get("status") == "new"]
+        if not orders:
+            return
         self.alert.wake()
         self._bring_to_front()
-        if self.tray is not None and orders:
+        if self.tray is not None:
             numbers = ", ".join(tr("No. {n}").format(n=o.get("number")) for o in orders)
             self.tray.showMessage(trn("%n new order(s)", len(orders)), numbers,
                                   QSystemTrayIcon.MessageIcon.Information, 10000)
 
     def on_orders_cancelled(self, orders: list[dict[str, Any]]) -> None:
-        self._announce_lost(orders, "cancelled")
+        self._announce_lost(orders)
 
     def on_orders_timed_out(self, orders: list[dict[str, Any]]) -> None:
-        self._announce_lost(orders, "timeout")
+        self._announce_lost(orders)
 
-    def _announce_lost(self, orders: list[dict[str, Any]], why: str) -> None:
-        """Orders gone without the shop's answer: heard, seen until OK, and in the tray."""
-        self.lost_orders.add(orders, why)
+    def _announce_lost(self, orders: list[dict[str, Any]]) -> None:
+        """Orders gone without the shop's answer: heard, seen until OK, and in the tray.
+        The pull recorded them already (``lost_orders`` table): the banner reads it."""
+        self.lost_orders.refresh()
         self.refresh_orders()
         if not orders:
             return

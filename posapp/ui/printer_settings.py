@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.ui.core_messages import printer_state_text
 from posapp.ui.i18n import tr
+from posapp.ui.printer_messages import printer_status_text, usb_scan_text
 from posapp.ui.workers import run_in_pool
 from printing import (
     PrinterConfig,
@@ -47,7 +47,7 @@ from printing import (
     test_print,
 )
 from printing.config import PAPER_COLUMNS, PrintMoment
-from printing.usb_printers import UsbPrinter, find_usb_printers
+from printing.usb_printers import UsbPrinter, UsbScanError, find_usb_printers
 from sync.protocol import to_iso
 
 __all__ = ["FormError", "PrinterSettings", "preview_png", "sample_order"]
@@ -95,13 +95,6 @@ def preview_png(config: PrinterConfig, shop: Mapping[str, Any]) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
-
-
-def status_message(status: PrinterStatus) -> str:
-    """The state in the interface's language; the driver's own text only goes to the log."""
-    if status.detail:
-        log.info("printer %s: %s", status.state.code, status.detail)
-    return printer_state_text(status.state)
 
 
 class PrinterSettings(QWidget):
@@ -390,19 +383,24 @@ class PrinterSettings(QWidget):
             return
         self.test_button.setEnabled(False)
         self._say(tr("Printing the test page…"))
-        self._start(lambda: test_print(config), self._test_done, self._test_failed)
+        self._start(lambda: test_print(config), lambda status: self._test_done(status, config),
+                    self._test_failed)
 
-    def _test_done(self, status: PrinterStatus) -> None:
+    def _test_done(self, status: PrinterStatus, config: PrinterConfig) -> None:
         self.test_button.setEnabled(True)
         ok = status.state.is_ready
-        text = status_message(status)
+        text = printer_status_text(status, config.kind.value)
         self._say(tr("Test page sent: {s}").format(s=text) if ok
                   else tr("Test print failed: {s}").format(s=text), problem=not ok)
+        self.message.setToolTip(status.detail)  # the technical words, for whoever helps
         self.test_finished.emit(status)
 
     def _test_failed(self, error: str) -> None:
+        log.warning("test print failed: %s", error)
         self.test_button.setEnabled(True)
-        self._say(tr("Test print failed: {s}").format(s=error), problem=True)
+        self._say(tr("Test print failed: unexpected error (details in the log)."),
+                  problem=True)
+        self.message.setToolTip(error)
         self.test_finished.emit(error)
 
     def show_preview(self) -> None:
@@ -443,10 +441,19 @@ class PrinterSettings(QWidget):
         self.usb_search.setEnabled(False)
         self.usb_found.clear()
         self.usb_hint.setText(tr("Searching for USB printers…"))
-        self._start(self.find_usb, lambda found: self._usb_listed(seq, found),
-                    lambda error: self._usb_failed(seq, error))
+        self._start(self._find_usb_or_why, lambda found: self._usb_listed(seq, found),
+                    lambda error: self._usb_failed(seq, UsbScanError(error)))
 
-    def _usb_listed(self, seq: int, found: list[UsbPrinter]) -> None:
+    def _find_usb_or_why(self) -> list[UsbPrinter] | UsbScanError:
+        try:
+            return self.find_usb()
+        except UsbScanError as exc:  # its code, not only its words, says what to advise
+            return exc
+
+    def _usb_listed(self, seq: int, found: list[UsbPrinter] | UsbScanError) -> None:
+        if isinstance(found, UsbScanError):
+            self._usb_failed(seq, found)
+            return
         if seq != self._usb_seq:
             return  # an older search finishing late
         self.usb_search.setEnabled(True)
@@ -466,13 +473,14 @@ class PrinterSettings(QWidget):
                 self._usb_chosen(self.usb_found.currentIndex())
         self.usb_search_finished.emit()
 
-    def _usb_failed(self, seq: int, error: str) -> None:
+    def _usb_failed(self, seq: int, error: UsbScanError) -> None:
         if seq != self._usb_seq:
             return
+        log.warning("USB printers not listed: %s", error)
         self.usb_search.setEnabled(True)
         self.usb_found.clear()
-        self.usb_hint.setText(tr("USB printers cannot be listed here ({e}); enter the ids "
-                                 "below.").format(e=error))
+        self.usb_hint.setText(usb_scan_text(error.code))
+        self.usb_hint.setToolTip(str(error))
         self.usb_search_finished.emit()
 
     def _usb_chosen(self, index: int) -> None:

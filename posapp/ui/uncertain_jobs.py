@@ -24,6 +24,9 @@ def question_for(job: Any, number_of: Callable[[str], int | None]) -> str:
         if job.kind == "kitchen":
             return tr("The kitchen ticket of order No. {n} may have been cut off. "
                       "Print it again?").format(n=number)
+        if job.kind == "cancellation":
+            return tr("The cancellation slip of order No. {n} may have been cut off. "
+                      "Print it again?").format(n=number)
         return tr("The ticket of order No. {n} may have been cut off. Print it again?").format(
             n=number)
     try:

@@ -899,6 +899,54 @@
       <translation>Refusée : {r}</translation>
     </message>
     <message>
+      <source>Printer unreachable: check that it is switched on and connected.</source>
+      <translation>Imprimante injoignable : vérifiez qu’elle est allumée et branchée.</translation>
+    </message>
+    <message>
+      <source>This installation of Comptoir cannot drive this kind of printer (a module is missing): reinstall Comptoir, or choose another connection.</source>
+      <translation>Cette installation de Comptoir ne sait pas piloter ce type d’imprimante (un module manque) : réinstallez Comptoir, ou choisissez un autre branchement.</translation>
+    </message>
+    <message>
+      <source>USB devices cannot be read here: on Linux, add the udev rule of the printing guide; on Windows, install the printer's WinUSB driver with Zadig. You can also enter the ids below.</source>
+      <translation>Les appareils USB ne sont pas lisibles ici : sous Linux, ajoutez la règle udev du guide d’impression ; sous Windows, installez le pilote WinUSB de l’imprimante avec Zadig. Vous pouvez aussi saisir ses identifiants ci-dessous.</translation>
+    </message>
+    <message>
+      <source>Printer unreachable: check that it is switched on, connected to the network, and that its IP address and port are right.</source>
+      <translation>Imprimante injoignable : vérifiez qu’elle est allumée, reliée au réseau, et que son adresse IP et son port sont les bons.</translation>
+    </message>
+    <message>
+      <source>USB printer unreachable: check that it is switched on and its cable plugged in. On Linux it needs libusb and the udev rule of the printing guide; on Windows, the WinUSB driver (installed with Zadig).</source>
+      <translation>Imprimante USB injoignable : vérifiez qu’elle est allumée et son câble branché. Sous Linux, il lui faut libusb et la règle udev du guide d’impression ; sous Windows, le pilote WinUSB (installé avec Zadig).</translation>
+    </message>
+    <message>
+      <source>Nothing answers on the serial port: check the cable, the port name (COM3, /dev/ttyUSB0) and the speed set on the printer.</source>
+      <translation>Rien ne répond sur le port série : vérifiez le câble, le nom du port (COM3, /dev/ttyUSB0) et la vitesse réglée sur l’imprimante.</translation>
+    </message>
+    <message>
+      <source>The system print queue did not take the ticket: check that the printer's queue exists, is enabled and accepts jobs (CUPS: http://localhost:631; Windows: Printers &amp; scanners).</source>
+      <translation>La file d’attente d’impression du système n’a pas pris le ticket : vérifiez que la file de l’imprimante existe, est activée et accepte les travaux (CUPS : http://localhost:631 ; Windows : Imprimantes et scanners).</translation>
+    </message>
+    <message>
+      <source>The ticket file cannot be written: check that the folder exists and that this user may write there.</source>
+      <translation>Le fichier des tickets ne peut pas être écrit : vérifiez que le dossier existe et que cet utilisateur peut y écrire.</translation>
+    </message>
+    <message>
+      <source>System printing is not available here: install CUPS (Linux, macOS), or choose another connection.</source>
+      <translation>L’impression du système n’est pas disponible ici : installez CUPS (Linux, macOS), ou choisissez un autre branchement.</translation>
+    </message>
+    <message>
+      <source>The printer settings are incomplete: fill in every field of this connection.</source>
+      <translation>Les réglages de l’imprimante sont incomplets : remplissez tous les champs de ce branchement.</translation>
+    </message>
+    <message>
+      <source>This installation of Comptoir cannot use USB printers (the pyusb module is missing): reinstall Comptoir, or choose another connection.</source>
+      <translation>Cette installation de Comptoir ne peut pas utiliser d’imprimante USB (le module pyusb manque) : réinstallez Comptoir, ou choisissez un autre branchement.</translation>
+    </message>
+    <message>
+      <source>USB printers cannot be listed: the libusb library is missing. On Linux, install the libusb-1.0-0 package; on Windows, install the printer's WinUSB driver with Zadig. You can also enter the ids below.</source>
+      <translation>Impossible de lister les imprimantes USB : la bibliothèque libusb manque. Sous Linux, installez le paquet libusb-1.0-0 ; sous Windows, installez le pilote WinUSB de l’imprimante avec Zadig. Vous pouvez aussi saisir ses identifiants ci-dessous.</translation>
+    </message>
+    <message>
       <source>Connection</source>
       <translation>Connexion</translation>
     </message>
@@ -1007,6 +1055,10 @@
       <translation>Impression de la page de test…</translation>
     </message>
     <message>
+      <source>Test print failed: unexpected error (details in the log).</source>
+      <translation>Échec du test d’impression : erreur inattendue (détails dans le journal).</translation>
+    </message>
+    <message>
       <source>Searching for USB printers…</source>
       <translation>Recherche des imprimantes USB…</translation>
     </message>
@@ -1063,14 +1115,6 @@
       <translation>Choisissez votre imprimante : ses identifiants sont remplis ci-dessous.</translation>
     </message>
     <message>
-      <source>Test print failed: {s}</source>
-      <translation>Échec du test d'impression : {s}</translation>
-    </message>
-    <message>
-      <source>USB printers cannot be listed here ({e}); enter the ids below.</source>
-      <translation>Impossible de lister les imprimantes USB ici ({e}) ; saisissez les identifiants ci-dessous.</translation>
-    </message>
-    <message>
       <source>{mm} mm</source>
       <translation>{mm} mm</translation>
     </message>
@@ -1089,6 +1133,10 @@
     <message>
       <source>Test page sent: {s}</source>
       <translation>Page de test envoyée : {s}</translation>
+    </message>
+    <message>
+      <source>Test print failed: {s}</source>
+      <translation>Échec du test d'impression : {s}</translation>
     </message>
     <message>
       <source>Preview failed: {e}</source>
@@ -1537,6 +1585,10 @@
     <message>
       <source>The kitchen ticket of order No. {n} may have been cut off. Print it again?</source>
       <translation>Le ticket cuisine de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
+    </message>
+    <message>
+      <source>The cancellation slip of order No. {n} may have been cut off. Print it again?</source>
+      <translation>Le bon d’annulation de la commande N° {n} a peut-être été interrompu. Le réimprimer ?</translation>
     </message>
   </context>
 </TS>

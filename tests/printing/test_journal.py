@@ -12,6 +12,7 @@ import pytest
 from printing import journal
 from printing.config import PrinterConfig
 from printing.enqueue import (
+    enqueue_cancellation,
     enqueue_order,
     enqueue_reprint,
     enqueue_test,
@@ -163,3 +164,19 @@ def test_state_transitions(
 def test_unknown_kind_refused(db: sqlite3.Connection) -> None:
     with pytest.raises(ValueError):
         journal.insert_job(db, "x:1", "receipt", "{}")
+
+
+def test_cancellation_withdraws_queued_tickets_and_voids_those_on_paper(
+    db: sqlite3.Connection, order: dict[str, Any], shop: dict[str, Any]
+) -> None:
+    (job_id,) = enqueue_order(db, order, shop, CONFIG)
+    assert enqueue_cancellation(db, {**order, "status": "cancelled"}, CONFIG) is None
+    assert journal.get_job(db, job_id).state == "withdrawn"
+    assert not journal.mark_printing(db, job_id)  # the queue can no longer take it
+    # A second order's ticket was cut mid-way and waits for a retry: part of it is out.
+    other = {**order, "id": "ord_2", "number": 2}
+    (cut,) = enqueue_order(db, other, shop, CONFIG)
+    assert journal.mark_printing(db, cut)
+    assert journal.requeue(db, cut, "connection lost", count_attempt=False)
+    assert enqueue_cancellation(db, {**other, "status": "cancelled"}, CONFIG) is not None
+    assert journal.get_job(db, cut).state == "withdrawn"

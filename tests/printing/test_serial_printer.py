@@ -91,3 +91,39 @@ def test_missing_serial_device_is_offline(tmp_path: Path) -> None:
     config = PrinterConfig(kind="serial", address=str(tmp_path / "ttyUSB9"))
     status = test_page.test_print(config)
     assert status.state is PrinterState.OFFLINE and "ttyUSB9" in status.detail
+
+
+def test_a_printer_that_takes_nothing_cannot_block_the_queue_thread() -> None:
+    # A real pty whose far end nobody reads (the printer is off): once its buffer is
+    # full, a write without a write timeout would never return.
+    import os
+    import threading
+
+    from printing.backends import SerialBackend
+    from printing.errors import PrinterOfflineError
+
+    controller, line = os.openpty()
+    try:
+        backend = SerialBackend(PrinterConfig(kind="serial", address=os.ttyname(line),
+                                              timeout_s=0.5))
+        backend.open()
+        outcome: list[BaseException | None] = []
+
+        def write() -> None:
+            try:
+                backend.write(b"x" * 1_000_000)
+                outcome.append(None)
+            except BaseException as exc:  # noqa: BLE001 (reported to the test below)
+                outcome.append(exc)
+
+        writer = threading.Thread(target=write, daemon=True)
+        started = time.monotonic()
+        writer.start()
+        writer.join(timeout=5)
+        assert not writer.is_alive(), "the write blocked past its timeout"
+        assert time.monotonic() - started < 3
+        assert isinstance(outcome[0], PrinterOfflineError)
+        backend.abort()
+    finally:
+        os.close(controller)  # unblocks a writer stuck without the fix
+        os.close(line)

@@ -63,8 +63,9 @@ def test_listing_without_libusb_is_a_clear_error() -> None:
     def no_backend(**_: object) -> None:
         raise usb.core.NoBackendError("No backend available")
 
-    with pytest.raises(UsbScanError, match="No backend available"):
+    with pytest.raises(UsbScanError, match="No backend available") as raised:
         find_usb_printers(no_backend)
+    assert raised.value.code == UsbScanError.NO_LIBUSB  # the UI's advice: install libusb
 
 
 def test_listing_through_pyusb_on_this_machine() -> None:

@@ -227,3 +227,47 @@ def test_one_script_splitter_keeps_triggers_whole():
     assert [s.split()[1] for s in split_script(script)] == ["TABLE", "TRIGGER"]
     with pytest.raises(ValueError):
         split_script("CREATE TABLE u (a TEXT)")
+
+
+def test_an_order_lost_while_offline_is_announced_but_not_the_pairing_history(store):
+    replica = ShopReplica(store)
+    # Pairing pull (no cursor yet): the day's refused and cancelled orders are history.
+    first = replica.apply_pull(pull(cursor=5, orders=[
+        wire_order("ord_1", 1, "rejected", reject_reason="timeout"),
+        wire_order("ord_2", 2, "cancelled")]))
+    assert first.timed_out_orders == [] and first.cancelled_orders == []
+    # Offline while ord_3 arrived and was refused, ord_4 arrived and was cancelled.
+    later = replica.apply_pull(pull(cursor=9, orders=[
+        wire_order("ord_3", 3, "rejected", reject_reason="timeout"),
+        wire_order("ord_4", 4, "cancelled"),
+        wire_order("ord_5", 5, "rejected", reject_reason="too_busy")]))  # the shop's own answer
+    assert [o["id"] for o in later.timed_out_orders] == ["ord_3"]
+    assert [o["id"] for o in later.cancelled_orders] == ["ord_4"]
+
+
+@pytest.mark.parametrize(("setting", "kept"), [
+    ('[{"id": "ord_1", "why": "timeout", "number": 1, "customer": "Zoé"},'
+     ' {"id": "ord_2", "why": "cancelled", "number": 2}, {"no": "id"}, 7]',
+     [("ord_1", "timeout", 1, "Zoé"), ("ord_2", "cancelled", 2, "")]),
+    ("{not json", []),
+    ('{"id": "ord_1"}', []),
+])
+def test_lost_orders_kept_in_the_old_setting_move_to_their_table(tmp_path, setting, kept):
+    import sqlite_utils
+
+    from posapp.domain.orders import OrdersService
+    from posapp.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(tmp_path / DB_FILENAME)
+    MIGRATIONS.apply(sqlite_utils.Database(conn), stop_before="0010_lost_orders")
+    conn.execute("INSERT INTO settings (key, value) VALUES ('lost_orders_unseen', ?)", (setting,))
+    conn.commit()
+    conn.close()
+    store = open_store(tmp_path)
+    try:
+        unseen = OrdersService(store).lost_unseen()
+        assert [(e["id"], e["why"], e["number"], e["customer"]) for e in unseen] == kept
+        assert store.query_one("SELECT 1 AS x FROM settings WHERE key = 'lost_orders_unseen'") \
+            is None
+    finally:
+        store.close()

@@ -176,18 +176,31 @@ def test_customer_cancellation_is_heard_too(window, shop_app):
     assert any("ANNULÉE" in t for t in window.banners.texts("cancelled"))
 
 
-def test_a_damaged_lost_orders_setting_does_not_stop_the_window(shop_app, qtbot):
-    from posapp.ui.lost_orders import SETTING
+def test_a_lost_order_the_window_never_heard_of_is_shown_at_start(shop_app, qtbot):
     from posapp.ui.main_window import MainWindow
 
-    shop_app.set_setting(SETTING, "{not json")
+    # The sync thread committed the pull, then the app was killed before the window got
+    # the signal (here: no signal at all).
+    shop_app.replica.apply_pull(make_pull([make_order("o1", 12)], cursor=2))
+    shop_app.replica.apply_pull(make_pull(
+        [make_order("o1", 12, "rejected", reject_reason="timeout")], cursor=3))
     window = MainWindow(shop_app)
     qtbot.addWidget(window)
-    assert window.banners.texts("cancelled") == []
-    shop_app.pull(make_pull([make_order("o1", 12)], cursor=2))
-    shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
-    assert len(window.banners.texts("cancelled")) == 1
+    [text] = window.banners.texts("cancelled")
+    assert "n° 12" in text and "REFUSÉE" in text
     window.close()
+
+
+def test_ok_acknowledges_only_the_orders_the_banner_listed(window, shop_app):
+    shop_app.pull(make_pull([make_order("o1", 12), make_order("o2", 13)], cursor=2))
+    shop_app.pull(make_pull([make_order("o1", 12, "cancelled")], cursor=3))
+    # Order 13 is lost by a pull the window has not heard of yet when OK is pressed.
+    shop_app.replica.apply_pull(make_pull([make_order("o2", 13, "cancelled")], cursor=4))
+    banner = next(b for b in window.banners.banners if b.kind == "cancelled")
+    banner.findChild(type(window.ack_button)).click()
+    [text] = window.banners.texts("cancelled")
+    assert "n° 13" in text and "12" not in text
+    assert [e["id"] for e in shop_app.orders.lost_unseen()] == ["o2"]
 
 
 def test_alert_works_without_audio_device(qtbot):
@@ -202,3 +215,18 @@ def test_alert_works_without_audio_device(qtbot):
 
 def test_sounds_are_shipped():
     assert {"chime.wav", "triple.wav"} <= set(available_sounds())
+
+
+def test_an_order_lost_while_offline_is_announced_without_a_new_order_call(window, shop_app,
+                                                                          monkeypatch):
+    raised: list[int] = []
+    monkeypatch.setattr(window, "_bring_to_front", lambda: raised.append(1))
+    # The counter was offline while order 12 came and the marketplace refused it on
+    # timeout, and while order 13 came and its customer cancelled it.
+    shop_app.pull(make_pull([make_order("o1", 12, "rejected", reject_reason="timeout"),
+                             make_order("o2", 13, "cancelled")], cursor=3))
+    [text] = window.banners.texts("cancelled")
+    assert "N° 12" in text and "N° 13" in text
+    assert window.alert.announcements == 2
+    assert raised == [1, 1]  # for the loss only, not as if a new order waited
+    assert not window.alert.active and window.alert.rings == 0

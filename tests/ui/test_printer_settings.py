@@ -157,9 +157,10 @@ def test_test_print_problem_is_explained(qtbot, form, printer):
 
 def test_test_print_to_a_dead_printer(qtbot, form):
     fill_network(form, "127.0.0.1", str(closed_port()))
-    with qtbot.waitSignal(form.test_finished, timeout=8000):
+    with qtbot.waitSignal(form.test_finished, timeout=8000) as done:
         form.start_test_print()
-    assert "injoignable" in form.message.text()
+    assert "injoignable" in form.message.text() and "adresse IP" in form.message.text()
+    assert done.args[0].detail and done.args[0].detail not in form.message.text()
 
 
 def test_test_print_to_a_file(qtbot, form, tmp_path):
@@ -302,6 +303,27 @@ def test_question_names_the_ticket_in_french(shop_app, printing, window_lang_fr)
     assert "Test d’impression" in uncertain_box([by_id[jobs["test"]]], numbers).text()
 
 
+def test_question_names_a_cancellation_slip_as_such(shop_app, printing, window_lang_fr):
+    from posapp.ui.uncertain_jobs import uncertain_box
+    from printing import enqueue_for_change
+    from printing import journal as print_journal
+    from tests.ui.conftest import make_order, make_pull
+
+    shop_app.pull(make_pull([make_order("o12", 12, "accepted")], cursor=2))
+    config = printing.config()
+    with shop_app.store.transaction() as conn:
+        (ticket,) = enqueue_for_change(conn, make_order("o12", 12, "accepted"), "new",
+                                       shop_app.shop, config)
+        print_journal.mark_printing(conn, ticket)
+        print_journal.mark_printed(conn, ticket)
+        (slip,) = enqueue_for_change(conn, make_order("o12", 12, "cancelled"), "accepted",
+                                     shop_app.shop, config)
+        conn.execute("UPDATE print_jobs SET state = 'uncertain' WHERE id = ?", (slip,))
+    [job] = printing.queue.uncertain_jobs()
+    assert uncertain_box([job], {"o12": 12}.get).text() == (
+        "Le bon d’annulation de la commande N° 12 a peut-être été interrompu. Le réimprimer ?")
+
+
 @pytest.mark.parametrize(("key", "expected"), [("yes", True), ("no", False), ("escape", None)])
 def test_dialog_answers(qtbot, shop_app, printing, window_lang_fr, key, expected):
     from PySide6.QtCore import Qt, QTimer
@@ -362,14 +384,33 @@ def test_usb_search_keeps_the_saved_ids_and_says_when_nothing_is_found(qtbot, pr
     assert (form.vendor_id.text(), form.product_id.text()) == ("0fe6", "811e")
 
 
-def test_usb_listing_failure_is_explained(qtbot, printing, window_lang_fr):
-    from printing.usb_printers import UsbScanError
+def test_usb_listing_failure_is_explained_in_french(qtbot, printing, window_lang_fr):
+    import usb.core
 
-    def no_libusb() -> list:
-        raise UsbScanError("cannot list USB devices: No backend available")
+    from printing.usb_printers import find_usb_printers
 
-    form = _usb_form(qtbot, printing, no_libusb)
+    def no_libusb(**_: object) -> list:
+        raise usb.core.NoBackendError("No backend available")
+
+    form = _usb_form(qtbot, printing, lambda: find_usb_printers(no_libusb))
     with qtbot.waitSignal(form.usb_search_finished, timeout=5000):
         form.kind.setCurrentIndex(form.kind.findData("usb"))
-    assert "No backend available" in form.usb_hint.text()
+    hint = form.usb_hint.text()
+    assert "libusb-1.0-0" in hint and "WinUSB" in hint and "identifiants" in hint
+    assert "No backend" not in hint and "pip" not in hint
+    assert "No backend available" in form.usb_hint.toolTip()  # for whoever helps
     assert form.usb_search.isEnabled() and form.usb_found.count() == 0
+
+
+def test_test_print_refused_by_the_spooler_says_what_to_check(qtbot, form, monkeypatch):
+    from tests.printing.cups_server import free_port
+
+    monkeypatch.setenv("CUPS_SERVER", f"127.0.0.1:{free_port()}")  # no CUPS there: lp fails
+    form.kind.setCurrentIndex(form.kind.findData("spooler"))
+    form.queue_name.setText("TM-T20")
+    with qtbot.waitSignal(form.test_finished, timeout=15000) as done:
+        form.start_test_print()
+    text = form.message.text()
+    assert "file d’attente" in text and "localhost:631" in text
+    assert "lp " not in text and done.args[0].detail not in text
+    assert "TM-T20" in form.message.toolTip()

@@ -71,11 +71,17 @@ def test_listen_reports_a_failure_and_a_success(window, corrupt_sound, qtbot):
     dialog.deleteLater()
 
 
-def test_a_device_change_reloads_the_sound(qtbot, corrupt_sound):
+def test_a_device_change_reloads_the_sound(qtbot, tmp_path):
+    import shutil
+
+    from posapp.ui.paths import resource
+
+    # The sound failed to load (as it does when no output exists at start-up) …
+    late = tmp_path / "chime.wav"
     alert = OrderAlert()
-    alert.set_source(QUrl.fromLocalFile(str(corrupt_sound)))
+    alert.set_source(QUrl.fromLocalFile(str(late)))
     qtbot.waitUntil(lambda: alert.problem() is not None, timeout=3000)
-    alert.set_sound("chime.wav")
-    alert._outputs_changed()  # what QMediaDevices reports when speakers come or go
+    shutil.copyfile(resource("sounds", "chime.wav"), late)  # … and could load now
+    alert._outputs_changed()  # only what QMediaDevices calls when speakers come or go
     qtbot.waitUntil(lambda: alert.effect.status() == QSoundEffect.Status.Ready, timeout=3000)
-    assert alert.problem() is None and alert.sound == "chime.wav"
+    assert alert.problem() is None and alert.effect.source().toLocalFile() == str(late)
