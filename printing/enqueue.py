@@ -23,6 +23,7 @@ from .z_report import ZSummary, build_z_report
 
 __all__ = [
     "DUPLICATE_BANNER",
+    "UNCONFIRMED_NOTE",
     "enqueue_cancellation",
     "enqueue_document",
     "enqueue_for_change",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 DUPLICATE_BANNER = "DUPLICATA"
+# Under the banner when the queue prints again a ticket the printer took but never confirmed.
+UNCONFIRMED_NOTE = "1er envoi non confirmé"
 
 
 def order_job_key(kind: str, order_id: str) -> str:
