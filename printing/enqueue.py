@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from . import journal
 from .cancellation_slip import build_cancellation_slip
+from .codepages import CodePage, resolve_code_page
 from .config import PrinterConfig, PrintMoment
 from .fr_format import DEFAULT_TZ
 from .kitchen_ticket import build_kitchen_ticket
@@ -39,6 +40,11 @@ DUPLICATE_BANNER = "DUPLICATA"
 UNCONFIRMED_NOTE = "1er envoi non confirmé"
 
 
+def _code_page(config: PrinterConfig) -> CodePage:
+    """Tickets are laid out in the characters the configured printer will print."""
+    return resolve_code_page(config.code_page, config.profile)
+
+
 def order_job_key(kind: str, order_id: str) -> str:
     """'order:<id>' / 'kitchen:<id>': the unique key makes each order print exactly once."""
     return f"{kind}:{order_id}"
@@ -62,7 +68,7 @@ def enqueue_order(
     if not (config.auto_print or manual):
         return []
     columns = config.line_columns
-    ticket = build_ticket(order, shop, columns, tz)
+    ticket = build_ticket(order, shop, columns, tz, _code_page(config))
     order_id = ticket.order_id
     assert order_id is not None
     created = [
@@ -76,7 +82,7 @@ def enqueue_order(
         )
     ]
     if config.kitchen_copy:
-        kitchen = build_kitchen_ticket(order, columns, tz)
+        kitchen = build_kitchen_ticket(order, columns, tz, _code_page(config))
         created.append(
             journal.insert_job(
                 conn, order_job_key("kitchen", order_id), "kitchen", kitchen.to_json(), order_id
@@ -105,7 +111,7 @@ def enqueue_cancellation(
     order_id = str(order["id"])
     if not any(j.kind in _TICKET_KINDS for j in journal.jobs_for_order(conn, order_id)):
         return None
-    slip = build_cancellation_slip(order, config.line_columns, tz)
+    slip = build_cancellation_slip(order, config.line_columns, tz, _code_page(config))
     return journal.insert_job(conn, order_job_key("cancellation", order_id), "cancellation",
                               slip.to_json(), order_id)
 
@@ -176,5 +182,6 @@ def enqueue_z_report(
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
 ) -> int:
-    document = build_z_report(summary, shop, config.line_columns, tz)
+    document = build_z_report(summary, shop, config.line_columns, tz,
+                              code_page=_code_page(config))
     return enqueue_document(conn, document, kind="z_report")

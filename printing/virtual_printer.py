@@ -243,12 +243,20 @@ class VirtualPrinter:
             if i + 2 >= len(data):
                 return data[i:]
             if self.answers_status:
-                if self.status_delay_s:
-                    time.sleep(self.status_delay_s)
-                with contextlib.suppress(OSError):
-                    client.sendall(bytes([self.status_byte(data[i + 2])]))
+                answer = bytes([self.status_byte(data[i + 2])])
+                if self.status_delay_s:  # late, but still reading what comes meanwhile
+                    timer = threading.Timer(self.status_delay_s, _send_quietly, (client, answer))
+                    timer.daemon = True
+                    timer.start()
+                else:
+                    _send_quietly(client, answer)
             start = i + 3
         return data[-1:] if data.endswith(b"\x10") else b""
+
+
+def _send_quietly(client: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        client.sendall(data)
 
 
 def _end_of_cut(data: bytes) -> int | None:
