@@ -435,3 +435,25 @@ def test_hang_up_right_after_the_cut_never_makes_a_silent_second_ticket(
     wait_for(lambda: len(printer.jobs) == 3)
     third = decode_escpos(printer.jobs[2])
     assert [line.text.strip() for line in third.lines].count("DUPLICATA") == 1
+
+
+def test_a_late_status_answer_is_never_taken_for_the_after_job_proof(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+) -> None:
+    """When the query before the ticket goes unanswered, its late answer could arrive while
+    we wait for the query after the ticket and pass for proof of delivery: that second
+    query is not sent, the clean close is the proof (as for a printer without status)."""
+    printer.status_delay_s = net_config.status_timeout_s * 1.5
+    queue = make_queue(net_config)
+    queue.start()
+    (job_id,) = _enqueue(db_path, order, shop, net_config)
+    queue.wake()
+    wait_for(lambda: _job(db_path, job_id).state == "printed")
+    (connection,) = [c for c in printer.connections if c.payload]
+    assert decode_escpos(bytes(connection.data)).status_queries == [1]  # before only
+    assert _complete_tickets(printer, order["id"]) == 1

@@ -163,6 +163,26 @@ def test_kitchen_copy_is_big_and_has_no_prices(order: dict[str, Any]) -> None:
     assert isinstance(doc.blocks[-1], Cut)
 
 
+def test_kitchen_copy_puts_allergens_first_and_the_ready_by_time_large(
+    order: dict[str, Any],
+) -> None:
+    """Issue 9.10: a cook reads the top of the ticket: allergens right under the number,
+    in double size, then the ready-by time in double size, before the items."""
+    doc = build_kitchen_ticket(order, 32)
+    texts = [t for t in _texts(doc) if t.text.strip()]
+    kinds = [t.text.strip() for t in texts]
+    assert kinds[:3] == ["CUISINE", "N° 12", "ALLERGÈNES"]
+    assert texts[2].inverse and texts[2].size is Size.DOUBLE
+    allergens = _find(doc, "noix, oeufs")
+    assert allergens.size is Size.DOUBLE and allergens.bold
+    ready = _find(doc, "lun. 23/11 16:45")  # 15:45Z in Paris
+    assert ready.size is Size.DOUBLE and ready.bold
+    position = {t.text.strip(): i for i, t in enumerate(texts)}
+    assert position["ALLERGÈNES"] < position["lun. 23/11 16:45"] < position["2 × Croissant"]
+    order["allergens"] = ""
+    assert "ALLERGÈNES" not in _joined(build_kitchen_ticket(order, 32))
+
+
 def test_z_report(shop: dict[str, Any]) -> None:
     summary = ZSummary(
         day=date(2026, 11, 23),
