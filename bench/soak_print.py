@@ -4,6 +4,7 @@
 
 Prints one line per run and a summary with the counts; exits 1 if any invariant was
 violated (the work folder of a failing run, with its actions.jsonl, is kept).
+Every third seed runs the queue in its own process and SIGKILLs it (kill_app).
 `--long-outage S` adds one run at production timings with the printer refusing
 connections for S seconds (default 90).
 """
@@ -26,7 +27,8 @@ def _line(result: PrintLabResult) -> str:
     faults = ",".join(f"{k}={v}" for k, v in sorted(result.faults.items()))
     extra = f" recovery={result.recovery_s}s" if result.recovery_s is not None else ""
     return (f"seed {result.seed}: orders={result.orders} connections={result.connections}"
-            f" duplicata={result.marked_duplicates} faults[{faults}]{extra}"
+            f" duplicata={result.marked_duplicates} uncertain={result.uncertain_answered}"
+            f" faults[{faults}]{extra}"
             f" -> {'OK' if result.ok else result.violations}")
 
 
@@ -48,9 +50,11 @@ def main(argv: list[str]) -> int:
     for seed, long_outage in plan:
         work = Path(tempfile.mkdtemp(prefix=f"soak-print-{seed}-"))
         result = run_print_scenario(seed, work, duration=seconds, long_outage=long_outage,
-                                    outage_s=outage or 0.0)
+                                    outage_s=outage or 0.0,
+                                    kill_app=not long_outage and seed % 3 == 0)
         totals.update(orders=result.orders, connections=result.connections,
-                      duplicata=result.marked_duplicates, **result.faults)
+                      duplicata=result.marked_duplicates,
+                      uncertain_answered=result.uncertain_answered, **result.faults)
         print(_line(result), flush=True)
         if result.ok:
             shutil.rmtree(work, ignore_errors=True)

@@ -6,7 +6,10 @@ One scenario (``run_print_scenario(seed, ...)``):
 2. orders arrive at random moments (order ticket + kitchen copy, as the sync engine queues
    them) while faults are switched on and off at random: cut mid-ticket, hang-up right
    after the cut, late status answers, no status answers, refused connections, paper out,
-   and restarts of the queue;
+   and restarts of the queue; with ``kill_app=True`` the queue runs in its own process
+   (``print_driver``) and is SIGKILLed instead, and after each restart the lab answers the
+   start-up question as a shopkeeper would, looking at the paper (print again only what
+   is not whole on it);
 3. every action is appended to ``actions.jsonl`` in the work folder (outside the shop
    database, so a broken journal cannot hide what was asked of it);
 4. then the faults stop, the queue drains, and the invariants are checked on **what the
@@ -26,8 +29,12 @@ comes back the last ticket is on paper.
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import closing
@@ -38,7 +45,7 @@ from typing import Any
 from printing import journal
 from printing.backends import make_backend
 from printing.config import PrinterConfig
-from printing.enqueue import DUPLICATE_BANNER, UNCONFIRMED_NOTE
+from printing.enqueue import DUPLICATE_BANNER, UNCONFIRMED_NOTE, enqueue_order
 from printing.escpos_decode import decode_escpos
 from printing.escpos_render import render_escpos
 from printing.queue import PrintQueue
@@ -49,6 +56,7 @@ __all__ = ["FAULTS", "PrintLabResult", "run_print_scenario"]
 
 FAULTS = ("cut_mid_ticket", "hang_up_after_cut", "late_status", "no_status", "refused",
           "paper_out", "queue_restart")
+ROOT = Path(__file__).resolve().parents[2]
 SHOP = {"name": "Boulangerie Chez Léonie", "address": "12 rue de la Croix-Rousse, Lyon"}
 DRAIN_TIMEOUT_S = 60.0  # fast timings
 # Production backoff tops at 30 s (±20 % jitter): the printer back, the queue must find it
@@ -63,6 +71,7 @@ class PrintLabResult:
     connections: int = 0
     faults: Counter[str] = field(default_factory=Counter)
     marked_duplicates: int = 0  # whole copies printed with the DUPLICATA banner
+    uncertain_answered: int = 0  # start-up questions answered after a kill
     recovery_s: float | None = None  # long outage: printer back → last ticket on paper
     violations: list[str] = field(default_factory=list)
 
@@ -162,6 +171,62 @@ class _Faults:
         self.log("faults_cleared")
 
 
+class _AppProcess:
+    """The queue in its own process, so that it can be killed like the app."""
+
+    def __init__(self, db_path: Path, config: PrinterConfig) -> None:
+        self.db_path, self.config = db_path, config
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.print_driver", str(self.db_path),
+             json.dumps(self.config.to_dict())],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "READY":
+            raise RuntimeError("print driver did not start")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def wake(self) -> None:  # the driver polls the journal every 50 ms
+        pass
+
+
+def _answer_uncertain(
+    db_path: Path, printer: VirtualPrinter, config: PrinterConfig, result: PrintLabResult,
+    log: _ActionLog,
+) -> None:
+    """The start-up question, answered by looking at the paper: whole → it came out."""
+    printer.wait_until(lambda p: True, timeout=0.1)  # let the printer read what is in flight
+    time.sleep(0.1)
+    renderings = _renderings(db_path, config)
+    with printer._lock:
+        payloads = [c.payload for c in printer.connections]
+    conn = journal.connect(db_path)
+    try:
+        for job in journal.jobs_in_state(conn, "uncertain"):
+            whole = any(p in renderings[job.job_key] for p in payloads)
+            journal.resolve_uncertain(conn, job.id, reprint=not whole)
+            result.uncertain_answered += 1
+            log("uncertain_answered", job=job.job_key, reprint=not whole)
+    finally:
+        conn.close()
+
+
 def _renderings(db_path: Path, config: PrinterConfig) -> dict[str, list[bytes]]:
     """job_key → the byte streams the queue may legitimately send for it."""
     conn = journal.connect(db_path)
@@ -238,6 +303,16 @@ def _duplicate_first(printer: VirtualPrinter, variants: list[bytes]) -> bool:
     return any(c.payload and original.startswith(c.payload) for c in printer.connections)
 
 
+def _enqueue(db_path: Path, order: dict[str, Any], config: PrinterConfig) -> None:
+    """As the sync engine does: in the transaction that stores the order."""
+    conn = journal.connect(db_path)
+    try:
+        with journal.transaction(conn):
+            enqueue_order(conn, order, SHOP, config)
+    finally:
+        conn.close()
+
+
 def _drained(db_path: Path) -> bool:
     with sqlite3.connect(db_path) as conn:
         left = conn.execute(
@@ -253,6 +328,7 @@ def run_print_scenario(
     duration: float = 3.0,
     long_outage: bool = False,
     outage_s: float = 90.0,
+    kill_app: bool = False,
 ) -> PrintLabResult:
     rng = random.Random(seed)
     result = PrintLabResult(seed)
@@ -264,15 +340,21 @@ def run_print_scenario(
     printer = VirtualPrinter().start()
     config = _config(printer, production=long_outage, rng=rng)
     log("start", seed=seed, code_page=config.code_page, paper_mm=config.paper_width_mm,
-        long_outage=long_outage)
+        long_outage=long_outage, kill_app=kill_app)
     faults = _Faults(printer, config, log)
-    queue = _make_queue(db_path, config, production=long_outage)
+    queue: PrintQueue | _AppProcess
+    if kill_app:
+        queue = _AppProcess(db_path, config)
+    else:
+        queue = _make_queue(db_path, config, production=long_outage)
     queue.start()
     try:
         if long_outage:
+            assert isinstance(queue, PrintQueue)
             _long_outage(queue, printer, faults, config, rng, result, log, outage_s)
         else:
-            queue = _random_faults(queue, db_path, faults, config, rng, result, log, duration)
+            queue = _random_faults(queue, db_path, printer, faults, config, rng, result, log,
+                                   duration)
         faults.clear()
         back = time.monotonic()
         if not long_outage:
@@ -297,27 +379,43 @@ def run_print_scenario(
 
 
 def _random_faults(
-    queue: PrintQueue,
+    queue: PrintQueue | _AppProcess,
     db_path: Path,
+    printer: VirtualPrinter,
     faults: _Faults,
     config: PrinterConfig,
     rng: random.Random,
     result: PrintLabResult,
     log: _ActionLog,
     duration: float,
-) -> PrintQueue:
+) -> PrintQueue | _AppProcess:
     end = time.monotonic() + duration
     while time.monotonic() < end:
         roll = rng.random()
         if roll < 0.45:
             result.orders += 1
             order = _order(result.seed, result.orders, rng)
-            queue.enqueue_order(order, SHOP, config)
+            _enqueue(db_path, order, config)
+            queue.wake()
             log("order", id=order["id"])
         elif roll < 0.8:
             fault = rng.choice(FAULTS)
+            if fault == "queue_restart" and isinstance(queue, _AppProcess):
+                fault = "app_kill"
             result.faults[fault] += 1
-            if fault == "queue_restart":  # the app closed and reopened
+            if fault == "app_kill":  # kill -9, likely mid-ticket; start again, answer
+                # A slow (but answering) printer widens the printing window to ~0.1 s.
+                printer.status_delay_s = config.status_timeout_s * 0.6
+                result.orders += 1
+                order = _order(result.seed, result.orders, rng)
+                _enqueue(db_path, order, config)
+                log("order", id=order["id"])
+                time.sleep(rng.uniform(0.1, 0.5))  # status checks take 3 × 60 ms
+                queue.kill()
+                log("fault", kind=fault)
+                queue.start()
+                _answer_uncertain(db_path, printer, config, result, log)
+            elif fault == "queue_restart":  # the app closed and reopened
                 queue.stop()
                 queue = _make_queue(db_path, config, production=False)
                 queue.start()

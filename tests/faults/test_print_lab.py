@@ -16,3 +16,11 @@ def test_printer_faults_lose_and_silently_double_no_ticket(seed, tmp_path):
     actions = [json.loads(line) for line in (tmp_path / "actions.jsonl").read_text().splitlines()]
     assert actions[0]["action"] == "start" and actions[-1]["action"] == "checked"
     assert sum(a["action"] == "order" for a in actions) == result.orders
+
+
+def test_app_killed_mid_ticket_then_the_paper_decides(tmp_path):
+    """The queue in its own process, SIGKILLed while a slow printer prints; after each
+    restart the start-up question is answered by looking at the paper."""
+    result = run_print_scenario(3, tmp_path, duration=3.0, kill_app=True)
+    assert result.faults["app_kill"] >= 1 and result.uncertain_answered >= 1
+    assert result.violations == []
