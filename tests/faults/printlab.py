@@ -52,7 +52,7 @@ from printing.queue import PrintQueue
 from printing.ticket import TicketDocument
 from printing.virtual_printer import VirtualPrinter
 
-__all__ = ["FAULTS", "PrintLabResult", "run_print_scenario"]
+__all__ = ["FAULTS", "PrintLabResult", "run_kill_mid_ticket", "run_print_scenario"]
 
 FAULTS = ("cut_mid_ticket", "hang_up_after_cut", "late_status", "no_status", "refused",
           "paper_out", "queue_restart")
@@ -313,8 +313,19 @@ def _enqueue(db_path: Path, order: dict[str, Any], config: PrinterConfig) -> Non
         conn.close()
 
 
+def _wait_for_printing(db_path: Path, timeout: float) -> bool:
+    """Until a job is between its first byte and its confirmation (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(db_path)) as conn:
+            if conn.execute("SELECT 1 FROM print_jobs WHERE state = 'printing'").fetchone():
+                return True
+        time.sleep(0.005)
+    return False
+
+
 def _drained(db_path: Path) -> bool:
-    with sqlite3.connect(db_path) as conn:
+    with closing(sqlite3.connect(db_path)) as conn:
         left = conn.execute(
             "SELECT count(*) FROM print_jobs WHERE state NOT IN ('printed', 'failed')"
         ).fetchone()[0]
@@ -410,7 +421,11 @@ def _random_faults(
                 order = _order(result.seed, result.orders, rng)
                 _enqueue(db_path, order, config)
                 log("order", id=order["id"])
-                time.sleep(rng.uniform(0.1, 0.5))  # status checks take 3 × 60 ms
+                if rng.random() < 0.7:  # mostly mid-ticket, sometimes any moment
+                    _wait_for_printing(db_path, timeout=1.0)
+                    time.sleep(rng.uniform(0.0, 0.1))
+                else:
+                    time.sleep(rng.uniform(0.0, 0.5))
                 queue.kill()
                 log("fault", kind=fault)
                 queue.start()
@@ -450,3 +465,44 @@ def _long_outage(
         queue.enqueue_order(order, SHOP, config)
         log("order", id=order["id"])
         time.sleep(min(rng.uniform(2, 8), max(0.0, end - time.monotonic())))
+
+
+def run_kill_mid_ticket(workdir: Path, orders: int = 3) -> PrintLabResult:
+    """Deterministic: for each order, kill -9 the queue's process while its ticket is
+    being printed by a slow printer, restart, answer from the paper, then check."""
+    rng = random.Random(0)
+    result = PrintLabResult(seed=0)
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "shop.db"
+    with closing(journal.connect(db_path)) as conn:
+        journal.ensure_schema(conn)
+    log = _ActionLog(workdir / "actions.jsonl")
+    printer = VirtualPrinter().start()
+    config = _config(printer, production=False, rng=rng)
+    printer.status_delay_s = config.status_timeout_s * 0.6  # slow, still answering
+    log("start", seed=0, kill_mid_ticket=True)
+    app = _AppProcess(db_path, config)
+    app.start()
+    try:
+        for n in range(1, orders + 1):
+            result.orders += 1
+            order = _order(0, n, rng)
+            _enqueue(db_path, order, config)
+            log("order", id=order["id"])
+            if not _wait_for_printing(db_path, timeout=5.0):
+                result.violations.append(f"order {n}: never started printing")
+            app.kill()
+            result.faults["app_kill"] += 1
+            log("fault", kind="app_kill")
+            app.start()
+            _answer_uncertain(db_path, printer, config, result, log)
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        while not _drained(db_path) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        app.stop()
+        printer.stop()
+    check_paper(printer, db_path, config, result)
+    log("checked", violations=result.violations)
+    log.close()
+    return result

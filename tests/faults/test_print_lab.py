@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.faults.printlab import run_print_scenario
+from tests.faults.printlab import run_kill_mid_ticket, run_print_scenario
 
 
 @pytest.mark.parametrize("seed", [5, 17])
@@ -19,8 +19,8 @@ def test_printer_faults_lose_and_silently_double_no_ticket(seed, tmp_path):
 
 
 def test_app_killed_mid_ticket_then_the_paper_decides(tmp_path):
-    """The queue in its own process, SIGKILLed while a slow printer prints; after each
-    restart the start-up question is answered by looking at the paper."""
-    result = run_print_scenario(3, tmp_path, duration=3.0, kill_app=True)
-    assert result.faults["app_kill"] >= 1 and result.uncertain_answered >= 1
+    """The queue in its own process, SIGKILLed while a slow printer prints each ticket;
+    after each restart the start-up question is answered by looking at the paper."""
+    result = run_kill_mid_ticket(tmp_path, orders=3)
+    assert result.faults["app_kill"] == 3 and result.uncertain_answered >= 3
     assert result.violations == []
