@@ -24,8 +24,9 @@ def deliver(
 
     Raises PrinterUnavailableError subclasses; nothing has been sent when the printer
     reported paper out / cover open beforehand; UnconfirmedDeliveryError when every
-    byte was written but the printer then did not confirm (see printing/README.md). `before_first_byte` runs right before
-    writing, so the journal marks a job 'printing' only once bytes may reach the paper.
+    byte was written but the printer then did not confirm (see printing/README.md).
+    `before_first_byte` runs right before writing, so the journal marks a job
+    'printing' only once bytes may reach the paper.
     """
     backend.open()
     try:

@@ -149,3 +149,11 @@ def test_ordinary_ticket_is_far_below_the_bound(order: dict[str, Any], shop: dic
                                                 ) -> None:
     decoded = decode_escpos(render_escpos(build_ticket(order, shop, 32)))
     assert 100 < _paper_mm(decoded) < 400
+
+
+def test_fit_encoded_squeezes_padding_first_then_splits() -> None:
+    from printing.escpos_render import fit_encoded
+
+    assert fit_encoded(b"2 x Croissant      2,40 EUR", 24) == [b"2 x Croissant   2,40 EUR"]
+    assert fit_encoded(b"x" * 40, 32) == [b"x" * 32, b"x" * 8]
+    assert fit_encoded(b"short", 32) == [b"short"]
