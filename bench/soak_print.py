@@ -5,8 +5,8 @@
 Prints one line per run and a summary with the counts; exits 1 if any invariant was
 violated (the work folder of a failing run, with its actions.jsonl, is kept).
 Every third seed runs the queue in its own process and SIGKILLs it (kill_app).
-`--long-outage S` adds one run at production timings with the printer refusing
-connections for S seconds (default 90).
+`--long-outage S` adds two runs at production timings with the printer refusing
+connections, then silent (connections time out), for S seconds (default 90).
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ def main(argv: list[str]) -> int:
     totals: Counter[str] = Counter()
     failed: list[tuple[int, Path]] = []
     started = time.monotonic()
-    plan = [(seed, False) for seed in range(first, first + runs)]
+    plan = [(seed, "") for seed in range(first, first + runs)]
     if outage is not None:
-        plan.append((first + runs, True))
-    for seed, long_outage in plan:
+        plan += [(first + runs, "refused"), (first + runs + 1, "silent")]
+    for seed, outage_kind in plan:
         work = Path(tempfile.mkdtemp(prefix=f"soak-print-{seed}-"))
-        result = run_print_scenario(seed, work, duration=seconds, long_outage=long_outage,
-                                    outage_s=outage or 0.0,
-                                    kill_app=not long_outage and seed % 3 == 0)
+        result = run_print_scenario(seed, work, duration=seconds, long_outage=bool(outage_kind),
+                                    outage_s=outage or 0.0, outage=outage_kind or "refused",
+                                    kill_app=not outage_kind and seed % 3 == 0)
         totals.update(orders=result.orders, connections=result.connections,
                       duplicata=result.marked_duplicates,
                       uncertain_answered=result.uncertain_answered, **result.faults)

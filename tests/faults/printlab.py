@@ -339,6 +339,7 @@ def run_print_scenario(
     duration: float = 3.0,
     long_outage: bool = False,
     outage_s: float = 90.0,
+    outage: str = "refused",
     kill_app: bool = False,
 ) -> PrintLabResult:
     rng = random.Random(seed)
@@ -362,7 +363,7 @@ def run_print_scenario(
     try:
         if long_outage:
             assert isinstance(queue, PrintQueue)
-            _long_outage(queue, printer, faults, config, rng, result, log, outage_s)
+            _long_outage(queue, printer, faults, config, rng, result, log, outage_s, outage)
         else:
             queue = _random_faults(queue, db_path, printer, faults, config, rng, result, log,
                                    duration)
@@ -453,11 +454,17 @@ def _long_outage(
     result: PrintLabResult,
     log: _ActionLog,
     outage_s: float,
+    kind: str,
 ) -> None:
-    """Production timings: the printer refuses connections for `outage_s` while orders
-    keep coming (one every few seconds), then comes back."""
-    result.faults["refused"] += 1
-    faults.inject("refused", rng)
+    """Production timings: the printer refuses connections ("refused": rebooting) or
+    vanishes ("silent": connections time out, 5 s each) for `outage_s` while orders keep
+    coming (one every few seconds), then comes back."""
+    result.faults[f"long_{kind}"] += 1
+    if kind == "silent":
+        printer.go_silent()
+        log("fault", kind="silent")
+    else:
+        faults.inject("refused", rng)
     end = time.monotonic() + outage_s
     while time.monotonic() < end:
         result.orders += 1
