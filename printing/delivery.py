@@ -56,6 +56,8 @@ def deliver(
         try:
             backend.close()  # without a status answer, a clean close is our only proof
         except PrinterUnavailableError as exc:
+            if backend.submits_on_close:  # a spooler that refused the job: nothing printed
+                raise
             raise UnconfirmedDeliveryError(f"{exc.detail} (after the whole ticket)") from exc
         return after
     try:
