@@ -43,9 +43,9 @@ def deliver(
     # cannot tell "printed" from "lost": it must never become a silent resend.
     try:
         # A status answer comes back only once the printer has read every byte sent
-        # before the query (TCP keeps order): it proves delivery. Not asked when the
-        # first query went unanswered: a late answer to it could pass for this one.
-        after = backend.query_state() if before is not None else None
+        # before the query (TCP keeps order): it proves delivery. Asked even when the
+        # first query went unanswered: waiting for it is what reveals a hang-up.
+        after = backend.query_state()
     except PrinterUnavailableError as exc:
         backend.abort()
         raise UnconfirmedDeliveryError(f"{exc.detail} (after the whole ticket)") from exc

@@ -297,6 +297,15 @@ def check_paper(
             break
 
 
+def _dump_connections(printer: VirtualPrinter, workdir: Path) -> None:
+    """What the printer received, per connection, kept beside actions.jsonl for diagnosis."""
+    with printer._lock:
+        records = list(printer.connections)
+    for i, record in enumerate(records):
+        flags = ("-hungup" if record.hung_up else "") + ("-paperout" if record.paper_out else "")
+        (workdir / f"connection-{i:03d}{flags}.bin").write_bytes(bytes(record.data))
+
+
 def _duplicate_first(printer: VirtualPrinter, variants: list[bytes]) -> bool:
     """A DUPLICATA alone is fine only if an earlier try sent the start of the original."""
     original = variants[0]
@@ -384,6 +393,8 @@ def run_print_scenario(
         queue.stop()
         printer.stop()
     check_paper(printer, db_path, config, result)
+    if result.violations:
+        _dump_connections(printer, workdir)
     log("checked", connections=result.connections, violations=result.violations,
         marked_duplicates=result.marked_duplicates)
     log.close()
