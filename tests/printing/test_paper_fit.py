@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from printing.cancellation_slip import build_cancellation_slip
 from printing.codepages import CODE_PAGES
 from printing.config import PAPER_COLUMNS, PrinterConfig
 from printing.enqueue import DUPLICATE_BANNER, UNCONFIRMED_NOTE
@@ -51,6 +52,7 @@ def _documents(order: dict[str, Any], shop: dict[str, Any], config: PrinterConfi
         "kitchen": build_kitchen_ticket(order, columns, code_page=cp),
         "z_report": build_z_report(summary, shop, columns, code_page=cp),
         "test": build_test_ticket(config),
+        "cancellation": build_cancellation_slip(order, columns, code_page=cp),
         "reprint": ticket.with_banner(DUPLICATE_BANNER),
         "unconfirmed": ticket.with_banner(DUPLICATE_BANNER, UNCONFIRMED_NOTE),
     }
@@ -142,6 +144,8 @@ def test_paper_bomb_prints_a_bounded_length(
             assert "[...]" in "\n".join(decoded.text_lines)
             assert _overflowing(decoded, columns) == []
             assert any("autre(s) article(s)" in t for t in decoded.text_lines)
+        slip = decode_escpos(render_escpos(build_cancellation_slip(order, columns)))
+        assert _paper_mm(slip) <= MAX_TICKET_MM and _overflowing(slip, columns) == []
     assert time.monotonic() - started < 10  # and it does not stall the print queue
 
 
