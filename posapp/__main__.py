@@ -165,7 +165,8 @@ def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
     take_screenshots(window, out_dir)
     order = shop_app.orders.get(board["new"][-1]["id"])
     config = shop_app.printing.config()
-    render_preview(build_ticket(order, shop_app.shop, config.line_columns),
+    render_preview(build_ticket(order, shop_app.shop, config.line_columns,
+                                code_page=config.code_page),
                    str(out_dir / "ticket.png"))
     return 0
 

@@ -40,6 +40,7 @@ class PrinterBackend:
     """Base: any python-escpos printer, status read through its `_read()` if it has one."""
 
     reads_status = False
+    submits_on_close = False  # True: write() only buffers, close() hands the job over
 
     def __init__(self, config: PrinterConfig, printer: Escpos) -> None:
         self.config = config
@@ -184,6 +185,8 @@ class SpoolerBackend(PrinterBackend):
 
     The job counts as printed once the spooler accepted it; the spooler then delivers it
     (and retries on its own while the printer is away)."""
+
+    submits_on_close = True  # nothing leaves before close(): its failure is a plain retry
 
     def __init__(self, config: PrinterConfig) -> None:
         super().__init__(config, _spooler_printer(config))

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .codepages import DEFAULT_CODE_PAGE, CodePage
 from .fr_format import DEFAULT_TZ, format_slot, to_local
-from .layout import banner, label_value, text_lines
-from .order_sections import number_block
+from .layout import Paper, banner, label_value, text_lines
+from .order_sections import PRINTED_LINES, more_lines_text, number_block
 from .order_view import OrderView
 from .ticket import Align, Block, Cut, Rule, Size, TicketDocument
 
@@ -31,27 +32,33 @@ def build_cancellation_slip(
     order: Mapping[str, Any],
     columns: int = 48,
     tz: str | ZoneInfo = DEFAULT_TZ,
+    code_page: CodePage | str = DEFAULT_CODE_PAGE,
 ) -> TicketDocument:
     view = OrderView.from_order(order)
+    paper = Paper.of(columns, code_page)
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     when = to_local(order.get("updated_at") or datetime.now(UTC), zone)
     blocks: list[Block] = [
-        *banner("NE PAS PRÉPARER", columns, size=Size.TALL),
-        number_block(view),
-        *text_lines(withdrawal_title(order), columns, bold=True, size=Size.TALL,
+        *banner("NE PAS PRÉPARER", paper, size=Size.TALL),
+        number_block(view, paper),
+        *text_lines(withdrawal_title(order), paper, bold=True, size=Size.TALL,
                     align=Align.CENTER),
         Rule(),
     ]
     if view.customer_name:
-        blocks += label_value("Client", view.customer_name, columns, bold=True)
+        blocks += label_value("Client", view.customer_name, paper, bold=True,
+                              max_lines=PRINTED_LINES["name"])
     if when is not None:
-        blocks += label_value("Le", format_slot(when), columns)
+        blocks += label_value("Le", format_slot(when), paper)
     blocks.append(Rule())
     for line in view.lines:
-        blocks += text_lines(f"{line.qty} × {line.name}", columns, hanging=4)
+        blocks += text_lines(f"{line.qty} × {line.name}", paper, hanging=4,
+                             max_lines=PRINTED_LINES["name"])
+    if view.hidden_lines:
+        blocks += text_lines(more_lines_text(view), paper, bold=True)
     blocks += [
         Rule(),
-        *text_lines("Retirez le ticket de cette commande.", columns, align=Align.CENTER),
+        *text_lines("Retirez le ticket de cette commande.", paper, align=Align.CENTER),
         Cut(),
     ]
     return TicketDocument(
@@ -59,5 +66,5 @@ def build_cancellation_slip(
         columns=columns,
         blocks=blocks,
         order_id=view.id,
-        title=f"Annulation N° {view.number}",
+        title=f"Annulation N° {view.number}"[:80],
     )

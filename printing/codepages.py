@@ -22,6 +22,7 @@ __all__ = [
     "UnknownCodePageError",
     "code_page_by_number",
     "encode_text",
+    "printable_text",
     "resolve_code_page",
     "sanitize_text",
 ]
@@ -151,3 +152,10 @@ def encode_text(text: str, code_page: CodePage | str) -> bytes:
         return text.encode(cp.codec)
     except UnicodeEncodeError:
         return b"".join(_encode_char(ch, cp.codec) for ch in text)
+
+
+def printable_text(text: str, code_page: CodePage | str) -> str:
+    """`text` as the printer will show it on `code_page` (€→EUR on CP437, œ→oe…), line
+    breaks kept: what the layout must measure, since stand-ins change the length."""
+    cp = code_page if isinstance(code_page, CodePage) else resolve_code_page(code_page)
+    return "\n".join(encode_text(line, cp).decode(cp.codec) for line in text.splitlines())

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from . import journal
 from .cancellation_slip import build_cancellation_slip
+from .codepages import CodePage, resolve_code_page
 from .config import PrinterConfig, PrintMoment
 from .fr_format import DEFAULT_TZ
 from .kitchen_ticket import build_kitchen_ticket
@@ -23,6 +24,7 @@ from .z_report import ZSummary, build_z_report
 
 __all__ = [
     "DUPLICATE_BANNER",
+    "UNCONFIRMED_NOTE",
     "enqueue_cancellation",
     "enqueue_document",
     "enqueue_for_change",
@@ -34,6 +36,13 @@ __all__ = [
 ]
 
 DUPLICATE_BANNER = "DUPLICATA"
+# Under the banner when the queue prints again a ticket the printer took but never confirmed.
+UNCONFIRMED_NOTE = "1er envoi non confirmé"
+
+
+def _code_page(config: PrinterConfig) -> CodePage:
+    """Tickets are laid out in the characters the configured printer will print."""
+    return resolve_code_page(config.code_page, config.profile)
 
 
 def order_job_key(kind: str, order_id: str, manual: bool = False) -> str:
@@ -63,7 +72,7 @@ def enqueue_order(
     if not (config.auto_print or manual):
         return []
     columns = config.line_columns
-    ticket = build_ticket(order, shop, columns, tz)
+    ticket = build_ticket(order, shop, columns, tz, _code_page(config))
     order_id = ticket.order_id
     assert order_id is not None
     created = [
@@ -77,7 +86,7 @@ def enqueue_order(
         )
     ]
     if config.kitchen_copy:
-        kitchen = build_kitchen_ticket(order, columns, tz)
+        kitchen = build_kitchen_ticket(order, columns, tz, _code_page(config))
         created.append(
             journal.insert_job(
                 conn, order_job_key("kitchen", order_id, manual), "kitchen", kitchen.to_json(),
@@ -113,7 +122,7 @@ def enqueue_cancellation(
                 if j.kind in (*_TICKET_KINDS, "reprint") and j.state in _ON_PAPER]
     if not on_paper and not any(j.started_at for j in withdrawn):
         return None
-    slip = build_cancellation_slip(order, config.line_columns, tz)
+    slip = build_cancellation_slip(order, config.line_columns, tz, _code_page(config))
     return journal.insert_job(conn, order_job_key("cancellation", order_id), "cancellation",
                               slip.to_json(), order_id)
 
@@ -190,5 +199,6 @@ def enqueue_z_report(
     config: PrinterConfig,
     tz: str | ZoneInfo = DEFAULT_TZ,
 ) -> int:
-    document = build_z_report(summary, shop, config.line_columns, tz)
+    document = build_z_report(summary, shop, config.line_columns, tz,
+                              code_page=_code_page(config))
     return enqueue_document(conn, document, kind="z_report")

@@ -1,4 +1,11 @@
-"""Why a ticket could not be printed; each error carries the state to show."""
+"""Why a ticket could not be printed; each error carries the state to show.
+
+PrinterUnavailableError
+├── PrinterOfflineError          cannot connect, timed out, dropped mid-job
+│   └── UnconfirmedDeliveryError every byte written, then no confirmation
+├── PrinterNotReadyError         paper out, cover open, error (nothing sent)
+└── BackendUnavailableError      driver missing or settings incomplete
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ __all__ = [
     "PrinterNotReadyError",
     "PrinterOfflineError",
     "PrinterUnavailableError",
+    "UnconfirmedDeliveryError",
 ]
 
 
@@ -32,6 +40,12 @@ class PrinterOfflineError(PrinterUnavailableError):
 
     state = PrinterState.OFFLINE
     cause = "unreachable"
+
+
+class UnconfirmedDeliveryError(PrinterOfflineError):
+    """Every byte of the job was written, then the printer did not confirm it (hung up
+    before answering the status query, or the close failed): the paper may hold the whole
+    ticket, so sending it again as it was would make a silent second ticket."""
 
 
 class PrinterNotReadyError(PrinterUnavailableError):

@@ -4,13 +4,20 @@ Follows `ESC t n` code page switches (text bytes are decoded through the code
 page selected at that point, as a printer would), `GS !` / `ESC !` sizes,
 `ESC E` bold, `GS B` inverse, `ESC a` alignment, QR codes (`GS ( k`), cuts
 (`GS V`) and skips the other common commands by their known length.
+
+Independent of the encoder on purpose: the `ESC t n` numbers come from
+python-escpos' printer capability profiles and the byte tables from Python's own
+codecs, never from `codepages.CODE_PAGES`, so a wrong entry in the encoder's table
+shows up as wrong text here instead of passing every test.
 """
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from .codepages import code_page_by_number
+from escpos.capabilities import get_profile
 
 __all__ = [
     "DecodedCut",
@@ -19,6 +26,7 @@ __all__ = [
     "DecodedTicket",
     "Segment",
     "TextStyle",
+    "codec_for",
     "decode_escpos",
 ]
 
@@ -109,9 +117,23 @@ class DecodedTicket:
         return next((line for line in self.lines if needle in line.text), None)
 
 
+@lru_cache(maxsize=256)
+def codec_for(esc_t: int, profile: str = "default") -> str | None:
+    """The Python codec of the code page `ESC t esc_t` selects on `profile`'s printers,
+    per python-escpos' capability data; None when unknown or without a Python codec."""
+    name = get_profile(profile).codePages.get(str(esc_t))
+    if not name or name == "Unknown":
+        return None
+    try:
+        return codecs.lookup(name.lower().replace("_", "-")).name
+    except LookupError:
+        return None
+
+
 class _Decoder:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, profile: str = "default") -> None:
         self.data = data
+        self.profile = profile
         self.pos = 0
         self.out = DecodedTicket()
         self._reset_state()
@@ -158,11 +180,11 @@ class _Decoder:
     def decode_byte(self, byte: int) -> str:
         if byte < 0x80:
             return chr(byte)
-        cp = code_page_by_number(self.code_page)
-        if cp is None:
+        codec = codec_for(self.code_page, self.profile)
+        if codec is None:
             self.out.undecodable += 1
             return "\ufffd"
-        return bytes([byte]).decode(cp.codec, errors="replace")
+        return bytes([byte]).decode(codec, errors="replace")
 
     # -- commands ------------------------------------------------------
     def esc(self) -> None:
@@ -310,5 +332,5 @@ class _Decoder:
         return self.out
 
 
-def decode_escpos(data: bytes) -> DecodedTicket:
-    return _Decoder(data).run()
+def decode_escpos(data: bytes, profile: str = "default") -> DecodedTicket:
+    return _Decoder(data, profile).run()

@@ -9,13 +9,15 @@ ourselves with `_raw`.
 
 from __future__ import annotations
 
+import re
+
 from escpos.constants import CODEPAGE_CHANGE, HW_INIT, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
 from .codepages import DEFAULT_CODE_PAGE, CodePage, encode_text, resolve_code_page
 from .ticket import Align, Cut, Feed, QrCode, Rule, Size, Text, TicketDocument
 
-__all__ = ["render_escpos"]
+__all__ = ["fit_encoded", "render_escpos"]
 
 _SIZE_FACTORS = {Size.NORMAL: (1, 1), Size.TALL: (1, 2), Size.DOUBLE: (2, 2)}
 _Style = tuple[Align, bool, bool, Size]  # align, bold, inverse, size
@@ -45,9 +47,36 @@ class _Writer:
         )
         self.style = style
 
-    def line(self, text: str, style: _Style) -> None:
+    def line(self, text: str, style: _Style, columns: int) -> None:
         self.set_style(style)
-        self.printer._raw(encode_text(text, self.code_page) + b"\n")
+        width = max(1, columns // _SIZE_FACTORS[style[3]][0])
+        for part in fit_encoded(encode_text(text, self.code_page), width):
+            self.printer._raw(part + b"\n")
+
+
+def fit_encoded(line: bytes, width: int) -> list[bytes]:
+    """A line that would overflow the paper once encoded (a document laid out for another
+    code page: '€' became 'EUR'): first shorten its padding, else split it. The layout
+    measures encoded text, so this only guards documents made elsewhere."""
+    excess = len(line) - width
+    if excess <= 0:
+        return [line]
+    runs = sorted(re.finditer(rb" {2,}", line), key=lambda m: len(m.group()), reverse=True)
+    spare = sum(len(m.group()) - 1 for m in runs)
+    if spare >= excess:
+        cuts: dict[int, int] = {}
+        for run in runs:
+            take = min(excess, len(run.group()) - 1)
+            cuts[run.start()] = take
+            excess -= take
+            if not excess:
+                break
+        out, pos = bytearray(), 0
+        for start in sorted(cuts):
+            out += line[pos:start]
+            pos = start + cuts[start]
+        return [bytes(out + line[pos:])]
+    return [line[i : i + width] for i in range(0, len(line), width)]
 
 
 _PLAIN: _Style = (Align.LEFT, False, False, Size.NORMAL)
@@ -66,9 +95,10 @@ def render_escpos(
     printer._raw(HW_INIT + CODEPAGE_CHANGE + bytes([cp.esc_t]))
     for block in document.blocks:
         if isinstance(block, Text):
-            writer.line(block.text, (block.align, block.bold, block.inverse, block.size))
+            style = (block.align, block.bold, block.inverse, block.size)
+            writer.line(block.text, style, document.columns)
         elif isinstance(block, Rule):
-            writer.line((block.char or "-")[0] * document.columns, _PLAIN)
+            writer.line((block.char or "-")[0] * document.columns, _PLAIN, document.columns)
         elif isinstance(block, QrCode):
             writer.set_style((Align.CENTER, False, False, Size.NORMAL))
             printer.qr(block.data, native=True, size=block.module_size, ec=QR_ECLEVEL_M)

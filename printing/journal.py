@@ -32,6 +32,7 @@ __all__ = [
     "mark_printing",
     "next_queued",
     "requeue",
+    "requeue_unconfirmed",
     "resolve_uncertain",
     "transaction",
     "utc_now",
@@ -185,6 +186,20 @@ def requeue(conn: sqlite3.Connection, job_id: int, error: str, count_attempt: bo
         "UPDATE print_jobs SET state = 'queued', last_error = ?, attempts = attempts + ?"
         " WHERE id = ? AND state IN ('queued', 'printing', 'uncertain')",
         (error, int(count_attempt), job_id),
+    )
+
+
+def requeue_unconfirmed(
+    conn: sqlite3.Connection, job_id: int, document_json: str, error: str
+) -> bool:
+    """printing → queued with a new document (the DUPLICATA copy): the printer took every
+    byte of the last try without confirming it, so what prints next must say it may be
+    a second copy."""
+    return _update(
+        conn,
+        "UPDATE print_jobs SET state = 'queued', document = ?, last_error = ?"
+        " WHERE id = ? AND state = 'printing'",
+        (document_json, error, job_id),
     )
 
 

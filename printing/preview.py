@@ -17,6 +17,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from .codepages import DEFAULT_CODE_PAGE, encode_text, resolve_code_page
+from .escpos_render import fit_encoded
 from .ticket import Align, Cut, Feed, QrCode, Rule, Size, Text, TicketDocument
 
 __all__ = ["find_monospace_font", "render_preview"]
@@ -97,16 +98,12 @@ class _Sheet:
         self.code_page = resolve_code_page(code_page)
         self.strips: list[tuple[Image.Image, int]] = []  # (image, x offset)
 
-    def as_printed(self, text: str) -> str:
-        return encode_text(text, self.code_page).decode(self.code_page.codec)
-
     def text(self, block: Text) -> None:
         wf, hf = _SIZE_FACTORS[block.size]
         per_line = max(1, self.columns // wf)
-        text = self.as_printed(block.text)
-        # A printer wraps what does not fit; so does the preview.
-        for start in range(0, max(len(text), 1), per_line):
-            self._line(text[start : start + per_line], block, wf, hf)
+        # What the renderer sends: padding squeezed, else split (escpos_render.fit_encoded).
+        for part in fit_encoded(encode_text(block.text, self.code_page), per_line):
+            self._line(part.decode(self.code_page.codec), block, wf, hf)
 
     def _line(self, text: str, block: Text, wf: int, hf: int) -> None:
         ink, paper = (255, 0) if block.inverse else (0, 255)

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 
 from .backends import PrinterBackend, make_backend
+from .codepages import resolve_code_page
 from .config import PrinterConfig
 from .delivery import deliver
 from .errors import PrinterUnavailableError
 from .escpos_render import render_escpos
-from .layout import banner, label_value, text_lines
+from .layout import Paper, banner, label_value, text_lines
 from .printer_status import PrinterState, PrinterStatus
 from .ticket import Align, Block, Cut, QrCode, Rule, Size, Text, TicketDocument
 
@@ -31,24 +32,25 @@ def build_test_ticket(config: PrinterConfig) -> TicketDocument:
         target = f"{config.address}:{config.port}"
     elif config.kind.value == "usb":
         target = f"{config.usb_vendor_id or 0:04x}:{config.usb_product_id or 0:04x}"
+    paper = Paper.of(columns, resolve_code_page(config.code_page, config.profile))
     blocks: list[Block] = [
-        *banner("TEST D’IMPRESSION", columns, size=Size.TALL),
+        *banner("TEST D’IMPRESSION", paper, size=Size.TALL),
         *label_value("Connexion", f"{KIND_LABELS.get(config.kind.value, config.kind.value)}"
-                                  f" {target}", columns),
-        *label_value("Papier", f"{config.paper_width_mm} mm, {columns} colonnes", columns),
+                                  f" {target}", paper),
+        *label_value("Papier", f"{config.paper_width_mm} mm, {columns} colonnes", paper),
         *label_value("Page de code", f"{config.code_page} (profil "
-                     f"{'par défaut' if config.profile == 'default' else config.profile})", columns),
+                     f"{'par défaut' if config.profile == 'default' else config.profile})", paper),
         Rule(),
-        Text("Caractères :", bold=True),
-        *text_lines(CHARSET_SAMPLE, columns),
-        *text_lines("Prix : 12,50 € — 1 234,00 €", columns),
+        paper.text("Caractères :", bold=True),
+        *text_lines(CHARSET_SAMPLE, paper),
+        *text_lines("Prix : 12,50 € — 1 234,00 €", paper),
         Rule(),
         Text("1234567890" * (columns // 10) + "1234567890"[: columns % 10]),
-        Text("Gras", bold=True),
-        Text("Double", bold=True, size=Size.DOUBLE, align=Align.CENTER),
-        *banner("Inversé", columns),
+        paper.text("Gras", bold=True),
+        paper.text("Double", bold=True, size=Size.DOUBLE, align=Align.CENTER),
+        *banner("Inversé", paper),
         QrCode("comptoir-test"),
-        *text_lines("Si tout est lisible, l’imprimante est prête.", columns, align=Align.CENTER),
+        *text_lines("Si tout est lisible, l’imprimante est prête.", paper, align=Align.CENTER),
         Cut(),
     ]
     return TicketDocument(kind="test", columns=columns, blocks=blocks, title="Test d’impression")

@@ -21,8 +21,14 @@ from . import journal
 from .backends import PrinterBackend
 from .config import PrinterConfig
 from .delivery import deliver
-from .enqueue import enqueue_document, enqueue_order, enqueue_reprint
-from .errors import PrinterUnavailableError
+from .enqueue import (
+    DUPLICATE_BANNER,
+    UNCONFIRMED_NOTE,
+    enqueue_document,
+    enqueue_order,
+    enqueue_reprint,
+)
+from .errors import PrinterUnavailableError, UnconfirmedDeliveryError
 from .escpos_render import render_escpos
 from .order_view import ShopInfo
 from .printer_status import PrinterState, PrinterStatus
@@ -224,6 +230,14 @@ class PrintQueue:
             after = deliver(backend, payload, mark_sending)
         except _JobTaken:  # deliver() has already dropped the connection
             return 0.0
+        except UnconfirmedDeliveryError as exc:
+            # The paper may hold the whole ticket: the next copy says DUPLICATA, so a
+            # second ticket is never silent and an order is never left unprinted.
+            duplicate = document.with_banner(DUPLICATE_BANNER, UNCONFIRMED_NOTE)
+            journal.requeue_unconfirmed(conn, job.id, duplicate.to_json(), exc.detail)
+            self._emit_job(conn, job.id)
+            self._report(PrinterStatus(exc.state, exc.detail, self._queued_count(conn)))
+            return self._backoff.next_delay()
         except PrinterUnavailableError as exc:
             journal.requeue(conn, job.id, exc.detail, count_attempt=not sent)
             self._emit_job(conn, job.id)

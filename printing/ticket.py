@@ -134,10 +134,16 @@ class TicketDocument:
     def from_json(cls, text: str) -> TicketDocument:
         return cls.from_dict(json.loads(text))
 
-    def with_banner(self, text: str) -> TicketDocument:
-        """A copy headed by an inverse banner, e.g. DUPLICATA on reprints."""
+    def with_banner(self, text: str, note: str = "") -> TicketDocument:
+        """A copy headed by an inverse banner, e.g. DUPLICATA on reprints, and an optional
+        centred note under it. A document already headed by that banner is kept as is."""
         banner = Text(text.center(self.columns), bold=True, inverse=True)
-        return replace(self, blocks=[banner, *self.blocks])
+        if self.blocks and self.blocks[0] == banner:
+            return replace(self, blocks=list(self.blocks))
+        head: list[Block] = [banner]
+        if note:
+            head.append(Text(note[: self.columns], bold=True, align=Align.CENTER))
+        return replace(self, blocks=[*head, *self.blocks])
 
     def texts(self) -> list[str]:
         return [b.text for b in self.blocks if isinstance(b, Text)]

@@ -2,14 +2,15 @@
 
 Records the bytes of every connection and answers DLE EOT status queries. It
 can simulate paper out / cover open, a printer going away mid-job (hang up
-after N bytes), a printer whose firmware never answers status queries, and a
-printer that does not answer at all (connections time out), then coming back.
+after N bytes, or right after the paper cut), a printer whose firmware never
+answers status queries or answers late, a printer that does not answer at all
+(connections time out), a closed port (connections refused), then coming back.
 """
 
 from __future__ import annotations
 
 import contextlib
-import selectors
+import select
 import socket
 import struct
 import threading
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 __all__ = ["ConnectionRecord", "VirtualPrinter"]
 
 _DLE_EOT = b"\x10\x04"
+_CUT = b"\x1dV"  # GS V m [n]
+_CUT_WITH_FEED = {65, 66, 97, 98, 103, 104}  # these take a feed byte n
 _FIXED_BITS = 0x12  # bits 1 and 4 are always set in a DLE EOT answer
 
 
@@ -50,19 +53,27 @@ class VirtualPrinter:
         # Hang up once a connection brought this many bytes, for the next N connections.
         self.hang_up_after: int | None = None
         self.hang_ups_left = 0
+        self.cut_hang_ups_left = 0  # hang up right after the paper cut, N connections
+        self.status_delay_s = 0.0  # answer status queries this late
         self.connections: list[ConnectionRecord] = []
         self._lock = threading.RLock()  # wait_until's predicate reads under it
         self._changed = threading.Condition(self._lock)
-        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._server.bind((host, port))
-        self._server.listen(16)
+        self._server = self._listen(host, port)
         self.host, self.port = self._server.getsockname()[:2]
+        self.refusing = False
         self._accepting = True
         self._accept_lock = threading.Lock()
         self._fillers: list[socket.socket] = []
         self._running = False
         self._threads: list[threading.Thread] = []
+
+    @staticmethod
+    def _listen(host: str, port: int) -> socket.socket:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((host, port))
+        server.listen(16)
+        return server
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> VirtualPrinter:
@@ -93,6 +104,18 @@ class VirtualPrinter:
             self.hang_up_after = after_bytes
             self.hang_ups_left = connections
 
+    def hang_up_after_cut_next(self, connections: int = 1) -> None:
+        """Take the whole ticket, cut included, then drop the connection (RST) before
+        answering the status query that follows: the paper has the ticket, the app no proof."""
+        with self._lock:
+            self.cut_hang_ups_left = connections
+
+    def refuse_connections(self) -> None:
+        """Close the port: connection attempts are refused at once (printer rebooting)."""
+        with self._accept_lock:
+            self.refusing = True
+            self._server.close()
+
     def go_silent(self) -> None:
         """Stop accepting: connection attempts hang until the client's timeout.
 
@@ -114,6 +137,10 @@ class VirtualPrinter:
 
     def come_back(self) -> None:
         self.paper_out = self.cover_open = False
+        with self._accept_lock:
+            if self.refusing:
+                self._server = self._listen(self.host, self.port)
+                self.refusing = False
         for filler in self._fillers:
             filler.close()
         self._fillers.clear()
@@ -150,23 +177,20 @@ class VirtualPrinter:
         return _FIXED_BITS
 
     def _accept_loop(self) -> None:
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._server, selectors.EVENT_READ)
-            while self._running:
-                with self._accept_lock:
-                    client = self._accept_one(selector) if self._accepting else None
-                if client is None:
-                    time.sleep(0 if self._accepting else 0.02)
-                    continue
-                thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
-                thread.start()
-                self._threads.append(thread)
+        while self._running:
+            with self._accept_lock:
+                client = self._accept_one() if self._accepting and not self.refusing else None
+            if client is None:
+                time.sleep(0 if self._accepting and not self.refusing else 0.02)
+                continue
+            thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
-    def _accept_one(self, selector: selectors.BaseSelector) -> socket.socket | None:
-        if not selector.select(timeout=0.05):
-            return None
+    def _accept_one(self) -> socket.socket | None:
         try:
-            return self._server.accept()[0]
+            readable, _, _ = select.select([self._server], [], [], 0.05)
+            return self._server.accept()[0] if readable else None
         except OSError:
             return None
 
@@ -177,6 +201,9 @@ class VirtualPrinter:
             limit = self.hang_up_after if self.hang_ups_left > 0 else None
             if limit is not None:
                 self.hang_ups_left -= 1
+            after_cut = limit is None and self.cut_hang_ups_left > 0
+            if after_cut:
+                self.cut_hang_ups_left -= 1
         client.settimeout(0.05)
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pending = b""  # a status query split across two reads
@@ -190,6 +217,8 @@ class VirtualPrinter:
                     break
                 if not chunk:
                     break
+                if after_cut:
+                    limit = _end_of_cut(bytes(record.data) + chunk)
                 if limit is not None and len(record.data) + len(chunk) >= limit:
                     chunk = chunk[: limit - len(record.data)]
                     self._append(record, chunk)
@@ -214,7 +243,26 @@ class VirtualPrinter:
             if i + 2 >= len(data):
                 return data[i:]
             if self.answers_status:
-                with contextlib.suppress(OSError):
-                    client.sendall(bytes([self.status_byte(data[i + 2])]))
+                answer = bytes([self.status_byte(data[i + 2])])
+                if self.status_delay_s:  # late, but still reading what comes meanwhile
+                    timer = threading.Timer(self.status_delay_s, _send_quietly, (client, answer))
+                    timer.daemon = True
+                    timer.start()
+                else:
+                    _send_quietly(client, answer)
             start = i + 3
         return data[-1:] if data.endswith(b"\x10") else b""
+
+
+def _send_quietly(client: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        client.sendall(data)
+
+
+def _end_of_cut(data: bytes) -> int | None:
+    """Where the first complete GS V cut command ends in `data`, if there is one."""
+    i = data.find(_CUT)
+    if i < 0 or i + 2 >= len(data):
+        return None
+    end = i + 3 + (data[i + 2] in _CUT_WITH_FEED)
+    return end if end <= len(data) else None

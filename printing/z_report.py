@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .codepages import DEFAULT_CODE_PAGE, CodePage
 from .fr_format import DEFAULT_TZ, format_date, format_euros, format_slot, to_local
-from .layout import banner, priced_line, text_lines
+from .layout import Paper, banner, priced_line, text_lines
 from .order_sections import shop_header
 from .order_view import ShopInfo
 from .ticket import Align, Block, Cut, Rule, Size, TicketDocument
@@ -42,7 +43,9 @@ def build_z_report(
     columns: int = 48,
     tz: str | ZoneInfo = DEFAULT_TZ,
     printed_at: datetime | None = None,
+    code_page: CodePage | str = DEFAULT_CODE_PAGE,
 ) -> TicketDocument:
+    paper = Paper.of(columns, code_page)
     edited = to_local(printed_at or datetime.now().astimezone(), tz)
     counts = [
         ("Commandes", summary.orders_count),
@@ -56,23 +59,23 @@ def build_z_report(
         ("Comptoir", summary.revenue_counter_cents),
     ]
     blocks: list[Block] = [
-        *shop_header(ShopInfo.coerce(shop), columns),
-        *banner("BILAN DU JOUR (Z)", columns, size=Size.TALL),
-        *text_lines(format_date(summary.day), columns, bold=True, align=Align.CENTER),
-        *text_lines(f"Édité le {format_slot(edited)}", columns, align=Align.CENTER),
+        *shop_header(ShopInfo.coerce(shop), paper),
+        *banner("BILAN DU JOUR (Z)", paper, size=Size.TALL),
+        *text_lines(format_date(summary.day), paper, bold=True, align=Align.CENTER),
+        *text_lines(f"Édité le {format_slot(edited)}", paper, align=Align.CENTER),
         Rule(),
     ]
     for label, count in counts:
-        blocks += priced_line(label, str(count), columns)
-    blocks += [Rule(), *text_lines("Chiffre d’affaires par canal", columns, bold=True)]
+        blocks += priced_line(label, str(count), paper)
+    blocks += [Rule(), *text_lines("Chiffre d’affaires par canal", paper, bold=True)]
     for label, cents in revenue:
-        blocks += priced_line(label, format_euros(cents), columns)
+        blocks += priced_line(label, format_euros(cents), paper)
     blocks += [
         *priced_line(
-            "TOTAL", format_euros(summary.revenue_total_cents), columns, bold=True, size=Size.TALL
+            "TOTAL", format_euros(summary.revenue_total_cents), paper, bold=True, size=Size.TALL
         ),
         Rule(),
-        *text_lines(NOT_A_CASH_REPORT, columns, align=Align.CENTER),
+        *text_lines(NOT_A_CASH_REPORT, paper, align=Align.CENTER),
         Cut(),
     ]
     return TicketDocument(

@@ -90,7 +90,8 @@ def sample_order(now: dt.datetime | None = None) -> dict[str, Any]:
 
 def preview_png(config: PrinterConfig, shop: Mapping[str, Any]) -> bytes:
     """The sample ticket as the printer would print it, as PNG bytes (any thread)."""
-    document = build_ticket(sample_order(), shop, config.line_columns)
+    document = build_ticket(sample_order(), shop, config.line_columns,
+                            code_page=config.code_page)
     image = render_preview(document, dots_width=config.dots_width, code_page=config.code_page)
     out = io.BytesIO()
     image.save(out, format="PNG")

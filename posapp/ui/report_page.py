@@ -245,9 +245,9 @@ class ReportPage(QWidget):
             self._say(tr("Printing is not available."), problem=True)
             return None
         try:
-            columns = printing.config().line_columns
-            document = build_z_report(summary.to_z_summary(), self.shop_app.shop or {}, columns,
-                                      self.tz)
+            config = printing.config()
+            document = build_z_report(summary.to_z_summary(), self.shop_app.shop or {},
+                                      config.line_columns, self.tz, code_page=config.code_page)
             job_id = queue.submit(document)
         except Exception as exc:  # a printer problem must never close the app
             self._say(tr("The Z report could not be printed: {e}").format(e=user_text(exc)),

@@ -14,7 +14,9 @@ from printing.order_ticket import build_ticket
 
 
 def _ticket_bytes(order: dict[str, Any], shop: dict[str, Any], **kw: Any) -> bytes:
-    return render_escpos(build_ticket(order, shop, 32), **kw)
+    """Laid out for the code page it is rendered in, as enqueue_order does."""
+    code_page = kw.get("code_page", "CP858")
+    return render_escpos(build_ticket(order, shop, 32, code_page=code_page), **kw)
 
 
 def test_code_page_selected_once_right_after_reset(

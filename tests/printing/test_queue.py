@@ -400,3 +400,62 @@ def test_a_worker_outliving_stop_never_prints_beside_the_new_one(
     assert not old_worker.is_alive()
     time.sleep(0.5)
     assert _complete_tickets(printer, order["id"]) == 1
+
+
+def test_hang_up_right_after_the_cut_never_makes_a_silent_second_ticket(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+    recorder: Recorder,
+) -> None:
+    """The printer takes the whole ticket, cut included, then drops the connection before
+    answering the status query: the second copy must say DUPLICATA (issue 11.1)."""
+    printer.hang_up_after_cut_next()
+    queue = make_queue(net_config)
+    queue.start()
+    (job_id,) = _enqueue(db_path, order, shop, net_config)
+    queue.wake()
+    wait_for(lambda: _job(db_path, job_id).state == "printed")
+    first, second = (decode_escpos(p) for p in printer.jobs)
+    assert printer.connections[0].hung_up and first.cuts and not first.status_queries
+    assert order["id"] in first.qr_payloads  # the paper has the whole ticket once already
+    assert "DUPLICATA" not in first.text_lines[0]
+    assert second.lines[0].text.strip() == "DUPLICATA" and second.lines[0].style.inverse
+    assert "1er envoi non confirmé" in second.text_lines[1]
+    assert order["id"] in second.qr_payloads
+    job = _job(db_path, job_id)
+    assert job.attempts == 2 and "DUPLICATA" in job.document  # the journal keeps what printed
+    assert [e.state for e in recorder.jobs] == ["printing", "queued", "printing", "printed"]
+    assert "after the whole ticket" in (recorder.jobs[1].error or "")
+    # a reprint asked later carries one banner, not two
+    queue.reprint(order["id"])
+    wait_for(lambda: len(printer.jobs) == 3)
+    third = decode_escpos(printer.jobs[2])
+    assert [line.text.strip() for line in third.lines].count("DUPLICATA") == 1
+
+
+
+def test_late_status_printer_hanging_up_mid_ticket_still_gets_it_whole(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+) -> None:
+    """The query before the ticket goes unanswered (late), then the printer drops the
+    connection mid-ticket: waiting for the query after the ticket is what reveals it (the
+    print crash lab found tickets lost when that query was skipped)."""
+    printer.status_delay_s = net_config.status_timeout_s * 1.5
+    printer.hang_up_next(after_bytes=300)
+    queue = make_queue(net_config)
+    queue.start()
+    (job_id,) = _enqueue(db_path, order, shop, net_config)
+    queue.wake()
+    wait_for(lambda: _job(db_path, job_id).state == "printed")
+    assert printer.connections[0].hung_up
+    assert _complete_tickets(printer, order["id"]) == 1
+    assert _job(db_path, job_id).attempts == 2

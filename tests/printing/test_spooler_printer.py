@@ -112,7 +112,10 @@ def test_queue_refusing_jobs_is_not_taken_for_a_printed_ticket(
     queue.wake()
     wait_for(lambda: _job(db_path, job_id).state == "printed", timeout=15)
     assert printer.wait_until(lambda p: len(p.jobs) == 1, timeout=15)
-    assert order["id"] in decode_escpos(printer.jobs[0]).qr_payloads
+    ticket = decode_escpos(printer.jobs[0])
+    assert order["id"] in ticket.qr_payloads
+    # lp refused the job before CUPS had a byte of it: the first print is no DUPLICATA
+    assert not any("DUPLICATA" in line for line in ticket.text_lines)
 
 
 def test_test_print_through_cups(spooler: PrinterConfig, printer: VirtualPrinter) -> None:

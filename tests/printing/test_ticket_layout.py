@@ -40,7 +40,7 @@ def test_every_line_fits_the_paper(
 
 
 def test_order_ticket_contents(order: dict[str, Any], shop: dict[str, Any]) -> None:
-    doc = build_ticket(order, shop, 32)
+    doc = build_ticket(order, shop, 32, code_page="CP1252")  # has œ ’ – : kept as typed
     assert doc.kind == "order" and doc.order_id == "ord_7f3a9c" and doc.columns == 32
     name = _find(doc, "Boulangerie Chez Léonie")
     assert name.bold and name.align is Align.CENTER
@@ -88,13 +88,31 @@ def test_delivery_unpaid(order: dict[str, Any], shop: dict[str, Any]) -> None:
     assert _find(doc, "LIVRAISON").inverse
     assert _find(doc, "Livraison : lun. 23/11 17:00")
     assert _find(doc, "Adresse : 5 place des Terreaux, Lyon")
-    assert _find(doc, "À PAYER À LA LIVRAISON").inverse
+    assert _find(doc, "À ENCAISSER").inverse
+    assert _find(doc, "à la livraison").bold
     assert "PAYÉ" not in _joined(doc)
 
 
 def test_collect_unpaid(order: dict[str, Any], shop: dict[str, Any]) -> None:
     order["paid"] = False
-    assert _find(build_ticket(order, shop, 32), "À PAYER AU RETRAIT").inverse
+    doc = build_ticket(order, shop, 32)
+    assert _find(doc, "À ENCAISSER").inverse and _find(doc, "au retrait")
+    assert "PAYÉ" not in _joined(doc)
+
+
+@pytest.mark.parametrize("claimed", ["true", "yes", 2, [1], {"ok": True}, None])
+def test_only_a_confirmed_payment_prints_paye(
+    order: dict[str, Any], shop: dict[str, Any], claimed: object
+) -> None:
+    """Issue 12.2: whatever truthy value reached the database, only paid == True (or the
+    store's integer 1) prints PAYÉ; anything else says À ENCAISSER."""
+    order["paid"] = claimed
+    doc = build_ticket(order, shop, 32)
+    assert "PAYÉ" not in _joined(doc) and _find(doc, "À ENCAISSER").inverse
+    for confirmed in (True, 1):
+        order["paid"] = confirmed
+        paid_doc = build_ticket(order, shop, 32)
+        assert "À ENCAISSER" not in _joined(paid_doc) and _find(paid_doc, "PAYÉ")
 
 
 def test_time_zone_parameter(order: dict[str, Any], shop: dict[str, Any]) -> None:
@@ -143,6 +161,26 @@ def test_kitchen_copy_is_big_and_has_no_prices(order: dict[str, Any]) -> None:
     joined = _joined(doc)
     assert "€" not in joined and "TOTAL" not in joined and "PAYÉ" not in joined
     assert isinstance(doc.blocks[-1], Cut)
+
+
+def test_kitchen_copy_puts_allergens_first_and_the_ready_by_time_large(
+    order: dict[str, Any],
+) -> None:
+    """Issue 9.10: a cook reads the top of the ticket: allergens right under the number,
+    in double size, then the ready-by time in double size, before the items."""
+    doc = build_kitchen_ticket(order, 32)
+    texts = [t for t in _texts(doc) if t.text.strip()]
+    kinds = [t.text.strip() for t in texts]
+    assert kinds[:3] == ["CUISINE", "N° 12", "ALLERGÈNES"]
+    assert texts[2].inverse and texts[2].size is Size.DOUBLE
+    allergens = _find(doc, "noix, oeufs")
+    assert allergens.size is Size.DOUBLE and allergens.bold
+    ready = _find(doc, "lun. 23/11 16:45")  # 15:45Z in Paris
+    assert ready.size is Size.DOUBLE and ready.bold
+    position = {t.text.strip(): i for i, t in enumerate(texts)}
+    assert position["ALLERGÈNES"] < position["lun. 23/11 16:45"] < position["2 × Croissant"]
+    order["allergens"] = ""
+    assert "ALLERGÈNES" not in _joined(build_kitchen_ticket(order, 32))
 
 
 def test_z_report(shop: dict[str, Any]) -> None:
