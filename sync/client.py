@@ -173,6 +173,8 @@ class MarketplaceClient:
         self._lock = threading.Lock()
         self._streams: list[Any] = []
         self._interrupted = False
+        if isinstance(verify, str):  # a CA bundle: the marketplace's own CA, say
+            verify = ssl.create_default_context(cafile=verify)
         headers = {"Accept-Encoding": "gzip"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"

@@ -1,0 +1,137 @@
+"""Stopping, re-pointing and restoring under the engine over real TLS on loopback.
+
+The marketplace serves HTTPS with a certificate made here (trustme); the client trusts
+it through its CA setting only. A long-poll over TLS must be cut as fast as plain HTTP,
+and no answer of a stopped run (or asked for an older store) may reach the store.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+
+import httpx
+import pytest
+import trustme
+
+from marketplace.embedded import EmbeddedMarketplace
+from posapp.store.db import Store, open_store
+from posapp.store.replica import ShopReplica
+from sync.client import TransientError, pair_device
+from sync.engine import SyncEngine
+from tests.conftest import Customer, free_port, wait_until
+
+
+@pytest.fixture
+def tls(tmp_path):
+    """(marketplace over HTTPS, an SSL context trusting only its test CA)."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert_path, key_path = tmp_path / "server.pem", tmp_path / "server.key"
+    cert.cert_chain_pems[0].write_to_path(cert_path)
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(cert_path, append=True)
+    cert.private_key_pem.write_to_path(key_path)
+    market = EmbeddedMarketplace(tmp_path / "market.db", port=free_port(),
+                                 ssl_certfile=cert_path, ssl_keyfile=key_path)
+    market.start()
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    yield market, context
+    market.stop()
+
+
+class TaggedReplica(ShopReplica):
+    """A real replica that logs when it applied a pull, and how often it was asked its cursor."""
+
+    def __init__(self, store, log: list):
+        super().__init__(store)
+        self.log = log
+
+    def cursor(self) -> int:
+        self.log.append(("cursor", time.monotonic()))
+        return super().cursor()
+
+    def apply_pull(self, pull):
+        summary = super().apply_pull(pull)
+        self.log.append(("applied", time.monotonic()))
+        return summary
+
+
+def _engine_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name in ("comptoir-pull", "comptoir-push")]
+
+
+@pytest.fixture
+def paired(tls, tmp_path, recorder):
+    market, context = tls
+    shop_id, code = market.seed_demo_shop()
+    answer = pair_device(market.url, code, "tls counter", verify=context)
+    store = open_store(tmp_path / "shop")
+    log: list = []
+    engine = SyncEngine(market.url, answer["device_token"],
+                        lambda: TaggedReplica(Store(store.path), log), recorder,
+                        wait=25.0, verify=context)
+    yield market, shop_id, store, engine, log
+    engine.stop()
+    store.close()
+
+
+def _in_long_poll(log: list) -> None:
+    """The first pull was applied and the next request (the long-poll) is on its way."""
+    wait_until(lambda: any(kind == "applied" for kind, _ in log))
+    wait_until(lambda: sum(kind == "cursor" for kind, _ in log) >= 2)
+    time.sleep(0.2)  # let it reach the server and block in recv
+
+
+def test_stop_cuts_a_tls_long_poll_and_leaves_no_thread(paired):
+    market, shop_id, store, engine, log = paired
+    engine.start()
+    _in_long_poll(log)
+    started = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - started < 1.0
+    assert _engine_threads() == []
+
+
+def test_no_answer_of_a_stopped_run_reaches_the_store(paired, recorder):
+    market, shop_id, store, engine, log = paired
+    engine.start()
+    _in_long_poll(log)
+    engine.stop()
+    stopped_at = time.monotonic()
+    # A restore happens here: the store goes back to an older cursor.
+    ShopReplica(store).set_state("cursor", "1")
+    customer = Customer(market.url, shop_id, http=httpx.Client(verify=engine.verify, timeout=10))
+    sku = store.query_one("SELECT sku FROM products LIMIT 1")["sku"]
+    placed = customer.place([(sku, 1)])
+    engine.start()  # the same engine, a new run
+    wait_until(lambda: store.query_one("SELECT 1 AS x FROM orders WHERE id = ?", (placed["id"],)))
+    engine.stop()
+    customer.http.close()
+    # Only the new run applied anything after the stop: one apply for the catch-up pull
+    # (from cursor 1), none from the old long-poll answering the new order.
+    applied_after = [at for kind, at in log if kind == "applied" and at > stopped_at]
+    assert len(applied_after) == 1
+    assert _engine_threads() == []
+
+
+def test_store_replaced_cuts_the_long_poll_and_pulls_for_the_new_store(paired, recorder):
+    market, shop_id, store, engine, log = paired
+    engine.start()
+    _in_long_poll(log)
+    before = len(recorder.summaries)
+    ShopReplica(store).set_state("cursor", "0")  # e.g. a backup restored under the engine
+    replaced_at = time.monotonic()
+    engine.store_replaced()
+    # The long-poll asked for the old store is cut; a pull from cursor 0 follows at once.
+    wait_until(lambda: len(recorder.summaries) > before, timeout=2.0)
+    assert time.monotonic() - replaced_at < 1.0
+    assert recorder.summaries[-1].products_changed == 14
+
+
+def test_a_client_that_does_not_trust_the_certificate_refuses_it(tls):
+    market, _ = tls
+    with pytest.raises(TransientError):
+        pair_device(market.url, "ABCD-1234", "counter")  # system CAs only
