@@ -24,7 +24,7 @@ from marketplace.storage import read_tx
 
 __all__ = ["PullSnapshot", "read_pull", "PULL_PAGE_SIZE"]
 
-PULL_PAGE_SIZE = 500  # orders per page: a few hundred kB of JSON
+PULL_PAGE_SIZE = 100  # orders per page: ~60 kB of JSON, ~1 MB at worst (100-line orders)
 
 
 @dataclass(frozen=True)

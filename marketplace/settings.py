@@ -22,7 +22,7 @@ class Settings:
     pairing_code_ttl_s: float = 7 * 24 * 3600.0
     max_body_bytes: int = 2 * 1024 * 1024
     # Orders per pull page: a long history comes in pages, never one giant answer.
-    pull_page_size: int = 500
+    pull_page_size: int = 100
 
     def __post_init__(self) -> None:
         if self.auto_reject_after_s <= 0:

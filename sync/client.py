@@ -3,10 +3,11 @@
 Exception tree::
 
     SyncError                 base; ``str()`` is a plain-French explanation
-    ├── TransientError        network down, timeout, 5xx, 429, malformed or oversized
-    │                         answer: retry with backoff (``retry_after``: the server's wish)
+    ├── TransientError        network down, timeout, 5xx, 429, a redirect, a malformed or
+    │                         oversized answer: retry with backoff (``retry_after``: the
+    │                         server's wish)
     ├── AuthError             401: token unknown or revoked, pair again (outbox kept)
-    └── RequestRefused        other 4xx, or a redirect: show it, do not retry blindly
+    └── RequestRefused        other 4xx: show it, do not retry blindly
 
 Bounds, whatever the server sends (hostile, broken or a captive portal):
 
@@ -15,7 +16,7 @@ Bounds, whatever the server sends (hostile, broken or a captive portal):
   other content coding is refused: a compression bomb never reaches memory;
 - a request has an overall deadline (long-poll wait + ``timeout``): a server that
   drips a byte every two seconds is cut like a dead one;
-- only a ``200`` is ever parsed as an answer; a redirect is refused (the URL is wrong).
+- only a ``200`` is ever parsed as an answer (a redirect never is: no follow either).
 
 Cutting a request from another thread (``interrupt``) uses httpx's public ``trace``
 extension to learn every stream the client opened (TLS included) and shuts their
@@ -49,7 +50,7 @@ __all__ = [
     "MAX_RESPONSE_BYTES",
 ]
 
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # a pull page is far below (see docs/PROTOCOL.md)
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # a pull page is far below; parsed JSON can be 25x bigger
 MAX_ERROR_BODY_BYTES = 64 * 1024
 MAX_RETRY_AFTER_S = 300.0
 CONNECT_TIMEOUT_S = 5.0
@@ -150,10 +151,10 @@ def _check(status: int, headers: httpx.Headers, body: bytes) -> Any:
             f"La place de marché est indisponible ({status}), nouvel essai bientôt.",
             retry_after=_retry_after(headers.get("retry-after")),
         )
-    if 300 <= status < 400:
-        raise RequestRefused(
+    if 300 <= status < 400:  # a wrong address, or a captive portal that will go away
+        raise TransientError(
             f"La place de marché redirige ailleurs ({status}) : vérifiez son adresse "
-            "dans les réglages (https:// ?)."
+            "dans les réglages (https:// ?) et la connexion Internet."
         )
     if 400 <= status < 500:
         raise RequestRefused(
@@ -250,6 +251,14 @@ class MarketplaceClient:
             ) from exc
         finally:
             timer.cancel()
+        # A cut can look like a clean end of a close-delimited body: never use what came.
+        if expired.is_set():
+            raise TransientError(
+                f"La place de marché répond trop lentement (plus de {deadline_s:.0f} s)."
+            )
+        with self._lock:
+            if self._interrupted:
+                raise TransientError("Synchronisation interrompue.")
         return _check(status, headers, body)
 
     # -- the protocol --------------------------------------------------------------------
