@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -89,7 +90,6 @@ class SyncListener(Protocol):
 
 INTERNAL_ERROR = "Erreur interne de synchronisation ; nouvel essai bientôt (détails dans le journal)."
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
-BACKOFF_BASE_S = 0.5
 
 
 @dataclass(eq=False)
@@ -137,8 +137,10 @@ class SyncEngine:
         wait: float = 25.0,
         timeout: float = 10.0,
         push_interval: float = 10.0,
+        backoff_base: float = 0.5,
         backoff_cap: float = 4.0,
         verify: Verify = True,
+        rng: random.Random | None = None,
     ):
         self.base_url = base_url
         self._token = token
@@ -147,8 +149,9 @@ class SyncEngine:
         self.wait = wait
         self.timeout = timeout
         self.push_interval = push_interval
-        self.backoff_cap = backoff_cap
+        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
         self.verify = verify
+        self._rng = rng or random.Random()
         self._state = threading.Condition()  # credentials, generations, the current run
         self._creds_generation = 0
         self._store_generation = 0
@@ -164,6 +167,7 @@ class SyncEngine:
             if self._run is not None:
                 return
             run = self._run = _Run()
+        run.push_wanted.set()  # what an earlier session left in the outbox goes at once
         for name, loop in (("comptoir-pull", self._pull_loop), ("comptoir-push", self._push_loop)):
             thread = threading.Thread(target=self._guard(loop, run), name=name, daemon=True)
             run.threads.append(thread)
@@ -306,7 +310,7 @@ class SyncEngine:
         self._set_status(
             pending=replica.pending_count(), last_sync_at=replica.get_state("last_sync_at")
         )
-        backoff = Backoff(BACKOFF_BASE_S, self.backoff_cap)
+        backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         wait = 0.0  # the first pull returns at once
         while not run.stop.is_set():
             got = self._client(run)
@@ -359,7 +363,7 @@ class SyncEngine:
 
     def _push_loop(self, run: _Run) -> None:
         replica = self._open_replica()
-        backoff = Backoff(BACKOFF_BASE_S, self.backoff_cap)
+        backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         delay = 0.0  # a retry's wait; push_soon (a new counter action) cuts it short
         while not run.stop.is_set():
             run.push_wanted.wait(delay or self.push_interval)
@@ -384,6 +388,8 @@ class SyncEngine:
                         ticket,
                         lambda a=answer: replica.record_push(a["last_mutation_id"], a["results"]),
                     )
+                    if not self.status.online:  # back: the puller may be waiting to retry
+                        run.pull_wake.set()
                     backoff.reset()
                     self._set_status(online=True, pending=replica.pending_count())
                     if refused:
@@ -402,12 +408,16 @@ class SyncEngine:
                     self._set_status(last_error=str(exc))
                     delay = REFUSED_PAUSE_S
             except SyncError as exc:
-                if self._current(ticket):
-                    self._set_status(online=False, last_error=str(exc))
-                    retry_after = exc.retry_after if isinstance(exc, TransientError) else None
-                    delay = backoff.next_delay(retry_after or 0.0)
-                else:
+                if not self._current(ticket):
                     run.push_wanted.set()
+                elif isinstance(exc, TransientError) and exc.retry_after:
+                    # The server asked for a pause: even a new counter action waits for it.
+                    self._set_status(online=False, last_error=str(exc))
+                    run.stop.wait(backoff.next_delay(exc.retry_after))
+                    run.push_wanted.set()
+                else:
+                    self._set_status(online=False, last_error=str(exc))
+                    delay = backoff.next_delay()
             except Exception:  # a bug or a locked database: say so, back off, keep syncing
                 log.exception("push failed")
                 self._set_status(last_error=INTERNAL_ERROR)
