@@ -194,6 +194,11 @@ class MarketplaceClient:
             self._interrupted = True
         self._shut_streams()
 
+    @property
+    def interrupted(self) -> bool:
+        with self._lock:
+            return self._interrupted
+
     def _trace(self, event: str, info: dict[str, Any]) -> None:
         # httpx's public trace extension: every stream this client opens passes here.
         if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):

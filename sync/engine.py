@@ -8,10 +8,13 @@
 
 Each thread opens its own replica (its own SQLite connection) and its own
 HTTP client. Failures never stop the engine: transient ones back off
-exponentially with full jitter under a low cap (``backoff_cap``, 4 s: back
-within seconds of a server's return, ~0.5 request/s per shop while it is down),
-a server's ``Retry-After`` wins; after a failure the puller's first request is
-a plain pull (no long-poll), so "online" shows as soon as the server answers.
+exponentially with full jitter under a low cap (``backoff_cap``, 3 s: back
+within seconds of a server's return, ~0.7 request/s per shop while it is down,
+spread so that shops do not reconnect in step); a server's ``Retry-After`` wins.
+After a failure the puller's first request is a plain pull (no long-poll), so
+"online" shows as soon as the server answers; whichever loop gets through first
+wakes the other (a push that succeeds also cuts a long-poll that may be hanging
+on a dead connection).
 A refused request waits for a longer pause, a revoked token parks the engine
 until ``set_credentials``. The engine reports through a plain listener (no Qt),
 one call at a time, in the order the changes happened.
@@ -101,6 +104,7 @@ class _Run:
     pull_wake: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     clients: set[MarketplaceClient] = field(default_factory=set)
+    pull_client: MarketplaceClient | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cut(self) -> None:
@@ -110,6 +114,14 @@ class _Run:
         for client in clients:
             client.interrupt()
         self.push_wanted.set()
+        self.pull_wake.set()
+
+    def retry_pull_now(self) -> None:
+        """The server is back: end the puller's wait, and its request, which may be stuck
+        on a connection that died without a word (a black-holed network)."""
+        client = self.pull_client
+        if client is not None:
+            client.interrupt()
         self.pull_wake.set()
 
 
@@ -138,7 +150,7 @@ class SyncEngine:
         timeout: float = 10.0,
         push_interval: float = 10.0,
         backoff_base: float = 0.5,
-        backoff_cap: float = 4.0,
+        backoff_cap: float = 3.0,
         verify: Verify = True,
         rng: random.Random | None = None,
     ):
@@ -274,7 +286,8 @@ class SyncEngine:
                 raise _Stale
             return apply()
 
-    def _client(self, run: _Run) -> tuple[MarketplaceClient, _Ticket] | None:
+    def _client(self, run: _Run, *, puller: bool = False
+                ) -> tuple[MarketplaceClient, _Ticket] | None:
         """A client for the current credentials, or None once the run is stopped."""
         with self._state:
             while self._token is None and not run.stop.is_set():
@@ -286,6 +299,8 @@ class SyncEngine:
             ticket = _Ticket(run, self._creds_generation, self._store_generation)
         with run.lock:
             run.clients.add(client)
+            if puller:
+                run.pull_client = client
         if not self._current(ticket):
             client.interrupt()  # cut between the ticket and the registration
         return client, ticket
@@ -293,6 +308,8 @@ class SyncEngine:
     def _drop_client(self, run: _Run, client: MarketplaceClient) -> None:
         with run.lock:
             run.clients.discard(client)
+            if run.pull_client is client:
+                run.pull_client = None
         client.close()
 
     def _park_for_auth(self, ticket: _Ticket, message: str) -> None:
@@ -313,7 +330,7 @@ class SyncEngine:
         backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         wait = 0.0  # the first pull returns at once
         while not run.stop.is_set():
-            got = self._client(run)
+            got = self._client(run, puller=True)
             if got is None:
                 break
             client, ticket = got
@@ -339,10 +356,10 @@ class SyncEngine:
             except AuthError as exc:
                 self._park_for_auth(ticket, str(exc))
             except TransientError as exc:
-                if self._current(ticket):
+                wait = 0.0  # the next request is a quick probe, not a long-poll
+                if self._current(ticket) and not client.interrupted:
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay(exc.retry_after or 0.0)
-                    wait = 0.0  # the next request is a quick probe, not a long-poll
             except RequestRefused as exc:
                 if self._current(ticket):
                     self._set_status(online=False, last_error=str(exc))
@@ -388,8 +405,8 @@ class SyncEngine:
                         ticket,
                         lambda a=answer: replica.record_push(a["last_mutation_id"], a["results"]),
                     )
-                    if not self.status.online:  # back: the puller may be waiting to retry
-                        run.pull_wake.set()
+                    if not self.status.online:  # back after a failure: so must the puller be
+                        run.retry_pull_now()
                     backoff.reset()
                     self._set_status(online=True, pending=replica.pending_count())
                     if refused:
