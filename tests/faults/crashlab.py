@@ -94,10 +94,10 @@ class _Shop:
         self.data_dir, self.url, self.token, self.proc = data_dir, url, token, None
         self.output: list[str] = []
 
-    def start(self, seconds: float, seed: int) -> None:
+    def start(self, seconds: float, seed: int, *, production: bool = False) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.faults.shop_driver", str(self.data_dir), self.url,
-             self.token, str(seconds), str(seed)],
+             self.token, str(seconds), str(seed), *(["production"] if production else [])],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
