@@ -188,10 +188,11 @@ class SyncEngine:
     def stop(self, timeout: float = 5.0) -> None:
         with self._state:
             run, self._run = self._run, None
+            if run is not None:
+                run.stop.set()  # before the notify: a loop parked for pairing ends now
             self._state.notify_all()
         if run is None:
             return
-        run.stop.set()
         run.cut()
         with self._apply_lock:
             pass  # an answer being applied finishes; no later one passes the ticket check
@@ -267,10 +268,6 @@ class SyncEngine:
                     return
                 self._status = new
             self._listener.sync_status_changed(new)
-
-    def _ticket(self, run: _Run) -> _Ticket:
-        with self._state:
-            return _Ticket(run, self._creds_generation, self._store_generation)
 
     def _current(self, ticket: _Ticket) -> bool:
         return (

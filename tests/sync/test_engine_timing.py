@@ -147,3 +147,14 @@ def test_a_counter_action_wakes_a_pusher_waiting_to_retry(tmp_path, market, demo
     finally:
         engine.stop()
         store.close()
+
+
+def test_stop_is_immediate_while_waiting_for_pairing(shop_store, recorder):
+    engine = SyncEngine("http://127.0.0.1:9", None,
+                        lambda: ShopReplica(Store(shop_store.path)), recorder)
+    engine.start()
+    wait_until(lambda: recorder.last is not None)  # the puller is up, waiting for a token
+    started = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - started < 0.5
+    assert not [t for t in threading.enumerate() if t.name.startswith("comptoir-")]
