@@ -34,7 +34,7 @@ def test_pages_hold_every_order_once_and_never_split_a_transaction(market, custo
     cursor, pages = 0, 0
     with contextlib.closing(open_database(market.db_path)) as db:
         while True:
-            body = read_pull(db, customer.shop_id, cursor, None, page_size).body
+            body = read_pull(db, customer.shop_id, cursor, None, page_size=page_size).body
             parse_pull(body, asked_cursor=cursor)
             pages += 1
             versions = {o["id"]: v for o, v in _versions(db, body["orders"])}
