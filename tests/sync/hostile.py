@@ -42,8 +42,8 @@ def _amplifier(size: int) -> bytes:
     return b"[" + b",".join([b"{}"] * (size // 3)) + b"]"
 
 
-KINDS = ("declared_huge", "endless", "gzip_bomb", "json_amplifier", "drip", "redirect_pull",
-         "created_pull", "negative_cursor", "slow_headers")
+KINDS = ("declared_huge", "endless", "endless_headers", "gzip_bomb", "json_amplifier",
+         "deep_json", "drip", "redirect_pull", "created_pull", "negative_cursor", "slow_headers")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,6 +80,20 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.closing.is_set():  # type: ignore[attr-defined]
                 return
             self.wfile.write(block)
+
+    def _endless_headers(self) -> None:
+        self.send_response(200)
+        for i in range(1_000_000):  # bounded; the client stops reading long before
+            if self.server.closing.is_set():  # type: ignore[attr-defined]
+                return
+            self.send_header(f"X-Pad-{i}", "a" * 100)
+            if i % 1000 == 0:
+                self.flush_headers()
+
+    def _deep_json(self) -> None:
+        body = b"[" * (MB // 2) + b"]" * (MB // 2)  # recursion, not size
+        self._head(Content_Length=str(len(body)))
+        self.wfile.write(body)
 
     def _gzip_bomb(self) -> None:
         body = gzip_bomb()
