@@ -18,7 +18,7 @@ import trustme
 from marketplace.embedded import EmbeddedMarketplace
 from posapp.store.db import Store, open_store
 from posapp.store.replica import ShopReplica
-from sync.client import TransientError, pair_device
+from sync.client import MarketplaceClient, TransientError, pair_device
 from sync.engine import SyncEngine
 from tests.conftest import Customer, free_port, wait_until
 
@@ -56,6 +56,7 @@ class TaggedReplica(ShopReplica):
     def apply_pull(self, pull):
         summary = super().apply_pull(pull)
         self.log.append(("applied", time.monotonic()))
+        self.log.append(("applied_tag", pull.get("test_tag")))
         return summary
 
 
@@ -135,3 +136,30 @@ def test_a_client_that_does_not_trust_the_certificate_refuses_it(tls):
     market, _ = tls
     with pytest.raises(TransientError):
         pair_device(market.url, "ABCD-1234", "counter")  # system CAs only
+
+
+@pytest.mark.parametrize("change", ["store_replaced", "set_credentials"])
+def test_an_answer_that_arrives_after_a_change_is_never_applied(paired, monkeypatch, change):
+    market, shop_id, store, engine, log = paired
+    real_pull = MarketplaceClient.pull
+    changed = threading.Event()
+
+    def pull_then_change(self, cursor, client_id, wait=0.0):
+        answer = real_pull(self, cursor, client_id, wait)  # the real server's answer
+        if not changed.is_set():
+            changed.set()
+            answer["test_tag"] = "asked before the change"
+            # A restore (or a re-pairing) lands while this answer is on its way in.
+            if change == "store_replaced":
+                engine.store_replaced()
+            else:
+                engine.set_credentials(engine.base_url, engine._token)
+        return answer
+
+    monkeypatch.setattr(MarketplaceClient, "pull", pull_then_change)
+    engine.start()
+    wait_until(lambda: any(kind == "applied" for kind, _ in log))
+    assert changed.is_set()
+    tags = [tag for kind, tag in log if kind == "applied_tag"]
+    assert "asked before the change" not in tags  # discarded; the next pull was applied
+    assert store.query_one("SELECT count(*) AS n FROM products")["n"] == 14
