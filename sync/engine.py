@@ -30,7 +30,9 @@ Control API (any thread) and its guarantees:
   the old ones are cut, their answers discarded.
 - ``store_replaced()``: call after the store's content was swapped under the engine
   (a backup restored, another shop's data): bumps the *store generation*; answers asked
-  for the old store are discarded and the loops re-read cursor and client id.
+  for the old store are discarded and the loops open fresh replicas (cursor and
+  client id read anew). A replica that failed is replaced too, and a loop that
+  crashed starts over after 5 s: nothing short of ``stop`` ends syncing.
   ``with engine.paused(): ...`` is stop / body / store_replaced + start for one go.
 
 Every answer is applied only if the run, the credentials generation and the store
@@ -46,6 +48,7 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from sync.backoff import Backoff
@@ -251,12 +254,15 @@ class SyncEngine:
 
     def _guard(self, loop: Callable[[_Run], None], run: _Run) -> Callable[[], None]:
         def target() -> None:
-            try:
-                loop(run)
-            except Exception:  # a bug must not kill sync silently
-                log.exception("sync thread crashed")
-                if self._run is run:
-                    self._set_status(online=False, last_error=INTERNAL_ERROR)
+            while not run.stop.is_set():
+                try:
+                    loop(run)
+                    return
+                except Exception:  # a bug or a store that fails to open: say so, start over
+                    log.exception("sync thread crashed; restarting it in 5 s")
+                    if self._run is run:
+                        self._set_status(online=False, last_error=INTERNAL_ERROR)
+                    run.stop.wait(5.0)
         return target
 
     def _set_status(self, **changes: Any) -> None:
@@ -320,7 +326,7 @@ class SyncEngine:
                 self._state.wait(1.0)
 
     def _pull_loop(self, run: _Run) -> None:
-        replica = self._open_replica()
+        replica, opened_for = self._open_replica(), self._store_generation
         self._set_status(
             pending=replica.pending_count(), last_sync_at=replica.get_state("last_sync_at")
         )
@@ -333,10 +339,12 @@ class SyncEngine:
             client, ticket = got
             delay = 0.0
             try:
+                if ticket.store != opened_for:  # the store was replaced: a replica on it
+                    replica, opened_for = self._open_replica(), ticket.store
                 client_id = replica.client_id()  # re-read: a restored store may have another
                 while self._current(ticket):
                     pull = client.pull(replica.cursor(), client_id, wait=wait)
-                    summary = self._apply(ticket, lambda p=pull: replica.apply_pull(p))
+                    summary = self._apply(ticket, partial(replica.apply_pull, pull))
                     backoff.reset()
                     self._set_status(
                         online=True,
@@ -367,6 +375,7 @@ class SyncEngine:
                     delay = backoff.next_delay()
             except Exception:  # a bug or a locked database: say so, back off, keep syncing
                 log.exception("pull failed")
+                opened_for = -1  # and start again on a fresh replica (connection)
                 self._set_status(online=False, last_error=INTERNAL_ERROR)
                 delay = max(5.0, backoff.next_delay())
             finally:
@@ -376,7 +385,7 @@ class SyncEngine:
             run.pull_wake.clear()
 
     def _push_loop(self, run: _Run) -> None:
-        replica = self._open_replica()
+        replica, opened_for = self._open_replica(), self._store_generation
         backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         delay = 0.0  # a retry's wait; push_soon (a new counter action) cuts it short
         while not run.stop.is_set():
@@ -385,6 +394,8 @@ class SyncEngine:
             if run.stop.is_set():
                 break
             delay = 0.0
+            if self._store_generation != opened_for:  # replaced, or the replica failed
+                replica, opened_for = self._open_replica(), self._store_generation
             batch = replica.mutations_to_push(MAX_PUSH_BATCH)
             if not batch:
                 self._set_status(pending=replica.pending_count())
@@ -398,10 +409,8 @@ class SyncEngine:
                 batch = replica.mutations_to_push(MAX_PUSH_BATCH)
                 while batch and self._current(ticket):
                     answer = client.push(client_id, batch)
-                    refused = self._apply(
-                        ticket,
-                        lambda a=answer: replica.record_push(a["last_mutation_id"], a["results"]),
-                    )
+                    refused = self._apply(ticket, partial(
+                        replica.record_push, answer["last_mutation_id"], answer["results"]))
                     if not self.status.online:  # back after a failure: so must the puller be
                         run.retry_pull_now()
                     backoff.reset()
@@ -434,6 +443,7 @@ class SyncEngine:
                     delay = backoff.next_delay()
             except Exception:  # a bug or a locked database: say so, back off, keep syncing
                 log.exception("push failed")
+                opened_for = -1
                 self._set_status(last_error=INTERNAL_ERROR)
                 delay = max(5.0, backoff.next_delay())
             finally:

@@ -16,6 +16,7 @@ import pytest
 import trustme
 
 from marketplace.embedded import EmbeddedMarketplace
+from posapp.store import identity
 from posapp.store.db import Store, open_store
 from posapp.store.replica import ShopReplica
 from sync.client import MarketplaceClient, TransientError, pair_device
@@ -163,3 +164,21 @@ def test_an_answer_that_arrives_after_a_change_is_never_applied(paired, monkeypa
     tags = [tag for kind, tag in log if kind == "applied_tag"]
     assert "asked before the change" not in tags  # discarded; the next pull was applied
     assert store.query_one("SELECT count(*) AS n FROM products")["n"] == 14
+
+
+def test_a_store_replaced_under_a_running_engine_keeps_syncing(paired, recorder):
+    # The store renews its generation (a restore, a move); its old replicas refuse every
+    # answer. store_replaced() makes the engine take fresh ones instead of failing on.
+    market, shop_id, store, engine, log = paired
+    engine.start()
+    _in_long_poll(log)
+    with store.transaction() as conn:
+        identity.new_generation(conn)
+        conn.execute("UPDATE sync_state SET value = '0' WHERE key = 'cursor'")
+    engine.store_replaced()
+    customer = Customer(market.url, shop_id, http=httpx.Client(verify=engine.verify, timeout=10))
+    sku = store.query_one("SELECT sku FROM products LIMIT 1")["sku"]
+    placed = customer.place([(sku, 1)])
+    customer.http.close()
+    wait_until(lambda: store.query_one("SELECT 1 AS x FROM orders WHERE id = ?", (placed["id"],)))
+    assert recorder.last.online and recorder.last.last_error is None
