@@ -2,7 +2,8 @@
 
 Exception tree::
 
-    SyncError                 base; ``str()`` is a plain-French explanation
+    SyncError                 base; ``str()`` is a CoreMessage (sync/messages.py): French
+                              text saying what to do, with a code the interface translates
     ├── TransientError        network down, timeout, 5xx, 429, a redirect, a malformed or
     │                         oversized answer: retry with backoff (``retry_after``: the
     │                         server's wish)
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -37,8 +39,11 @@ from typing import Any
 
 import httpx
 
+from sync.messages import REFUSAL_CODES, CoreMessage, sync_message
 from sync.protocol import API_PREFIX, Mutation
 from sync.wire import ProtocolError, parse_pull, parse_push_response
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SyncError",
@@ -59,11 +64,18 @@ Verify = ssl.SSLContext | str | bool
 
 
 class SyncError(Exception):
-    pass
+    """``str()`` is a CoreMessage: French text plus a code the interface translates."""
+
+    def __init__(self, message: CoreMessage) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message  # the CoreMessage itself, so str(exc) keeps its code
 
 
 class TransientError(SyncError):
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: CoreMessage, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -103,7 +115,8 @@ def _read_bounded(response: httpx.Response, limit: int) -> bytes:
         raise _TooLarge
     coding = response.headers.get("content-encoding", "identity").strip().lower()
     if coding not in ("identity", "gzip"):
-        raise TransientError(f"Réponse de la place de marché dans un codage inconnu ({coding[:20]}).")
+        log.warning("marketplace answer in an unknown content coding: %r", coding[:40])
+        raise TransientError(sync_message("sync.bad_answer"))
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if coding == "gzip" else None
     body = bytearray()
     received = 0
@@ -119,18 +132,19 @@ def _read_bounded(response: httpx.Response, limit: int) -> bytes:
             try:
                 body += decoder.decompress(data, limit + 1 - len(body))
             except zlib.error as exc:
-                raise TransientError("Réponse compressée illisible de la place de marché.") from exc
+                log.warning("unreadable gzip answer from the marketplace: %s", exc)
+                raise TransientError(sync_message("sync.bad_answer")) from exc
             if len(body) > limit:
                 raise _TooLarge
             data = decoder.unconsumed_tail
     return bytes(body)
 
 
-def _error_message(body: bytes) -> str:
+def _error_code(body: bytes) -> str:
     try:
-        return str(json.loads(body)["error"]["message"])[:300]
-    except (ValueError, KeyError, TypeError):
-        return body[:200].decode("utf-8", "replace")
+        return str(json.loads(body)["error"]["code"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return ""
 
 
 def _check(status: int, headers: httpx.Headers, body: bytes) -> Any:
@@ -138,29 +152,24 @@ def _check(status: int, headers: httpx.Headers, body: bytes) -> Any:
         try:
             return json.loads(body)
         except (ValueError, RecursionError) as exc:
-            raise TransientError(
-                "Réponse illisible de la place de marché, nouvel essai bientôt."
-            ) from exc
+            log.warning("unreadable answer from the marketplace: %r", body[:300])
+            raise TransientError(sync_message("sync.bad_answer")) from exc
     if status == 401:
-        raise AuthError(
-            "La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : "
-            "associez-le de nouveau. Les changements en attente sont conservés."
-        )
+        raise AuthError(sync_message("sync.unauthorized"))
     if status == 429 or status >= 500:
-        raise TransientError(
-            f"La place de marché est indisponible ({status}), nouvel essai bientôt.",
-            retry_after=_retry_after(headers.get("retry-after")),
-        )
-    if 300 <= status < 400:  # a wrong address, or a captive portal that will go away
-        raise TransientError(
-            f"La place de marché redirige ailleurs ({status}) : vérifiez son adresse "
-            "dans les réglages (https:// ?) et la connexion Internet."
-        )
+        raise TransientError(sync_message("sync.server_down", status=status),
+                             retry_after=_retry_after(headers.get("retry-after")))
+    if 300 <= status < 400:
+        # A wrong address (http:// for https://) or a captive portal: never followed.
+        log.warning("marketplace redirects (%s) to %r", status, headers.get("location", "")[:200])
+        raise TransientError(sync_message("sync.offline"))
     if 400 <= status < 500:
-        raise RequestRefused(
-            f"Requête refusée par la place de marché ({status}) : {_error_message(body)}"
-        )
-    raise TransientError(f"Réponse inattendue de la place de marché ({status}).")
+        code = _error_code(body)
+        log.warning("marketplace refused the request: %s %r", status, body[:300])
+        raise RequestRefused(sync_message(REFUSAL_CODES[code]) if code in REFUSAL_CODES
+                             else sync_message("sync.refused", status=status))
+    log.warning("unexpected status from the marketplace: %s", status)
+    raise TransientError(sync_message("sync.bad_answer"))
 
 
 class MarketplaceClient:
@@ -225,7 +234,7 @@ class MarketplaceClient:
     def _request(self, method: str, path: str, *, deadline_s: float, **kw: Any) -> Any:
         with self._lock:
             if self._interrupted:
-                raise TransientError("Synchronisation interrompue.")
+                raise TransientError(sync_message("sync.offline"))  # cut on purpose: never shown
         expired = threading.Event()
 
         def on_deadline() -> None:
@@ -241,29 +250,26 @@ class MarketplaceClient:
                 body = _read_bounded(r, limit)
                 status, headers = r.status_code, r.headers
         except _TooLarge as exc:
-            raise TransientError(
-                "Réponse trop volumineuse de la place de marché, refusée."
-            ) from exc
+            log.warning("marketplace answer over %d bytes: refused", self.max_response_bytes)
+            raise TransientError(sync_message("sync.bad_answer")) from exc
         except (httpx.TimeoutException, httpx.TransportError, httpx.DecodingError) as exc:
             if expired.is_set():
-                raise TransientError(
-                    f"La place de marché répond trop lentement (plus de {deadline_s:.0f} s)."
-                ) from exc
+                log.info("marketplace answer not complete within %.0f s: cut", deadline_s)
+                raise TransientError(sync_message("sync.timeout")) from exc
             if isinstance(exc, httpx.TimeoutException):
-                raise TransientError("La place de marché ne répond pas (délai dépassé).") from exc
-            raise TransientError(
-                f"Pas de connexion à la place de marché ({type(exc).__name__})."
-            ) from exc
+                log.info("marketplace timeout: %r", exc)
+                raise TransientError(sync_message("sync.timeout")) from exc
+            log.info("no connection to the marketplace: %r", exc)  # the library's text: log only
+            raise TransientError(sync_message("sync.offline")) from exc
         finally:
             timer.cancel()
         # A cut can look like a clean end of a close-delimited body: never use what came.
         if expired.is_set():
-            raise TransientError(
-                f"La place de marché répond trop lentement (plus de {deadline_s:.0f} s)."
-            )
+            log.info("marketplace answer not complete within %.0f s: cut", deadline_s)
+            raise TransientError(sync_message("sync.timeout"))
         with self._lock:
             if self._interrupted:
-                raise TransientError("Synchronisation interrompue.")
+                raise TransientError(sync_message("sync.offline"))  # cut on purpose: never shown
         return _check(status, headers, body)
 
     # -- the protocol --------------------------------------------------------------------
@@ -273,7 +279,8 @@ class MarketplaceClient:
         try:
             return parse_push_response(raw)
         except ProtocolError as exc:
-            raise TransientError(f"Réponse invalide de la place de marché : {exc}") from exc
+            log.warning("invalid answer from the marketplace: %s", exc)
+            raise TransientError(sync_message("sync.bad_answer")) from exc
 
     def pull(self, cursor: int, client_id: str, wait: float = 0.0) -> dict[str, Any]:
         params = {"cursor": cursor, "client_id": client_id, "wait": wait}
@@ -288,7 +295,8 @@ class MarketplaceClient:
         try:
             return parse_pull(raw, asked_cursor=cursor)
         except ProtocolError as exc:
-            raise TransientError(f"Réponse invalide de la place de marché : {exc}") from exc
+            log.warning("invalid answer from the marketplace: %s", exc)
+            raise TransientError(sync_message("sync.bad_answer")) from exc
 
     def close(self) -> None:
         self.http.close()
@@ -317,5 +325,6 @@ def pair_device(base_url: str, pairing_code: str, device_name: str, *,
     if not isinstance(raw, dict) or not all(
         isinstance(raw.get(k), str) for k in ("shop_id", "shop_name", "device_token")
     ):
-        raise TransientError("Réponse d'association invalide de la place de marché.")
+        log.warning("invalid pairing answer from the marketplace: %r", raw)
+        raise TransientError(sync_message("sync.bad_answer"))
     return {k: raw[k] for k in ("shop_id", "shop_name", "device_token")}

@@ -60,6 +60,7 @@ from sync.client import (
     TransientError,
     Verify,
 )
+from sync.messages import sync_message
 from sync.protocol import MAX_PUSH_BATCH, Mutation, utcnow_iso
 
 __all__ = ["SyncEngine", "SyncStatus", "SyncListener", "Replica", "Backoff"]
@@ -94,7 +95,7 @@ class SyncListener(Protocol):
     def mutations_refused(self, refused: list[dict]) -> None: ...
 
 
-INTERNAL_ERROR = "Erreur interne de synchronisation ; nouvel essai bientôt (détails dans le journal)."
+INTERNAL_ERROR = sync_message("sync.internal")
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
 
 
@@ -419,7 +420,7 @@ class SyncEngine:
                         self._listener.mutations_refused(refused)
                     if answer["last_mutation_id"] < batch[-1].id:
                         # The server did not take the whole batch; don't spin on it.
-                        raise TransientError("La place de marché n'a pas tout pris, nouvel essai.")
+                        raise TransientError(sync_message("sync.partial_push"))
                     batch = replica.mutations_to_push(MAX_PUSH_BATCH)
             except _Stale:
                 run.push_wanted.set()
