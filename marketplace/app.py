@@ -136,7 +136,7 @@ async def pull(request: Request) -> Response:
     while True:
         event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
         snapshot = await st.db(read_pull, shop_id, cursor, client_id,
-                                 st.settings.auto_reject_after_s)
+                                 st.settings.auto_reject_after_s, st.settings.pull_page_size)
         first = first or snapshot
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).

@@ -51,11 +51,13 @@ class EmbeddedMarketplace:
     """A reference marketplace served by uvicorn in a daemon thread with its own event loop."""
 
     def __init__(self, db_path: str | Path, port: int = 0, *,
-                 settings: Settings | Mapping[str, Any] | None = None, host: str = "127.0.0.1"):
+                 settings: Settings | Mapping[str, Any] | None = None, host: str = "127.0.0.1",
+                 ssl_certfile: str | Path | None = None, ssl_keyfile: str | Path | None = None):
         self.db_path = Path(db_path)
         self.host = host
         self.port = port  # 0 = a free port, chosen at the first start and kept for restarts
         self.settings = Settings.coerce(settings)
+        self.ssl_certfile, self.ssl_keyfile = ssl_certfile, ssl_keyfile  # HTTPS when set
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._server: uvicorn.Server | None = None
@@ -64,7 +66,8 @@ class EmbeddedMarketplace:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.ssl_certfile else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -88,6 +91,7 @@ class EmbeddedMarketplace:
                 app, lifespan="on", loop="asyncio", http="h11", ws="none",
                 log_config=None,  # leave the host process's logging alone
                 access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30,
+                ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile,
             )
             server = uvicorn.Server(config)
             self._server, self._state, self._error = server, app.state.market, None

@@ -172,7 +172,14 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["cursor", "last_mutation_id", "shop", "orders", "products"],
         "properties": {
-            "cursor": {"type": "integer", "description": "pass it to the next pull"},
+            "cursor": {"type": "integer", "minimum": 0,
+                       "description": "pass it to the next pull; never below the one asked "
+                                      "unless reset"},
+            "more": {"type": "boolean", "default": False,
+                     "description": "another page follows: pull again at once"},
+            "reset": {"type": "boolean", "default": False,
+                      "description": "the cursor asked was never issued here: everything "
+                                     "is sent again, from a lower cursor"},
             "last_mutation_id": {"type": "integer",
                                  "description": "for the client_id asked, read in the same "
                                                 "transaction as the entities (0 if none)"},

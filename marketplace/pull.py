@@ -1,4 +1,12 @@
-"""Pull: everything of one shop that changed after a cursor, read in one snapshot."""
+"""Pull: everything of one shop that changed after a cursor, read in one snapshot, in pages.
+
+A page holds every changed product (a catalogue is bounded) and the changed orders
+in version order, up to ``page_size`` of them. When more orders remain, the page's
+``cursor`` is the version of its last order and ``more`` is true: the client pulls
+again at once. Orders written by one transaction share a version and are never split
+between pages (a page may pass ``page_size`` by that group), so a cursor never skips
+anything. ``last_mutation_id`` and the products come from the same snapshot as the page.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +22,9 @@ from marketplace.settings import Settings
 from marketplace.shops import shop_to_wire
 from marketplace.storage import read_tx
 
-__all__ = ["PullSnapshot", "read_pull"]
+__all__ = ["PullSnapshot", "read_pull", "PULL_PAGE_SIZE"]
+
+PULL_PAGE_SIZE = 100  # orders per page: ~60 kB of JSON, ~1 MB at worst (100-line orders)
 
 
 @dataclass(frozen=True)
@@ -28,28 +38,43 @@ class PullSnapshot:
 
 
 def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
-              respond_within_s: float = Settings().auto_reject_after_s) -> PullSnapshot:
+              respond_within_s: float = Settings().auto_reject_after_s,
+              page_size: int = PULL_PAGE_SIZE) -> PullSnapshot:
     with read_tx(db) as tx:
         (head,) = tx.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
-        if cursor > head:
+        reset = cursor > head
+        if reset:
             cursor = 0  # a cursor from another database (server reset): send everything again
         shop = tx.row("SELECT * FROM shops WHERE id = ?", (shop_id,))
         if shop is None:  # the token's shop vanished (hand-edited database)
             raise ApiError.unauthorized()
         orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version > ?"
-                         " ORDER BY version, number", (shop_id, cursor))
+                         " ORDER BY version, number LIMIT ?", (shop_id, cursor, page_size + 1))
+        page_cursor, more = head, False
+        if len(orders) > page_size:
+            more = True
+            boundary = orders[page_size]["version"]  # the first version not wholly here
+            whole = [o for o in orders if o["version"] < boundary]
+            if whole:
+                orders, page_cursor = whole, whole[-1]["version"]
+            else:  # one transaction wrote more than a page: send that group whole
+                orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version = ?"
+                                 " ORDER BY number", (shop_id, boundary))
+                page_cursor = boundary
         products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND version > ?"
                            " ORDER BY sku", (shop_id, cursor))
-        last = 0
+        last_id = 0
         if client_id:
             found = tx.row("SELECT last_mutation_id FROM client_state"
                            " WHERE shop_id = ? AND client_id = ?", (shop_id, client_id))
-            last = int(found["last_mutation_id"]) if found else 0
+            last_id = int(found["last_mutation_id"]) if found else 0
         body = {
-            "cursor": head,
-            "last_mutation_id": last,
+            "cursor": page_cursor,
+            "more": more,
+            "reset": reset,
+            "last_mutation_id": last_id,
             "shop": shop_to_wire(shop),
             "orders": orders_to_wire(tx, orders, respond_within_s),
             "products": [product_to_wire(p) for p in products],
         }
-    return PullSnapshot(body, bool(orders or products or shop["version"] > cursor))
+    return PullSnapshot(body, bool(orders or products or shop["version"] > cursor or reset))

@@ -21,12 +21,16 @@ class Settings:
     max_wait_s: float = MAX_WAIT_SECONDS
     pairing_code_ttl_s: float = 7 * 24 * 3600.0
     max_body_bytes: int = 2 * 1024 * 1024
+    # Orders per pull page: a long history comes in pages, never one giant answer.
+    pull_page_size: int = 100
 
     def __post_init__(self) -> None:
         if self.auto_reject_after_s <= 0:
             raise ValueError("auto_reject_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
+        if self.pull_page_size < 1:
+            raise ValueError("pull_page_size must be positive")
 
     @property
     def sweep_interval_s(self) -> float:

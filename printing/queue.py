@@ -8,7 +8,6 @@ with backoff until the printer is back. See printing/README.md for the crash pol
 from __future__ import annotations
 
 import logging
-import random
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
@@ -16,6 +15,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sync.backoff import Backoff
 
 from . import journal
 from .backends import PrinterBackend
@@ -58,21 +59,6 @@ class JobEvent:
         )
 
 
-class _Backoff:
-    """Exponential with jitter, so a printer coming back is found quickly at first."""
-
-    def __init__(self, base_s: float, max_s: float) -> None:
-        self.base_s, self.max_s, self.failures = base_s, max_s, 0
-
-    def next_delay(self) -> float:
-        delay = min(self.max_s, self.base_s * 2**self.failures)
-        self.failures += 1
-        return delay * random.uniform(0.8, 1.2)
-
-    def reset(self) -> None:
-        self.failures = 0
-
-
 class _JobTaken(Exception):
     """The job left 'queued' between being picked and its first byte."""
 
@@ -97,7 +83,8 @@ class PrintQueue:
         self.on_status = on_status
         self.on_job = on_job
         self.idle_poll_s = idle_poll_s
-        self._backoff = _Backoff(retry_base_s, retry_max_s)
+        # Found quickly when the printer comes back, never in lockstep with another retry.
+        self._backoff = Backoff(retry_base_s, retry_max_s, jitter=0.2)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

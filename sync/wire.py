@@ -136,14 +136,30 @@ def parse_product(raw: Any) -> dict[str, Any]:
     }
 
 
-def parse_pull(raw: Any) -> dict[str, Any]:
-    """The whole answer checked, or ProtocolError (whatever else the shape breaks)."""
+def parse_pull(raw: Any, asked_cursor: int | None = None) -> dict[str, Any]:
+    """The whole answer checked, or ProtocolError (whatever else the shape breaks).
+
+    With ``asked_cursor``, a cursor that goes backwards is refused unless the server
+    says it ignored ours (``reset``: it never issued it, e.g. a new database).
+    """
     try:
-        return _parse_pull(raw)
+        pull = _parse_pull(raw)
     except ProtocolError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
         raise ProtocolError(f"pull: malformed answer ({type(exc).__name__})") from exc
+    if pull["cursor"] < 0 or pull["last_mutation_id"] < 0:
+        raise ProtocolError("pull: negative cursor or last_mutation_id")
+    if asked_cursor is not None and pull["cursor"] < asked_cursor and not pull["reset"]:
+        raise ProtocolError(f"pull: cursor went back from {asked_cursor} to {pull['cursor']}")
+    return pull
+
+
+def _flag(raw: dict, key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise ProtocolError(f"{where}: {key!r} must be a boolean")
+    return value
 
 
 def _parse_pull(raw: Any) -> dict[str, Any]:
@@ -153,6 +169,8 @@ def _parse_pull(raw: Any) -> dict[str, Any]:
     return {
         "cursor": _req(raw, "cursor", int, "pull"),
         "last_mutation_id": _req(raw, "last_mutation_id", int, "pull"),
+        "more": _flag(raw, "more", "pull"),  # another page follows at once
+        "reset": _flag(raw, "reset", "pull"),  # the server ignored our cursor
         "shop": {
             "id": _req(shop, "id", str, "shop"),
             "name": _req(shop, "name", str, "shop"),

@@ -94,10 +94,10 @@ class _Shop:
         self.data_dir, self.url, self.token, self.proc = data_dir, url, token, None
         self.output: list[str] = []
 
-    def start(self, seconds: float, seed: int) -> None:
+    def start(self, seconds: float, seed: int, *, production: bool = False) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.faults.shop_driver", str(self.data_dir), self.url,
-             self.token, str(seconds), str(seed)],
+             self.token, str(seconds), str(seed), *(["production"] if production else [])],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
@@ -148,10 +148,21 @@ class _Customer(threading.Thread):
 
 
 def _server_state(url: str, token: str) -> dict:
-    r = httpx.get(f"{url}/v1/pull", params={"cursor": 0},
-                  headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    r.raise_for_status()
-    return r.json()
+    """Everything the server holds for the shop: every page of a pull from cursor 0."""
+    orders: dict[str, dict] = {}
+    products: dict[str, dict] = {}
+    cursor = 0
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=10) as http:
+        for _ in range(100_000):  # bounded: a page holds at least one order
+            r = http.get(f"{url}/v1/pull", params={"cursor": cursor})
+            r.raise_for_status()
+            page = r.json()
+            orders.update((o["id"], o) for o in page["orders"])
+            products.update((p["sku"], p) for p in page["products"])
+            cursor = page["cursor"]
+            if not page.get("more"):
+                break
+    return {**page, "orders": list(orders.values()), "products": list(products.values())}
 
 
 def run_scenario(seed: int, *, duration: float = 6.0, workdir: Path | None = None,

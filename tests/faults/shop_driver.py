@@ -4,7 +4,11 @@ Every change is journaled in ``fault_journal`` in the same transaction as its
 outbox entry, so the journal is the ground truth of what the counter did,
 whenever the process is killed.
 
-    python -m tests.faults.shop_driver DATA_DIR URL TOKEN SECONDS SEED
+    python -m tests.faults.shop_driver DATA_DIR URL TOKEN SECONDS SEED [production]
+
+``production``: the engine's own timings (25-s long-polls, 10-s timeouts, its backoff)
+and a counter's pace (a change every 0.2-1 s) instead of the crash tests' fast ones;
+the counter stays idle while a file ``counter_idle`` exists in DATA_DIR.
 """
 
 from __future__ import annotations
@@ -34,17 +38,27 @@ class _Quiet:
         print("REFUSED", json.dumps(refused), flush=True)
 
 
-def main(data_dir: str, url: str, token: str, seconds: float, seed: int) -> None:
+def main(data_dir: str, url: str, token: str, seconds: float, seed: int,
+         production: bool = False) -> None:
     rng = random.Random(seed)
     store = open_store(Path(data_dir))
     store.conn.execute(JOURNAL_DDL)
     orders, stock = OrdersService(store), StockService(store)
-    engine = SyncEngine(url, token, lambda: ShopReplica(Store(store.path)), _Quiet(),
-                        wait=2.0, timeout=2.0, push_interval=0.5, backoff_cap=0.3)
+    open_replica = lambda: ShopReplica(Store(store.path))  # noqa: E731
+    if production:
+        engine = SyncEngine(url, token, open_replica, _Quiet())
+        pace = (0.2, 1.0)
+    else:
+        engine = SyncEngine(url, token, open_replica, _Quiet(),
+                            wait=2.0, timeout=2.0, push_interval=0.5, backoff_cap=0.3)
+        pace = (0.002, 0.03)
     engine.start()
     deadline = time.monotonic() + seconds
+    idle_flag = Path(data_dir) / "counter_idle"
     while time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.002, 0.03))
+        time.sleep(rng.uniform(*pace))
+        if production and idle_flag.exists():
+            continue
         products = stock.products()
         if not products:
             continue
@@ -86,4 +100,5 @@ def main(data_dir: str, url: str, token: str, seconds: float, seed: int) -> None
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]),
+         production=sys.argv[6:] == ["production"])

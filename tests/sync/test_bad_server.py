@@ -20,6 +20,12 @@ ANSWERS = {
     "not_json": (200, b"<html>502 Bad Gateway</html>"),
     "wrong_shape": (200, json.dumps({**pull(cursor=9), "orders": [{"id": "x"}]}).encode()),
     "server_error": (503, b'{"error": {"code": "down", "message": "maintenance"}}'),
+    # A well-formed pull is still not one under a redirect or another 2xx status ...
+    "redirect": (302, json.dumps(pull(cursor=9, products=[wire_product(stock=99)])).encode()),
+    "created": (201, json.dumps(pull(cursor=9, products=[wire_product(stock=99)])).encode()),
+    # ... nor with a cursor below zero or below the one asked (3) without a reset.
+    "negative_cursor": (200, json.dumps(pull(cursor=-1)).encode()),
+    "cursor_back": (200, json.dumps(pull(cursor=2, products=[wire_product(stock=99)])).encode()),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -163,7 +164,7 @@ def test_stop_cuts_a_long_poll_in_flight(tmp_path, market, demo_shop, recorder):
     engine.start()
     wait_until(lambda: recorder.summaries)  # the first pull is done: a 25-s long-poll follows
     time.sleep(0.2)
-    threads = list(engine._threads)
+    threads = [t for t in threading.enumerate() if t.name.startswith("comptoir-")]
     started = time.monotonic()
     engine.stop()
     assert time.monotonic() - started < 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,8 @@ def test_shop_app_restore_pauses_and_restarts_sync_and_printing(qapp, tmp_path):
         result = app.restore_backup(saved.path)
         assert app.setting("shop_name") is None
         assert result.previous is not None and result.previous.exists()
-        assert all(t.is_alive() for t in app.engine._threads) and app.engine._threads
+        assert app.engine.running
+        assert {t.name for t in threading.enumerate()} >= {"comptoir-pull", "comptoir-push"}
         assert app.printing.queue._thread is not None and app.printing.queue._thread.is_alive()
     finally:
         app.stop()

@@ -179,13 +179,12 @@ def test_a_library_error_is_never_shown(qapp, caplog):
 
 
 def test_offline_sync_says_what_to_do_without_the_library_name():
-    import httpx
+    from sync.client import MarketplaceClient
 
-    from sync.client import _call
-
-    with httpx.Client(base_url="http://127.0.0.1:9", timeout=2) as client:  # discard port
-        with pytest.raises(TransientError) as caught:
-            _call(client, "GET", "/v1/pull")
+    client = MarketplaceClient("http://127.0.0.1:9", "token", timeout=2)  # discard port
+    with pytest.raises(TransientError) as caught:
+        client.pull(0, "c_1")
+    client.close()
     text = str(caught.value)
     assert caught.value.message.code == "sync.offline"
     assert "ConnectError" not in text and "Errno" not in text

@@ -1,0 +1,160 @@
+"""When the engine speaks and retries: status order, Retry-After, a pusher woken by the counter."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from marketplace.embedded import EmbeddedMarketplace
+from posapp.domain.stock import StockService
+from posapp.store.db import Store, open_store
+from posapp.store.replica import ShopReplica
+from sync.client import pair_device
+from sync.engine import SyncEngine, SyncStatus
+from tests.conftest import wait_until
+from tests.factories import pull, wire_product
+
+
+class _SlowFirst:
+    """A listener whose first delivery is slow, as a busy GUI thread's queue can be."""
+
+    def __init__(self) -> None:
+        self.delivered: list[SyncStatus] = []
+
+    def sync_status_changed(self, status: SyncStatus) -> None:
+        if status.last_error == "first":
+            time.sleep(0.5)
+        self.delivered.append(status)
+
+    def pulled(self, summary) -> None: ...
+    def mutations_refused(self, refused) -> None: ...
+
+
+def test_status_changes_reach_the_listener_in_the_order_they_happened():
+    listener = _SlowFirst()
+    engine = SyncEngine("http://127.0.0.1:9", None, lambda: None, listener)  # never started
+    first = threading.Thread(target=engine._set_status, kwargs={"last_error": "first"})
+    first.start()
+    wait_until(lambda: engine.status.last_error == "first")  # decided, not yet delivered
+    second = threading.Thread(target=engine._set_status, kwargs={"last_error": "second"})
+    second.start()
+    first.join()
+    second.join()
+    assert [s.last_error for s in listener.delivered] == ["first", "second"]
+    assert listener.delivered[-1] == engine.status  # the UI ends on the real state
+
+
+class _Server:
+    """503 with a Retry-After to every request, timestamps of the hits kept."""
+
+    def __init__(self, retry_after: str):
+        hits: list[tuple[str, float]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's API
+                hits.append((self.command, time.monotonic()))
+                body = b'{"error": {"code": "busy", "message": "later"}}'
+                self.send_response(503)
+                self.send_header("Retry-After", retry_after)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.hits = hits
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def shop_store(tmp_path):
+    store = open_store(tmp_path / "shop")
+    ShopReplica(store).apply_pull(pull(cursor=3, products=[wire_product(stock=10)]))
+    yield store
+    store.close()
+
+
+def test_retry_after_is_honoured_even_by_a_woken_pusher(shop_store, recorder):
+    server = _Server("2")
+    StockService(shop_store).adjust("ECL", -1, "counter_sale")
+    engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(shop_store.path)),
+                        recorder, wait=1.0, timeout=2.0, backoff_cap=0.1)
+    engine.start()
+    try:
+        wait_until(lambda: [m for m, _ in server.hits].count("POST") == 1)
+        engine.push_soon()  # a counter action does not override the server's wish
+        wait_until(lambda: [m for m, _ in server.hits].count("GET") >= 2, timeout=5)
+        wait_until(lambda: [m for m, _ in server.hits].count("POST") >= 2, timeout=5)
+    finally:
+        engine.stop()
+        server.close()
+    for method in ("GET", "POST"):
+        times = [t for m, t in server.hits if m == method]
+        assert times[1] - times[0] >= 1.9, method  # not the 0.1-s backoff cap
+
+
+class _AlwaysLongest(random.Random):
+    """Jitter that always picks the longest delay, so a long wait is certain; counts them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.draws = 0
+
+    def uniform(self, a: float, b: float) -> float:
+        self.draws += 1
+        return b
+
+
+def test_a_counter_action_wakes_a_pusher_waiting_to_retry(tmp_path, market, demo_shop,
+                                                          recorder):
+    answer = pair_device(market.url, demo_shop[1], "counter")
+    store = open_store(tmp_path / "shop")
+    rng = _AlwaysLongest()
+    engine = SyncEngine(market.url, answer["device_token"],
+                        lambda: ShopReplica(Store(store.path)), recorder, wait=10.0,
+                        backoff_base=30.0, backoff_cap=30.0, rng=rng)
+    engine.start()
+    try:
+        wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
+        sku = StockService(store).products()[0]["sku"]
+        port, db_path = market.port, market.db_path
+        market.stop()
+        StockService(store).adjust(sku, -1, "counter_sale")
+        engine.push_soon()
+        wait_until(lambda: rng.draws >= 2)  # both loops failed: each now waits 30 s
+        back = EmbeddedMarketplace(db_path, port=port)
+        back.start()
+        try:
+            StockService(store).adjust(sku, -1, "counter_sale")
+            engine.push_soon()
+            wait_until(lambda: ShopReplica(store).pending_count() == 0, timeout=3)
+        finally:
+            engine.stop()
+            back.stop()
+    finally:
+        engine.stop()
+        store.close()
+
+
+def test_stop_is_immediate_while_waiting_for_pairing(shop_store, recorder):
+    engine = SyncEngine("http://127.0.0.1:9", None,
+                        lambda: ShopReplica(Store(shop_store.path)), recorder)
+    engine.start()
+    wait_until(lambda: recorder.last is not None)  # the puller is up, waiting for a token
+    started = time.monotonic()
+    engine.stop()
+    assert time.monotonic() - started < 0.5
+    assert not [t for t in threading.enumerate() if t.name.startswith("comptoir-")]
