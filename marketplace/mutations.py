@@ -47,9 +47,27 @@ class PushMutation:
     at: str | None
 
 
+# Arguments that are times: one instant has many spellings (Z or +00:00, with or without ms).
+_TIME_ARGS = ("ready_by", "paused_until")
+
+
+def _canonical_time(value: Any) -> Any:
+    """The protocol's own spelling of an instant (UTC, milliseconds, Z); other values as is."""
+    moment = parse_iso(value)
+    return to_iso(moment) if moment is not None else value
+
+
 def mutation_digest(mutation: PushMutation) -> str:
-    """SHA-256 of name, args and time in canonical JSON (sorted keys, no spaces)."""
-    canonical = json.dumps([mutation.name, mutation.args, mutation.at], sort_keys=True,
+    """SHA-256 of name, args and time in canonical JSON (sorted keys, no spaces).
+
+    Times (``at`` and the time arguments) are written the protocol's way first, so a
+    retry of the same change whose client spells the instant otherwise is still a replay.
+    A counter's times are already in that form: digests stored before stay valid.
+    """
+    args = mutation.args
+    if isinstance(args, dict):
+        args = {k: _canonical_time(v) if k in _TIME_ARGS else v for k, v in args.items()}
+    canonical = json.dumps([mutation.name, args, _canonical_time(mutation.at)], sort_keys=True,
                            separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
