@@ -27,11 +27,12 @@ from posapp.printing_setup import PrintingSetup
 from posapp.store import pairing
 from posapp.store.backup import RestoreResult, backup, restore
 from posapp.store.db import Store, open_store
-from posapp.store.pairing import PairingChange
+from posapp.store.pairing import Pairing, PairingChange
 from posapp.store.replica import PullSummary, ShopReplica
 from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
 from sync.engine import SyncEngine
+from sync.messages import CoreMessage
 
 __all__ = ["AppConfig", "ShopApp"]
 
@@ -64,7 +65,11 @@ class ShopApp(CoreBridge):
         self.marketplace: Any = None  # EmbeddedMarketplace in demo mode
         self.demo_generator: Any = None
         self.vault: TokenVault = config.vault or (MemoryVault() if config.demo else KeyringVault())
-        self.startup_messages: list[str] = []  # shown by the window once it exists
+        # Shown by the window once it exists (``CoreMessage``: translated by code).
+        self.startup_messages: list[str] = []
+        self._starting = False
+        # The shop the engine's credentials belong to: the replica pushes to no other.
+        self._synced_with: Pairing | None = None
 
     # -- paths -----------------------------------------------------------------
     @property
@@ -98,6 +103,8 @@ class ShopApp(CoreBridge):
             # The demo starts from a clean slate every time: its marketplace is new too.
             shutil.rmtree(self.data_dir, ignore_errors=True)
         self.store = open_store(self.data_dir)  # StoreError → caller shows it
+        self._starting = True
+        self._tell_left_behind()  # a crash after a move, before the shopkeeper was told
         self.orders = OrdersService(self.store)
         self.stock = StockService(self.store)
         self.printing = PrintingSetup(self.data_dir, self.store, self, demo=self.config.demo)
@@ -110,7 +117,14 @@ class ShopApp(CoreBridge):
             try:
                 token = self.vault.load(account_name(url, shop_id))
             except VaultError as exc:  # no keyring: keep working offline, say why
-                self.startup_messages.append(str(exc))
+                log.warning("token not loaded: %s", exc)
+                self.startup_messages.append(CoreMessage(
+                    "app.keyring", "Trousseau du système indisponible : le comptoir travaille"
+                    " hors ligne. Déverrouillez le trousseau de votre session (ou ouvrez-la de"
+                    " nouveau), puis redémarrez Comptoir."))
+        if token:
+            self._synced_with = Pairing(url, shop_id, None)
+        self._starting = False
         self.engine = SyncEngine(
             url or "",
             token,
@@ -126,7 +140,8 @@ class ShopApp(CoreBridge):
     def _open_replica(self) -> ShopReplica:
         assert self.printing is not None
         return ShopReplica(Store(self.store.path),  # type: ignore[union-attr]
-                           on_order_changes=self.printing.on_order_changes)
+                           on_order_changes=self.printing.on_order_changes,
+                           paired_with=self._synced_with)
 
     def stop(self) -> None:
         if self.demo_generator is not None:
@@ -176,9 +191,10 @@ class ShopApp(CoreBridge):
             if self.engine is not None:
                 if change is not None:
                     self.engine.set_credentials(url, answer["device_token"])
+                    self._synced_with = Pairing(url, answer["shop_id"], None)
                 self.engine.start()
         if change.moved:
-            self._tell_moved(change, aside)
+            self._tell_left_behind(aside)
             self.orders_changed.emit()
             self.stock_changed.emit()
         return change
@@ -188,22 +204,39 @@ class ShopApp(CoreBridge):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         return backup(self.store.path, self.data_dir / "sauvegardes" / f"{why}-{stamp}.db").path
 
-    def _tell_moved(self, change: PairingChange, aside: Path | None) -> None:
+    def _tell(self, message: CoreMessage) -> None:
+        if self._starting:  # no window yet: it shows these once it exists
+            self.startup_messages.append(message)
+        else:
+            self.message.emit(message)
+
+    def _tell_left_behind(self, aside: Path | None = None) -> None:
+        """Export the changes left for another shop and tell the shopkeeper, once.
+
+        Rows stay untold until both are done, so a crash in between (or a full disk)
+        is caught up at the next start-up.
+        """
         assert self.store is not None
-        text = f"Ancienne boutique sauvegardée dans {aside}." if aside else ""
-        if change.left_behind:
+        left = pairing.untold(self.store.conn)
+        where = ""
+        if left.total:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             csv_path = self.data_dir / "sauvegardes" / f"changements-non-envoyes-{stamp}.csv"
             try:
                 pairing.export_left_behind(self.store.conn, csv_path)
-                where = f"exportés dans {csv_path}"
+                where = str(csv_path)
             except OSError as exc:
                 log.warning("left-behind changes not exported: %s", exc)
-                where = "gardés dans la base (export impossible)"
-            text = (f"{change.left_behind} changement(s) pas encore envoyé(s) à l'ancienne"
-                    f" boutique ne seront pas envoyés à la nouvelle : {where}. {text}")
-        if text:
-            self.message.emit(text.strip())
+            self._tell(CoreMessage(
+                "app.left_behind", "Changements laissés à l'ancienne boutique, jamais envoyés :"
+                " {unsent} ; déjà envoyés, résultat non confirmé : {sent}. Liste : {csv}."
+                " Ancienne base : {aside}.", unsent=left.unsent, sent=left.sent, csv=where,
+                aside=str(aside or "")))
+            if where:
+                pairing.mark_told(self.store.conn)
+        elif aside:
+            self._tell(CoreMessage("app.saved_aside", "Ancienne boutique sauvegardée dans"
+                                   " {aside}.", aside=str(aside)))
 
     def _start_demo_marketplace(self) -> None:
         from marketplace.demo import DemoOrderGenerator
@@ -248,12 +281,43 @@ class ShopApp(CoreBridge):
             if part is not None:
                 part.stop()
         try:
+            before = pairing.current(self.store.conn)
+            pending = pairing.pending(self.store.conn)
             result = restore(self.store.path, path)
+            pairing.keep_dropped(self.store.conn, pending, before)
+            self._follow_restored_pairing(before)
         finally:
             if self.engine is not None:
                 self.engine.start()
             if self.printing is not None:
                 self.printing.start()
+        self._tell_left_behind()
         self.orders_changed.emit()
         self.stock_changed.emit()
         return result
+
+    def _follow_restored_pairing(self, before: Pairing) -> None:
+        """A backup of another shop: sync with that shop if its token is here, else
+        treat it as a move back to the shop paired now (its changes left behind)."""
+        assert self.store is not None
+        restored = pairing.current(self.store.conn)
+        if restored.shop_id is None or not pairing.is_move(
+                self.store.conn, before.marketplace_url or "", before.shop_id or ""):
+            return
+        token = None
+        try:
+            token = self.vault.load(account_name(restored.marketplace_url or "",
+                                                 restored.shop_id))
+        except VaultError as exc:
+            log.warning("token of the restored shop not loaded: %s", exc)
+        if token and self.engine is not None:
+            self.engine.set_credentials(restored.marketplace_url or "", token)
+            self._synced_with = restored
+            self._tell(CoreMessage("app.restored_other_shop", "Cette sauvegarde est celle de la"
+                                   " boutique {shop} : le comptoir se synchronise de nouveau"
+                                   " avec elle.", shop=restored.shop_name or restored.shop_id))
+        elif before.shop_id is not None:
+            pairing.adopt(self.store.conn, before.marketplace_url or "", before.shop_id,
+                          before.shop_name or "")
+        else:
+            self._synced_with = None  # nothing to push to until paired

@@ -30,7 +30,7 @@ class CoreBridge(QObject):
     refused = Signal(list)  # refused mutation dicts
     printer_status = Signal(object)  # printing status object
     print_job = Signal(object)  # printing job event
-    message = Signal(str)  # something to tell the shopkeeper
+    message = Signal(object)  # something to tell the shopkeeper (str or a coded CoreMessage)
 
     def __init__(self) -> None:
         super().__init__()

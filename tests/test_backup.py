@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -374,3 +375,56 @@ def test_an_answer_asked_before_a_restore_is_never_applied_after_it(store, tmp_p
     fresh = ShopReplica(Store(store.path))  # the restarted engine's
     fresh.apply_pull(pull(cursor=9))
     assert ShopReplica(store).cursor() == 9
+
+
+def _shop_stock(customer, url, shop_id, sku):
+    cat = customer.http.get(f"{url}/v1/customer/shops/{shop_id}").json()
+    return next(p["stock"] for p in cat["products"] if p["sku"] == sku)
+
+
+@pytest.mark.parametrize("token_of_a_kept", [True, False])
+def test_restoring_another_shops_backup_never_sends_its_changes_to_the_shop_paired(
+        tmp_path, market, demo_shop, customer, token_of_a_kept):
+    from marketplace.catalogue import DEMO_PRODUCTS
+    from posapp.app import AppConfig, ShopApp
+    from sync.client import pair_device
+    from sync.credentials import MemoryVault, account_name
+
+    vault = MemoryVault()
+    app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=vault, sync_wait=2.0))
+    app.start()
+    try:
+        a_id = app.pair(market.url, demo_shop[1])["shop_id"]
+        wait_until(lambda: app.stock.products())
+        sku = app.stock.products()[0]["sku"]
+        a_start = _shop_stock(customer, market.url, a_id, sku)
+        app.engine.stop()  # offline: a sale for shop A stays queued
+        app.stock.adjust(sku, -3, "counter_sale")
+        saved = backup(app.store.path, tmp_path / "shop-a.db")
+        assert saved.pending == 1
+        app.engine.start()
+        b_id, code = market.create_shop("Fleurs de Lou", products=DEMO_PRODUCTS)
+        b_start = _shop_stock(customer, market.url, b_id, sku)
+        app.complete_pairing(market.url, pair_device(market.url, code, "counter"))
+        wait_until(lambda: app.shop.get("id") == b_id, timeout=5.0)
+        if not token_of_a_kept:
+            vault.delete(account_name(market.url, a_id))
+        told = []
+        app.message.connect(told.append)
+        app.restore_backup(saved.path)
+        if token_of_a_kept:  # the restored shop's own token: its sale goes to it
+            wait_until(lambda: _shop_stock(customer, market.url, a_id, sku) == a_start - 3,
+                       timeout=10.0)
+            assert [m.code for m in told] == ["app.restored_other_shop"]
+        else:  # a move back to B: A's sale is left behind, exported, told
+            assert app.setting("shop_id") == b_id
+            wait_until(lambda: app.shop.get("id") == b_id and app.engine.status.online,
+                       timeout=10.0)
+            assert [m.code for m in told] == ["app.left_behind"]
+            assert told[0].params["unsent"] == 1
+            assert sku in Path(told[0].params["csv"]).read_text(encoding="utf-8-sig")
+            assert ShopReplica(app.store).pending_count() == 0
+            assert _shop_stock(customer, market.url, a_id, sku) == a_start
+        assert _shop_stock(customer, market.url, b_id, sku) == b_start  # never reached B
+    finally:
+        app.stop()

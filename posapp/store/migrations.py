@@ -352,3 +352,19 @@ def _lost_orders(db: Database) -> None:
         DELETE FROM settings WHERE key = 'lost_orders_unseen';
         """,
     )
+
+
+@MIGRATIONS(name="0011_left_behind_status")
+def _left_behind_status(db: Database) -> None:
+    # ``sent``: the old shop had answered this change's push (applied) or processed it
+    # without the counter hearing the result, so it must not be entered again blindly.
+    # ``told_at``: when it was exported and the shopkeeper told; a crash between the move
+    # and telling leaves it NULL, and the next start-up tells. Rows from before: told.
+    _run_script(
+        db,
+        """
+        ALTER TABLE left_behind_mutations ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE left_behind_mutations ADD COLUMN told_at TEXT;
+        UPDATE left_behind_mutations SET told_at = left_at;
+        """,
+    )

@@ -10,6 +10,7 @@ the marketplace withdrew, is queued atomically with the order itself.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from posapp.store.shop_time import to_utc
 from sync.protocol import Mutation, utcnow_iso
 
 __all__ = ["ShopReplica", "PullSummary", "OrderChange", "OrderChangesHook"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,12 @@ class PullSummary:
 
 
 class ShopReplica:
-    def __init__(self, store: Store, on_order_changes: OrderChangesHook | None = None):
+    def __init__(self, store: Store, on_order_changes: OrderChangesHook | None = None,
+                 paired_with: pairing.Pairing | None = None):
         self.store = store
+        # The shop the sync credentials belong to: nothing is pushed when the store says
+        # another one (a backup of another shop restored under these credentials).
+        self.paired_with = paired_with
         self.conn = store.conn
         self.on_order_changes = on_order_changes
         self.generation = identity.generation(self.conn)  # the store this replica answers for
@@ -73,8 +80,19 @@ class ShopReplica:
 
     # -- push side ----------------------------------------------------------
     def mutations_to_push(self, limit: int) -> list[Mutation]:
+        if not self._credentials_match():
+            return []
         pushed = int(self.get_state("pushed_through", "0") or 0)
         return outbox.pending(self.conn, after=pushed, limit=limit)
+
+    def _credentials_match(self) -> bool:
+        if self.paired_with is None:
+            return True
+        want = self.paired_with
+        if pairing.is_move(self.conn, want.marketplace_url or "", want.shop_id or ""):
+            log.warning("store paired with another shop than the credentials': not pushed")
+            return False
+        return pairing.current(self.conn).shop_id is not None
 
     def pending_count(self) -> int:
         return outbox.pending_count(self.conn)
@@ -91,6 +109,8 @@ class ShopReplica:
         heard = [r["id"] for r in results if r["id"] not in reused]
         with self.store.transaction():
             identity.check_generation(self.conn, self.generation)
+            if self.paired_with is not None:
+                pairing.check_shop(self.conn, self.paired_with.shop_id)
             refused = outbox.record_refusals(
                 self.conn, [r for r in refusals if r["id"] not in reused])
             # Results heard: whatever waited for its answer has it now.

@@ -14,9 +14,9 @@ import logging
 from typing import Any
 
 from posapp.ui import fmt
-from posapp.ui.i18n import tr
+from posapp.ui.i18n import tr, trn
 
-__all__ = ["core_text", "user_text", "file_error_text", "printer_state_text", "refusal_text",
+__all__ = ["app_text", "core_text", "lasting", "user_text", "file_error_text", "printer_state_text", "refusal_text",
            "sync_texts", "printer_texts"]
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,57 @@ def order_texts() -> dict[str, str]:
     }
 
 
+# App messages (``posapp.app``) that ask the shopkeeper to act: their banner stays.
+_LASTING = {"app.left_behind", "app.keyring"}
+
+
+def lasting(message: Any) -> bool:
+    return getattr(message, "code", None) in _LASTING
+
+
+def app_text(code: str, params: dict[str, Any]) -> str | None:
+    """The app's own messages (``posapp.app``): counts worded with ``trn``."""
+    if code == "app.left_behind":
+        parts = []
+        if params.get("unsent"):
+            parts.append(trn("%n change was never sent to the previous shop: enter it again"
+                             " there.", int(params["unsent"])))
+        if params.get("sent"):
+            parts.append(trn("%n change was sent to the previous shop but its result was not"
+                             " confirmed: check there before entering it again.",
+                             int(params["sent"])))
+        if params.get("csv"):
+            parts.append(tr("The list is in {p}.").format(p=params["csv"]))
+        else:
+            parts.append(tr("The list could not be written to a file: it stays in the database"
+                            " and will be written at the next start."))
+        if params.get("aside"):
+            parts.append(tr("The previous shop's data is saved in {p}.").format(p=params["aside"]))
+        return " ".join(parts)
+    texts = {
+        "app.saved_aside": tr("The previous shop's data is saved in {aside}."),
+        "app.restored_other_shop": tr("This backup belongs to the shop {shop}: the counter"
+                                      " syncs with that shop again."),
+        "app.keyring": tr("The system keyring is unavailable: this counter works offline. Unlock"
+                          " the keyring of your session (or log in again), then restart"
+                          " Comptoir."),
+    }
+    template = texts.get(code)
+    return template.format(**params) if template is not None else None
+
+
 def core_text(message: Any) -> str:
     """A core message in the interface's language (plain text is returned as it is)."""
     if not message:
         return ""
     code = getattr(message, "code", None)
+    if isinstance(code, str) and code.startswith("app."):
+        try:
+            text = app_text(code, dict(getattr(message, "params", {})))
+        except (KeyError, IndexError, ValueError):
+            log.exception("app message %s", code)
+            text = None
+        return text if text is not None else str(message)
     if isinstance(code, str) and code.startswith("refusal."):  # checked like the marketplace
         return refusal_text(code.removeprefix("refusal."), str(message))
     texts = {**sync_texts(), **order_texts()}

@@ -35,7 +35,7 @@ from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
 from posapp.ui.capped_scroll import CappedScroll, fit_dialog_to_screen, scroll_tab_pages
-from posapp.ui.core_messages import refusal_text, user_text
+from posapp.ui.core_messages import core_text, lasting, refusal_text, user_text
 from posapp.ui.dialogs import ConfirmDialog, MinutesDialog, RejectDialog
 from posapp.ui.elided import ElidedLabel
 from posapp.ui.i18n import install_translator, installed_language, tr, trn
@@ -152,7 +152,9 @@ class MainWindow(QMainWindow):
         shop_app.sync_status.connect(self.on_sync_status)
         shop_app.refused.connect(self.on_refused)
         shop_app.printer_status.connect(self.on_printer_status)
-        shop_app.message.connect(lambda text: self.banners.show_banner(text, "info", 15000))
+        shop_app.message.connect(self.tell)
+        for told in getattr(shop_app, "startup_messages", []):
+            self.tell(told)
         shop_app.stock_changed.connect(self.refresh_stock)
 
         self.lost_orders = LostOrders(self.orders, self.banners)
@@ -196,6 +198,13 @@ class MainWindow(QMainWindow):
             self.resize(min(self.width(), area.width() - extra.width()),
                         min(self.height(), area.height() - extra.height()))
             self.move(area.topLeft())
+
+    def tell(self, message: object) -> None:
+        """A message of the core: translated by its code; one that asks for action stays."""
+        if lasting(message):
+            self.banners.show_banner(core_text(message), "error")
+        else:
+            self.banners.show_banner(core_text(message), "info", 15000)
 
     # -- building ---------------------------------------------------------------------
     def _build_header(self) -> QWidget:

@@ -4,6 +4,20 @@
   <context>
     <name>Comptoir</name>
     <message numerus="yes">
+      <source>%n change was never sent to the previous shop: enter it again there.</source>
+      <translation>
+        <numerusform>%n change was never sent to the previous shop: enter it again there.</numerusform>
+        <numerusform>%n changes were never sent to the previous shop: enter them again there.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change was sent to the previous shop but its result was not confirmed: check there before entering it again.</source>
+      <translation>
+        <numerusform>%n change was sent to the previous shop but its result was not confirmed: check there before entering it again.</numerusform>
+        <numerusform>%n changes were sent to the previous shop but their result was not confirmed: check there before entering them again.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
       <source>%n new order(s)</source>
       <translation>
         <numerusform>%n new order</numerusform>

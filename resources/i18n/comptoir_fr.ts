@@ -136,6 +136,18 @@
       <translation>Cette commande est déjà « {current} » : elle ne peut pas devenir « {target} ». Vérifiez-la sur le tableau.</translation>
     </message>
     <message>
+      <source>The previous shop's data is saved in {aside}.</source>
+      <translation>Les données de l'ancienne boutique sont sauvegardées dans {aside}.</translation>
+    </message>
+    <message>
+      <source>This backup belongs to the shop {shop}: the counter syncs with that shop again.</source>
+      <translation>Cette sauvegarde est celle de la boutique {shop} : le comptoir se synchronise de nouveau avec elle.</translation>
+    </message>
+    <message>
+      <source>The system keyring is unavailable: this counter works offline. Unlock the keyring of your session (or log in again), then restart Comptoir.</source>
+      <translation>Le trousseau du système est indisponible : ce comptoir travaille hors ligne. Déverrouillez le trousseau de votre session (ou rouvrez-la), puis redémarrez Comptoir.</translation>
+    </message>
+    <message>
       <source>the file or folder does not exist: choose another one</source>
       <translation>le fichier ou le dossier n'existe pas : choisissez-en un autre</translation>
     </message>
@@ -182,6 +194,32 @@
     <message>
       <source>refused by the marketplace (code {c}): tell the marketplace if it happens again</source>
       <translation>refusé par la place de marché (code {c}) : prévenez-la si cela se reproduit</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change was never sent to the previous shop: enter it again there.</source>
+      <translation>
+        <numerusform>%n changement n'a jamais été envoyé à l'ancienne boutique : saisissez-le de nouveau là-bas.</numerusform>
+        <numerusform>%n changements n'ont jamais été envoyés à l'ancienne boutique : saisissez-les de nouveau là-bas.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change was sent to the previous shop but its result was not confirmed: check there before entering it again.</source>
+      <translation>
+        <numerusform>%n changement a été envoyé à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de le saisir de nouveau.</numerusform>
+        <numerusform>%n changements ont été envoyés à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de les saisir de nouveau.</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>The list could not be written to a file: it stays in the database and will be written at the next start.</source>
+      <translation>La liste n'a pas pu être écrite dans un fichier : elle reste dans la base et sera écrite au prochain démarrage.</translation>
+    </message>
+    <message>
+      <source>The list is in {p}.</source>
+      <translation>La liste est dans {p}.</translation>
+    </message>
+    <message>
+      <source>The previous shop's data is saved in {p}.</source>
+      <translation>Les données de l'ancienne boutique sont sauvegardées dans {p}.</translation>
     </message>
     <message>
       <source>unknown to the marketplace</source>

@@ -84,6 +84,29 @@ def test_moving_starts_afresh_and_leaves_the_old_shops_changes_behind(store, tmp
     assert "delta=-2" in rows[1][5] and "delta=5" in rows[2][5]
 
 
+def test_left_behind_says_which_changes_the_old_shop_already_had(store, tmp_path):
+    replica = ShopReplica(store)
+    stock = StockService(store)
+    applied = stock.adjust("ECL", -4, "counter_sale")
+    # The push was heard: the old shop APPLIED it (no pull has confirmed it yet).
+    replica.record_push(applied, [{"id": applied, "status": "applied"}])
+    stock.adjust("ECL", -1, "waste")  # never sent
+    change = pairing.adopt(store.conn, URL, "shop_2", "Fleurs de Lou")
+    assert (change.left_behind, change.left_sent) == (2, 1)
+    assert store.query("SELECT id, sent FROM left_behind_mutations ORDER BY id") == [
+        {"id": applied, "sent": 1}, {"id": applied + 1, "sent": 0}]
+    assert pairing.untold(store.conn) == pairing.LeftBehind(unsent=1, sent=1)
+    path = tmp_path / "left.csv"
+    pairing.export_left_behind(store.conn, path)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0][6] == "envoyé ?"
+    assert rows[1][6].startswith("envoyé, résultat non confirmé")
+    assert rows[2][6].startswith("jamais envoyé")
+    pairing.mark_told(store.conn)
+    assert pairing.untold(store.conn).total == 0
+
+
 def test_an_answer_about_the_old_shop_heard_after_a_move_is_discarded(store):
     pairing.adopt(store.conn, URL, "shop_2", "Fleurs de Lou")
     stale = pull(cursor=99, products=[wire_product("ECL", stock=1)])  # shop_1's long-poll
@@ -113,7 +136,7 @@ def test_moving_shop_in_the_app_cuts_sync_and_never_sends_old_changes(tmp_path, 
         with qtbot.waitSignal(app.message, timeout=5000) as told:
             change = app.complete_pairing(market.url, answer)
         assert change.moved and change.left_behind == 1
-        assert "1 changement" in told.args[0]
+        assert told.args[0].code == "app.left_behind" and told.args[0].params["unsent"] == 1
         exported = next((app.data_dir / "sauvegardes").glob("changements-non-envoyes-*.csv"))
         assert sku in exported.read_text(encoding="utf-8-sig")
         assert next((app.data_dir / "sauvegardes").glob("avant-changement-de-boutique-*.db"))
@@ -127,3 +150,38 @@ def test_moving_shop_in_the_app_cuts_sync_and_never_sends_old_changes(tmp_path, 
         assert ledger.check(app.store.conn) == []
     finally:
         app.stop()
+
+
+def test_left_behind_changes_are_told_at_start_up_after_a_crash(store, tmp_path):
+    from posapp.app import AppConfig, ShopApp
+    from sync.credentials import MemoryVault
+
+    StockService(store).adjust("ECL", -4, "counter_sale")
+    pairing.adopt(store.conn, URL, "shop_2", "Fleurs de Lou")  # committed; then kill -9
+    store.close()
+    app = ShopApp(AppConfig(data_dir=tmp_path, vault=MemoryVault()))
+    app.start()
+    try:
+        told = [m for m in app.startup_messages if m.code == "app.left_behind"]
+        assert len(told) == 1 and told[0].params["unsent"] == 1
+        exported = next((tmp_path / "sauvegardes").glob("changements-non-envoyes-*.csv"))
+        assert exported.name in told[0].params["csv"]
+        assert "delta=-4" in exported.read_text(encoding="utf-8-sig")
+        assert pairing.untold(app.store.conn).total == 0
+    finally:
+        app.stop()
+    again = ShopApp(AppConfig(data_dir=tmp_path, vault=MemoryVault()))
+    again.start()  # told once, not at every start
+    try:
+        assert again.startup_messages == []
+    finally:
+        again.stop()
+
+
+def test_nothing_is_pushed_when_the_store_belongs_to_another_shop_than_the_credentials(store):
+    StockService(store).adjust("ECL", -4, "counter_sale")
+    assert ShopReplica(store, paired_with=pairing.Pairing(URL, "shop_1", None)) \
+        .mutations_to_push(10)
+    other = ShopReplica(store, paired_with=pairing.Pairing(URL, "shop_2", None))
+    assert other.mutations_to_push(10) == []
+    assert other.pending_count() == 1  # kept, not lost

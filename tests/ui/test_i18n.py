@@ -117,6 +117,25 @@ def test_no_lazy_plural_left():
 
 # -- plurals, Qt's own words ----------------------------------------------------------------------
 
+def test_the_moved_shop_message_counts_with_the_languages_plural(qapp):
+    from sync.messages import CoreMessage
+
+    def told(unsent, sent):
+        return core_text(CoreMessage("app.left_behind", "…", unsent=unsent, sent=sent,
+                                     csv="/x/l.csv", aside=""))
+    try:
+        install_translator(qapp, "fr")
+        assert told(1, 0).startswith("1 changement n'a jamais été envoyé")
+        assert told(2, 1).startswith("2 changements n'ont jamais été envoyés")
+        assert "1 changement a été envoyé" in told(2, 1) and "/x/l.csv" in told(2, 1)
+        assert "(s)" not in told(2, 3)
+        install_translator(qapp, "en")
+        assert told(0, 2).startswith("2 changes were sent to the previous shop")
+        assert "previous shop" in told(1, 0) and "changement" not in told(1, 0)
+    finally:
+        install_translator(qapp, "fr")
+
+
 def test_plurals_follow_the_language(qapp):
     try:
         install_translator(qapp, "fr")
