@@ -7,12 +7,18 @@ not exercise the keyring itself.
 
 from __future__ import annotations
 
+import logging
+
 import keyring
 import keyring.errors
+
+from sync.messages import sync_message
 
 __all__ = ["TokenVault", "KeyringVault", "MemoryVault", "VaultError", "SERVICE", "account_name"]
 
 SERVICE = "comptoir"
+
+log = logging.getLogger(__name__)
 
 
 class VaultError(RuntimeError):
@@ -42,17 +48,15 @@ class KeyringVault(TokenVault):
         try:
             return keyring.get_password(self.service, account)
         except keyring.errors.KeyringError as exc:
-            raise VaultError(
-                f"Trousseau du système indisponible ({exc}). Déverrouillez-le puis réessayez."
-            ) from exc
+            log.warning("keyring: %s", exc)  # the library's text: the log only
+            raise VaultError(sync_message("vault.unavailable")) from exc
 
     def save(self, account: str, token: str) -> None:
         try:
             keyring.set_password(self.service, account, token)
         except keyring.errors.KeyringError as exc:
-            raise VaultError(
-                f"Impossible d'enregistrer le jeton dans le trousseau du système ({exc})."
-            ) from exc
+            log.warning("keyring: %s", exc)
+            raise VaultError(sync_message("vault.save_failed")) from exc
 
     def delete(self, account: str) -> None:
         try:
@@ -60,7 +64,8 @@ class KeyringVault(TokenVault):
         except keyring.errors.PasswordDeleteError:
             pass
         except keyring.errors.KeyringError as exc:
-            raise VaultError(f"Trousseau du système indisponible ({exc}).") from exc
+            log.warning("keyring: %s", exc)
+            raise VaultError(sync_message("vault.unavailable")) from exc
 
 
 class MemoryVault(TokenVault):

@@ -57,6 +57,11 @@ SYNC_MESSAGES: dict[str, str] = {
     "sync.partial_push": "La place de marché n'a pas tout pris : nouvel essai automatique.",
     "sync.internal": "Erreur interne de synchronisation : nouvel essai bientôt (détails dans le"
                      " journal).",
+    "vault.unavailable": "Trousseau du système indisponible : déverrouillez le trousseau de votre"
+                         " session, puis réessayez.",
+    "vault.save_failed": "Impossible d'enregistrer le jeton dans le trousseau du système :"
+                         " déverrouillez le trousseau de votre session, puis associez de nouveau"
+                         " avec un nouveau code.",
 }
 
 # Server error codes (``{"error": {"code": ...}}``) that have a message of their own.

@@ -47,6 +47,10 @@ def sync_texts() -> dict[str, str]:
         "sync.partial_push": tr("The marketplace did not take everything: trying again"
                                 " automatically."),
         "sync.internal": tr("Internal sync error: trying again soon (details in the log)."),
+        "vault.unavailable": tr("The system keyring is unavailable: unlock the keyring of your"
+                                " session, then try again."),
+        "vault.save_failed": tr("The token could not be stored in the system keyring: unlock the"
+                                " keyring of your session, then pair again with a new code."),
     }
 
 

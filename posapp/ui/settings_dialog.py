@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
+from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
 from posapp.ui.paths import resource
 from posapp.ui.printer_settings import PrinterSettings
@@ -108,7 +109,7 @@ class SettingsDialog(QDialog):
             try:
                 self.shop_app.complete_pairing(url, answer)
             except (VaultError, BackupError) as exc:  # a locked keyring, a full disk: retry
-                self._pairing_failed(str(exc))
+                self._pairing_failed(user_text(exc))
                 return
             self._pairing_done(answer)
 

@@ -108,6 +108,14 @@
       <translation>Erreur interne de synchronisation : nouvel essai bientôt (détails dans le journal).</translation>
     </message>
     <message>
+      <source>The system keyring is unavailable: unlock the keyring of your session, then try again.</source>
+      <translation>Le trousseau du système est indisponible : déverrouillez le trousseau de votre session, puis réessayez.</translation>
+    </message>
+    <message>
+      <source>The token could not be stored in the system keyring: unlock the keyring of your session, then pair again with a new code.</source>
+      <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis associez de nouveau avec un nouveau code.</translation>
+    </message>
+    <message>
       <source>Printer ready</source>
       <translation>Imprimante prête</translation>
     </message>

@@ -12,9 +12,10 @@ import logging
 import os
 
 import keyring
+import keyring.errors
 import pytest
 
-from sync.credentials import KeyringVault, account_name
+from sync.credentials import KeyringVault, VaultError, account_name
 
 PINNED = "keyring.backends.SecretService.Keyring"
 
@@ -73,3 +74,49 @@ def test_pairing_keeps_the_token_out_of_files_and_logs(tmp_path, market, demo_sh
     finally:
         again.stop()
         again.vault.delete(account_name(market.url, answer["shop_id"]))
+
+
+def test_a_locked_keyring_at_start_up_is_said_in_french_with_what_to_do(tmp_path, qtbot,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.app import AppConfig, ShopApp
+    from posapp.store import pairing
+    from posapp.store.db import open_store
+    from posapp.ui.i18n import install_translator
+    from posapp.ui.main_window import MainWindow
+
+    def locked(service, account):  # what keyring raises when the collection stays locked
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    monkeypatch.setattr(keyring, "get_password", locked)
+    store = open_store(tmp_path)
+    pairing.adopt(store.conn, "http://127.0.0.1:9", "shop_1", "Zoé")
+    store.close()
+    install_translator(QApplication.instance(), "fr")
+    app = ShopApp(AppConfig(data_dir=tmp_path, vault=KeyringVault()))
+    app.start()
+    try:
+        assert [m.code for m in app.startup_messages] == ["app.keyring"]
+        window = MainWindow(app)
+        qtbot.addWidget(window)
+        shown = window.banners.texts("error")
+        assert len(shown) == 1 and "Déverrouillez le trousseau" in shown[0]
+        assert "collection" not in shown[0]
+    finally:
+        app.stop()
+
+
+def test_keyring_errors_carry_no_library_text(monkeypatch):
+    def locked(*args):
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    monkeypatch.setattr(keyring, "get_password", locked)
+    monkeypatch.setattr(keyring, "set_password", locked)
+    with pytest.raises(VaultError) as loading:
+        KeyringVault().load("x")
+    with pytest.raises(VaultError) as saving:
+        KeyringVault().save("x", "t")
+    assert loading.value.args[0].code == "vault.unavailable"
+    assert saving.value.args[0].code == "vault.save_failed"
+    assert "collection" not in str(loading.value) + str(saving.value)

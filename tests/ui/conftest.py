@@ -87,7 +87,7 @@ class FakeShopApp(QObject):
     sync_status = Signal(object)
     refused = Signal(list)
     printer_status = Signal(object)
-    message = Signal(str)
+    message = Signal(object)
 
     def __init__(self, data_dir: Path):
         super().__init__()
@@ -100,6 +100,7 @@ class FakeShopApp(QObject):
         self.last_status = SyncStatus(online=True, last_sync_at=iso_ago(0.2))
         self.local_changes = 0
         self.paired: list[tuple[str, str]] = []
+        self.startup_messages: list[str] = []
 
     @property
     def shop(self) -> dict[str, Any]:
