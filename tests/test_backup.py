@@ -162,6 +162,20 @@ def test_bad_files_are_refused_and_left_untouched(store, tmp_path):
     assert not (tmp_path / "aside").exists()  # nothing was even started
 
 
+def test_backup_errors_carry_a_code_and_no_library_text(store, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)
+    with pytest.raises(BackupError) as err:
+        inspect(bad)
+    assert (err.value.code, err.value.params) == ("backup.damaged", {"name": "bad.db"})
+    assert "database" not in str(err.value) and "malformed" not in str(err.value)
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(BackupError) as err:
+        backup(store.path, tmp_path / "a-file" / "x.db")
+    assert err.value.code == "backup.write_failed" and isinstance(err.value.params["errno"], int)
+    assert "Errno" not in str(err.value)
+
+
 def test_older_backup_is_brought_up_to_date_on_restore(store, tmp_path):
     old = backup(store.path, tmp_path / "old.db").path
     with sqlite3.connect(old) as conn:

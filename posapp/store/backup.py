@@ -55,8 +55,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from posapp.store import identity
 from posapp.store.db import Store, StoreError
+from posapp.store.migrations import MIGRATIONS
+from sync.messages import CoreMessage
 from sync.sqlite_tx import transaction
 
 __all__ = [
@@ -76,8 +80,39 @@ _MAGIC = b"SQLite format 3\x00"
 _SET = "comptoir.shop"
 
 
+# code → French default text (logs, callers without an interface); the interface words
+# each code itself (``posapp/ui/core_messages.py``). ``errno``: why a file failed, if known.
+BACKUP_MESSAGES: dict[str, str] = {
+    "backup.same_file": "La sauvegarde doit être un autre fichier que la base elle-même.",
+    "backup.write_failed": "Sauvegarde impossible dans {folder} : vérifiez la place libre et"
+                           " les droits sur ce dossier.",
+    "backup.failed": "Sauvegarde impossible (détails dans le journal) : réessayez, ou"
+                     " choisissez un autre dossier.",
+    "backup.unreadable": "Impossible de lire {name} : choisissez un autre fichier.",
+    "backup.not_sqlite": "{name} n'est pas une base SQLite : choisissez une sauvegarde de"
+                         " Comptoir (.db).",
+    "backup.not_comptoir": "{name} n'est pas une sauvegarde de Comptoir : choisissez-en une"
+                           " autre.",
+    "backup.newer": "{name} vient d'une version plus récente de Comptoir : mettez Comptoir à"
+                    " jour avant de la restaurer.",
+    "backup.damaged": "{name} est illisible ou endommagé : choisissez une autre sauvegarde.",
+    "backup.busy": "La base est en cours d'écriture : arrêtez la synchronisation et"
+                   " l'impression avant de restaurer.",
+    "backup.still_open": "La base est encore ouverte (Comptoir tourne-t-il encore ?) : fermez-le"
+                         " avant de restaurer.",
+    "backup.restore_failed": "Restauration impossible (détails dans le journal) : la base n'a"
+                             " pas changé ; réessayez.",
+}
+
+
 class BackupError(RuntimeError):
-    """Backup or restore impossible; ``str(err)`` is a message for the shopkeeper."""
+    """Backup or restore impossible: ``code`` and ``params`` say why, for the interface to
+    word it; ``str(err)`` is the French default. Library text goes to the log only."""
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        super().__init__(CoreMessage(code, BACKUP_MESSAGES[code], **params))
 
 
 @dataclass(frozen=True)
@@ -110,7 +145,8 @@ def _connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
 def _check_integrity(conn: sqlite3.Connection, what: Path) -> None:
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
     if rows != ["ok"]:
-        raise BackupError(f"{what.name} est endommagé ({'; '.join(rows[:3])}).")
+        log.warning("integrity check of %s: %s", what, "; ".join(rows[:3]))
+        raise BackupError("backup.damaged", name=what.name)
 
 
 def _fsync(path: Path) -> None:
@@ -140,7 +176,7 @@ def backup(store_path: Path | str, dest: Path | str) -> BackupInfo:
     """Back the live database up to ``dest`` (written aside, then renamed into place)."""
     store_path, dest = Path(store_path), Path(dest)
     if dest.resolve() == store_path.resolve():
-        raise BackupError("La sauvegarde doit être un autre fichier que la base elle-même.")
+        raise BackupError("backup.same_file")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         temp = dest.with_name(f".{dest.name}.partial")
@@ -156,9 +192,11 @@ def backup(store_path: Path | str, dest: Path | str) -> BackupInfo:
         os.replace(temp, dest)
         _fsync(dest.parent)
     except sqlite3.Error as exc:
-        raise BackupError(f"Sauvegarde impossible : {exc}") from exc
+        log.warning("backup to %s failed: %s", dest, exc)
+        raise BackupError("backup.failed") from exc
     except OSError as exc:
-        raise BackupError(f"Sauvegarde impossible dans {dest.parent} : {exc.strerror or exc}") \
+        log.warning("backup to %s failed: %s", dest, exc)
+        raise BackupError("backup.write_failed", folder=str(dest.parent), errno=exc.errno) \
             from exc
     return inspect(dest)
 
@@ -179,7 +217,7 @@ def _read_migrations(conn: sqlite3.Connection, path: Path) -> tuple[str, ...]:
         rows = []
     names = tuple(r[0] for r in rows)
     if "0001_initial" not in names:
-        raise BackupError(f"{path.name} n'est pas une sauvegarde de Comptoir.")
+        raise BackupError("backup.not_comptoir", name=path.name)
     return names
 
 
@@ -191,11 +229,13 @@ def _prepared(backup_path: Path, work_dir: Path) -> Iterator[tuple[Path, BackupI
         with open(backup_path, "rb") as handle:
             magic = handle.read(len(_MAGIC))
     except OSError as exc:
-        raise BackupError(f"Impossible de lire {backup_path} : {exc.strerror or exc}") from exc
+        log.warning("backup %s unreadable: %s", backup_path, exc)
+        raise BackupError("backup.unreadable", name=backup_path.name, errno=exc.errno) from exc
     if magic != _MAGIC:
-        raise BackupError(f"{backup_path.name} n'est pas une base SQLite.")
+        raise BackupError("backup.not_sqlite", name=backup_path.name)
     with tempfile.TemporaryDirectory(prefix=".comptoir-restore-", dir=work_dir) as tmp:
         copy = Path(tmp) / "restore.db"
+        migrations: tuple[str, ...] = ()
         try:
             _copy(backup_path, copy)
             conn = _connect(copy)
@@ -211,10 +251,19 @@ def _prepared(backup_path: Path, work_dir: Path) -> Iterator[tuple[Path, BackupI
             finally:
                 store.close()
         except StoreError as exc:
-            raise BackupError(str(exc)) from exc
+            log.warning("backup %s refused: %s", backup_path, exc)
+            newer = _unknown_migrations(migrations)
+            raise BackupError("backup.newer" if newer else "backup.damaged",
+                              name=backup_path.name) from exc
         except sqlite3.Error as exc:
-            raise BackupError(f"{backup_path.name} est illisible ou endommagé ({exc}).") from exc
+            log.warning("backup %s unreadable: %s", backup_path, exc)
+            raise BackupError("backup.damaged", name=backup_path.name) from exc
         yield copy, info
+
+
+def _unknown_migrations(applied: tuple[str, ...]) -> set[str]:
+    """Migrations of a newer Comptoir (this build does not know them)."""
+    return set(applied) - {m.name for m in MIGRATIONS.pending(Database(memory=True))}
 
 
 def inspect(backup_path: Path | str) -> BackupInfo:
@@ -348,8 +397,7 @@ def restore(store_path: Path | str, backup_path: Path | str, *,
                 live.execute("BEGIN IMMEDIATE")
                 live.execute("ROLLBACK")
             except sqlite3.OperationalError as exc:
-                raise BackupError("La base est en cours d'écriture : arrêtez la"
-                                  " synchronisation et l'impression avant de restaurer.") from exc
+                raise BackupError("backup.busy") from exc
             _match_page_size(prepared, live)
             source = _connect(prepared)
             try:
@@ -359,7 +407,8 @@ def restore(store_path: Path | str, backup_path: Path | str, *,
             live.execute("PRAGMA journal_mode = WAL")
             _check_integrity(live, store_path)
         except sqlite3.Error as exc:
-            raise BackupError(f"Restauration impossible : {exc}") from exc
+            log.warning("restore into %s failed: %s", store_path, exc)
+            raise BackupError("backup.restore_failed") from exc
         finally:
             live.close()
     return RestoreResult(info, previous)
@@ -402,8 +451,7 @@ def restore_offline(store_path: Path | str, backup_path: Path | str, *,
                 for sidecar in sidecars:
                     sidecar.unlink(missing_ok=True)
             if any(sidecar.exists() for sidecar in sidecars):
-                raise BackupError("La base est encore ouverte (Comptoir tourne-t-il encore ?) :"
-                                  " fermez-le avant de restaurer.")
+                raise BackupError("backup.still_open")
         with open(prepared, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(prepared, store_path)

@@ -16,7 +16,7 @@ from typing import Any
 from posapp.ui import fmt
 from posapp.ui.i18n import tr, trn
 
-__all__ = ["app_text", "core_text", "lasting", "user_text", "file_error_text", "printer_state_text", "refusal_text",
+__all__ = ["app_text", "backup_texts", "core_text", "lasting", "user_text", "file_error_text", "printer_state_text", "refusal_text",
            "sync_texts", "printer_texts"]
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,37 @@ def printer_texts() -> dict[str, str]:
         "cover_open": tr("Printer cover open: close it"),
         "error": tr("Printer error: check its settings, then print a test ticket"),
     }
+
+
+def backup_texts() -> dict[str, str]:
+    """Codes of ``posapp.store.backup.BackupError`` (a file reason is added from ``errno``)."""
+    return {
+        "backup.same_file": tr("The backup must be another file than the database itself:"
+                               " choose another name."),
+        "backup.write_failed": tr("The backup could not be written to {folder}"),
+        "backup.failed": tr("The backup failed (details in the log): try again, or choose"
+                            " another folder."),
+        "backup.unreadable": tr("{name} cannot be read"),
+        "backup.not_sqlite": tr("{name} is not a database: choose a Comptoir backup (.db)."),
+        "backup.not_comptoir": tr("{name} is not a Comptoir backup: choose another file."),
+        "backup.newer": tr("{name} comes from a newer Comptoir: update Comptoir before restoring"
+                           " it."),
+        "backup.damaged": tr("{name} is unreadable or damaged: choose another backup."),
+        "backup.busy": tr("The database is being written: stop sync and printing before"
+                          " restoring."),
+        "backup.still_open": tr("The database is still open (is Comptoir still running?): close"
+                                " it before restoring."),
+        "backup.restore_failed": tr("The restore failed (details in the log): the data did not"
+                                    " change; try again."),
+    }
+
+
+def _with_file_reason(text: str, params: dict[str, Any]) -> str:
+    """A ``backup.write_failed``/``unreadable`` sentence, ended by why the file failed."""
+    code = params.pop("errno", None)
+    reason = file_error_text(OSError(code, "")) if isinstance(code, int) else tr(
+        "the disk refused (details in the log): try another place")
+    return tr("{text}: {reason}.").format(text=text, reason=reason)
 
 
 def order_texts() -> dict[str, str]:
@@ -127,11 +158,13 @@ def core_text(message: Any) -> str:
         return text if text is not None else str(message)
     if isinstance(code, str) and code.startswith("refusal."):  # checked like the marketplace
         return refusal_text(code.removeprefix("refusal."), str(message))
-    texts = {**sync_texts(), **order_texts()}
+    texts = {**sync_texts(), **order_texts(), **backup_texts()}
     template = texts.get(code) if isinstance(code, str) else None
     if template is None:
         return str(message)
     params = dict(getattr(message, "params", {}))
+    if code in ("backup.write_failed", "backup.unreadable"):
+        template = _with_file_reason(template, params)
     for key in ("current", "target"):  # statuses read as the board shows them
         if key in params:
             params[key] = fmt.status_label(str(params[key]))

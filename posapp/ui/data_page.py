@@ -49,7 +49,7 @@ from posapp.domain.catalogue_csv import (
 from posapp.domain.stock import InvalidStockChange
 from posapp.store.backup import BackupError, BackupInfo, backup, default_backup_name, inspect
 from posapp.ui import fmt
-from posapp.ui.core_messages import file_error_text
+from posapp.ui.core_messages import file_error_text, user_text
 from posapp.ui.i18n import tr
 from posapp.ui.workers import run_in_pool
 
@@ -363,7 +363,7 @@ class DataPage(QWidget):
         try:
             info = inspect(path)
         except BackupError as exc:
-            self._say(tr("This backup cannot be restored: {e}").format(e=exc), True)
+            self._say(tr("This backup cannot be restored: {e}").format(e=user_text(exc)), True)
             return None
         saved_at = dt.datetime.fromtimestamp(Path(path).stat().st_mtime)
         box = QMessageBox(self)
@@ -391,7 +391,7 @@ class DataPage(QWidget):
         try:
             result = self.shop_app.restore_backup(Path(path))
         except (BackupError, OSError, sqlite3.Error) as exc:  # disk full, locked file…
-            self._say(tr("Nothing was restored: {e}").format(e=exc), True)
+            self._say(tr("Nothing was restored: {e}").format(e=user_text(exc)), True)
             return False
         finally:
             QApplication.restoreOverrideCursor()

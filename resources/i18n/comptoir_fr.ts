@@ -136,6 +136,50 @@
       <translation>Erreur d’imprimante : vérifiez ses réglages, puis imprimez un ticket de test</translation>
     </message>
     <message>
+      <source>The backup must be another file than the database itself: choose another name.</source>
+      <translation>La sauvegarde doit être un autre fichier que la base elle-même : choisissez un autre nom.</translation>
+    </message>
+    <message>
+      <source>The backup could not be written to {folder}</source>
+      <translation>La sauvegarde n'a pas pu être écrite dans {folder}</translation>
+    </message>
+    <message>
+      <source>The backup failed (details in the log): try again, or choose another folder.</source>
+      <translation>La sauvegarde a échoué (détails dans le journal) : réessayez, ou choisissez un autre dossier.</translation>
+    </message>
+    <message>
+      <source>{name} cannot be read</source>
+      <translation>{name} ne peut pas être lu</translation>
+    </message>
+    <message>
+      <source>{name} is not a database: choose a Comptoir backup (.db).</source>
+      <translation>{name} n'est pas une base de données : choisissez une sauvegarde de Comptoir (.db).</translation>
+    </message>
+    <message>
+      <source>{name} is not a Comptoir backup: choose another file.</source>
+      <translation>{name} n'est pas une sauvegarde de Comptoir : choisissez un autre fichier.</translation>
+    </message>
+    <message>
+      <source>{name} comes from a newer Comptoir: update Comptoir before restoring it.</source>
+      <translation>{name} vient d'une version plus récente de Comptoir : mettez Comptoir à jour avant de la restaurer.</translation>
+    </message>
+    <message>
+      <source>{name} is unreadable or damaged: choose another backup.</source>
+      <translation>{name} est illisible ou endommagé : choisissez une autre sauvegarde.</translation>
+    </message>
+    <message>
+      <source>The database is being written: stop sync and printing before restoring.</source>
+      <translation>La base est en cours d'écriture : arrêtez la synchronisation et l'impression avant de restaurer.</translation>
+    </message>
+    <message>
+      <source>The database is still open (is Comptoir still running?): close it before restoring.</source>
+      <translation>La base est encore ouverte (Comptoir tourne-t-il encore ?) : fermez-le avant de restaurer.</translation>
+    </message>
+    <message>
+      <source>The restore failed (details in the log): the data did not change; try again.</source>
+      <translation>La restauration a échoué (détails dans le journal) : les données n'ont pas changé ; réessayez.</translation>
+    </message>
+    <message>
       <source>This order is not on this counter any more: check the board.</source>
       <translation>Cette commande n'est plus sur ce comptoir : vérifiez le tableau.</translation>
     </message>
@@ -198,6 +242,10 @@
     <message>
       <source>the marketplace has no stock left for it: count the stock again</source>
       <translation>la place de marché n'a plus de stock pour cela : recomptez le stock</translation>
+    </message>
+    <message>
+      <source>{text}: {reason}.</source>
+      <translation>{text} : {reason}.</translation>
     </message>
     <message>
       <source>refused by the marketplace (code {c}): tell the marketplace if it happens again</source>

@@ -127,6 +127,31 @@ def test_a_file_that_is_no_backup_is_refused_before_asking(page, shop_app, tmp_p
     assert "ne peut pas être restaurée" in page.message.text()
 
 
+def test_a_damaged_backup_is_worded_by_us_in_each_language_never_by_sqlite(page, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x07" * 5000)  # SQLite's magic, then noise
+    assert page.restore(bad) is None
+    shown = page.message.text()
+    assert "bad.db est illisible ou endommagé : choisissez une autre sauvegarde" in shown
+    assert "database" not in shown and "malformed" not in shown
+    install_translator(qapp_instance(), "en")
+    try:
+        page.restore(bad)
+        assert "bad.db is unreadable or damaged: choose another backup" in page.message.text()
+    finally:
+        install_translator(qapp_instance(), "fr")
+
+
+def test_a_backup_folder_that_cannot_be_written_says_why(page, tmp_path, qtbot):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    page.backup_now(blocker / "comptoir.db")  # its folder is a file
+    qtbot.waitUntil(page.backup_button.isEnabled, timeout=5000)
+    shown = page.message.text()
+    assert "La sauvegarde n'a pas pu être écrite dans" in shown and " : " in shown
+    assert "Errno" not in shown
+
+
 def test_shop_app_restore_pauses_and_restarts_sync_and_printing(qapp, tmp_path):
     app = ShopApp(AppConfig(data_dir=tmp_path / "data", vault=MemoryVault()))
     app.start()
