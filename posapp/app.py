@@ -210,7 +210,7 @@ class ShopApp(CoreBridge):
         else:
             self.message.emit(message)
 
-    def _tell_left_behind(self, aside: Path | None = None) -> None:
+    def _tell_left_behind(self, aside: Path | None = None, *, restored: bool = False) -> None:
         """Export the changes left for another shop and tell the shopkeeper, once.
 
         Rows stay untold until both are done, so a crash in between (or a full disk)
@@ -220,7 +220,7 @@ class ShopApp(CoreBridge):
         left = pairing.untold(self.store.conn)
         where = ""
         if left.total:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             csv_path = self.data_dir / "sauvegardes" / f"changements-non-envoyes-{stamp}.csv"
             try:
                 pairing.export_left_behind(self.store.conn, csv_path)
@@ -228,10 +228,10 @@ class ShopApp(CoreBridge):
             except OSError as exc:
                 log.warning("left-behind changes not exported: %s", exc)
             self._tell(CoreMessage(
-                "app.left_behind", "Changements laissés à l'ancienne boutique, jamais envoyés :"
-                " {unsent} ; déjà envoyés, résultat non confirmé : {sent}. Liste : {csv}."
-                " Ancienne base : {aside}.", unsent=left.unsent, sent=left.sent, csv=where,
-                aside=str(aside or "")))
+                "app.restore_dropped" if restored else "app.left_behind",
+                "Changements qui ne partiront pas, jamais envoyés : {unsent} ; déjà envoyés,"
+                " résultat non confirmé : {sent}. Liste : {csv}. Ancienne base : {aside}.",
+                unsent=left.unsent, sent=left.sent, csv=where, aside=str(aside or "")))
             if where:
                 pairing.mark_told(self.store.conn)
         elif aside:
@@ -285,13 +285,13 @@ class ShopApp(CoreBridge):
             pending = pairing.pending(self.store.conn)
             result = restore(self.store.path, path)
             pairing.keep_dropped(self.store.conn, pending, before)
+            self._tell_left_behind(restored=True)
             self._follow_restored_pairing(before)
         finally:
             if self.engine is not None:
                 self.engine.start()
             if self.printing is not None:
                 self.printing.start()
-        self._tell_left_behind()
         self.orders_changed.emit()
         self.stock_changed.emit()
         return result
@@ -319,5 +319,6 @@ class ShopApp(CoreBridge):
         elif before.shop_id is not None:
             pairing.adopt(self.store.conn, before.marketplace_url or "", before.shop_id,
                           before.shop_name or "")
+            self._tell_left_behind()
         else:
             self._synced_with = None  # nothing to push to until paired

@@ -442,3 +442,28 @@ def test_restoring_another_shops_backup_never_sends_its_changes_to_the_shop_pair
         assert _shop_stock(customer, market.url, b_id, sku) == b_start  # never reached B
     finally:
         app.stop()
+
+
+def test_restore_exports_and_tells_the_changes_it_replaces(tmp_path):
+    from posapp.app import AppConfig, ShopApp
+    from sync.credentials import MemoryVault
+
+    app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=MemoryVault()))
+    app.start()
+    try:
+        app.engine.stop()  # offline all along
+        ShopReplica(app.store).apply_pull(pull(cursor=3, products=[wire_product("ECL", 10)]))
+        app.stock.adjust("ECL", -1, "waste")  # in the backup: still on its way after
+        saved = backup(app.store.path, tmp_path / "saved.db")
+        app.stock.adjust("ECL", -4, "counter_sale")  # made since: the restore replaces it
+        told = []
+        app.message.connect(told.append)
+        app.restore_backup(saved.path)
+        app.engine.stop()
+        assert [(m.code, m.params["unsent"], m.params["sent"]) for m in told] == [
+            ("app.restore_dropped", 1, 0)]
+        exported = Path(told[0].params["csv"]).read_text(encoding="utf-8-sig")
+        assert "delta=-4" in exported and "delta=-1" not in exported
+        assert ShopReplica(app.store).pending_count() == 1  # the backup's own change
+    finally:
+        app.stop()

@@ -106,7 +106,7 @@ def order_texts() -> dict[str, str]:
 
 
 # App messages (``posapp.app``) that ask the shopkeeper to act: their banner stays.
-_LASTING = {"app.left_behind", "app.keyring"}
+_LASTING = {"app.left_behind", "app.restore_dropped", "app.keyring"}
 
 
 def lasting(message: Any) -> bool:
@@ -115,15 +115,24 @@ def lasting(message: Any) -> bool:
 
 def app_text(code: str, params: dict[str, Any]) -> str | None:
     """The app's own messages (``posapp.app``): counts worded with ``trn``."""
-    if code == "app.left_behind":
+    if code in ("app.left_behind", "app.restore_dropped"):
+        unsent, sent = int(params.get("unsent") or 0), int(params.get("sent") or 0)
         parts = []
-        if params.get("unsent"):
-            parts.append(trn("%n change was never sent to the previous shop: enter it again"
-                             " there.", int(params["unsent"])))
-        if params.get("sent"):
-            parts.append(trn("%n change was sent to the previous shop but its result was not"
-                             " confirmed: check there before entering it again.",
-                             int(params["sent"])))
+        if code == "app.restore_dropped":  # changes made since the backup, not in it
+            if unsent:
+                parts.append(trn("%n change made since the backup was never sent and the"
+                                 " restore replaced it: enter it again.", unsent))
+            if sent:
+                parts.append(trn("%n change made since the backup was sent but its result was"
+                                 " not confirmed: check on the marketplace before entering it"
+                                 " again.", sent))
+        else:
+            if unsent:
+                parts.append(trn("%n change was never sent to the previous shop: enter it"
+                                 " again there.", unsent))
+            if sent:
+                parts.append(trn("%n change was sent to the previous shop but its result was"
+                                 " not confirmed: check there before entering it again.", sent))
         if params.get("csv"):
             parts.append(tr("The list is in {p}.").format(p=params["csv"]))
         else:

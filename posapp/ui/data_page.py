@@ -47,10 +47,11 @@ from posapp.domain.catalogue_csv import (
     read_plan,
 )
 from posapp.domain.stock import InvalidStockChange
+from posapp.store import pairing
 from posapp.store.backup import BackupError, BackupInfo, backup, default_backup_name, inspect
 from posapp.ui import fmt
 from posapp.ui.core_messages import file_error_text, user_text
-from posapp.ui.i18n import tr
+from posapp.ui.i18n import tr, trn
 from posapp.ui.workers import run_in_pool
 
 __all__ = ["DataPage", "ImportReportDialog", "issue_text"]
@@ -377,6 +378,12 @@ class DataPage(QWidget):
             " waiting). The current data is saved aside first. Sync and printing pause during"
             " the restore, then the marketplace sends what changed since.").format(
             n=info.products, o=info.orders, p=info.pending))
+        unsent = len(pairing.pending(self.shop_app.store.conn))
+        if unsent:  # replaced by the backup's: say it before, export them after
+            box.setInformativeText(box.informativeText() + "\n\n" + trn(
+                "%n change made here is not confirmed by the marketplace yet: the restore"
+                " replaces it; those not in the backup are exported to a list, to enter again.",
+                unsent))
         box.restore_button = box.addButton(tr("Restore"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(box.buttons()[-1])

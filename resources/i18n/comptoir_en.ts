@@ -4,6 +4,20 @@
   <context>
     <name>Comptoir</name>
     <message numerus="yes">
+      <source>%n change made since the backup was never sent and the restore replaced it: enter it again.</source>
+      <translation>
+        <numerusform>%n change made since the backup was never sent and the restore replaced it: enter it again.</numerusform>
+        <numerusform>%n changes made since the backup were never sent and the restore replaced them: enter them again.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change made since the backup was sent but its result was not confirmed: check on the marketplace before entering it again.</source>
+      <translation>
+        <numerusform>%n change made since the backup was sent but its result was not confirmed: check on the marketplace before entering it again.</numerusform>
+        <numerusform>%n changes made since the backup were sent but their result was not confirmed: check on the marketplace before entering them again.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
       <source>%n change was never sent to the previous shop: enter it again there.</source>
       <translation>
         <numerusform>%n change was never sent to the previous shop: enter it again there.</numerusform>
@@ -15,6 +29,13 @@
       <translation>
         <numerusform>%n change was sent to the previous shop but its result was not confirmed: check there before entering it again.</numerusform>
         <numerusform>%n changes were sent to the previous shop but their result was not confirmed: check there before entering them again.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change made here is not confirmed by the marketplace yet: the restore replaces it; those not in the backup are exported to a list, to enter again.</source>
+      <translation>
+        <numerusform>%n change made here is not confirmed by the marketplace yet: the restore replaces it; if it is not in the backup, it is exported to a list, to enter again.</numerusform>
+        <numerusform>%n changes made here are not confirmed by the marketplace yet: the restore replaces them; those not in the backup are exported to a list, to enter again.</numerusform>
       </translation>
     </message>
     <message numerus="yes">

@@ -251,6 +251,24 @@
       <source>refused by the marketplace (code {c}): tell the marketplace if it happens again</source>
       <translation>refusé par la place de marché (code {c}) : prévenez-la si cela se reproduit</translation>
     </message>
+    <message>
+      <source>The list could not be written to a file: it stays in the database and will be written at the next start.</source>
+      <translation>La liste n'a pas pu être écrite dans un fichier : elle reste dans la base et sera écrite au prochain démarrage.</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change made since the backup was never sent and the restore replaced it: enter it again.</source>
+      <translation>
+        <numerusform>%n changement fait depuis la sauvegarde n'a jamais été envoyé et la restauration l'a remplacé : saisissez-le de nouveau.</numerusform>
+        <numerusform>%n changements faits depuis la sauvegarde n'ont jamais été envoyés et la restauration les a remplacés : saisissez-les de nouveau.</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change made since the backup was sent but its result was not confirmed: check on the marketplace before entering it again.</source>
+      <translation>
+        <numerusform>%n changement fait depuis la sauvegarde a été envoyé sans confirmation du résultat : vérifiez sur la place de marché avant de le saisir de nouveau.</numerusform>
+        <numerusform>%n changements faits depuis la sauvegarde ont été envoyés sans confirmation du résultat : vérifiez sur la place de marché avant de les saisir de nouveau.</numerusform>
+      </translation>
+    </message>
     <message numerus="yes">
       <source>%n change was never sent to the previous shop: enter it again there.</source>
       <translation>
@@ -264,10 +282,6 @@
         <numerusform>%n changement a été envoyé à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de le saisir de nouveau.</numerusform>
         <numerusform>%n changements ont été envoyés à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de les saisir de nouveau.</numerusform>
       </translation>
-    </message>
-    <message>
-      <source>The list could not be written to a file: it stays in the database and will be written at the next start.</source>
-      <translation>La liste n'a pas pu être écrite dans un fichier : elle reste dans la base et sera écrite au prochain démarrage.</translation>
     </message>
     <message>
       <source>The list is in {p}.</source>
@@ -548,6 +562,13 @@
     <message>
       <source>Everything this counter keeps (orders seen, stock movements, settings, changes not yet sent) becomes what it was in the backup ({n} products, {o} orders, {p} changes waiting). The current data is saved aside first. Sync and printing pause during the restore, then the marketplace sends what changed since.</source>
       <translation>Tout ce que garde ce comptoir (commandes reçues, mouvements de stock, réglages, changements pas encore envoyés) redevient ce qu'il était dans la sauvegarde ({n} produits, {o} commandes, {p} changements en attente). Les données actuelles sont d'abord mises de côté. La synchronisation et l'impression s'arrêtent pendant la restauration, puis la place de marché renvoie ce qui a changé depuis.</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n change made here is not confirmed by the marketplace yet: the restore replaces it; those not in the backup are exported to a list, to enter again.</source>
+      <translation>
+        <numerusform>%n changement fait ici n'est pas encore confirmé par la place de marché : la restauration le remplace ; s'il n'est pas dans la sauvegarde, il est exporté dans une liste, à saisir de nouveau.</numerusform>
+        <numerusform>%n changements faits ici ne sont pas encore confirmés par la place de marché : la restauration les remplace ; ceux qui ne sont pas dans la sauvegarde sont exportés dans une liste, à saisir de nouveau.</numerusform>
+      </translation>
     </message>
     <message>
       <source>Backup restored. The data as it was before is kept in {p}.</source>

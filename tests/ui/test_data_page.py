@@ -114,6 +114,7 @@ def test_backup_runs_off_the_gui_thread_and_restore_asks_first(page, shop_app, q
     box = page.restore(target)
     assert box is page.restore_box and "Remplacer les données" in box.text()
     assert "3 produits" in box.informativeText()
+    assert "1 changement fait ici n'est pas encore confirmé" in box.informativeText()
     assert shop_app.stock.product("A")["quantity"] == 6  # nothing yet: only asked
     with qtbot.waitSignal(page.restored, timeout=5000):
         box.restore_button.click()
