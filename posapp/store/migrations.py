@@ -368,3 +368,21 @@ def _left_behind_status(db: Database) -> None:
         UPDATE left_behind_mutations SET told_at = left_at;
         """,
     )
+
+
+@MIGRATIONS(name="0012_utc_times_again")
+def _utc_times_again(db: Database) -> None:
+    # 0008 left two spellings that still sort wrong as text: UTC without milliseconds
+    # ("…:00Z" sorts after "…:00.500Z") and offsets without a colon ("+0100", which
+    # SQLite does not read). Both become "…:00.000Z"; what SQLite cannot read stays.
+    for table, columns in (("orders", ("created_at", "updated_at", "pickup_slot", "ready_by",
+                                       "pending_ready_by", "respond_by")),
+                           ("order_history", ("at",)), ("stock_ledger", ("at",))):
+        readable = {c: (f"CASE WHEN {c} GLOB '*T*[+-][0-9][0-9][0-9][0-9]' THEN"
+                        f" substr({c}, 1, length({c}) - 2) || ':' || substr({c}, -2)"
+                        f" ELSE {c} END") for c in columns}
+        utc = {c: f"strftime('%Y-%m-%dT%H:%M:%fZ', {readable[c]})" for c in columns}
+        changed = {c: f"({utc[c]} IS NOT NULL AND {utc[c]} != {c})" for c in columns}
+        sets = ", ".join(f"{c} = CASE WHEN {changed[c]} THEN {utc[c]} ELSE {c} END"
+                         for c in columns)
+        db.execute(f"UPDATE {table} SET {sets} WHERE {' OR '.join(changed.values())}")

@@ -67,6 +67,27 @@ def test_times_already_stored_with_an_offset_are_brought_to_utc(tmp_path):
     store.close()
 
 
+@pytest.mark.parametrize("stored, utc", [
+    ("2026-11-23T09:30:00Z", "2026-11-23T09:30:00.000Z"),  # no milliseconds: sorted last
+    ("2026-11-23T10:30:00+0100", "2026-11-23T09:30:00.000Z"),  # offset without a colon
+    ("2026-11-23T04:30:00.250-0500", "2026-11-23T09:30:00.250Z"),
+    ("2026-11-23T09:30:00.000Z", "2026-11-23T09:30:00.000Z"),  # already right
+    ("bientôt", "bientôt"),  # not a time: left alone
+])
+def test_other_spellings_stored_before_are_brought_to_utc(tmp_path, stored, utc):
+    store = open_store(tmp_path)
+    ShopReplica(store).apply_pull(pull(products=[wire_product("ECL")], orders=[wire_order()]))
+    store.conn.execute("UPDATE orders SET created_at = ?, ready_by = ?", (stored, stored))
+    store.conn.execute("UPDATE order_history SET at = ?", (stored,))
+    store.conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0012_utc_times_again'")
+    store.close()
+    store = Store(store.path)
+    assert store.query_one("SELECT created_at, ready_by FROM orders") == {
+        "created_at": utc, "ready_by": utc}
+    assert {r["at"] for r in store.query("SELECT at FROM order_history")} == {utc}
+    store.close()
+
+
 def test_the_shop_zone_is_the_setting_else_the_computers(store):
     assert shop_time.shop_zone(store.conn) == get_localzone()
     shop_time.set_shop_zone(store.conn, "America/Guadeloupe")
