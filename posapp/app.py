@@ -301,6 +301,12 @@ class ShopApp(CoreBridge):
         treat it as a move back to the shop paired now (its changes left behind)."""
         assert self.store is not None
         restored = pairing.current(self.store.conn)
+        if restored.shop_id is None and before.shop_id is not None:
+            # A backup from before any pairing: it belongs to the shop paired now, as the
+            # changes made before a first pairing do.
+            pairing.adopt(self.store.conn, before.marketplace_url or "", before.shop_id,
+                          before.shop_name or "")
+            return
         if restored.shop_id is None or not pairing.is_move(
                 self.store.conn, before.marketplace_url or "", before.shop_id or ""):
             return

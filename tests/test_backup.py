@@ -467,3 +467,27 @@ def test_restore_exports_and_tells_the_changes_it_replaces(tmp_path):
         assert ShopReplica(app.store).pending_count() == 1  # the backup's own change
     finally:
         app.stop()
+
+
+def test_a_backup_from_before_pairing_belongs_to_the_shop_paired_now(tmp_path, market,
+                                                                    demo_shop, customer):
+    from posapp.app import AppConfig, ShopApp
+    from sync.credentials import MemoryVault
+
+    app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=MemoryVault(), sync_wait=2.0))
+    app.start()
+    try:
+        saved = backup(app.store.path, tmp_path / "unpaired.db")
+        shop_id = app.pair(market.url, demo_shop[1])["shop_id"]
+        wait_until(lambda: app.stock.products())
+        sku = app.stock.products()[0]["sku"]
+        app.restore_backup(saved.path)
+        assert app.setting("shop_id") == shop_id  # still paired: sync goes on
+        wait_until(lambda: app.stock.products() and app.engine.status.online, timeout=10.0)
+        start = _shop_stock(customer, market.url, shop_id, sku)
+        app.stock.adjust(sku, -2, "counter_sale")
+        app.after_local_change()
+        wait_until(lambda: _shop_stock(customer, market.url, shop_id, sku) == start - 2,
+                   timeout=10.0)
+    finally:
+        app.stop()
