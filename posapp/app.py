@@ -324,7 +324,7 @@ class ShopApp(CoreBridge):
                                    " avec elle.", shop=restored.shop_name or restored.shop_id))
         elif before.shop_id is not None:
             pairing.adopt(self.store.conn, before.marketplace_url or "", before.shop_id,
-                          before.shop_name or "")
+                          before.shop_name or "", sent_unknown=True)
             self._tell_left_behind()
         else:
             self._synced_with = None  # nothing to push to until paired

@@ -84,8 +84,13 @@ def is_move(conn: sqlite3.Connection, url: str, shop_id: str) -> bool:
         before.shop_id != shop_id or _normal_url(before.marketplace_url) != _normal_url(url))
 
 
-def adopt(conn: sqlite3.Connection, url: str, shop_id: str, shop_name: str) -> PairingChange:
-    """Belong to (url, shop_id) from now on: one transaction (see the module's doc)."""
+def adopt(conn: sqlite3.Connection, url: str, shop_id: str, shop_name: str, *,
+          sent_unknown: bool = False) -> PairingChange:
+    """Belong to (url, shop_id) from now on: one transaction (see the module's doc).
+
+    ``sent_unknown``: the store is a restored backup, whose changes may have been sent
+    after it was taken; each is marked sent, to be checked before it is entered again.
+    """
     url = _normal_url(url) or ""
     with transaction(conn):
         previous = current(conn)
@@ -94,7 +99,7 @@ def adopt(conn: sqlite3.Connection, url: str, shop_id: str, shop_name: str) -> P
             "INSERT INTO settings (key, value) VALUES (?, ?)"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [("marketplace_url", url), ("shop_id", shop_id), ("shop_name", shop_name)])
-        left, sent = _start_afresh(conn, previous) if moved else (0, 0)
+        left, sent = _start_afresh(conn, previous, sent_unknown) if moved else (0, 0)
     return PairingChange(previous, moved, left, sent)
 
 
@@ -134,9 +139,11 @@ def keep_dropped(conn: sqlite3.Connection, before: list[PendingRow], paired: Pai
     return len(dropped)
 
 
-def _start_afresh(conn: sqlite3.Connection, previous: Pairing) -> tuple[int, int]:
+def _start_afresh(conn: sqlite3.Connection, previous: Pairing,
+                  sent_unknown: bool) -> tuple[int, int]:
     now = utcnow_iso()
-    _leave(conn, pending(conn), previous, now)
+    rows = pending(conn)
+    _leave(conn, [(*r[:4], 1) for r in rows] if sent_unknown else rows, previous, now)
     left, sent = conn.execute(
         "SELECT count(*), COALESCE(sum(sent), 0) FROM left_behind_mutations WHERE left_at = ?"
         " AND shop_id IS ?", (now, previous.shop_id)).fetchone()
