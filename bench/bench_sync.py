@@ -18,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
+import os
 import resource
 import socket
 import ssl
@@ -57,13 +59,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path):
+    """The marketplace as its own process; ``root``: another checkout's server (before/after)."""
+
+    def __init__(self, db: Path, trace: Path | None = None, root: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        launcher = ["-m", "marketplace"] if trace is None else [
+            str(ROOT / "bench" / "traced_server.py"), str(trace)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marketplace", "serve", "--db", str(db), "--port",
+            [sys.executable, *launcher, "serve", "--db", str(db), "--port",
              str(self.port), "--log-level", "warning", "--auto-reject-after", "36000"],
-            cwd=ROOT,
+            cwd=root, env={**os.environ, "COMPTOIR_ROOT": str(root)},
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -117,7 +123,7 @@ SHARED_TLS = ssl.create_default_context()  # one CA load, not one per simulated 
 
 
 async def simulated_shop(url: str, token: str, received: dict[str, float],
-                         stop: asyncio.Event) -> None:
+                         answers: list[float], stop: asyncio.Event) -> None:
     # One client per shop, as in real life: a shared pool's lock would be the bottleneck.
     cursor, headers = 0, {"Authorization": f"Bearer {token}"}
     client_id = "c_" + uuid.uuid4().hex
@@ -133,6 +139,7 @@ async def simulated_shop(url: str, token: str, received: dict[str, float],
                 await asyncio.sleep(0.5)
                 continue
             now = time.perf_counter()
+            answers.append(now)
             cursor = body["cursor"]
             for order in body["orders"]:
                 received.setdefault(order["note"], now)
@@ -158,17 +165,49 @@ def place_orders(url: str, shops: list[str], real_shop: str, rate: float, second
             time.sleep(max(0.0, start + n / rate - time.perf_counter()))
 
 
+def gc_pauses() -> list[tuple[float, int, float]]:
+    """Record this process's garbage collections as (end time, generation, ms), from now on."""
+    pauses: list[tuple[float, int, float]] = []
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            started[0] = now
+        else:
+            pauses.append((now, info["generation"], (now - started[0]) * 1000))
+
+    gc.callbacks.append(on_gc)
+    return pauses
+
+
 def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
     """Simulated shops (own process): long-poll until told to stop, then dump receive times.
 
-    perf_counter is CLOCK_MONOTONIC on Linux, comparable across processes.
+    Touches ``out``.ready once every shop has its first answer (all are then waiting), and
+    stops when ``out``.stop appears or after ``seconds``. perf_counter is CLOCK_MONOTONIC on
+    Linux, comparable across processes.
     """
     received: dict[str, float] = {}
+    answers: list[float] = []
+    pauses = gc_pauses()
+    ready, stop_file = out.with_suffix(".ready"), out.with_suffix(".stop")
 
     async def main() -> None:
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(simulated_shop(url, tok, received, stop)) for tok in tokens]
-        await asyncio.sleep(seconds)
+        tasks = [asyncio.create_task(simulated_shop(url, tok, received, answers, stop))
+                 for tok in tokens]
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not stop_file.exists():
+            if not ready.exists() and len(answers) >= len(tokens):
+                # Measured (--trace): a full collection over 1,600 clients stalled this
+                # process for up to 1.2 s, counted as the server's latency. The clients are
+                # built now: out of the collector's sight, as the server does (__main__.py).
+                gc.collect()
+                gc.freeze()
+                gc.set_threshold(20_000, 20, 20)
+                ready.touch()
+            await asyncio.sleep(0.1)
         stop.set()
         for task in tasks:
             task.cancel()
@@ -177,14 +216,56 @@ def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
     asyncio.run(main())
     if ERRORS:
         print(f"       simulated shops' request errors: {ERRORS}", flush=True)
-    out.write_text(json.dumps(received))
+    out.write_text(json.dumps({"received": received, "answers": answers, "gc": pauses}))
 
 
-def latency_run(n_shops: int, seconds: float, rate: float) -> None:
+def print_timeline(placed: dict[str, tuple[float, str]], received: dict[str, float],
+                   answers: list[float], client_gc: list[list[float]], trace: Path) -> None:
+    """Per second of the run: the worst order latency next to what the server was doing."""
+    start = min(t0 for t0, _ in placed.values())
+    seconds: dict[int, dict[str, float]] = {}
+
+    def sec(t: float) -> dict[str, float]:
+        return seconds.setdefault(int(t - start), {"worst": 0.0, "answers": 0, "queued": 0,
+                                                   "gc": 0.0, "write": 0.0, "cgc": 0.0})
+
+    for tag, (t0, _) in placed.items():
+        if tag in received:
+            row = sec(t0)
+            row["worst"] = max(row["worst"], (received[tag] - t0) * 1000)
+    for t in answers:
+        if t >= start:
+            sec(t)["answers"] += 1
+    for t, _, ms in client_gc:
+        if t >= start:
+            sec(t)["cgc"] = max(sec(t)["cgc"], ms)
+    for line in trace.read_text().splitlines():
+        event = json.loads(line)
+        if event["t"] < start:
+            continue
+        row = sec(event["t"])
+        if event["k"] == "pool":
+            row["queued"] = max(row["queued"], event["queued"])
+        elif event["k"] == "gc":
+            row["gc"] = max(row["gc"], event["ms"])
+        elif event["k"] == "slow_write":
+            row["write"] = max(row["write"], event["ms"])
+    print("       s  worst order ms  pull answers  pool queued  gc max ms  slow write ms"
+          "  shops' gc ms")
+    for s in sorted(seconds):
+        r = seconds[s]
+        print(f"    {s:4d}  {r['worst']:14.0f}  {r['answers']:12.0f}  {r['queued']:11.0f}"
+              f"  {r['gc']:9.1f}  {r['write']:13.1f}  {r['cgc']:12.1f}")
+
+
+def latency_run(n_shops: int, seconds: float, rate: float, trace: bool = False,
+                server_root: Path = ROOT) -> None:
     work = Path(tempfile.mkdtemp(prefix=f"bench-sync-{n_shops}-"))
     db = work / "market.db"
     shops = make_shops(db, n_shops)
-    server = Server(db)
+    trace_file = work / "trace.jsonl" if trace else None
+    server = Server(db, trace_file, server_root)
+    pollers = None
     try:
         paired = pair_all(server.url, shops)
         real_id, real_token = paired[0]
@@ -192,21 +273,33 @@ def latency_run(n_shops: int, seconds: float, rate: float) -> None:
         real.engine.start()
         placed: dict[str, tuple[float, str]] = {}
         post_ms: list[float] = []
-        settle = 2.0 + n_shops / 200  # the pollers process starts and connects first
-        pollers = None
         if n_shops > 1:
             tokens_file, out = work / "tokens.json", work / "received.json"
             tokens_file.write_text(json.dumps([tok for _, tok in paired[1:]]))
             pollers = subprocess.Popen(
                 [sys.executable, __file__, "--pollers", str(tokens_file), "--url", server.url,
-                 "--out", str(out), "--seconds", str(settle + seconds + 2)], cwd=ROOT)
-        time.sleep(settle)  # let every long-poll settle in
+                 "--out", str(out), "--seconds", str(120 + seconds)], cwd=ROOT)
+            # Orders start once every simulated shop is waiting in a long-poll (bounded).
+            deadline = time.monotonic() + 60 + n_shops / 50
+            while not out.with_suffix(".ready").exists():
+                if time.monotonic() > deadline or pollers.poll() is not None:
+                    raise RuntimeError("the simulated shops did not all connect")
+                time.sleep(0.1)
+        time.sleep(1.0)  # the real shop too, and the shops' second long-poll
         place_orders(server.url, [s for s, _ in paired], real_id, rate, seconds, placed, post_ms)
         time.sleep(1.0)
         received: dict[str, float] = {}
+        answers: list[float] = []
+        client_gc: list[list[float]] = []
         if pollers is not None:
-            pollers.wait(60)
-            received = json.loads(out.read_text())
+            out.with_suffix(".stop").touch()
+            try:
+                pollers.wait(60)
+            except subprocess.TimeoutExpired:
+                pollers.kill()
+                raise
+            dump = json.loads(out.read_text())
+            received, answers, client_gc = dump["received"], dump["answers"], dump["gc"]
         real.engine.stop()
         real_lat = [(real.applied[t] - t0) * 1000 for t, (t0, s) in placed.items()
                     if s == real_id and t in real.applied]
@@ -221,7 +314,11 @@ def latency_run(n_shops: int, seconds: float, rate: float) -> None:
               flush=True)
         print(f"       customer POST p50 {statistics.median(post_ms):.1f} ms"
               f" p99 {pct(post_ms, 0.99):.1f} ms", flush=True)
+        if trace_file is not None and received:
+            print_timeline(placed, received, answers, client_gc, trace_file)
     finally:
+        if pollers is not None and pollers.poll() is None:
+            pollers.kill()
         server.stop()
 
 
@@ -270,6 +367,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--skip-drain", action="store_true")
+    parser.add_argument("--trace", action="store_true",
+                        help="probe the server (GC, slow writes, thread pool) and print a"
+                             " per-second timeline")
+    parser.add_argument("--server-root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--pollers", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -280,7 +381,7 @@ def main() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
     for n in (int(x) for x in args.shops.split(",")):
-        latency_run(n, args.seconds, args.rate)
+        latency_run(n, args.seconds, args.rate, args.trace, args.server_root)
     if not args.skip_drain:
         drain_run()
 
