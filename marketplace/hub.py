@@ -8,8 +8,23 @@ missed and no thread is held while waiting. Used on the event loop only.
 from __future__ import annotations
 
 import asyncio
+import random
 
-__all__ = ["ChangeHub"]
+__all__ = ["ChangeHub", "hold_time"]
+
+# Long-polls that start together (every shop reconnecting after a restart, or a bench) would
+# otherwise all expire together every `wait` seconds and re-pull in one burst: the thread
+# pool's queue then delays real answers by seconds. Holding each for a random 80-100 % of
+# `wait` spreads the expiries out within a few cycles.
+HOLD_SPREAD = 0.2
+SPREAD_FROM_S = 5.0  # shorter waits are held in full (tests, a client that asks for 1 s)
+
+
+def hold_time(wait: float, rng: random.Random | None = None) -> float:
+    """How long to hold a long-poll asked to wait ``wait`` seconds when nothing changes."""
+    if wait < SPREAD_FROM_S:
+        return wait
+    return wait * (1 - HOLD_SPREAD * (rng or random).random())
 
 
 class ChangeHub:

@@ -1,0 +1,98 @@
+"""Long-polls under load: expiries spread out, a cheap shutdown, a tuned collector."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import threading
+import time
+
+from marketplace import app as app_module
+from marketplace.__main__ import GC_THRESHOLDS, _tune_gc
+from marketplace.embedded import EmbeddedMarketplace
+from marketplace.hub import HOLD_SPREAD, hold_time
+from tests.marketplace.conftest import open_shop
+
+
+def test_hold_time_is_within_a_fifth_below_wait_and_short_waits_are_kept():
+    rng = random.Random(7)
+    holds = [hold_time(25.0, rng) for _ in range(1000)]
+    assert all(25.0 * (1 - HOLD_SPREAD) <= h <= 25.0 for h in holds)
+    assert max(holds) - min(holds) > 4.0  # spread over the whole fifth, not one value
+    assert hold_time(1.0, rng) == 1.0
+    assert hold_time(0.0, rng) == 0.0
+
+
+def test_long_polls_started_together_expire_spread_out(shop):
+    """The herd: 20 long-polls asked together, nothing changes; they must not all come back
+    (and re-poll) in the same instant."""
+    cursor = shop.pull()["cursor"]
+    host, port = shop.url.removeprefix("http://").split(":")
+    request = (f"GET /v1/pull?cursor={cursor}&wait=5 HTTP/1.1\r\nHost: {host}\r\n"
+               f"Authorization: Bearer {shop.token}\r\nConnection: close\r\n\r\n").encode()
+
+    async def wait_one() -> tuple[float, bytes]:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(request)
+        answer = await reader.read()
+        writer.close()
+        return time.monotonic(), answer
+
+    async def scenario() -> tuple[list[tuple[float, bytes]], float]:
+        started = time.monotonic()
+        return await asyncio.gather(*(wait_one() for _ in range(20))), started
+
+    answers, started = asyncio.run(scenario())
+    assert all(b" 200 OK" in a[:20] and b'"orders":[]' in a for _, a in answers)
+    took = sorted(at - started for at, _ in answers)
+    assert took[0] >= 5 * (1 - HOLD_SPREAD) - 0.05  # never much earlier than allowed
+    assert took[-1] < 5.5  # never later than asked
+    assert took[-1] - took[0] > 0.25  # without the spread, all within a few ms
+
+
+def test_shutdown_answers_woken_long_polls_without_reading_again(tmp_path, monkeypatch):
+    """At shutdown each woken long-poll used to read the database once more: thousands of
+    reads queued in the thread pool outlasted uvicorn's graceful timeout, which then
+    cancelled them with a traceback each ("timeout graceful shutdown exceeded")."""
+    reads = []
+    real_read = app_module.read_pull
+    monkeypatch.setattr(app_module, "read_pull",
+                        lambda *args: reads.append(1) or real_read(*args))
+    market = EmbeddedMarketplace(tmp_path / "m.db").start()
+    shop = open_shop(market)
+    cursor = shop.pull()["cursor"]
+    count = 10
+    out: list[dict] = []
+
+    def wait_in_long_poll() -> None:
+        session = type(shop)(shop.url, shop.shop_id, shop.token)
+        with session.http:
+            out.append(session.pull(cursor, wait=25))
+
+    waiters = [threading.Thread(target=wait_in_long_poll) for _ in range(count)]
+    for waiter in waiters:
+        waiter.start()
+    deadline = time.monotonic() + 5
+    while len(reads) < count + 1 and time.monotonic() < deadline:  # +1: the first pull
+        time.sleep(0.01)
+    time.sleep(0.1)  # each is past its read, in its wait
+    reads_before_stop = len(reads)
+    market.stop()
+    for waiter in waiters:
+        waiter.join(5)
+    assert len(out) == count and all(answer["orders"] == [] for answer in out)
+    assert len(reads) == reads_before_stop == count + 1
+    shop.http.close()
+
+
+def test_the_served_process_freezes_start_up_objects_and_collects_young_ones_less_often():
+    before = gc.get_threshold()
+    try:
+        _tune_gc()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert GC_THRESHOLDS[0] > before[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
