@@ -7,6 +7,10 @@
     (asyncio, one connection each) and orders arrive at ``--rate`` per second in
     all, a tenth of them for the real shop. The server runs as its own process.
     Also reported: placed → pull answer received by the simulated shops.
+    Orders start once every simulated shop waits in a long-poll; ``--seconds 30``
+    covers one whole 25 s long-poll cycle (its expiries). ``--trace`` adds a
+    per-second timeline: worst order latency, pull answers received, the
+    server's thread-pool queue, GC pauses of both processes and slow writes.
 (b) 5,000 stock changes queued offline → outbox empty (confirmed by the server).
 
 Targets (issue 3): (a) p50 < 50 ms, p99 < 250 ms at 1,600 shops, 100 orders/s;
