@@ -2,7 +2,8 @@
 
 - The **puller** long-polls ``/v1/pull`` and applies each answer to the local
   replica in one transaction; a new order reaches the store as soon as the
-  server hears of it. A long history comes in pages, pulled back to back.
+  server hears of it. A long history comes in pages, pulled back to back (20 at a
+  time, then a pause of a second: a server that says ``more`` forever is not hammered).
 - The **pusher** sends the outbox in id order whenever something is queued
   (``push_soon``, which also cuts a retry wait short) and on a slow timer.
 
@@ -12,7 +13,8 @@ exponentially with full jitter under a low cap (``backoff_cap``, 3 s: back
 within seconds of a server's return, ~0.7 request/s per shop while it is down,
 spread so that shops do not reconnect in step); a server's ``Retry-After`` wins.
 After a failure the puller's first request is a plain pull (no long-poll), so
-"online" shows as soon as the server answers; whichever loop gets through first
+"online" shows as soon as the server answers; its backoff starts over only when a
+long-poll or a push gets through (a proxy may pass quick requests and cut long ones); whichever loop gets through first
 wakes the other (a push that succeeds also cuts a long-poll that may be hanging
 on a dead connection).
 A refused request waits for a longer pause, a revoked token parks the engine
@@ -97,6 +99,10 @@ class SyncListener(Protocol):
 
 INTERNAL_ERROR = sync_message("sync.internal")
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
+# Pages pulled back to back before a pause: a long history still pairs quickly (100
+# orders a page), a server that says ``more`` forever costs a few requests a second.
+PAGES_IN_A_ROW = 20
+PAGES_PAUSE_S = 1.0
 
 
 @dataclass(eq=False)
@@ -109,6 +115,9 @@ class _Run:
     threads: list[threading.Thread] = field(default_factory=list)
     clients: set[MarketplaceClient] = field(default_factory=set)
     pull_client: MarketplaceClient | None = None
+    # The puller's, reset by a long-poll or a push that succeeds (a quick probe that
+    # succeeds says little: a proxy may cut every long request).
+    pull_backoff: Backoff | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cut(self) -> None:
@@ -331,8 +340,10 @@ class SyncEngine:
         self._set_status(
             pending=replica.pending_count(), last_sync_at=replica.get_state("last_sync_at")
         )
-        backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
+        backoff = run.pull_backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         wait = 0.0  # the first pull returns at once
+        after_reset = False  # the last page applied was a reset: another one is refused
+        pages_in_a_row = 0
         while not run.stop.is_set():
             got = self._client(run, puller=True)
             if got is None:
@@ -344,9 +355,12 @@ class SyncEngine:
                     replica, opened_for = self._open_replica(), ticket.store
                 client_id = replica.client_id()  # re-read: a restored store may have another
                 while self._current(ticket):
-                    pull = client.pull(replica.cursor(), client_id, wait=wait)
+                    pull = client.pull(replica.cursor(), client_id, wait=wait,
+                                       after_reset=after_reset)
                     summary = self._apply(ticket, partial(replica.apply_pull, pull))
-                    backoff.reset()
+                    after_reset = pull["reset"]
+                    if wait > 0:
+                        backoff.reset()
                     self._set_status(
                         online=True,
                         last_error=None,
@@ -357,6 +371,10 @@ class SyncEngine:
                     if replica.mutations_to_push(1):
                         run.push_wanted.set()  # e.g. back after an outage: push at once
                     wait = 0.0 if pull["more"] else self.wait
+                    pages_in_a_row = pages_in_a_row + 1 if pull["more"] else 0
+                    if pages_in_a_row >= PAGES_IN_A_ROW:
+                        pages_in_a_row, delay = 0, PAGES_PAUSE_S
+                        break
             except _Stale:
                 pass
             except AuthError as exc:
@@ -415,6 +433,8 @@ class SyncEngine:
                     if not self.status.online:  # back after a failure: so must the puller be
                         run.retry_pull_now()
                     backoff.reset()
+                    if run.pull_backoff is not None:
+                        run.pull_backoff.reset()
                     self._set_status(online=True, pending=replica.pending_count())
                     if refused:
                         self._listener.mutations_refused(refused)
