@@ -57,7 +57,7 @@ __all__ = [
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # a pull page is far below; parsed JSON can be 25x bigger
 MAX_ERROR_BODY_BYTES = 64 * 1024
-MAX_RETRY_AFTER_S = 300.0
+MAX_RETRY_AFTER_S = 60.0  # a shop offline for minutes on one header: no
 CONNECT_TIMEOUT_S = 5.0
 
 Verify = ssl.SSLContext | str | bool

@@ -112,6 +112,9 @@ class _Run:
     stop: threading.Event = field(default_factory=threading.Event)
     push_wanted: threading.Event = field(default_factory=threading.Event)
     pull_wake: threading.Event = field(default_factory=threading.Event)
+    # Set by stop, set_credentials and store_replaced: ends a wait no push_soon may cut
+    # (a server's Retry-After asked of the old credentials or store).
+    reconfigured: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     clients: set[MarketplaceClient] = field(default_factory=set)
     pull_client: MarketplaceClient | None = None
@@ -126,6 +129,7 @@ class _Run:
             clients = list(self.clients)
         for client in clients:
             client.interrupt()
+        self.reconfigured.set()
         self.push_wanted.set()
         self.pull_wake.set()
 
@@ -419,6 +423,7 @@ class SyncEngine:
             if not batch:
                 self._set_status(pending=replica.pending_count())
                 continue
+            run.reconfigured.clear()  # before the ticket: a later change still ends a wait
             got = self._client(run)
             if got is None:
                 break
@@ -457,7 +462,7 @@ class SyncEngine:
                 elif isinstance(exc, TransientError) and exc.retry_after:
                     # The server asked for a pause: even a new counter action waits for it.
                     self._set_status(online=False, last_error=str(exc))
-                    run.stop.wait(backoff.next_delay(exc.retry_after))
+                    run.reconfigured.wait(backoff.next_delay(exc.retry_after))
                     run.push_wanted.set()
                 else:
                     self._set_status(online=False, last_error=str(exc))
