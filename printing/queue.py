@@ -24,6 +24,7 @@ from .config import PrinterConfig
 from .delivery import deliver
 from .enqueue import (
     DUPLICATE_BANNER,
+    INTERRUPTED_NOTE,
     UNCONFIRMED_NOTE,
     enqueue_document,
     enqueue_order,
@@ -226,7 +227,13 @@ class PrintQueue:
             self._report(PrinterStatus(exc.state, exc.detail, self._queued_count(conn)))
             return self._backoff.next_delay()
         except PrinterUnavailableError as exc:
-            journal.requeue(conn, job.id, exc.detail, count_attempt=not sent)
+            # Cut off mid-write: the paper may hold all of it but the cut (a spooler that
+            # refused the job printed nothing: its writes only fill a buffer).
+            if sent and not backend.submits_on_close:
+                cut_off = document.with_banner(DUPLICATE_BANNER, INTERRUPTED_NOTE)
+                journal.requeue_unconfirmed(conn, job.id, cut_off.to_json(), exc.detail)
+            else:
+                journal.requeue(conn, job.id, exc.detail, count_attempt=True)
             self._emit_job(conn, job.id)
             self._report(PrinterStatus(exc.state, exc.detail, self._queued_count(conn)))
             return self._backoff.next_delay()
