@@ -199,7 +199,9 @@ class PrintQueue:
         try:
             document = TicketDocument.from_json(job.document)
             config = backend.config
-            payload = render_escpos(document, config.code_page, config.profile, job.copies)
+            # Laid out when queued: the paper may have become narrower since.
+            payload = render_escpos(document, config.code_page, config.profile, job.copies,
+                                    columns=config.line_columns)
         except Exception as exc:  # a document we cannot read will never print
             journal.mark_failed(conn, job.id, f"unreadable document: {exc!r}")
             self._emit_job(conn, job.id)

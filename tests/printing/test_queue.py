@@ -459,3 +459,22 @@ def test_late_status_printer_hanging_up_mid_ticket_still_gets_it_whole(
     assert printer.connections[0].hung_up
     assert _complete_tickets(printer, order["id"]) == 1
     assert _job(db_path, job_id).attempts == 2
+
+
+def test_tickets_queued_before_a_narrower_paper_print_within_it(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+) -> None:
+    wide = PrinterConfig(**{**net_config.to_dict(), "paper_width_mm": 80})
+    (job_id,) = _enqueue(db_path, order, shop, wide)  # queued while the paper was 80 mm
+    queue = make_queue(net_config)  # then set to 58 mm (32 columns)
+    queue.start()
+    wait_for(lambda: _job(db_path, job_id).state == "printed")
+    ticket = decode_escpos(printer.jobs[0])
+    widths = [sum(len(s.text) * s.style.width for s in line.segments) for line in ticket.lines]
+    assert max(widths) <= 32 < 48
+    assert order["id"] in ticket.qr_payloads
