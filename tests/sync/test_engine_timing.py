@@ -156,7 +156,7 @@ def test_stop_is_immediate_while_waiting_for_pairing(shop_store, recorder):
     wait_until(lambda: recorder.last is not None)  # the puller is up, waiting for a token
     started = time.monotonic()
     engine.stop()
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.0
     assert not [t for t in threading.enumerate() if t.name.startswith("comptoir-")]
 
 
