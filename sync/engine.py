@@ -10,8 +10,10 @@
 Each thread opens its own replica (its own SQLite connection) and its own
 HTTP client. Failures never stop the engine: transient ones back off
 exponentially with full jitter under a low cap (``backoff_cap``, 3 s: back
-within seconds of a server's return, ~0.7 request/s per shop while it is down,
-spread so that shops do not reconnect in step); a server's ``Retry-After`` wins.
+within seconds of a server's return, spread so that shops do not reconnect in
+step); a server's ``Retry-After`` wins. While the server does not answer, only
+the puller probes (~0.7 request/s per shop at the cap): the pusher waits for its
+success, or a counter action, which has the puller probe at once.
 After a failure the puller's first request is a plain pull (no long-poll), so
 "online" shows as soon as the server answers; its backoff starts over only when a
 long-poll or a push gets through (a proxy may pass quick requests and cut long ones); whichever loop gets through first
@@ -121,6 +123,10 @@ class _Run:
     # The puller's, reset by a long-poll or a push that succeeds (a quick probe that
     # succeeds says little: a proxy may cut every long request).
     pull_backoff: Backoff | None = None
+    # The server did not answer the puller: until it does, only the puller probes (the
+    # pusher waits for its success), unless the pause was the server's own Retry-After.
+    unreachable: bool = False
+    pull_retry_after: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cut(self) -> None:
@@ -361,6 +367,7 @@ class SyncEngine:
                 while self._current(ticket):
                     pull = client.pull(replica.cursor(), client_id, wait=wait,
                                        after_reset=after_reset)
+                    run.unreachable = False
                     summary = self._apply(ticket, partial(replica.apply_pull, pull))
                     after_reset = pull["reset"]
                     if wait > 0:
@@ -388,6 +395,7 @@ class SyncEngine:
                 if self._current(ticket) and not client.interrupted:
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay(exc.retry_after or 0.0)
+                    run.unreachable, run.pull_retry_after = True, bool(exc.retry_after)
             except RequestRefused as exc:
                 if self._current(ticket):
                     self._set_status(online=False, last_error=str(exc))
@@ -396,6 +404,7 @@ class SyncEngine:
                 if self._current(ticket):
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay()
+                    run.unreachable, run.pull_retry_after = True, False
             except Exception:  # a bug or a locked database: say so, back off, keep syncing
                 log.exception("pull failed")
                 opened_for = -1  # and start again on a fresh replica (connection)
@@ -411,12 +420,20 @@ class SyncEngine:
         replica, opened_for = self._open_replica(), self._store_generation
         backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         delay = 0.0  # a retry's wait; push_soon (a new counter action) cuts it short
+        invited = False  # the server's Retry-After ran out: it asked for this request
         while not run.stop.is_set():
-            run.push_wanted.wait(delay or self.push_interval)
+            woken = run.push_wanted.wait(delay or self.push_interval)
             run.push_wanted.clear()
             if run.stop.is_set():
                 break
             delay = 0.0
+            if run.unreachable and not invited:
+                # The puller probes alone while the server is unreachable; its success
+                # sets push_wanted. A counter action has it probe now (a plain backoff).
+                if woken and not run.pull_retry_after:
+                    run.pull_wake.set()
+                continue
+            invited = False
             if self._store_generation != opened_for:  # replaced, or the replica failed
                 replica, opened_for = self._open_replica(), self._store_generation
             batch = replica.mutations_to_push(MAX_PUSH_BATCH)
@@ -464,6 +481,7 @@ class SyncEngine:
                     self._set_status(online=False, last_error=str(exc))
                     run.reconfigured.wait(backoff.next_delay(exc.retry_after))
                     run.push_wanted.set()
+                    invited = True
                 else:
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay()

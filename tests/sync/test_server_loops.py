@@ -12,11 +12,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from posapp.domain.stock import StockService
 from posapp.store.db import Store, open_store
 from posapp.store.replica import ShopReplica
 from sync.engine import PAGES_IN_A_ROW, SyncEngine
 from tests.conftest import wait_until
-from tests.factories import pull
+from tests.factories import pull, wire_product
 
 Answer = Callable[[dict[str, str]], tuple[int, dict | None]]
 
@@ -37,7 +38,7 @@ class _Server:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's API
                 query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
-                hits.append(query)
+                hits.append({**query, "method": self.command})
                 status, payload = answer(query)
                 body = json.dumps(payload).encode() if payload is not None else b""
                 self.send_response(status)
@@ -45,6 +46,8 @@ class _Server:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            do_POST = do_GET  # noqa: N815
 
             def log_message(self, *args):
                 pass
@@ -138,3 +141,23 @@ def test_a_long_poll_that_succeeds_resets_the_backoff(tmp_path, recorder):
         engine.stop()
         server.close()
         store.close()
+
+
+def test_while_the_server_is_down_only_the_puller_probes(tmp_path, recorder):
+    store = open_store(tmp_path / "shop")
+    ShopReplica(store).apply_pull(pull(cursor=3, products=[wire_product(stock=10)]))
+    StockService(store).adjust("ECL", -1, "counter_sale")  # something for the pusher
+    server = _Server(lambda q: (503, None))
+    engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(store.path)),
+                        recorder, wait=10.0, backoff_base=0.5, backoff_cap=3.0,
+                        rng=_Longest())
+    engine.start()
+    try:
+        time.sleep(3.0)  # counting requests over a span of time is the point
+    finally:
+        engine.stop()
+        server.close()
+        store.close()
+    methods = [q["method"] for q in server.hits]
+    assert methods.count("POST") <= 1, methods  # the first push, before the puller failed
+    assert 2 <= methods.count("GET") <= 4, methods  # 0 s, then backoff 0.5, 1, 2 s
