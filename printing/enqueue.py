@@ -25,6 +25,7 @@ from .z_report import ZSummary, build_z_report
 __all__ = [
     "DUPLICATE_BANNER",
     "UNCONFIRMED_NOTE",
+    "INTERRUPTED_NOTE",
     "enqueue_cancellation",
     "enqueue_document",
     "enqueue_for_change",
@@ -38,6 +39,7 @@ __all__ = [
 DUPLICATE_BANNER = "DUPLICATA"
 # Under the banner when the queue prints again a ticket the printer took but never confirmed.
 UNCONFIRMED_NOTE = "1er envoi non confirmé"
+INTERRUPTED_NOTE = "1er envoi interrompu"  # cut off mid-ticket: part of it is on paper
 
 
 def _code_page(config: PrinterConfig) -> CodePage:

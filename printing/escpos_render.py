@@ -87,8 +87,13 @@ def render_escpos(
     code_page: str = DEFAULT_CODE_PAGE,
     profile: str = "default",
     copies: int = 1,
+    columns: int | None = None,
 ) -> bytes:
-    """The bytes of `copies` copies of `document`, each starting from a printer reset."""
+    """The bytes of `copies` copies of `document`, each starting from a printer reset.
+
+    ``columns``: the paper's, when known. A document laid out for wider paper (queued
+    before the paper width changed) has its lines squeezed or split to fit it."""
+    width = min(document.columns, columns) if columns else document.columns
     cp = resolve_code_page(code_page, profile)
     printer = Dummy(profile=profile)
     writer = _Writer(printer, cp)
@@ -96,9 +101,9 @@ def render_escpos(
     for block in document.blocks:
         if isinstance(block, Text):
             style = (block.align, block.bold, block.inverse, block.size)
-            writer.line(block.text, style, document.columns)
+            writer.line(block.text, style, width)
         elif isinstance(block, Rule):
-            writer.line((block.char or "-")[0] * document.columns, _PLAIN, document.columns)
+            writer.line((block.char or "-")[0] * width, _PLAIN, width)
         elif isinstance(block, QrCode):
             writer.set_style((Align.CENTER, False, False, Size.NORMAL))
             printer.qr(block.data, native=True, size=block.module_size, ec=QR_ECLEVEL_M)

@@ -244,7 +244,21 @@ def mark_interrupted_uncertain(conn: sqlite3.Connection) -> list[int]:
 
 
 def resolve_uncertain(conn: sqlite3.Connection, job_id: int, reprint: bool) -> bool:
-    """The shopkeeper's answer: print it again (queued) or it did come out (printed)."""
+    """The shopkeeper's answer: print it again (queued) or it did come out (printed).
+
+    A ticket whose order was withdrawn meanwhile (its cancellation slip exists) is
+    withdrawn instead of printed again: it would come out after the "do not prepare".
+    """
+    if reprint and conn.execute(
+        "SELECT 1 FROM print_jobs AS slip JOIN print_jobs AS job"
+        " ON slip.order_id = job.order_id AND slip.kind = 'cancellation'"
+        " WHERE job.id = ? AND job.kind != 'cancellation'", (job_id,)).fetchone():
+        return _update(
+            conn,
+            "UPDATE print_jobs SET state = 'withdrawn', last_error = 'order withdrawn'"
+            " WHERE id = ? AND state = 'uncertain'",
+            (job_id,),
+        )
     if reprint:
         return _update(
             conn,

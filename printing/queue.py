@@ -24,6 +24,7 @@ from .config import PrinterConfig
 from .delivery import deliver
 from .enqueue import (
     DUPLICATE_BANNER,
+    INTERRUPTED_NOTE,
     UNCONFIRMED_NOTE,
     enqueue_document,
     enqueue_order,
@@ -198,7 +199,9 @@ class PrintQueue:
         try:
             document = TicketDocument.from_json(job.document)
             config = backend.config
-            payload = render_escpos(document, config.code_page, config.profile, job.copies)
+            # Laid out when queued: the paper may have become narrower since.
+            payload = render_escpos(document, config.code_page, config.profile, job.copies,
+                                    columns=config.line_columns)
         except Exception as exc:  # a document we cannot read will never print
             journal.mark_failed(conn, job.id, f"unreadable document: {exc!r}")
             self._emit_job(conn, job.id)
@@ -226,7 +229,13 @@ class PrintQueue:
             self._report(PrinterStatus(exc.state, exc.detail, self._queued_count(conn)))
             return self._backoff.next_delay()
         except PrinterUnavailableError as exc:
-            journal.requeue(conn, job.id, exc.detail, count_attempt=not sent)
+            # Cut off mid-write: the paper may hold all of it but the cut (a spooler that
+            # refused the job printed nothing: its writes only fill a buffer).
+            if sent and not backend.submits_on_close:
+                cut_off = document.with_banner(DUPLICATE_BANNER, INTERRUPTED_NOTE)
+                journal.requeue_unconfirmed(conn, job.id, cut_off.to_json(), exc.detail)
+            else:
+                journal.requeue(conn, job.id, exc.detail, count_attempt=True)
             self._emit_job(conn, job.id)
             self._report(PrinterStatus(exc.state, exc.detail, self._queued_count(conn)))
             return self._backoff.next_delay()

@@ -57,7 +57,7 @@ __all__ = [
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # a pull page is far below; parsed JSON can be 25x bigger
 MAX_ERROR_BODY_BYTES = 64 * 1024
-MAX_RETRY_AFTER_S = 300.0
+MAX_RETRY_AFTER_S = 60.0  # a shop offline for minutes on one header: no
 CONNECT_TIMEOUT_S = 5.0
 
 Verify = ssl.SSLContext | str | bool
@@ -282,7 +282,8 @@ class MarketplaceClient:
             log.warning("invalid answer from the marketplace: %s", exc)
             raise TransientError(sync_message("sync.bad_answer")) from exc
 
-    def pull(self, cursor: int, client_id: str, wait: float = 0.0) -> dict[str, Any]:
+    def pull(self, cursor: int, client_id: str, wait: float = 0.0,
+             after_reset: bool = False) -> dict[str, Any]:
         params = {"cursor": cursor, "client_id": client_id, "wait": wait}
         raw = self._request(
             "GET",
@@ -293,7 +294,7 @@ class MarketplaceClient:
             deadline_s=wait + 2 * self.timeout,
         )
         try:
-            return parse_pull(raw, asked_cursor=cursor)
+            return parse_pull(raw, asked_cursor=cursor, after_reset=after_reset)
         except ProtocolError as exc:
             log.warning("invalid answer from the marketplace: %s", exc)
             raise TransientError(sync_message("sync.bad_answer")) from exc

@@ -2,17 +2,21 @@
 
 - The **puller** long-polls ``/v1/pull`` and applies each answer to the local
   replica in one transaction; a new order reaches the store as soon as the
-  server hears of it. A long history comes in pages, pulled back to back.
+  server hears of it. A long history comes in pages, pulled back to back (20 at a
+  time, then a pause of a second: a server that says ``more`` forever is not hammered).
 - The **pusher** sends the outbox in id order whenever something is queued
   (``push_soon``, which also cuts a retry wait short) and on a slow timer.
 
 Each thread opens its own replica (its own SQLite connection) and its own
 HTTP client. Failures never stop the engine: transient ones back off
 exponentially with full jitter under a low cap (``backoff_cap``, 3 s: back
-within seconds of a server's return, ~0.7 request/s per shop while it is down,
-spread so that shops do not reconnect in step); a server's ``Retry-After`` wins.
+within seconds of a server's return, spread so that shops do not reconnect in
+step); a server's ``Retry-After`` wins. While the server does not answer, only
+the puller probes (~0.7 request/s per shop at the cap): the pusher waits for its
+success, or a counter action, which has the puller probe at once.
 After a failure the puller's first request is a plain pull (no long-poll), so
-"online" shows as soon as the server answers; whichever loop gets through first
+"online" shows as soon as the server answers; its backoff starts over only when a
+long-poll or a push gets through (a proxy may pass quick requests and cut long ones); whichever loop gets through first
 wakes the other (a push that succeeds also cuts a long-poll that may be hanging
 on a dead connection).
 A refused request waits for a longer pause, a revoked token parks the engine
@@ -97,6 +101,10 @@ class SyncListener(Protocol):
 
 INTERNAL_ERROR = sync_message("sync.internal")
 REFUSED_PAUSE_S = 300.0  # a 4xx on a whole request is a bug or a config problem: don't hammer
+# Pages pulled back to back before a pause: a long history still pairs quickly (100
+# orders a page), a server that says ``more`` forever costs a few requests a second.
+PAGES_IN_A_ROW = 20
+PAGES_PAUSE_S = 1.0
 
 
 @dataclass(eq=False)
@@ -106,9 +114,19 @@ class _Run:
     stop: threading.Event = field(default_factory=threading.Event)
     push_wanted: threading.Event = field(default_factory=threading.Event)
     pull_wake: threading.Event = field(default_factory=threading.Event)
+    # Set by stop, set_credentials and store_replaced: ends a wait no push_soon may cut
+    # (a server's Retry-After asked of the old credentials or store).
+    reconfigured: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     clients: set[MarketplaceClient] = field(default_factory=set)
     pull_client: MarketplaceClient | None = None
+    # The puller's, reset by a long-poll or a push that succeeds (a quick probe that
+    # succeeds says little: a proxy may cut every long request).
+    pull_backoff: Backoff | None = None
+    # The server did not answer the puller: until it does, only the puller probes (the
+    # pusher waits for its success), unless the pause was the server's own Retry-After.
+    unreachable: bool = False
+    pull_retry_after: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cut(self) -> None:
@@ -117,6 +135,7 @@ class _Run:
             clients = list(self.clients)
         for client in clients:
             client.interrupt()
+        self.reconfigured.set()
         self.push_wanted.set()
         self.pull_wake.set()
 
@@ -331,8 +350,10 @@ class SyncEngine:
         self._set_status(
             pending=replica.pending_count(), last_sync_at=replica.get_state("last_sync_at")
         )
-        backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
+        backoff = run.pull_backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         wait = 0.0  # the first pull returns at once
+        after_reset = False  # the last page applied was a reset: another one is refused
+        pages_in_a_row = 0
         while not run.stop.is_set():
             got = self._client(run, puller=True)
             if got is None:
@@ -344,9 +365,13 @@ class SyncEngine:
                     replica, opened_for = self._open_replica(), ticket.store
                 client_id = replica.client_id()  # re-read: a restored store may have another
                 while self._current(ticket):
-                    pull = client.pull(replica.cursor(), client_id, wait=wait)
+                    pull = client.pull(replica.cursor(), client_id, wait=wait,
+                                       after_reset=after_reset)
+                    run.unreachable = False
                     summary = self._apply(ticket, partial(replica.apply_pull, pull))
-                    backoff.reset()
+                    after_reset = pull["reset"]
+                    if wait > 0:
+                        backoff.reset()
                     self._set_status(
                         online=True,
                         last_error=None,
@@ -357,6 +382,10 @@ class SyncEngine:
                     if replica.mutations_to_push(1):
                         run.push_wanted.set()  # e.g. back after an outage: push at once
                     wait = 0.0 if pull["more"] else self.wait
+                    pages_in_a_row = pages_in_a_row + 1 if pull["more"] else 0
+                    if pages_in_a_row >= PAGES_IN_A_ROW:
+                        pages_in_a_row, delay = 0, PAGES_PAUSE_S
+                        break
             except _Stale:
                 pass
             except AuthError as exc:
@@ -366,6 +395,7 @@ class SyncEngine:
                 if self._current(ticket) and not client.interrupted:
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay(exc.retry_after or 0.0)
+                    run.unreachable, run.pull_retry_after = True, bool(exc.retry_after)
             except RequestRefused as exc:
                 if self._current(ticket):
                     self._set_status(online=False, last_error=str(exc))
@@ -374,6 +404,7 @@ class SyncEngine:
                 if self._current(ticket):
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay()
+                    run.unreachable, run.pull_retry_after = True, False
             except Exception:  # a bug or a locked database: say so, back off, keep syncing
                 log.exception("pull failed")
                 opened_for = -1  # and start again on a fresh replica (connection)
@@ -389,18 +420,27 @@ class SyncEngine:
         replica, opened_for = self._open_replica(), self._store_generation
         backoff = Backoff(self.backoff_base, self.backoff_cap, rng=self._rng)
         delay = 0.0  # a retry's wait; push_soon (a new counter action) cuts it short
+        invited = False  # the server's Retry-After ran out: it asked for this request
         while not run.stop.is_set():
-            run.push_wanted.wait(delay or self.push_interval)
+            woken = run.push_wanted.wait(delay or self.push_interval)
             run.push_wanted.clear()
             if run.stop.is_set():
                 break
             delay = 0.0
+            if run.unreachable and not invited:
+                # The puller probes alone while the server is unreachable; its success
+                # sets push_wanted. A counter action has it probe now (a plain backoff).
+                if woken and not run.pull_retry_after:
+                    run.pull_wake.set()
+                continue
+            invited = False
             if self._store_generation != opened_for:  # replaced, or the replica failed
                 replica, opened_for = self._open_replica(), self._store_generation
             batch = replica.mutations_to_push(MAX_PUSH_BATCH)
             if not batch:
                 self._set_status(pending=replica.pending_count())
                 continue
+            run.reconfigured.clear()  # before the ticket: a later change still ends a wait
             got = self._client(run)
             if got is None:
                 break
@@ -415,6 +455,8 @@ class SyncEngine:
                     if not self.status.online:  # back after a failure: so must the puller be
                         run.retry_pull_now()
                     backoff.reset()
+                    if run.pull_backoff is not None:
+                        run.pull_backoff.reset()
                     self._set_status(online=True, pending=replica.pending_count())
                     if refused:
                         self._listener.mutations_refused(refused)
@@ -437,8 +479,9 @@ class SyncEngine:
                 elif isinstance(exc, TransientError) and exc.retry_after:
                     # The server asked for a pause: even a new counter action waits for it.
                     self._set_status(online=False, last_error=str(exc))
-                    run.stop.wait(backoff.next_delay(exc.retry_after))
+                    run.reconfigured.wait(backoff.next_delay(exc.retry_after))
                     run.push_wanted.set()
+                    invited = True
                 else:
                     self._set_status(online=False, last_error=str(exc))
                     delay = backoff.next_delay()

@@ -136,11 +136,15 @@ def parse_product(raw: Any) -> dict[str, Any]:
     }
 
 
-def parse_pull(raw: Any, asked_cursor: int | None = None) -> dict[str, Any]:
+def parse_pull(raw: Any, asked_cursor: int | None = None,
+               after_reset: bool = False) -> dict[str, Any]:
     """The whole answer checked, or ProtocolError (whatever else the shape breaks).
 
     With ``asked_cursor``, a cursor that goes backwards is refused unless the server
-    says it ignored ours (``reset``: it never issued it, e.g. a new database).
+    says it ignored ours (``reset``: it never issued it, e.g. a new database), and so is
+    ``more`` with a cursor that did not move (the client would pull the same page
+    forever). ``after_reset``: the last page applied was a reset; the server issued
+    the cursor asked, so another reset at once is refused too.
     """
     try:
         pull = _parse_pull(raw)
@@ -152,6 +156,11 @@ def parse_pull(raw: Any, asked_cursor: int | None = None) -> dict[str, Any]:
         raise ProtocolError("pull: negative cursor or last_mutation_id")
     if asked_cursor is not None and pull["cursor"] < asked_cursor and not pull["reset"]:
         raise ProtocolError(f"pull: cursor went back from {asked_cursor} to {pull['cursor']}")
+    if after_reset and pull["reset"]:
+        raise ProtocolError("pull: reset again right after a reset")
+    if (asked_cursor is not None and pull["more"] and pull["cursor"] <= asked_cursor
+            and not pull["reset"]):
+        raise ProtocolError(f"pull: more pages, but the cursor stayed at {asked_cursor}")
     return pull
 
 

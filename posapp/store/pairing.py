@@ -32,8 +32,10 @@ __all__ = ["LeftBehind", "Pairing", "PairingChange", "StaleShopAnswer", "adopt",
            "untold"]
 
 _SETTINGS = ("marketplace_url", "shop_id", "shop_name")
+FIRST_PULL_PAGES = "first_pull_in_progress"  # sync_state: the pairing pull has more pages
 # sync_state keys that belong to one shop on one marketplace (client_id: a new identity).
-_SHOP_STATE = ("cursor", "pushed_through", "shop", "last_sync_at", "client_id")
+_SHOP_STATE = ("cursor", "pushed_through", "shop", "last_sync_at", "client_id",
+               FIRST_PULL_PAGES)
 
 
 class StaleShopAnswer(identity.StaleAnswer):

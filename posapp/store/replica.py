@@ -140,8 +140,9 @@ class ShopReplica:
             for product in pull["products"]:
                 self._upsert_product(conn, product, now)
                 summary.products_changed += 1
-            # The pairing pull (no cursor yet) brings the day's history, not news.
-            pairing_pull = self.cursor() == 0
+            # The pairing pull (no cursor yet) brings the day's history, not news; when it
+            # comes in pages, every page up to the one without ``more`` belongs to it.
+            pairing_pull = self.cursor() == 0 or self.get_state(pairing.FIRST_PULL_PAGES) == "1"
             previous: dict[str, str | None] = {}
             for order in pull["orders"]:
                 existed = conn.execute(
@@ -174,6 +175,7 @@ class ShopReplica:
             if pull["last_mutation_id"] < pushed:
                 self.set_state("pushed_through", str(pull["last_mutation_id"]))
             self.set_state("cursor", str(pull["cursor"]))
+            self.set_state(pairing.FIRST_PULL_PAGES, "1" if pairing_pull and pull.get("more") else None)
             self.set_state("shop", json.dumps(pull["shop"], ensure_ascii=False))
             self.set_state("last_sync_at", now)
             if pull["orders"] and self.on_order_changes is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,15 +53,23 @@ def printer() -> Iterator[VirtualPrinter]:
 
 @pytest.fixture
 def net_config(printer: VirtualPrinter) -> PrinterConfig:
-    # Short timeouts keep the failure tests fast.
+    # A short connection timeout keeps the failure tests fast; the status answer gets
+    # 2 s, so a loaded machine never passes for a silent printer (tests about silence
+    # set a shorter one themselves).
     return PrinterConfig(
         kind="network",
         address=printer.host,
         port=printer.port,
         paper_width_mm=58,
         timeout_s=0.3,
-        status_timeout_s=0.2,
+        status_timeout_s=2.0,
     )
+
+
+@pytest.fixture
+def silent_ok_config(net_config: PrinterConfig) -> PrinterConfig:
+    """For tests about a printer that never answers: each check waits 0.2 s only."""
+    return dataclasses.replace(net_config, status_timeout_s=0.2)
 
 
 @pytest.fixture

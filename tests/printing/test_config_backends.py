@@ -154,11 +154,11 @@ def test_printer_hanging_up_mid_job_raises(
 
 
 def test_printer_ignoring_status_queries_still_prints(
-    printer: VirtualPrinter, net_config: PrinterConfig
+    printer: VirtualPrinter, silent_ok_config: PrinterConfig
 ) -> None:
     printer.answers_status = False
     started = time.monotonic()
-    after = deliver(backends.make_backend(net_config), b"\x1b@hello\n")
+    after = deliver(backends.make_backend(silent_ok_config), b"\x1b@hello\n")
     assert after is None  # unknown, not a failure
     assert time.monotonic() - started < 1.5  # one status timeout per check, not three
     assert printer.wait_until(lambda p: p.jobs == [b"\x1b@hello\n"])

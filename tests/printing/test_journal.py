@@ -180,3 +180,16 @@ def test_cancellation_withdraws_queued_tickets_and_voids_those_on_paper(
     assert journal.requeue(db, cut, "connection lost", count_attempt=False)
     assert enqueue_cancellation(db, {**other, "status": "cancelled"}, CONFIG) is not None
     assert journal.get_job(db, cut).state == "withdrawn"
+
+
+def test_reprinting_an_uncertain_ticket_of_a_withdrawn_order_withdraws_it(
+    db: sqlite3.Connection, order: dict[str, Any], shop: dict[str, Any]
+) -> None:
+    (job_id,) = enqueue_order(db, order, shop, CONFIG)
+    journal.mark_printing(db, job_id)
+    journal.mark_interrupted_uncertain(db)
+    slip = enqueue_cancellation(db, {**order, "status": "cancelled"}, CONFIG)
+    assert slip is not None  # maybe on paper: it gets its slip
+    assert journal.resolve_uncertain(db, job_id, reprint=True)
+    assert journal.get_job(db, job_id).state == "withdrawn"  # never after the slip
+    assert [j.id for j in journal.jobs_in_state(db, "queued")] == [slip]

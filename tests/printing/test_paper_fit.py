@@ -161,3 +161,15 @@ def test_fit_encoded_squeezes_padding_first_then_splits() -> None:
     assert fit_encoded(b"2 x Croissant      2,40 EUR", 24) == [b"2 x Croissant   2,40 EUR"]
     assert fit_encoded(b"x" * 40, 32) == [b"x" * 32, b"x" * 8]
     assert fit_encoded(b"short", 32) == [b"short"]
+
+
+def test_a_ticket_queued_for_wider_paper_fits_the_narrower_one(
+    order: dict[str, Any], shop: dict[str, Any]
+) -> None:
+    """The paper width changed to 58 mm while 80-mm tickets waited in the queue."""
+    document = build_ticket(_stressing_order(order), shop, 48)
+    assert _overflowing(decode_escpos(render_escpos(document)), 32)  # as laid out
+    decoded = decode_escpos(render_escpos(document, columns=32))
+    assert _overflowing(decoded, 32) == []
+    assert order["id"] in decoded.qr_payloads
+    assert decoded.find("Bœuf") is not None or decoded.find("Boeuf") is not None

@@ -313,13 +313,14 @@ def test_missing_driver_reports_error_and_keeps_the_job(
 def test_printer_without_status_answers_still_prints(
     make_queue: QueueFactory,
     printer: VirtualPrinter,
-    net_config: PrinterConfig,
+    silent_ok_config: PrinterConfig,
     db_path: Path,
     order: dict,
     shop: dict,
     recorder: Recorder,
 ) -> None:
     printer.answers_status = False  # "no answer" is unknown, not a failure
+    net_config = silent_ok_config
     make_queue(net_config).start()
     (job_id,) = _enqueue(db_path, order, shop, net_config)
     wait_for(lambda: _job(db_path, job_id).state == "printed")
@@ -441,7 +442,7 @@ def test_hang_up_right_after_the_cut_never_makes_a_silent_second_ticket(
 def test_late_status_printer_hanging_up_mid_ticket_still_gets_it_whole(
     make_queue: QueueFactory,
     printer: VirtualPrinter,
-    net_config: PrinterConfig,
+    silent_ok_config: PrinterConfig,
     db_path: Path,
     order: dict,
     shop: dict,
@@ -449,6 +450,7 @@ def test_late_status_printer_hanging_up_mid_ticket_still_gets_it_whole(
     """The query before the ticket goes unanswered (late), then the printer drops the
     connection mid-ticket: waiting for the query after the ticket is what reveals it (the
     print crash lab found tickets lost when that query was skipped)."""
+    net_config = silent_ok_config
     printer.status_delay_s = net_config.status_timeout_s * 1.5
     printer.hang_up_next(after_bytes=300)
     queue = make_queue(net_config)
@@ -459,3 +461,22 @@ def test_late_status_printer_hanging_up_mid_ticket_still_gets_it_whole(
     assert printer.connections[0].hung_up
     assert _complete_tickets(printer, order["id"]) == 1
     assert _job(db_path, job_id).attempts == 2
+
+
+def test_tickets_queued_before_a_narrower_paper_print_within_it(
+    make_queue: QueueFactory,
+    printer: VirtualPrinter,
+    net_config: PrinterConfig,
+    db_path: Path,
+    order: dict,
+    shop: dict,
+) -> None:
+    wide = PrinterConfig(**{**net_config.to_dict(), "paper_width_mm": 80})
+    (job_id,) = _enqueue(db_path, order, shop, wide)  # queued while the paper was 80 mm
+    queue = make_queue(net_config)  # then set to 58 mm (32 columns)
+    queue.start()
+    wait_for(lambda: _job(db_path, job_id).state == "printed")
+    ticket = decode_escpos(printer.jobs[0])
+    widths = [sum(len(s.text) * s.style.width for s in line.segments) for line in ticket.lines]
+    assert max(widths) <= 32 < 48
+    assert order["id"] in ticket.qr_payloads

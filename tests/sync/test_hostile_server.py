@@ -42,7 +42,7 @@ def test_a_dripping_server_is_cut_at_the_overall_deadline(kind):
             client.pull(0, "c_1", wait=1.0)
         assert refused.value.message.code == "sync.timeout"
         client.close()
-    assert 2.5 < time.monotonic() - started < 4.5
+    assert 2.0 < time.monotonic() - started < 6.0
 
 
 @pytest.mark.parametrize("kind,error", [("redirect_pull", TransientError),

@@ -80,27 +80,39 @@ def paired(tls, tmp_path, recorder):
     store.close()
 
 
-def _in_long_poll(log: list) -> None:
-    """The first pull was applied and the next request (the long-poll) is on its way."""
-    wait_until(lambda: any(kind == "applied" for kind, _ in log))
-    wait_until(lambda: sum(kind == "cursor" for kind, _ in log) >= 2)
-    time.sleep(0.2)  # let it reach the server and block in recv
+@pytest.fixture
+def long_poll_waiting(tls) -> threading.Event:
+    """Set by the marketplace once a long-poll waits there for a change."""
+    hub = tls[0]._state.hub
+    waiting, original = threading.Event(), hub.wait
+
+    async def wait(event, timeout):
+        waiting.set()
+        return await original(event, timeout)
+
+    hub.wait = wait
+    return waiting
 
 
-def test_stop_cuts_a_tls_long_poll_and_leaves_no_thread(paired):
+def _in_long_poll(waiting: threading.Event) -> None:
+    """The first pull was applied and the long-poll that follows waits at the server."""
+    wait_until(waiting.is_set, timeout=10.0)
+
+
+def test_stop_cuts_a_tls_long_poll_and_leaves_no_thread(paired, long_poll_waiting):
     market, shop_id, store, engine, log = paired
     engine.start()
-    _in_long_poll(log)
+    _in_long_poll(long_poll_waiting)
     started = time.monotonic()
     engine.stop()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     assert _engine_threads() == []
 
 
-def test_no_answer_of_a_stopped_run_reaches_the_store(paired, recorder):
+def test_no_answer_of_a_stopped_run_reaches_the_store(paired, recorder, long_poll_waiting):
     market, shop_id, store, engine, log = paired
     engine.start()
-    _in_long_poll(log)
+    _in_long_poll(long_poll_waiting)
     engine.stop()
     stopped_at = time.monotonic()
     # A restore happens here: the store goes back to an older cursor.
@@ -119,17 +131,18 @@ def test_no_answer_of_a_stopped_run_reaches_the_store(paired, recorder):
     assert _engine_threads() == []
 
 
-def test_store_replaced_cuts_the_long_poll_and_pulls_for_the_new_store(paired, recorder):
+def test_store_replaced_cuts_the_long_poll_and_pulls_for_the_new_store(paired, recorder,
+                                                                      long_poll_waiting):
     market, shop_id, store, engine, log = paired
     engine.start()
-    _in_long_poll(log)
+    _in_long_poll(long_poll_waiting)
     before = len(recorder.summaries)
     ShopReplica(store).set_state("cursor", "0")  # e.g. a backup restored under the engine
     replaced_at = time.monotonic()
     engine.store_replaced()
     # The long-poll asked for the old store is cut; a pull from cursor 0 follows at once.
-    wait_until(lambda: len(recorder.summaries) > before, timeout=2.0)
-    assert time.monotonic() - replaced_at < 1.0
+    wait_until(lambda: len(recorder.summaries) > before, timeout=4.0)
+    assert time.monotonic() - replaced_at < 2.0
     assert recorder.summaries[-1].products_changed == 14
 
 
@@ -145,8 +158,8 @@ def test_an_answer_that_arrives_after_a_change_is_never_applied(paired, monkeypa
     real_pull = MarketplaceClient.pull
     changed = threading.Event()
 
-    def pull_then_change(self, cursor, client_id, wait=0.0):
-        answer = real_pull(self, cursor, client_id, wait)  # the real server's answer
+    def pull_then_change(self, cursor, client_id, wait=0.0, **kwargs):
+        answer = real_pull(self, cursor, client_id, wait, **kwargs)  # the real server's answer
         if not changed.is_set():
             changed.set()
             answer["test_tag"] = "asked before the change"
@@ -166,12 +179,13 @@ def test_an_answer_that_arrives_after_a_change_is_never_applied(paired, monkeypa
     assert store.query_one("SELECT count(*) AS n FROM products")["n"] == 14
 
 
-def test_a_store_replaced_under_a_running_engine_keeps_syncing(paired, recorder):
+def test_a_store_replaced_under_a_running_engine_keeps_syncing(paired, recorder,
+                                                               long_poll_waiting):
     # The store renews its generation (a restore, a move); its old replicas refuse every
     # answer. store_replaced() makes the engine take fresh ones instead of failing on.
     market, shop_id, store, engine, log = paired
     engine.start()
-    _in_long_poll(log)
+    _in_long_poll(long_poll_waiting)
     with store.transaction() as conn:
         identity.new_generation(conn)
         conn.execute("UPDATE sync_state SET value = '0' WHERE key = 'cursor'")

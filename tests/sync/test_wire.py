@@ -67,3 +67,18 @@ def test_answers_that_would_crash_later_are_refused_now(breakage):
     breakage(raw)
     with pytest.raises(ProtocolError):
         parse_pull(raw)
+
+
+def test_more_without_a_cursor_that_moves_is_refused():
+    with pytest.raises(ProtocolError, match="cursor stayed"):
+        parse_pull({**pull(cursor=7), "more": True}, asked_cursor=7)
+    assert parse_pull({**pull(cursor=8), "more": True}, asked_cursor=7)["more"]
+    assert not parse_pull(pull(cursor=7), asked_cursor=7)["more"]  # nothing new: fine
+
+
+def test_one_reset_page_passes_but_not_a_second_in_a_row():
+    reset = {**pull(cursor=3), "more": True, "reset": True}
+    assert parse_pull(reset, asked_cursor=7)["reset"]  # cursor back and more: the first page
+    with pytest.raises(ProtocolError, match="reset again"):
+        parse_pull(reset, asked_cursor=3, after_reset=True)
+    assert parse_pull({**pull(cursor=5), "more": True}, asked_cursor=3, after_reset=True)
