@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -30,6 +31,7 @@ from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
+from marketplace.presence import Presence
 from marketplace.pull import read_pull
 from marketplace.settings import Settings
 from marketplace.storage import Store, open_database
@@ -41,7 +43,7 @@ from marketplace.validation import (
     parse_push,
     read_json,
 )
-from sync.protocol import to_iso
+from sync.protocol import parse_iso, to_iso, utcnow_iso
 
 __all__ = ["create_app", "MarketState"]
 
@@ -56,6 +58,7 @@ class MarketState:
         self.settings = settings
         self.store = Store(db_path)
         self.hub = ChangeHub()
+        self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
@@ -77,8 +80,17 @@ class MarketState:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.hub.close)
 
+    async def record_presence(self, device_id: int) -> None:
+        """Note that a counter is connected now (throttled per device, see presence.py)."""
+        if self.presence.write_due(device_id):
+            try:
+                await self.db(shops.record_presence, device_id, to_iso(dt.datetime.now(dt.UTC)))
+            except Exception:  # a busy disk delays presence; it must not fail the pull
+                log.warning("presence of device %s not recorded", device_id, exc_info=True)
+
     async def sweep_forever(self) -> None:
-        """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too)."""
+        """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too);
+        reopen shops whose timed pause is over."""
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             try:
@@ -94,7 +106,9 @@ class MarketState:
             for shop_id in changed:
                 self.hub.notify(shop_id)
             if rejected < batch:
-                return
+                break
+        for shop_id in await self.db(shops.reopen_paused, utcnow_iso()):
+            self.hub.notify(shop_id)
 
 
 def _state(request: Request) -> MarketState:
@@ -128,8 +142,21 @@ async def push(request: Request) -> Response:
 
 async def pull(request: Request) -> Response:
     st = _state(request)
-    shop_id = await st.shop_of(request)
+    shop_id, device_id = await st.db(shops.authenticate_device, bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
+    # Presence: the counter is connected while this pull is held, and was seen when it ends
+    # (recorded after the answer is sent, so an order's delivery never waits for it).
+    st.presence.enter(shop_id)
+    try:
+        await st.record_presence(device_id)
+        body = await _wait_for_changes(st, shop_id, cursor, wait, client_id)
+    finally:
+        st.presence.leave(shop_id)
+    return JSONResponse(body, background=BackgroundTask(st.record_presence, device_id))
+
+
+async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: float,
+                            client_id: str | None) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_time(wait)  # a little less, at random: no herd (hub.py)
     first = None
@@ -141,12 +168,12 @@ async def pull(request: Request) -> Response:
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).
         if snapshot.changed or snapshot.last_mutation_id != first.last_mutation_id:
-            return JSONResponse(snapshot.body)
+            return snapshot.body
         remaining = deadline - loop.time()
         if remaining <= 0 or st.hub.closing or not await st.hub.wait(event, remaining):
-            return JSONResponse(snapshot.body)
+            return snapshot.body
         if st.hub.closing:  # woken by shutdown: answer what we read, no new read to queue
-            return JSONResponse(snapshot.body)
+            return snapshot.body
 
 
 # -- customer endpoints (reference server only) ---------------------------------------------------
@@ -160,12 +187,37 @@ async def customer_place(request: Request) -> Response:
     st = _state(request)
     shop_id = request.path_params["shop_id"]
     order_request = parse_order_request(await read_json(request, st.settings.max_body_bytes))
+    await _check_open(st, shop_id, order_request.idempotency_key)
     order, created = await st.db(orders.place_order, shop_id, order_request,
                                   st.settings.auto_reject_after_s)
     if created:
         st.hub.notify(shop_id)
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
+
+
+async def _check_open(st: MarketState, shop_id: str, idempotency_key: str | None) -> None:
+    """Reopen a shop whose timed pause is over; refuse orders a shop nobody watches.
+
+    (An unknown or paused shop is left to ``orders.place_order``, which says so; a retry of
+    an order already taken gets it back, watched or not.)"""
+    gate = await st.db(shops.order_gate, shop_id)
+    if gate is None:
+        return
+    now = dt.datetime.now(dt.UTC)
+    until = parse_iso(gate["paused_until"])
+    if gate["paused"] and until is not None and until <= now:
+        for reopened in await st.db(shops.reopen_paused, to_iso(now), shop_id):
+            st.hub.notify(reopened)
+    elif gate["paused"]:
+        return
+    if st.presence.attended(shop_id, gate, now):
+        return
+    if await st.db(shops.placed_with_key, shop_id, idempotency_key):
+        return
+    raise ApiError(409, "shop_unattended",
+                   "Personne n'est au comptoir de cette boutique pour recevoir votre commande"
+                   " pour le moment ; réessayez plus tard.")
 
 
 async def customer_get(request: Request) -> Response:

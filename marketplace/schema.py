@@ -170,6 +170,25 @@ def _mutation_digest(db: Database) -> None:
     db.execute("ALTER TABLE mutation_results ADD COLUMN digest TEXT")
 
 
+_PRESENCE_AND_TIMED_PAUSE = """
+ALTER TABLE devices ADD COLUMN last_seen_at TEXT;
+CREATE INDEX devices_shop ON devices (shop_id, last_seen_at);
+ALTER TABLE shops ADD COLUMN paused_until TEXT;
+ALTER TABLE shops ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+CREATE INDEX shops_paused_until ON shops (paused_until) WHERE paused_until IS NOT NULL;
+"""
+
+
+@MIGRATIONS(name="0002_device_presence_and_timed_pause")
+def _presence_and_timed_pause(db: Database) -> None:
+    """Presence: when each counter last long-polled (a shop nobody watches takes no orders).
+    Timed pause: the moment a paused shop reopens by itself. Time zone: the one the
+    marketplace suggests to the counters ('' = none)."""
+    for statement in _PRESENCE_AND_TIMED_PAUSE.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations under a write lock, so two processes opening a new
     database at once (server and CLI) cannot both try to create the tables."""
