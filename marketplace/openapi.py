@@ -80,7 +80,9 @@ _SCHEMAS: dict[str, Any] = {
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
                 + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
                 " order.reject {order_id, reason ∈ " + ", ".join(SHOP_REJECT_REASONS) + "};"
-                " order.ready {order_id}; order.collected {order_id}; shop.pause {paused}")},
+                " order.ready {order_id}; order.collected {order_id}; shop.pause {paused,"
+                " paused_until? (time, with paused true: the marketplace reopens the shop"
+                " then)}")},
             "at": {**_TIME, "description": "when it happened at the counter"},
         },
     },
@@ -112,7 +114,14 @@ _SCHEMAS: dict[str, Any] = {
     "Shop": {
         "type": "object", "required": ["id", "name", "paused", "address"],
         "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-                       "paused": {"type": "boolean"}, "address": {"type": "string"}},
+                       "paused": {"type": "boolean"},
+                       "paused_until": {"type": ["string", "null"], "format": "date-time",
+                                        "description": "a timed pause ends (the shop reopens"
+                                                       " by itself) at this time"},
+                       "address": {"type": "string"},
+                       "time_zone": {"type": ["string", "null"],
+                                     "description": "IANA zone suggested for the shop's "
+                                                    "clocks, e.g. Europe/Paris"}},
     },
     "Product": {
         "type": "object",
@@ -285,7 +294,9 @@ _PATHS: dict[str, Any] = {
                                         "idempotency_key, with header Idempotent-Replayed)"),
             "400": _ERR_BAD,
             "404": _error("No such shop", ["unknown_shop"]),
-            "409": _error("Cannot take it now", ["out_of_stock", "shop_paused"]),
+            "409": _error("Cannot take it now: out of stock, paused, or unattended (no "
+                          "counter of the shop connected for unattended_after_s)",
+                          ["out_of_stock", "shop_paused", "shop_unattended"]),
             "413": _ERR_LARGE,
             "422": _error("Invalid order", ["invalid_request", "unknown_sku",
                                             "idempotency_conflict"]),
