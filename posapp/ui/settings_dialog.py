@@ -100,21 +100,24 @@ class SettingsDialog(QDialog):
         self.pair_button.setEnabled(False)
         self.pair_status.setText(tr("Pairing…"))
         from posapp.store.backup import BackupError
-        from sync.client import pair_device
-        from sync.credentials import VaultError
+        from sync.pairing import pair_and_keep
 
-        # Network in the pool; the token and settings are saved back on the GUI thread
-        # (ShopApp's store connection belongs to it). Slots go in before the call starts.
+        # Keyring probe, network and keyring in the pool (the code is sent only once the
+        # keyring proved usable); settings are saved back on the GUI thread (ShopApp's store
+        # connection belongs to it). Slots go in before the call starts.
+        vault = self.shop_app.vault
+
         def finish(answer: dict) -> None:
             try:
-                self.shop_app.complete_pairing(url, answer)
-            except (VaultError, BackupError) as exc:  # a locked keyring, a full disk: retry
+                self.shop_app.adopt_pairing(url, answer)
+            except BackupError as exc:  # a full disk: nothing changed here; retry
                 self._pairing_failed(user_text(exc))
                 return
             self._pairing_done(answer)
 
-        self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self,
-                                 on_done=finish, on_failed=self._pairing_failed)
+        self._call = run_in_pool(
+            lambda: pair_and_keep(url, code, socket.gethostname(), vault), self,
+            on_done=finish, on_failed=self._pairing_failed)
 
     def _pairing_done(self, answer: dict) -> None:
         self.pair_button.setEnabled(True)
