@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from posapp.domain.orders import InvalidAction
 from posapp.domain.shop import ShopService
+from posapp.ui import fmt
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.orders_page, tr("Orders"))
         self._add_more_tabs()
+        self._apply_shop_zone()
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -289,7 +292,7 @@ class MainWindow(QMainWindow):
     def _build_report_page(self) -> QWidget:
         from posapp.ui.report_page import ReportPage
 
-        return ReportPage(self.shop_app)
+        return ReportPage(self.shop_app, tz=self.shop_service.zone_name())
 
     def _build_data_page(self) -> QWidget:
         from posapp.ui.data_page import DataPage
@@ -386,6 +389,7 @@ class MainWindow(QMainWindow):
         self.shop_label.setText(self._shop_name())
         self.status.set_paired(self._paired())
         self.status.refresh_counts()
+        self._apply_shop_zone()  # a pull may bring the marketplace's suggested zone
         self._update_pause_button()
         self._update_alert(board["new"])
 
@@ -408,11 +412,19 @@ class MainWindow(QMainWindow):
         self.pause_button.style().unpolish(self.pause_button)
         self.pause_button.style().polish(self.pause_button)
 
+    def _apply_shop_zone(self) -> None:
+        """One clock: the screen and the day report use the zone tickets are printed in."""
+        name = self.shop_service.zone_name()
+        fmt.set_zone(ZoneInfo(name))
+        report = self._pages.get("report")  # built on first use, with the zone then
+        if report is not None:
+            report.tz = name  # type: ignore[attr-defined]
+
     def _on_tick(self) -> None:
         self.alert_band.refresh()
         self.board.refresh_times()
         self.detail.refresh_times()
-        self.clock.setText(dt.datetime.now().strftime("%H:%M"))
+        self.clock.setText(dt.datetime.now(fmt.zone()).strftime("%H:%M"))
 
     # -- selection & acknowledgement ----------------------------------------------------------
     def select_order(self, order_id: str) -> None:
@@ -576,6 +588,7 @@ class MainWindow(QMainWindow):
         dialog = self.make_settings_dialog()
         dialog.exec()
         dialog.deleteLater()
+        self.refresh_orders()  # the shop's time zone may have changed
 
     def _apply_sound(self, name: str, volume: float) -> None:
         self.alert.set_sound(name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTime, QUrl, Signal
 from PySide6.QtMultimedia import QSoundEffect
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,10 +21,18 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QTabWidget,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from posapp.domain.shop import (
+    DEFAULT_OPENING,
+    OPENING_SETTING,
+    TIME_ZONE_SETTING,
+    system_zone_name,
+    valid_zone,
+)
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
 from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
@@ -52,6 +61,7 @@ class SettingsDialog(QDialog):
         general_layout = QVBoxLayout(general)
         general_layout.addWidget(self._pairing_box())
         general_layout.addWidget(self._alert_box())
+        general_layout.addWidget(self._clock_box())
         general_layout.addWidget(self._language_box())
         general_layout.addStretch(1)
         self.tabs.addTab(general, tr("General"))
@@ -191,6 +201,38 @@ class SettingsDialog(QDialog):
         self.sound_status.style().unpolish(self.sound_status)
         self.sound_status.style().polish(self.sound_status)
         self.sound_ok = ok
+
+    # -- the shop's clock ------------------------------------------------------------------
+    def _clock_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Shop clock"))
+        form = QFormLayout(box)
+        self.time_zone = QComboBox()
+        self.time_zone.setMinimumHeight(48)
+        suggested = (self.shop_app.shop or {}).get("time_zone")
+        automatic = suggested if valid_zone(suggested) else system_zone_name()
+        self.time_zone.addItem(tr("Automatic ({z})").format(z=automatic), "")
+        for name in sorted(available_timezones()):
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")):
+                self.time_zone.addItem(name, name)
+        current = self.shop_app.setting(TIME_ZONE_SETTING, "") or ""
+        self.time_zone.setCurrentIndex(max(0, self.time_zone.findData(current)))
+        self.time_zone.currentIndexChanged.connect(self._save_clock)
+        self.opening = QTimeEdit(QTime.fromString(
+            self.shop_app.setting(OPENING_SETTING, DEFAULT_OPENING) or DEFAULT_OPENING, "HH:mm"))
+        self.opening.setDisplayFormat("HH:mm")
+        self.opening.setMinimumHeight(48)
+        self.opening.timeChanged.connect(self._save_clock)
+        hint = QLabel(tr("Screen, tickets and reports all show times in this zone."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        form.addRow(tr("Time zone"), self.time_zone)
+        form.addRow(tr("Opening time"), self.opening)
+        form.addRow("", hint)
+        return box
+
+    def _save_clock(self) -> None:
+        self.shop_app.set_setting(TIME_ZONE_SETTING, self.time_zone.currentData() or "")
+        self.shop_app.set_setting(OPENING_SETTING, self.opening.time().toString("HH:mm"))
 
     # -- language ------------------------------------------------------------------------
     def _language_box(self) -> QGroupBox:

@@ -1484,6 +1484,22 @@
       <translation>Volume</translation>
     </message>
     <message>
+      <source>Shop clock</source>
+      <translation>Horloge de la boutique</translation>
+    </message>
+    <message>
+      <source>Screen, tickets and reports all show times in this zone.</source>
+      <translation>L'écran, les tickets et les rapports affichent tous les heures dans ce fuseau.</translation>
+    </message>
+    <message>
+      <source>Time zone</source>
+      <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+      <source>Opening time</source>
+      <translation>Heure d'ouverture</translation>
+    </message>
+    <message>
       <source>Language</source>
       <translation>Langue</translation>
     </message>
@@ -1522,6 +1538,10 @@
     <message>
       <source>Nothing can be heard: {why}</source>
       <translation>Rien ne peut être entendu : {why}</translation>
+    </message>
+    <message>
+      <source>Automatic ({z})</source>
+      <translation>Automatique ({z})</translation>
     </message>
     <message>
       <source>Printer: file (no paper)</source>

@@ -1,0 +1,92 @@
+"""One clock: screen, tickets and reports show the shop's zone, whatever the system's.
+
+The system zone is patched to America/New_York (TZ + tzset, restored after);
+the shop is in Europe/Paris. 09:45 UTC is 10:45 in Paris, 04:45 in New York.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from posapp.domain.shop import TIME_ZONE_SETTING, ShopService, pause_end, zone_name
+from posapp.ui import fmt
+from tests.ui.conftest import PRODUCTS, make_order, make_pull
+
+SLOT = "2026-11-27T09:45:00.000Z"
+
+
+@pytest.fixture
+def new_york(monkeypatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    assert dt.datetime(2026, 11, 27, 9, 45, tzinfo=dt.UTC).astimezone().hour == 4
+    yield
+    monkeypatch.undo()
+    time.tzset()
+    fmt.set_zone(None)  # the window gave the formatters the shop's zone: forget it
+
+
+def _texts(widget) -> str:
+    return " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def _ticket_json(shop_app) -> str:
+    rows = shop_app.store.query("SELECT document FROM print_jobs ORDER BY id")
+    return " ".join(r["document"] for r in rows)
+
+
+def test_screen_and_ticket_show_the_same_time(new_york, window, shop_app, printing):
+    shop_app.set_setting(TIME_ZONE_SETTING, "Europe/Paris")
+    order = make_order("o1", 1, pickup_slot=SLOT)
+    shop_app.replica.on_new_orders = printing.on_new_orders  # as the app wires it
+    shop_app.pull(make_pull([order], PRODUCTS, cursor=2))
+    window.select_order("o1")
+    screen = _texts(window.board) + " " + _texts(window.detail)
+    assert "10:45" in screen and "04:45" not in screen
+    paper = _ticket_json(shop_app)
+    assert "10:45" in paper and "04:45" not in paper
+    # The day report (and its Z report) count the shop's day, not New York's.
+    assert window.report_page.tz == "Europe/Paris"
+    window._on_tick()
+    paris_now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=1)))
+    assert window.clock.text() in {paris_now.strftime("%H:%M"),
+                                   (paris_now - dt.timedelta(minutes=1)).strftime("%H:%M")}
+
+
+def test_the_zone_is_the_setting_else_the_marketplace_s_else_the_system_s(new_york, shop_app):
+    conn = shop_app.store.conn
+    assert zone_name(conn) == "America/New_York"  # the system's
+    shop_app.replica.apply_pull({**make_pull([], PRODUCTS, cursor=3),
+                                 "shop": {"id": "s", "name": "Boulangerie Zoé", "paused": False,
+                                          "address": "", "time_zone": "Europe/Paris"}})
+    assert zone_name(conn) == "Europe/Paris"  # the marketplace's suggestion
+    shop_app.set_setting(TIME_ZONE_SETTING, "Asia/Tokyo")
+    assert zone_name(conn) == "Asia/Tokyo"  # the counter's own setting wins
+    shop_app.set_setting(TIME_ZONE_SETTING, "Mars/Olympus")  # unknown: ignored
+    assert zone_name(conn) == "Europe/Paris"
+
+
+def test_the_settings_offer_the_zone_and_the_opening_time(qtbot, new_york, shop_app):
+    from posapp.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(shop_app)
+    qtbot.addWidget(dialog)
+    assert "America/New_York" in dialog.time_zone.itemText(0)  # automatic = the system's
+    dialog.time_zone.setCurrentIndex(dialog.time_zone.findData("Europe/Paris"))
+    assert shop_app.setting(TIME_ZONE_SETTING) == "Europe/Paris"
+    dialog.opening.setTime(dialog.opening.time().fromString("06:30", "HH:mm"))
+    assert shop_app.setting("opening_time") == "06:30"
+    # "Until tomorrow's opening" is 06:30 in Paris, not in New York.
+    now = dt.datetime(2026, 11, 27, 22, 0, tzinfo=dt.UTC)  # 23:00 in Paris
+    shop = ShopService(shop_app.store)
+    shop.pause_for("tomorrow", now=now)
+    args = json.loads(shop_app.outbox()[-1]["args"])
+    assert args == {"paused": True, "paused_until": "2026-11-28T05:30:00.000Z"}
+    assert pause_end("tomorrow", now, shop.zone(), "06:30") == dt.datetime(
+        2026, 11, 28, 5, 30, tzinfo=dt.UTC)
