@@ -45,8 +45,10 @@ from posapp.ui.lost_orders import LostOrders
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
+from posapp.ui.pause_dialog import PauseDialog
 from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
 from posapp.ui.uncertain_jobs import ask_reprint
+from sync.protocol import to_iso
 
 if TYPE_CHECKING:  # built on first use (lazy tabs): their modules load then, not at start-up
     from posapp.ui.data_page import DataPage
@@ -56,6 +58,8 @@ if TYPE_CHECKING:  # built on first use (lazy tabs): their modules load then, no
     from posapp.ui.stock_page import StockPage
 
 __all__ = ["MainWindow", "load_stylesheet"]
+
+_NO_CHOICE = object()  # the pause question was dismissed
 
 log = logging.getLogger(__name__)
 
@@ -406,9 +410,11 @@ class MainWindow(QMainWindow):
 
     def _update_pause_button(self) -> None:
         paused = self.shop_service.paused()
+        until = self.shop_service.paused_until() if paused else None
         self.pause_button.setProperty("paused", paused)
-        self.pause_button.setText(tr("Orders PAUSED — resume") if paused
-                                  else tr("Taking orders — pause"))
+        self.pause_button.setText(
+            tr("Orders PAUSED until {t} — resume").format(t=fmt.local_time(to_iso(until)))
+            if until else tr("Orders PAUSED — resume") if paused else tr("Taking orders — pause"))
         self.pause_button.style().unpolish(self.pause_button)
         self.pause_button.style().polish(self.pause_button)
 
@@ -424,6 +430,7 @@ class MainWindow(QMainWindow):
         self.alert_band.refresh()
         self.board.refresh_times()
         self.detail.refresh_times()
+        self._update_pause_button()  # a timed pause ends by itself
         self.clock.setText(dt.datetime.now(fmt.zone()).strftime("%H:%M"))
 
     # -- selection & acknowledgement ----------------------------------------------------------
@@ -527,8 +534,16 @@ class MainWindow(QMainWindow):
         return accepted
 
     def toggle_pause(self) -> bool:
-        paused = not self.shop_service.paused()
-        return self._decide(lambda: self.shop_service.set_paused(paused))
+        if self.shop_service.paused():
+            return self._decide(lambda: self.shop_service.set_paused(False))
+        choice = self.ask_pause_duration()
+        return choice is not _NO_CHOICE and self._decide(
+            lambda: self.shop_service.pause_for(choice))
+
+    def ask_pause_duration(self) -> Any:
+        """Minutes, "tomorrow", None (until resumed) or _NO_CHOICE (tests replace it)."""
+        dialog = PauseDialog(self.shop_service.opening(), self)
+        return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else _NO_CHOICE
 
     def reprint(self, order_id: str) -> bool:
         printing = self.shop_app.printing

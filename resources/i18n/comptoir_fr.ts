@@ -839,14 +839,6 @@
       <translation>Données</translation>
     </message>
     <message>
-      <source>Orders PAUSED — resume</source>
-      <translation>Commandes EN PAUSE — reprendre</translation>
-    </message>
-    <message>
-      <source>Taking orders — pause</source>
-      <translation>Commandes ouvertes — mettre en pause</translation>
-    </message>
-    <message>
       <source>Order No. {n} has not been accepted yet. Hand it over anyway?</source>
       <translation>La commande n° {n} n’a pas encore été acceptée. La remettre quand même ?</translation>
     </message>
@@ -876,6 +868,14 @@
     <message>
       <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
       <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
+    </message>
+    <message>
+      <source>Orders PAUSED — resume</source>
+      <translation>Commandes EN PAUSE — reprendre</translation>
+    </message>
+    <message>
+      <source>Taking orders — pause</source>
+      <translation>Commandes ouvertes — mettre en pause</translation>
     </message>
     <message>
       <source>Yes, hand it over</source>
@@ -916,6 +916,10 @@
     <message>
       <source>Pausing / resuming orders</source>
       <translation>Pause / reprise des commandes</translation>
+    </message>
+    <message>
+      <source>Orders PAUSED until {t} — resume</source>
+      <translation>Commandes EN PAUSE jusqu'à {t} — reprendre</translation>
     </message>
     <message>
       <source>Hand over order No. {n}</source>
@@ -1012,6 +1016,34 @@
     <message>
       <source>Refused: {r}</source>
       <translation>Refusée : {r}</translation>
+    </message>
+    <message>
+      <source>Until I resume</source>
+      <translation>Jusqu'à ce que je reprenne</translation>
+    </message>
+    <message>
+      <source>Pause online orders</source>
+      <translation>Mettre en pause les commandes en ligne</translation>
+    </message>
+    <message>
+      <source>Stop taking online orders for how long?</source>
+      <translation>Arrêter les commandes en ligne pendant combien de temps ?</translation>
+    </message>
+    <message>
+      <source>The marketplace reopens the shop by itself at the end.</source>
+      <translation>La place de marché rouvrira la boutique d'elle-même à la fin.</translation>
+    </message>
+    <message>
+      <source>Back (keep taking orders)</source>
+      <translation>Retour (continuer à prendre les commandes)</translation>
+    </message>
+    <message>
+      <source>Until tomorrow's opening ({t})</source>
+      <translation>Jusqu'à l'ouverture de demain ({t})</translation>
+    </message>
+    <message>
+      <source>{h} h</source>
+      <translation>{h} h</translation>
     </message>
     <message>
       <source>Printer unreachable: check that it is switched on and connected.</source>
