@@ -46,6 +46,7 @@ from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
 from posapp.ui.pause_dialog import PauseDialog
+from posapp.ui.quit_dialog import QuitChoice, QuitDialog, confirm_quit
 from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
 from posapp.ui.uncertain_jobs import ask_reprint
 from sync.protocol import to_iso
@@ -702,7 +703,16 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         QApplication.alert(self)  # taskbar flash where the platform supports it
 
+    def ask_quit_choice(self) -> QuitChoice:
+        """What to do with the online shop before quitting (tests replace it)."""
+        return QuitDialog(self).ask()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        # Asked when the shopkeeper closes the window (not when the app closes it).
+        if event.spontaneous() and not confirm_quit(self.shop_app, self.shop_service,
+                                                    self.ask_quit_choice):
+            event.ignore()
+            return
         self.tick.stop()
         self.status.stop()
         self.alert.update(0)

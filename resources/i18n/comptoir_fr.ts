@@ -1302,6 +1302,30 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>Quit Comptoir?</source>
+      <translation>Quitter Comptoir ?</translation>
+    </message>
+    <message>
+      <source>The shop is taking online orders.</source>
+      <translation>La boutique prend des commandes en ligne.</translation>
+    </message>
+    <message>
+      <source>Once Comptoir is closed, nobody hears new orders here. If no other counter is open, the marketplace stops taking orders shortly after.</source>
+      <translation>Une fois Comptoir fermé, personne n'entend plus les nouvelles commandes ici. Si aucun autre comptoir n'est ouvert, la place de marché cesse de prendre des commandes peu après.</translation>
+    </message>
+    <message>
+      <source>Close the shop online, then quit</source>
+      <translation>Fermer la boutique en ligne, puis quitter</translation>
+    </message>
+    <message>
+      <source>Leave it open (another counter is watching), then quit</source>
+      <translation>La laisser ouverte (un autre comptoir veille), puis quitter</translation>
+    </message>
+    <message>
+      <source>Cancel (keep Comptoir open)</source>
+      <translation>Annuler (garder Comptoir ouvert)</translation>
+    </message>
+    <message>
       <source>hour of the day</source>
       <translation>heure de la journée</translation>
     </message>

@@ -1,0 +1,112 @@
+"""Quitting while the shop takes online orders asks first (a shop nobody watches loses orders).
+
+Three answers: close the shop online (a ``shop.pause`` sent before quitting,
+waited for a few seconds), leave it open because another counter watches it, or
+stay. The marketplace also stops taking orders by itself when no counter has
+been connected for a while (``shop_unattended``), so even a crash loses little.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import Any
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from posapp.ui.i18n import tr
+
+__all__ = ["QuitChoice", "QuitDialog", "needs_question", "confirm_quit", "wait_until_sent"]
+
+log = logging.getLogger(__name__)
+
+SEND_TIMEOUT_MS = 5000
+
+
+class QuitChoice(enum.Enum):
+    CLOSE_SHOP = "close_shop"
+    LEAVE_OPEN = "leave_open"
+    STAY = "stay"
+
+
+class QuitDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("Quit Comptoir?"))
+        self.choice = QuitChoice.STAY
+        layout = QVBoxLayout(self)
+        title = QLabel(tr("The shop is taking online orders."))
+        title.setObjectName("dialogTitle")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        text = QLabel(tr("Once Comptoir is closed, nobody hears new orders here. If no other"
+                         " counter is open, the marketplace stops taking orders shortly after."))
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.buttons: dict[QuitChoice, QPushButton] = {}
+        for choice, label in (
+            (QuitChoice.CLOSE_SHOP, tr("Close the shop online, then quit")),
+            (QuitChoice.LEAVE_OPEN, tr("Leave it open (another counter is watching), then quit")),
+            (QuitChoice.STAY, tr("Cancel (keep Comptoir open)")),
+        ):
+            button = QPushButton(label)
+            button.setObjectName("reasonButton")
+            button.setMinimumHeight(56)
+            button.clicked.connect(lambda _=False, c=choice: self._choose(c))
+            layout.addWidget(button)
+            self.buttons[choice] = button
+        self.buttons[QuitChoice.STAY].setDefault(True)
+        self.sending = QLabel("")
+        self.sending.setWordWrap(True)
+        layout.addWidget(self.sending)
+
+    def _choose(self, choice: QuitChoice) -> None:
+        self.choice = choice
+        self.accept()
+
+    def ask(self) -> QuitChoice:
+        self.exec()
+        return self.choice
+
+
+def needs_question(shop_app: Any, shop_service: Any) -> bool:
+    """Paired, not the throw-away demo, and taking orders (not paused)."""
+    config = getattr(shop_app, "config", None)
+    if config is not None and getattr(config, "demo", False):
+        return False
+    paired = bool(shop_app.setting("shop_id") and shop_app.setting("marketplace_url"))
+    return paired and not shop_service.paused()
+
+
+def wait_until_sent(shop_service: Any, timeout_ms: int = SEND_TIMEOUT_MS) -> bool:
+    """Let the sync engine push the pause (the GUI keeps painting); False when still queued."""
+    clock = QElapsedTimer()
+    clock.start()
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: (not shop_service.pause_pending()
+                                   or clock.elapsed() > timeout_ms) and loop.quit())
+    timer.start()
+    if shop_service.pause_pending():
+        loop.exec()
+    timer.stop()
+    return not shop_service.pause_pending()
+
+
+def confirm_quit(shop_app: Any, shop_service: Any, ask: Any) -> bool:
+    """True when the window may close; ``ask()`` returns a QuitChoice."""
+    if not needs_question(shop_app, shop_service):
+        return True
+    choice = ask()
+    if choice is QuitChoice.STAY:
+        return False
+    if choice is QuitChoice.CLOSE_SHOP:
+        shop_service.set_paused(True)
+        shop_app.after_local_change()  # pushes now
+        if not wait_until_sent(shop_service):
+            # Offline: the pause leaves at the next start; meanwhile the marketplace sees
+            # nobody connected and stops taking orders by itself.
+            log.warning("quitting before the marketplace confirmed the pause")
+    return True
