@@ -57,9 +57,6 @@ class QuitDialog(QDialog):
             layout.addWidget(button)
             self.buttons[choice] = button
         self.buttons[QuitChoice.STAY].setDefault(True)
-        self.sending = QLabel("")
-        self.sending.setWordWrap(True)
-        layout.addWidget(self.sending)
 
     def _choose(self, choice: QuitChoice) -> None:
         self.choice = choice
