@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -80,13 +79,16 @@ class MarketState:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.hub.close)
 
-    async def record_presence(self, device_id: int) -> None:
-        """Note that a counter is connected now (throttled per device, see presence.py)."""
-        if self.presence.write_due(device_id):
-            try:
-                await self.db(shops.record_presence, device_id, to_iso(dt.datetime.now(dt.UTC)))
-            except Exception:  # a busy disk delays presence; it must not fail the pull
-                log.warning("presence of device %s not recorded", device_id, exc_info=True)
+    async def flush_presence(self) -> None:
+        """Write the counters seen since the last flush (one transaction)."""
+        seen = self.presence.take_pending()
+        if not seen:
+            return
+        try:
+            await self.db(shops.record_presence, seen)
+        except BaseException:  # a busy disk delays presence; try again next sweep
+            self.presence.put_back(seen)
+            raise
 
     async def sweep_forever(self) -> None:
         """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too);
@@ -97,6 +99,10 @@ class MarketState:
                 await self.sweep_once()
             except Exception:  # a locked or full disk must not kill the sweeper
                 log.exception("timeout sweep failed")
+            try:
+                await self.flush_presence()
+            except Exception:
+                log.exception("presence not recorded")
 
     async def sweep_once(self) -> None:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.settings.auto_reject_after_s)
@@ -144,15 +150,16 @@ async def pull(request: Request) -> Response:
     st = _state(request)
     shop_id, device_id = await st.db(shops.authenticate_device, bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
-    # Presence: the counter is connected while this pull is held, and was seen when it ends
-    # (recorded after the answer is sent, so an order's delivery never waits for it).
+    # Presence: the counter is connected while this pull is held, and seen when it starts
+    # and ends (written by the sweeper: an order's delivery never waits for that write).
     st.presence.enter(shop_id)
+    st.presence.note(shop_id, device_id)
     try:
-        await st.record_presence(device_id)
         body = await _wait_for_changes(st, shop_id, cursor, wait, client_id)
     finally:
         st.presence.leave(shop_id)
-    return JSONResponse(body, background=BackgroundTask(st.record_presence, device_id))
+        st.presence.note(shop_id, device_id)
+    return JSONResponse(body)
 
 
 async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: float,
@@ -332,6 +339,8 @@ def create_app(db_path: str | Path, *,
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            with contextlib.suppress(Exception):  # best effort: counters re-poll anyway
+                await state.flush_presence()
             state.store.close()
 
     app = Starlette(

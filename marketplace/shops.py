@@ -107,11 +107,11 @@ def authenticate_device(db: Database, token: str) -> tuple[str, int]:
     return str(found["shop_id"]), int(found["id"])
 
 
-def record_presence(db: Database, device_id: int, seen_at: str) -> None:
-    """The counter was connected at ``seen_at`` (a long-poll held or just ended)."""
+def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:
+    """Counters were connected: (seen_at, device id) pairs, in one transaction."""
     with write_tx(db) as tx:
-        tx.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?"
-                   " AND (last_seen_at IS NULL OR last_seen_at < ?)", (seen_at, device_id, seen_at))
+        tx.conn.executemany("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2"
+                            " AND (last_seen_at IS NULL OR last_seen_at < ?1)", seen)
 
 
 def order_gate(db: Database, shop_id: str) -> dict[str, Any] | None:

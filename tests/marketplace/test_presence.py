@@ -59,16 +59,43 @@ def test_just_under_the_delay_the_shop_is_still_attended(server, shop):
 
 def test_a_held_long_poll_keeps_the_shop_open_and_receives_the_order(server, shop):
     cursor = shop.pull()["cursor"]
-    _backdate(server, shop.shop_id, 3600)  # only the poll held right now says someone watches
+    state = server._state
+    assert state is not None
     answers: list[dict] = []
     poll = threading.Thread(target=lambda: answers.append(shop.pull(cursor, wait=10)))
     poll.start()
-    state = server._state
-    assert state is not None
     wait_until(lambda: state.presence.holding(shop.shop_id))
-    order = shop.place([("CROIS", 1)])
+    # An hour later, as far as the records go: only the poll held right now says someone watches.
+    _backdate(server, shop.shop_id, 3600)
+    real_clock = state.presence.clock
+    state.presence.clock = lambda: real_clock() + 3600
+    try:
+        order = shop.place([("CROIS", 1)])
+    finally:
+        state.presence.clock = real_clock
     poll.join(10)
     assert [o["id"] for o in answers[0]["orders"]] == [order["id"]]
+
+
+def _last_seen(market: EmbeddedMarketplace, shop_id: str) -> str | None:
+    with contextlib.closing(open_database(market.db_path)) as db:
+        return db.execute("SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?",
+                          (shop_id,)).fetchone()[0]
+
+
+def test_presence_is_written_down_and_survives_a_restart(tmp_path):
+    market = EmbeddedMarketplace(tmp_path / "m.db", settings={"unattended_after_s": 30})
+    with market:
+        shop = open_shop(market)
+        paired_at = _last_seen(market, shop.shop_id)
+        _backdate(market, shop.shop_id, 20)
+        shop.pull()
+        # Written by the sweeper (≤ 1 s later), in one transaction for all counters seen.
+        wait_until(lambda: _last_seen(market, shop.shop_id) >= paired_at, timeout=5)
+    with market:  # a restarted server knows nothing in memory: the database says "watched"
+        assert shop.order([("CROIS", 1)]).status_code == 201
+        _backdate(market, shop.shop_id, 31)
+        assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
 
 
 def test_a_revoked_counter_does_not_count(server, shop):
