@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
 
 import httpx
@@ -194,3 +195,20 @@ def test_resuming_clears_the_timed_pause(shop):
               ("shop.pause", {"paused": False}))
     now = shop.pull()["shop"]
     assert (now["paused"], now["paused_until"]) == (False, None)
+
+
+def test_a_shop_s_time_zone_is_suggested_to_its_counters(tmp_path, capsys):
+    from marketplace.__main__ import main
+
+    db = str(tmp_path / "m.db")
+    assert main(["create-shop", "--db", db, "--name", "Chocolaterie Léa",
+                 "--time-zone", "Europe/Paris", "--json"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert main(["create-shop", "--db", db, "--name", "Ailleurs",
+                 "--time-zone", "Mars/Olympus"]) == 2
+    assert "Mars/Olympus" in capsys.readouterr().err
+    with EmbeddedMarketplace(db) as market:
+        response = httpx.post(f"{market.url}/v1/pair", json={
+            "pairing_code": created["pairing_code"], "device_name": "Comptoir"})
+        shop = ShopSession(market.url, created["shop_id"], response.json()["device_token"])
+        assert shop.pull()["shop"]["time_zone"] == "Europe/Paris"
