@@ -61,11 +61,15 @@ class SettingsDialog(QDialog):
         general_layout = QVBoxLayout(general)
         general_layout.addWidget(self._pairing_box())
         general_layout.addWidget(self._alert_box())
-        general_layout.addWidget(self._clock_box())
         general_layout.addWidget(self._language_box())
         general_layout.addStretch(1)
         self.tabs.addTab(general, tr("General"))
         self.tabs.addTab(self._printer_box(), tr("Printer"))
+        clock = QWidget()  # its own tab: the General one must still fit 720 px
+        clock_layout = QVBoxLayout(clock)
+        clock_layout.addWidget(self._clock_box())
+        clock_layout.addStretch(1)
+        self.tabs.addTab(clock, tr("Shop clock"))
         layout.addWidget(self.tabs, 1)
         notice = QLabel(tr("Comptoir records orders and stock; it is not a cash register "
                            "and takes no payment."))
