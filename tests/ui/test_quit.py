@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication
 
 from posapp.ui.quit_dialog import QuitChoice, QuitDialog
 
@@ -98,10 +100,10 @@ def test_closing_online_really_stops_the_orders(qtbot, tmp_path, market, demo_sh
 
     app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=MemoryVault(), sync_wait=5.0))
     app.start()
+    window = None
     try:
         app.pair(market.url, demo_shop[1])
         window = MainWindow(app)
-        qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: bool(app.stock.products()), timeout=5000)
         assert customer.order([(app.stock.products()[0]["sku"], 1)]).status_code == 201
@@ -112,4 +114,8 @@ def test_closing_online_really_stops_the_orders(qtbot, tmp_path, market, demo_sh
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "shop_paused"
     finally:
+        if window is not None:  # gone before the store closes: no late signal reaches it
+            window.close()
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.stop()
