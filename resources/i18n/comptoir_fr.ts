@@ -1496,6 +1496,10 @@
       <translation>Imprimante</translation>
     </message>
     <message>
+      <source>Shop clock</source>
+      <translation>Horloge de la boutique</translation>
+    </message>
+    <message>
       <source>Comptoir records orders and stock; it is not a cash register and takes no payment.</source>
       <translation>Comptoir enregistre les commandes et le stock ; ce n'est pas une caisse enregistreuse et il n'encaisse aucun paiement.</translation>
     </message>
@@ -1538,10 +1542,6 @@
     <message>
       <source>Volume</source>
       <translation>Volume</translation>
-    </message>
-    <message>
-      <source>Shop clock</source>
-      <translation>Horloge de la boutique</translation>
     </message>
     <message>
       <source>Screen, tickets and reports all show times in this zone.</source>

@@ -1,7 +1,8 @@
 """One clock: screen, tickets and reports show the shop's zone, whatever the system's.
 
 The system zone is patched to America/New_York (TZ + tzset, restored after);
-the shop is in Europe/Paris. 09:45 UTC is 10:45 in Paris, 04:45 in New York.
+the shop is in Asia/Kolkata, neither the system's nor the printing library's
+default (Europe/Paris): 09:45 UTC is 15:15 there, 04:45 in New York, 10:45 in Paris.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QLabel
@@ -42,21 +44,23 @@ def _ticket_json(shop_app) -> str:
 
 
 def test_screen_and_ticket_show_the_same_time(new_york, window, shop_app, printing):
-    shop_app.set_setting(TIME_ZONE_SETTING, "Europe/Paris")
-    order = make_order("o1", 1, pickup_slot=SLOT)
-    shop_app.replica.on_new_orders = printing.on_new_orders  # as the app wires it
-    shop_app.pull(make_pull([order], PRODUCTS, cursor=2))
+    shop_app.set_setting(TIME_ZONE_SETTING, "Asia/Kolkata")
+    shop_app.replica.on_order_changes = printing.on_order_changes  # as the app wires it
+    shop_app.pull(make_pull([make_order("o1", 1, pickup_slot=SLOT)], PRODUCTS, cursor=2))
+    # Accepted: the ticket prints now, with its ready-by time (the slot's, here).
+    shop_app.pull(make_pull([make_order("o1", 1, status="accepted", pickup_slot=SLOT,
+                                        ready_by=SLOT)], PRODUCTS, cursor=3))
     window.select_order("o1")
     screen = _texts(window.board) + " " + _texts(window.detail)
-    assert "10:45" in screen and "04:45" not in screen
+    assert "15:15" in screen and "04:45" not in screen and "10:45" not in screen
     paper = _ticket_json(shop_app)
-    assert "10:45" in paper and "04:45" not in paper
+    assert "15:15" in paper and "04:45" not in paper and "10:45" not in paper
     # The day report (and its Z report) count the shop's day, not New York's.
-    assert window.report_page.tz == "Europe/Paris"
+    assert window.report_page.tz == "Asia/Kolkata"
     window._on_tick()
-    paris_now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=1)))
-    assert window.clock.text() in {paris_now.strftime("%H:%M"),
-                                   (paris_now - dt.timedelta(minutes=1)).strftime("%H:%M")}
+    shop_now = dt.datetime.now(ZoneInfo("Asia/Kolkata"))
+    assert window.clock.text() in {shop_now.strftime("%H:%M"),
+                                   (shop_now - dt.timedelta(minutes=1)).strftime("%H:%M")}
 
 
 def test_the_zone_is_the_setting_else_the_marketplace_s_else_the_system_s(new_york, shop_app):
