@@ -710,7 +710,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         # Asked when the shopkeeper closes the window (not when the app closes it).
         if event.spontaneous() and not confirm_quit(self.shop_app, self.shop_service,
-                                                    self.ask_quit_choice):
+                                                    self.ask_quit_choice, self):
             event.ignore()
             return
         self.tick.stop()

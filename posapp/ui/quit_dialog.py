@@ -13,11 +13,12 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from posapp.ui.i18n import tr
 
-__all__ = ["QuitChoice", "QuitDialog", "needs_question", "confirm_quit", "wait_until_sent"]
+__all__ = ["QuitChoice", "QuitDialog", "needs_question", "confirm_quit", "wait_until_sent",
+           "quit_anyway_unsent"]
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,27 @@ def wait_until_sent(shop_service: Any, timeout_ms: int = SEND_TIMEOUT_MS) -> boo
     return not shop_service.pause_pending()
 
 
-def confirm_quit(shop_app: Any, shop_service: Any, ask: Any) -> bool:
+def quit_anyway_unsent(parent: QWidget | None = None) -> bool:
+    """The pause could not reach the marketplace (offline): quit anyway? (tests replace it)"""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(tr("Quit Comptoir?"))
+    box.setText(tr("The marketplace could not be told that the shop is closed (no connection)."))
+    box.setInformativeText(tr(
+        "It stops taking orders by itself shortly after the last counter leaves, and the"
+        " closing is sent when Comptoir starts again. Orders placed meanwhile wait for an"
+        " answer."))
+    leave = box.addButton(tr("Quit anyway"), QMessageBox.ButtonRole.DestructiveRole)
+    stay = box.addButton(tr("Stay (keep trying)"), QMessageBox.ButtonRole.RejectRole)
+    for button in (leave, stay):
+        button.setMinimumHeight(48)
+    box.setDefaultButton(stay)
+    box.exec()
+    return box.clickedButton() is leave
+
+
+def confirm_quit(shop_app: Any, shop_service: Any, ask: Any,
+                 parent: QWidget | None = None) -> bool:
     """True when the window may close; ``ask()`` returns a QuitChoice."""
     if not needs_question(shop_app, shop_service):
         return True
@@ -104,6 +125,7 @@ def confirm_quit(shop_app: Any, shop_service: Any, ask: Any) -> bool:
         shop_app.after_local_change()  # pushes now
         if not wait_until_sent(shop_service):
             # Offline: the pause leaves at the next start; meanwhile the marketplace sees
-            # nobody connected and stops taking orders by itself.
-            log.warning("quitting before the marketplace confirmed the pause")
+            # nobody connected and stops taking orders by itself. Say so before leaving.
+            log.warning("the marketplace has not confirmed the pause")
+            return quit_anyway_unsent(parent)
     return True

@@ -1306,6 +1306,22 @@
       <translation>Quitter Comptoir ?</translation>
     </message>
     <message>
+      <source>The marketplace could not be told that the shop is closed (no connection).</source>
+      <translation>La place de marché n'a pas pu être prévenue que la boutique ferme (pas de connexion).</translation>
+    </message>
+    <message>
+      <source>It stops taking orders by itself shortly after the last counter leaves, and the closing is sent when Comptoir starts again. Orders placed meanwhile wait for an answer.</source>
+      <translation>Elle cesse d'elle-même de prendre des commandes peu après le départ du dernier comptoir, et la fermeture partira au prochain démarrage de Comptoir. Les commandes passées entre-temps attendent une réponse.</translation>
+    </message>
+    <message>
+      <source>Quit anyway</source>
+      <translation>Quitter quand même</translation>
+    </message>
+    <message>
+      <source>Stay (keep trying)</source>
+      <translation>Rester (continuer d'essayer)</translation>
+    </message>
+    <message>
       <source>The shop is taking online orders.</source>
       <translation>La boutique prend des commandes en ligne.</translation>
     </message>

@@ -57,14 +57,19 @@ def test_leaving_it_open_quits_without_pausing(window, shop_app, asked):
     assert shop_app.outbox() == []
 
 
-def test_closing_the_shop_pauses_it_before_quitting(window, shop_app, asked, monkeypatch):
+@pytest.mark.parametrize("anyway", [True, False])
+def test_closing_the_shop_offline_says_so(window, shop_app, asked, monkeypatch, anyway):
     from posapp.ui import quit_dialog
 
     monkeypatch.setattr(quit_dialog, "SEND_TIMEOUT_MS", 100)  # no engine here: it stays queued
+    told: list[bool] = []
+    monkeypatch.setattr(quit_dialog, "quit_anyway_unsent",
+                        lambda parent: told.append(parent is window) or anyway)
     _pair(shop_app)
     asked.append(QuitChoice.CLOSE_SHOP)
-    assert _close_by_hand(window)
-    assert [r["name"] for r in shop_app.outbox()] == ["shop.pause"]
+    assert _close_by_hand(window) is anyway
+    assert told == [True]  # the shopkeeper was told it did not reach the marketplace
+    assert [r["name"] for r in shop_app.outbox()] == ["shop.pause"]  # sent when back online
     assert shop_app.local_changes == 1  # pushed at once
 
 
