@@ -178,6 +178,9 @@ def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
     while shop_app.last_status.pending and clock.elapsed() < 10_000:
         qt_app.processEvents()
     take_screenshots(window, out_dir)
+    from posapp.ui import quit_dialog
+
+    quit_dialog.screenshot(window, out_dir / "quit.png")
     order = shop_app.orders.get(board["new"][-1]["id"])
     config = shop_app.printing.config()
     render_preview(build_ticket(order, shop_app.shop, config.line_columns,

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import enum
 import logging
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QPoint, QTimer
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from posapp.ui.i18n import tr
 
 __all__ = ["QuitChoice", "QuitDialog", "needs_question", "confirm_quit", "wait_until_sent",
-           "quit_anyway_unsent"]
+           "quit_anyway_unsent", "screenshot"]
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +131,25 @@ def confirm_quit(shop_app: Any, shop_service: Any, ask: Any,
             log.warning("the marketplace has not confirmed the pause")
             return quit_anyway_unsent(parent)
     return True
+
+
+def screenshot(window: QWidget, path: Path) -> Path:
+    """The question over the (dimmed) window, as the shopkeeper sees it (README images)."""
+    from PySide6.QtWidgets import QApplication
+
+    dialog = QuitDialog(window)
+    dialog.setStyleSheet(window.styleSheet())
+    dialog.adjustSize()
+    dialog.show()
+    QApplication.processEvents()
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.fillRect(picture.rect(), QColor(0, 0, 0, 110))
+    question = dialog.grab()
+    painter.drawPixmap(QPoint((picture.width() - question.width()) // 2,
+                              (picture.height() - question.height()) // 2), question)
+    painter.end()
+    dialog.close()
+    dialog.deleteLater()
+    picture.save(str(path))
+    return path

@@ -124,3 +124,10 @@ def test_closing_online_really_stops_the_orders(qtbot, tmp_path, market, demo_sh
             window.deleteLater()
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.stop()
+
+
+def test_the_question_has_a_screenshot(window, tmp_path):
+    from posapp.ui import quit_dialog
+
+    shot = quit_dialog.screenshot(window, tmp_path / "quit.png")
+    assert shot.stat().st_size > 5000
