@@ -6,93 +6,41 @@ pending one, else what the marketplace last confirmed, and a timed pause whose
 time has passed shows as open even before the pull says so.
 
 One clock: every time the counter shows or prints (screen, tickets, Z report,
-day report) is in the zone ``zone_name`` resolves: the counter's setting, else
-the zone the marketplace suggests for the shop, else the system's.
+day report) is in the shop's zone, ``posapp.store.shop_time.shop_zone``: the
+counter's setting, else the zone the marketplace suggests for the shop, else the
+computer's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from posapp.store import outbox
 from posapp.store.db import Store
+from posapp.store.shop_time import shop_zone
 from sync.protocol import parse_iso, to_iso
 
 __all__ = [
     "ShopService",
     "PAUSE_CHOICES",
-    "TIME_ZONE_SETTING",
     "OPENING_SETTING",
     "DEFAULT_OPENING",
     "pause_end",
-    "system_zone_name",
-    "valid_zone",
     "zone_name",
-    "shop_zone",
 ]
 
-TIME_ZONE_SETTING = "time_zone"  # '' or missing: the marketplace's suggestion, else the system's
 OPENING_SETTING = "opening_time"  # "HH:MM" in the shop's zone ("until tomorrow's opening")
 DEFAULT_OPENING = "07:00"
 # How long a pause lasts: minutes, "tomorrow" (tomorrow's opening) or None (until resumed).
 PAUSE_CHOICES: tuple[int | str | None, ...] = (15, 30, 60, "tomorrow", None)
 
 
-def valid_zone(name: str | None) -> ZoneInfo | None:
-    if not name or not isinstance(name, str):
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def system_zone_name() -> str:
-    """The system's IANA zone name: $TZ, else /etc/localtime's target, else /etc/timezone."""
-    candidates = [os.environ.get("TZ", "").removeprefix(":")]
-    try:
-        target = os.readlink("/etc/localtime")
-        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
-    except OSError:
-        pass
-    try:
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
-    for name in candidates:
-        if valid_zone(name) is not None:
-            return name
-    return "UTC"
-
-
-def _setting(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
-
-
-def _suggested(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM sync_state WHERE key = 'shop'").fetchone()
-    try:
-        return json.loads(row[0]).get("time_zone") if row and row[0] else None
-    except (ValueError, AttributeError):
-        return None
-
-
 def zone_name(conn: sqlite3.Connection) -> str:
-    """The shop's zone, read with any thread's connection (see the module's docstring)."""
-    for name in (_setting(conn, TIME_ZONE_SETTING), _suggested(conn)):
-        if valid_zone(name) is not None:
-            return str(name)
-    return system_zone_name()
-
-
-def shop_zone(conn: sqlite3.Connection) -> ZoneInfo:
-    return ZoneInfo(zone_name(conn))
+    """The shop's zone (``posapp.store.shop_time.shop_zone``), by its IANA name."""
+    return shop_zone(conn).key
 
 
 def _opening(value: str | None) -> dt.time:
@@ -168,4 +116,4 @@ class ShopService:
         return zone_name(self.store.conn)
 
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.zone_name())
+        return shop_zone(self.store.conn)

@@ -26,13 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.domain.shop import (
-    DEFAULT_OPENING,
-    OPENING_SETTING,
-    TIME_ZONE_SETTING,
-    system_zone_name,
-    valid_zone,
-)
+from posapp.domain.shop import DEFAULT_OPENING, OPENING_SETTING
+from posapp.store.shop_time import SHOP_TZ_SETTING, suggested_zone, system_zone
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
 from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
@@ -212,13 +207,14 @@ class SettingsDialog(QDialog):
         form = QFormLayout(box)
         self.time_zone = QComboBox()
         self.time_zone.setMinimumHeight(48)
-        suggested = (self.shop_app.shop or {}).get("time_zone")
-        automatic = suggested if valid_zone(suggested) else system_zone_name()
+        zones = available_timezones()
+        suggested = suggested_zone(self.shop_app.store.conn)
+        automatic = suggested if suggested in zones else system_zone().key
         self.time_zone.addItem(tr("Automatic ({z})").format(z=automatic), "")
-        for name in sorted(available_timezones()):
+        for name in sorted(zones):
             if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")):
                 self.time_zone.addItem(name, name)
-        current = self.shop_app.setting(TIME_ZONE_SETTING, "") or ""
+        current = self.shop_app.setting(SHOP_TZ_SETTING, "") or ""
         self.time_zone.setCurrentIndex(max(0, self.time_zone.findData(current)))
         self.time_zone.currentIndexChanged.connect(self._save_clock)
         self.opening = QTimeEdit(QTime.fromString(
@@ -235,7 +231,7 @@ class SettingsDialog(QDialog):
         return box
 
     def _save_clock(self) -> None:
-        self.shop_app.set_setting(TIME_ZONE_SETTING, self.time_zone.currentData() or "")
+        self.shop_app.set_setting(SHOP_TZ_SETTING, self.time_zone.currentData() or "")
         self.shop_app.set_setting(OPENING_SETTING, self.opening.time().toString("HH:mm"))
 
     # -- language ------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from posapp.domain.shop import TIME_ZONE_SETTING, ShopService, pause_end, zone_name
+from posapp.domain.shop import ShopService, pause_end, zone_name
+from posapp.store.shop_time import SHOP_TZ_SETTING
 from posapp.ui import fmt
 from tests.ui.conftest import PRODUCTS, make_order, make_pull
 
@@ -44,7 +45,7 @@ def _ticket_json(shop_app) -> str:
 
 
 def test_screen_and_ticket_show_the_same_time(new_york, window, shop_app, printing):
-    shop_app.set_setting(TIME_ZONE_SETTING, "Asia/Kolkata")
+    shop_app.set_setting(SHOP_TZ_SETTING, "Asia/Kolkata")
     shop_app.replica.on_order_changes = printing.on_order_changes  # as the app wires it
     shop_app.pull(make_pull([make_order("o1", 1, pickup_slot=SLOT)], PRODUCTS, cursor=2))
     # Accepted: the ticket prints now, with its ready-by time (the slot's, here).
@@ -70,9 +71,9 @@ def test_the_zone_is_the_setting_else_the_marketplace_s_else_the_system_s(new_yo
                                  "shop": {"id": "s", "name": "Boulangerie Zoé", "paused": False,
                                           "address": "", "time_zone": "Europe/Paris"}})
     assert zone_name(conn) == "Europe/Paris"  # the marketplace's suggestion
-    shop_app.set_setting(TIME_ZONE_SETTING, "Asia/Tokyo")
+    shop_app.set_setting(SHOP_TZ_SETTING, "Asia/Tokyo")
     assert zone_name(conn) == "Asia/Tokyo"  # the counter's own setting wins
-    shop_app.set_setting(TIME_ZONE_SETTING, "Mars/Olympus")  # unknown: ignored
+    shop_app.set_setting(SHOP_TZ_SETTING, "Mars/Olympus")  # unknown: ignored
     assert zone_name(conn) == "Europe/Paris"
 
 
@@ -83,7 +84,7 @@ def test_the_settings_offer_the_zone_and_the_opening_time(qtbot, new_york, shop_
     qtbot.addWidget(dialog)
     assert "America/New_York" in dialog.time_zone.itemText(0)  # automatic = the system's
     dialog.time_zone.setCurrentIndex(dialog.time_zone.findData("Europe/Paris"))
-    assert shop_app.setting(TIME_ZONE_SETTING) == "Europe/Paris"
+    assert shop_app.setting(SHOP_TZ_SETTING) == "Europe/Paris"
     dialog.opening.setTime(dialog.opening.time().fromString("06:30", "HH:mm"))
     assert shop_app.setting("opening_time") == "06:30"
     # "Until tomorrow's opening" is 06:30 in Paris, not in New York.
