@@ -179,14 +179,12 @@ CREATE INDEX shops_paused_until ON shops (paused_until) WHERE paused_until IS NO
 """
 
 
-@MIGRATIONS(name="0002_device_presence_and_timed_pause")
+@MIGRATIONS(name="0003_device_presence_and_timed_pause")
 def _presence_and_timed_pause(db: Database) -> None:
     """Presence: when each counter last long-polled (a shop nobody watches takes no orders).
     Timed pause: the moment a paused shop reopens by itself. Time zone: the one the
     marketplace suggests to the counters ('' = none)."""
-    for statement in _PRESENCE_AND_TIMED_PAUSE.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    run_script(db.conn, _PRESENCE_AND_TIMED_PAUSE)
 
 
 def migrate(db: Database) -> None:
