@@ -212,3 +212,30 @@ def test_a_shop_s_time_zone_is_suggested_to_its_counters(tmp_path, capsys):
             "pairing_code": created["pairing_code"], "device_name": "Comptoir"})
         shop = ShopSession(market.url, created["shop_id"], response.json()["device_token"])
         assert shop.pull()["shop"]["time_zone"] == "Europe/Paris"
+
+
+def test_a_database_from_before_presence_upgrades_and_its_counters_count_once_back(tmp_path):
+    """Devices paired before the migration have no last-seen time: their shop is unattended
+    until its counter polls again (which a running counter does within seconds)."""
+    from sqlite_utils import Database
+
+    from marketplace.schema import MIGRATIONS
+    from marketplace.storage import connect
+
+    path = tmp_path / "old.db"
+    old = connect(path)
+    MIGRATIONS.apply(old, stop_before="0003_device_presence_and_timed_pause")
+    old.close()
+    with EmbeddedMarketplace(path) as market:  # migrates to the current schema
+        shop = open_shop(market)
+        with contextlib.closing(open_database(path)) as db:  # as if paired by the old server
+            db.execute("UPDATE devices SET last_seen_at = NULL")
+            db.conn.commit()
+        assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
+        shop.pull()
+        assert shop.order([("CROIS", 1)]).status_code == 201
+        pulled = shop.pull()["shop"]
+        assert pulled["paused_until"] is None and pulled["time_zone"] is None
+    with contextlib.closing(Database(path)) as db:
+        assert {"last_seen_at"} <= set(db["devices"].columns_dict)
+        assert {"paused_until", "time_zone"} <= set(db["shops"].columns_dict)
