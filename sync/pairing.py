@@ -18,6 +18,7 @@ import httpx
 
 from sync.client import pair_device
 from sync.credentials import TokenVault, VaultError, account_name
+from sync.messages import sync_message
 from sync.protocol import API_PREFIX
 
 __all__ = ["pair_and_keep", "revoke_token"]
@@ -45,10 +46,7 @@ def pair_and_keep(base_url: str, pairing_code: str, device_name: str,
     try:
         vault.save(account_name(base_url, answer["shop_id"]), answer["device_token"])
     except VaultError as exc:
-        revoked = revoke_token(base_url, answer["device_token"])
-        after = ("Cette association a été annulée auprès de la place de marché." if revoked else
-                 "Cette association n'a pas pu être annulée : demandez à la place de marché"
-                 " de retirer l'appareil « " + device_name + " ».")
-        raise VaultError(f"{exc} {after} Le code utilisé ne sert plus : demandez un nouveau"
-                         " code d'association à la place de marché.") from exc
+        if revoke_token(base_url, answer["device_token"]):
+            raise VaultError(sync_message("vault.token_revoked")) from exc
+        raise VaultError(sync_message("vault.token_not_revoked", device=device_name)) from exc
     return answer

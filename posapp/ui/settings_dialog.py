@@ -37,6 +37,9 @@ from posapp.ui.workers import Call, run_in_pool
 
 __all__ = ["SettingsDialog"]
 
+_REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific"}
+
 
 class SettingsDialog(QDialog):
     paired = Signal(dict)
@@ -211,8 +214,8 @@ class SettingsDialog(QDialog):
         suggested = suggested_zone(self.shop_app.store.conn)
         automatic = suggested if suggested in zones else system_zone().key
         self.time_zone.addItem(tr("Automatic ({z})").format(z=automatic), "")
-        for name in sorted(zones):
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")):
+        for name in sorted(zones):  # the canonical Region/City names, not the old aliases
+            if name.split("/", 1)[0] in _REGIONS and "/" in name:
                 self.time_zone.addItem(name, name)
         current = self.shop_app.setting(SHOP_TZ_SETTING, "") or ""
         self.time_zone.setCurrentIndex(max(0, self.time_zone.findData(current)))

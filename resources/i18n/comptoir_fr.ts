@@ -116,6 +116,18 @@
       <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis associez de nouveau avec un nouveau code.</translation>
     </message>
     <message>
+      <source>The configured keyring keeps secrets in a readable file: Comptoir will not put its token there. Install or enable the system keyring (GNOME Keyring, KWallet…), then try again.</source>
+      <translation>Le trousseau configuré garde les secrets dans un fichier lisible : Comptoir refuse d'y mettre son jeton. Installez ou activez le trousseau du système (GNOME Keyring, KWallet…), puis réessayez.</translation>
+    </message>
+    <message>
+      <source>The system keyring could not keep the access token: this pairing was cancelled at the marketplace. Unlock the keyring (GNOME Keyring, KWallet…), then ask the marketplace for a new pairing code (the one used is spent).</source>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès : cette association a été annulée auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d'association à la place de marché (le code utilisé ne sert plus).</translation>
+    </message>
+    <message>
+      <source>The system keyring could not keep the access token, and the pairing could not be cancelled: ask the marketplace to remove the device “{device}” and for a new pairing code, then unlock the keyring and try again.</source>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès, et l'association n'a pas pu être annulée : demandez à la place de marché de retirer l'appareil « {device} » et un nouveau code d'association, puis déverrouillez le trousseau et réessayez.</translation>
+    </message>
+    <message>
       <source>Printer ready</source>
       <translation>Imprimante prête</translation>
     </message>

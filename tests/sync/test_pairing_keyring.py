@@ -130,9 +130,13 @@ def test_a_token_the_keyring_fails_to_keep_is_revoked(market, demo_shop):
 
 
 def test_the_settings_dialog_shows_the_french_explanation(qtbot, tmp_path, market, demo_shop):
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.ui.i18n import install_translator
     from posapp.ui.settings_dialog import SettingsDialog
     from tests.ui.conftest import FakeShopApp
 
+    install_translator(QApplication.instance(), "fr")
     shop_app = FakeShopApp(tmp_path / "shop")
     shop_app.vault = KeyringVault(service="comptoir-test")
     dialog = SettingsDialog(shop_app)
@@ -144,6 +148,15 @@ def test_the_settings_dialog_shows_the_french_explanation(qtbot, tmp_path, marke
         qtbot.waitUntil(lambda: dialog.pair_button.isEnabled(), timeout=5000)
     assert "trousseau" in dialog.pair_status.text()
     assert shop_app.paired == []
+    try:  # the English window says it in English (a code the interface translates)
+        install_translator(QApplication.instance(), "en")
+        with using(LockedKeyring()):
+            dialog.start_pairing()
+            qtbot.waitUntil(lambda: "keyring" in dialog.pair_status.text(), timeout=5000)
+        assert "trousseau" not in dialog.pair_status.text()
+        qtbot.waitUntil(dialog.pair_button.isEnabled, timeout=5000)
+    finally:
+        install_translator(QApplication.instance(), "fr")
     with using(MemoryKeyring()), qtbot.waitSignal(dialog.paired, timeout=5000):
         dialog.start_pairing()  # the same code: it was not spent
     assert shop_app.paired == [(market.url, demo_shop[0])]
