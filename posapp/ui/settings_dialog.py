@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import Qt, QTime, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QSoundEffect
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -220,11 +219,16 @@ class SettingsDialog(QDialog):
         current = self.shop_app.setting(SHOP_TZ_SETTING, "") or ""
         self.time_zone.setCurrentIndex(max(0, self.time_zone.findData(current)))
         self.time_zone.currentIndexChanged.connect(self._save_clock)
-        self.opening = QTimeEdit(QTime.fromString(
-            self.shop_app.setting(OPENING_SETTING, DEFAULT_OPENING) or DEFAULT_OPENING, "HH:mm"))
-        self.opening.setDisplayFormat("HH:mm")
+        # A list of quarter hours (a finger picks one; a spin box's arrows are small).
+        self.opening = QComboBox()
         self.opening.setMinimumHeight(48)
-        self.opening.timeChanged.connect(self._save_clock)
+        for minutes in range(4 * 60, 14 * 60 + 1, 15):
+            self.opening.addItem(f"{minutes // 60:02d}:{minutes % 60:02d}")
+        current = self.shop_app.setting(OPENING_SETTING, DEFAULT_OPENING) or DEFAULT_OPENING
+        if self.opening.findText(current) < 0:  # set elsewhere to an odd minute: keep it
+            self.opening.addItem(current)
+        self.opening.setCurrentText(current)
+        self.opening.currentIndexChanged.connect(self._save_clock)
         hint = QLabel(tr("Screen, tickets and reports all show times in this zone."))
         hint.setObjectName("hint")
         hint.setWordWrap(True)
@@ -235,7 +239,7 @@ class SettingsDialog(QDialog):
 
     def _save_clock(self) -> None:
         self.shop_app.set_setting(SHOP_TZ_SETTING, self.time_zone.currentData() or "")
-        self.shop_app.set_setting(OPENING_SETTING, self.opening.time().toString("HH:mm"))
+        self.shop_app.set_setting(OPENING_SETTING, self.opening.currentText())
 
     # -- language ------------------------------------------------------------------------
     def _language_box(self) -> QGroupBox:
