@@ -135,8 +135,14 @@ def confirm_quit(shop_app: Any, shop_service: Any, ask: Any,
 
 def screenshot(window: QWidget, path: Path) -> Path:
     """The question over the (dimmed) window, as the shopkeeper sees it (README images)."""
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
+    from posapp.ui.screenshots import SCREENSHOT_SIZE
+
+    state, old_size = window.windowState(), window.size()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(SCREENSHOT_SIZE)  # as the README's other images
     dialog = QuitDialog(window)
     dialog.setStyleSheet(window.styleSheet())
     dialog.adjustSize()
@@ -151,5 +157,7 @@ def screenshot(window: QWidget, path: Path) -> Path:
     painter.end()
     dialog.close()
     dialog.deleteLater()
+    window.resize(old_size)
+    window.setWindowState(state)
     picture.save(str(path))
     return path
