@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="0 = any free port (printed)")
     serve.add_argument("--auto-reject-after", type=float, default=600.0, metavar="S",
                        help="reject orders left new this many seconds (default 600)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="web origin allowed to call the customer API from a browser, e.g. "
+                            "https://commande.example.fr (repeatable; default: none)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -105,7 +108,8 @@ def _serve(args: argparse.Namespace) -> int:
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after})
+    app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after,
+                                        **_hardening_settings(args)})
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
@@ -136,6 +140,11 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The serve options of docs/DEPLOY.md, as marketplace settings."""
+    return {"cors_origins": tuple(args.cors_origin)}
 
 
 def _raise_fd_limit() -> None:

@@ -31,6 +31,7 @@ from marketplace.hub import ChangeHub, hold_time
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.pull import read_pull
+from marketplace.security import CustomerCors
 from marketplace.settings import Settings
 from marketplace.storage import Store, open_database
 from marketplace.validation import (
@@ -285,7 +286,8 @@ def create_app(db_path: str | Path, *,
     app = Starlette(
         routes=ROUTES,
         lifespan=lifespan,
-        middleware=[Middleware(CatchAll)],
+        middleware=[Middleware(CatchAll),
+                    Middleware(CustomerCors, origins=state.settings.cors_origins)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.market = state

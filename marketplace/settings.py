@@ -23,8 +23,14 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     # Orders per pull page: a long history comes in pages, never one giant answer.
     pull_page_size: int = 100
+    # -- facing the internet (marketplace/security.py, limits.py; docs/DEPLOY.md) --
+    # Web origins allowed to call the customer API from a browser (CORS); empty = none.
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        from marketplace.security import check_origin
+
+        object.__setattr__(self, "cors_origins", tuple(check_origin(o) for o in self.cors_origins))
         if self.auto_reject_after_s <= 0:
             raise ValueError("auto_reject_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:

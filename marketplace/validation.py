@@ -13,6 +13,7 @@ from starlette.requests import Request
 from marketplace.errors import ApiError
 from marketplace.mutations import PushMutation
 from marketplace.orders import OrderLineRequest, OrderRequest
+from marketplace.security import require_json
 from sync.protocol import CHANNELS, MAX_PUSH_BATCH, parse_iso, to_iso
 
 __all__ = [
@@ -31,6 +32,7 @@ _SHORT, _LONG = 200, 2000  # string length limits (names, ids / notes)
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:
+    require_json(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ApiError(413, "payload_too_large", f"Requête trop grosse (max {max_bytes} octets).")

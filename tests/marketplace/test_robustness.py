@@ -38,13 +38,15 @@ def test_malformed_json_is_400(shop, raw):
 @pytest.mark.parametrize("body", [b"null", b"1", b'"text"', b"[]", b'{"unexpected": true}'])
 def test_json_of_the_wrong_shape_is_422(shop, body):
     for url in _posts(shop):
-        response = shop.http.post(url, content=body, headers=shop.auth)
+        response = shop.http.post(url, content=body, headers={**shop.auth,
+                                                              "content-type": "application/json"})
         assert _is_error(response, 422, "invalid_request")
 
 
 def test_a_body_too_large_is_413(shop):
     big = b'{"client_id": "' + b"x" * (3 * 1024 * 1024) + b'"}'
-    response = shop.http.post(f"{shop.url}/v1/push", content=big, headers=shop.auth)
+    response = shop.http.post(f"{shop.url}/v1/push", content=big,
+                              headers={**shop.auth, "content-type": "application/json"})
     assert _is_error(response, 413, "payload_too_large")
 
 
