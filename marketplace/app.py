@@ -160,7 +160,7 @@ async def customer_shop(request: Request) -> Response:
 async def customer_place(request: Request) -> Response:
     st = _state(request)
     shop_id = request.path_params["shop_id"]
-    order_request = parse_order_request(await read_json(request, st.settings.max_body_bytes))
+    order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes))
     order, created = await st.db(orders.place_order, shop_id, order_request,
                                   st.settings.auto_reject_after_s)
     if created:
@@ -207,7 +207,7 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.headers)
+    return error_response(exc.status, exc.code, exc.message, exc.headers, exc.field)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -26,6 +26,8 @@ class Settings:
     # -- facing the internet (marketplace/security.py, limits.py; docs/DEPLOY.md) --
     # Web origins allowed to call the customer API from a browser (CORS); empty = none.
     cors_origins: tuple[str, ...] = ()
+    # An order at every limit of order_limits.py is ~25 KB of JSON: 64 KiB is plenty.
+    max_order_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:
         from marketplace.security import check_origin

@@ -12,6 +12,12 @@ from starlette.requests import Request
 
 from marketplace.errors import ApiError
 from marketplace.mutations import PushMutation
+from marketplace.order_limits import (
+    MAX_LINES_PER_ORDER,
+    MAX_OPTIONS_PER_LINE,
+    MAX_QTY_PER_LINE,
+    TEXT_LIMITS,
+)
 from marketplace.orders import OrderLineRequest, OrderRequest
 from marketplace.security import require_json
 from sync.protocol import CHANNELS, MAX_PUSH_BATCH, parse_iso, to_iso
@@ -26,9 +32,7 @@ __all__ = [
 ]
 
 MAX_ID = 2**63 - 1  # SQLite INTEGER
-MAX_LINES = 100
-MAX_QTY = 999
-_SHORT, _LONG = 200, 2000  # string length limits (names, ids / notes)
+_SHORT = 200  # string length limit (names, ids) outside orders (order_limits.py for those)
 
 
 async def read_json(request: Request, max_bytes: int) -> Any:
@@ -138,37 +142,55 @@ def parse_pull_params(query: Mapping[str, str], max_wait: float) -> tuple[int, f
     return cursor, min(wait, max_wait), client_id
 
 
+def _limited(obj: Mapping[str, Any], key: str, field: str, *,
+             required: bool = False) -> str | None:
+    """A free-text order field, checked against its limit (order_limits.TEXT_LIMITS)."""
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise ApiError.invalid(f"{field} is required", field=field)
+        return None
+    if not isinstance(value, str):
+        raise ApiError.invalid(f"{field} must be a string", field=field)
+    limit_name = field if field in TEXT_LIMITS else f"lines.{key}"
+    return TEXT_LIMITS[limit_name].check(field, value)
+
+
 def parse_order_request(body: Any) -> OrderRequest:
     body = _object(body, "body")
-    customer = _object(body.get("customer"), "customer")
-    name = _text(customer, "name", required=True, nonempty=True)
-    phone = _text(customer, "phone", required=True, nonempty=True, limit=40)
-    address = _text(customer, "address", required=False, limit=_LONG)
+    customer = body.get("customer")
+    if not isinstance(customer, dict):
+        raise ApiError.invalid("customer must be a JSON object", field="customer")
+    name = _limited(customer, "name", "customer.name", required=True)
+    phone = _limited(customer, "phone", "customer.phone", required=True)
+    address = _limited(customer, "address", "customer.address")
     channel = body.get("channel")
     if channel not in CHANNELS:
-        raise ApiError.invalid(f"channel must be one of {', '.join(CHANNELS)}")
+        raise ApiError.invalid(f"channel must be one of {', '.join(CHANNELS)}", field="channel")
     if channel == "delivery" and not (address or "").strip():
-        raise ApiError.invalid("a delivery needs customer.address")
+        raise ApiError.invalid("a delivery needs customer.address", field="customer.address")
     raw_lines = body.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > MAX_LINES:
-        raise ApiError.invalid(f"lines must be a list of 1 to {MAX_LINES} lines")
-    lines = tuple(_order_line(line) for line in raw_lines)
+    if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > MAX_LINES_PER_ORDER:
+        raise ApiError.invalid(f"lines must be a list of 1 to {MAX_LINES_PER_ORDER} lines",
+                               field="lines")
+    lines = tuple(_order_line(line, f"lines[{n}]") for n, line in enumerate(raw_lines))
     paid = body.get("paid", False)
     if not isinstance(paid, bool):
-        raise ApiError.invalid("paid must be true or false")
+        raise ApiError.invalid("paid must be true or false", field="paid")
     slot = body.get("pickup_slot")
-    slot_time = parse_iso(slot) if slot is not None else None
+    slot_time = parse_iso(slot) if isinstance(slot, str) and len(slot) <= 64 else None
     if slot is not None and slot_time is None:
-        raise ApiError.invalid("pickup_slot must be an ISO 8601 time with a time zone")
-    key = _text(body, "idempotency_key", required=False)
+        raise ApiError.invalid("pickup_slot must be an ISO 8601 time with a time zone",
+                               field="pickup_slot")
+    key = _limited(body, "idempotency_key", "idempotency_key")
     fields = {
         "customer_name": name.strip() if name else "",
         "customer_phone": phone.strip() if phone else "",
         "customer_address": address,
         "channel": channel,
         "lines": [[line.sku, line.qty, list(line.options)] for line in lines],
-        "note": _text(body, "note", required=False, limit=_LONG) or "",
-        "allergens": _text(body, "allergens", required=False, limit=_LONG) or "",
+        "note": _limited(body, "note", "note") or "",
+        "allergens": _limited(body, "allergens", "allergens") or "",
         "paid": paid,
         "pickup_slot": to_iso(slot_time) if slot_time else None,
     }
@@ -178,15 +200,24 @@ def parse_order_request(body: Any) -> OrderRequest:
     return OrderRequest(lines=lines, idempotency_key=key, request_hash=digest, **fields)
 
 
-def _order_line(raw: Any) -> OrderLineRequest:
-    line = _object(raw, "each line")
-    sku = _text(line, "sku", required=True, nonempty=True, limit=64)
-    qty = line.get("qty")
-    if not _is_int(qty) or not 1 <= qty <= MAX_QTY:
-        raise ApiError.invalid(f"qty must be an integer from 1 to {MAX_QTY}")
-    options = line.get("options") or []
-    if (not isinstance(options, list) or len(options) > 20
-            or not all(isinstance(o, str) and len(o) <= _SHORT for o in options)):
-        raise ApiError.invalid("options must be a list of short strings")
+def _order_line(raw: Any, where: str) -> OrderLineRequest:
+    if not isinstance(raw, dict):
+        raise ApiError.invalid(f"{where} must be a JSON object", field=where)
+    sku = _limited(raw, "sku", f"{where}.sku", required=True)
+    qty = raw.get("qty")
+    if not _is_int(qty) or not 1 <= qty <= MAX_QTY_PER_LINE:
+        raise ApiError.invalid(f"qty must be an integer from 1 to {MAX_QTY_PER_LINE}",
+                               field=f"{where}.qty")
+    options = raw.get("options")
+    if options is None:
+        options = []
+    if not isinstance(options, list) or len(options) > MAX_OPTIONS_PER_LINE:
+        raise ApiError.invalid(f"options must be a list of at most {MAX_OPTIONS_PER_LINE}",
+                               field=f"{where}.options")
+    for n, option in enumerate(options):
+        field = f"{where}.options[{n}]"
+        if not isinstance(option, str):
+            raise ApiError.invalid(f"{field} must be a string", field=field)
+        TEXT_LIMITS["lines.options"].check(field, option)
     assert sku is not None
-    return OrderLineRequest(sku, qty, tuple(options))
+    return OrderLineRequest(sku, qty, tuple(o.removesuffix("\n") for o in options))
