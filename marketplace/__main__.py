@@ -7,6 +7,7 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="web origin allowed to call the customer API from a browser, e.g. "
                             "https://commande.example.fr (repeatable; default: none)")
+    serve.add_argument("--payment-secret-file", type=Path, metavar="FILE",
+                       help="file holding the secret shared with the payment service, which "
+                            "signs POST /v1/payments/notify (default: $COMPTOIR_PAYMENT_SECRET; "
+                            "neither: orders are never marked paid)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -144,7 +149,9 @@ def _tune_gc() -> None:
 
 def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
     """The serve options of docs/DEPLOY.md, as marketplace settings."""
-    return {"cors_origins": tuple(args.cors_origin)}
+    secret = (args.payment_secret_file.read_text(encoding="utf-8").strip()
+              if args.payment_secret_file else os.environ.get("COMPTOIR_PAYMENT_SECRET"))
+    return {"cors_origins": tuple(args.cors_origin), "payment_secret": secret or None}
 
 
 def _raise_fd_limit() -> None:

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import orders, shops
+from marketplace import orders, payments, shops
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
@@ -185,6 +185,16 @@ async def customer_cancel(request: Request) -> Response:
     return JSONResponse(order)
 
 
+async def payment_notify(request: Request) -> Response:
+    st = _state(request)
+    note = await payments.read_notification(request, st.settings.payment_secret)
+    order, changed = await st.db(payments.mark_paid, note["shop_id"], note["order_id"],
+                                 note["amount_cents"], note["reference"])
+    if changed:
+        st.hub.notify(note["shop_id"])
+    return JSONResponse(order)
+
+
 # -- service endpoints ------------------------------------------------------------------------
 
 def _ping(db: Any) -> None:
@@ -258,6 +268,7 @@ ROUTES = [
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}", customer_get, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}/cancel", customer_cancel,
           methods=["POST"]),
+    Route("/v1/payments/notify", payment_notify, methods=["POST"]),
     Route("/v1/health", health, methods=["GET"]),
     Route("/v1/openapi.json", openapi, methods=["GET"]),
 ]

@@ -9,6 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from marketplace.order_limits import (
+    MAX_LINES_PER_ORDER,
+    MAX_OPTIONS_PER_LINE,
+    MAX_QTY_PER_LINE,
+    text_schema,
+)
 from sync.protocol import (
     CHANNELS,
     MAX_PUSH_BATCH,
@@ -43,6 +49,7 @@ _ERR_BAD = _error("Malformed JSON", ["invalid_json"])
 _ERR_INVALID = _error("Wrong shape or types", ["invalid_request"])
 _ERR_AUTH = _error("Missing, unknown or revoked device token: pair again", ["unauthorized"])
 _ERR_LARGE = _error("Body too large", ["payload_too_large"])
+_ERR_MEDIA = _error("Body not sent as application/json", ["unsupported_media_type"])
 _SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _BEARER = [{"deviceToken": []}]
@@ -54,7 +61,9 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {"error": {
             "type": "object", "required": ["code", "message"],
             "properties": {"code": {"type": "string", "description": "stable, for programs"},
-                           "message": {"type": "string", "description": "for humans (French)"}},
+                           "message": {"type": "string", "description": "for humans (French)"},
+                           "field": {"type": "string", "description": "the offending request "
+                                                                      "field, when one is"}},
         }},
     },
     "PairRequest": {
@@ -129,9 +138,22 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Customer": {
         "type": "object", "required": ["name", "phone"],
-        "properties": {"name": {"type": "string", "maxLength": 200},
-                       "phone": {"type": "string", "maxLength": 40},
+        "properties": {"name": {"type": "string"}, "phone": {"type": "string"},
                        "address": {"type": ["string", "null"]}},
+    },
+    "CustomerRequest": {
+        "type": "object", "required": ["name", "phone"],
+        "properties": {"name": text_schema("customer.name"),
+                       "phone": text_schema("customer.phone"),
+                       "address": text_schema("customer.address", nullable=True)},
+    },
+    "PaymentNotification": {
+        "type": "object", "required": ["shop_id", "order_id", "amount_cents", "reference"],
+        "properties": {"shop_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "order_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "amount_cents": {**_CENTS, "description": "must equal the order's total"},
+                       "reference": {"type": "string", "minLength": 1, "maxLength": 200,
+                                     "description": "the payment service's own id"}},
     },
     "OrderLine": {
         "type": "object", "required": ["sku", "name", "qty", "unit_price_cents", "options"],
@@ -192,22 +214,26 @@ _SCHEMAS: dict[str, Any] = {
     },
     "CustomerOrderLine": {
         "type": "object", "required": ["sku", "qty"],
-        "properties": {"sku": {"type": "string"},
-                       "qty": {"type": "integer", "minimum": 1, "maximum": 999},
-                       "options": {"type": "array", "items": {"type": "string"}, "maxItems": 20}},
+        "properties": {"sku": text_schema("lines.sku"),
+                       "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY_PER_LINE},
+                       "options": {"type": ["array", "null"], "items": text_schema("lines.options"),
+                                   "maxItems": MAX_OPTIONS_PER_LINE}},
     },
     "CustomerOrderRequest": {
         "type": "object", "required": ["customer", "channel", "lines"],
         "properties": {
-            "customer": _ref("Customer"),
+            "customer": _ref("CustomerRequest"),
             "channel": {"type": "string", "enum": list(CHANNELS),
                         "description": "a delivery needs customer.address"},
-            "lines": {"type": "array", "minItems": 1, "maxItems": 100,
+            "lines": {"type": "array", "minItems": 1, "maxItems": MAX_LINES_PER_ORDER,
                       "items": _ref("CustomerOrderLine")},
-            "note": {"type": ["string", "null"]}, "allergens": {"type": ["string", "null"]},
-            "paid": {"type": "boolean", "default": False},
+            "note": text_schema("note", nullable=True),
+            "allergens": text_schema("allergens", nullable=True),
+            "paid": {"const": False, "description": "only a signed payment notification "
+                                                    "(POST /v1/payments/notify) marks an order "
+                                                    "paid; true is refused"},
             "pickup_slot": _NTIME,
-            "idempotency_key": {"type": ["string", "null"], "maxLength": 200,
+            "idempotency_key": {**text_schema("idempotency_key", nullable=True),
                                 "description": "same key (same shop, same order) → the same "
                                                "order again, never a second one"},
         },
@@ -232,7 +258,7 @@ _PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("PairResponse"), "Paired"),
                       "400": _error("Malformed JSON or code unknown, expired or used",
                                     ["invalid_json", "invalid_pairing_code"]),
-                      "422": _ERR_INVALID},
+                      "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID},
     }},
     "/v1/devices/self": {"delete": {
         "operationId": "revokeSelf", "tags": ["shop"], "security": _BEARER,
@@ -249,7 +275,8 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("PushRequest")}}},
         "responses": {"200": _json(_ref("PushResponse"), "Processed"), "400": _ERR_BAD,
-                      "401": _ERR_AUTH, "413": _ERR_LARGE, "422": _ERR_INVALID},
+                      "401": _ERR_AUTH, "413": _ERR_LARGE, "415": _ERR_MEDIA,
+                      "422": _ERR_INVALID},
     }},
     "/v1/pull": {"get": {
         "operationId": "pull", "tags": ["shop"], "security": _BEARER,
@@ -287,6 +314,7 @@ _PATHS: dict[str, Any] = {
             "404": _error("No such shop", ["unknown_shop"]),
             "409": _error("Cannot take it now", ["out_of_stock", "shop_paused"]),
             "413": _ERR_LARGE,
+            "415": _ERR_MEDIA,
             "422": _error("Invalid order", ["invalid_request", "unknown_sku",
                                             "idempotency_conflict"]),
         },
@@ -304,6 +332,32 @@ _PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("Order"), "Cancelled (again: no-op)"),
                       "404": _error("No such shop or order", ["unknown_shop", "unknown_order"]),
                       "409": _error("Already completed or rejected", ["illegal_transition"])},
+    }},
+    "/v1/payments/notify": {"post": {
+        "operationId": "notifyPayment", "tags": ["payment"],
+        "summary": "The payment service confirms an order was paid (signed; docs/PROTOCOL.md)",
+        "description": "Signature: X-Comptoir-Signature = 'sha256=' + hex HMAC-SHA256(shared "
+                       "secret, X-Comptoir-Timestamp + '.' + raw body); the timestamp must be "
+                       "within 300 s. Exists only when the server has a payment secret.",
+        "parameters": [
+            {"name": "X-Comptoir-Timestamp", "in": "header", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+             "description": "Unix seconds, inside the signature"},
+            {"name": "X-Comptoir-Signature", "in": "header", "required": True,
+             "schema": {"type": "string"}, "description": "sha256=<hex>"},
+        ],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("PaymentNotification")}}},
+        "responses": {
+            "200": _json(_ref("Order"), "Marked paid (already paid: unchanged)"),
+            "400": _ERR_BAD,
+            "401": _error("Bad signature or stale timestamp",
+                          ["bad_signature", "stale_notification"]),
+            "404": _error("No payment secret configured, or no such order",
+                          ["not_found", "unknown_order"]),
+            "409": _error("Amount is not the order's total", ["amount_mismatch"]),
+            "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID,
+        },
     }},
     "/v1/health": {"get": {
         "operationId": "health", "tags": ["service"], "summary": "Liveness, database included",
@@ -330,6 +384,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "http://127.0.0.1:8765"}],
     "tags": [{"name": "shop", "description": "The shop app (device token)"},
              {"name": "customer", "description": "Customers' phones (reference server only)"},
+             {"name": "payment", "description": "The operator's payment service (signed)"},
              {"name": "service"}],
     "paths": _PATHS,
     "components": {

@@ -170,6 +170,13 @@ def _mutation_digest(db: Database) -> None:
     db.execute("ALTER TABLE mutation_results ADD COLUMN digest TEXT")
 
 
+@MIGRATIONS(name="0002_order_payment_reference")
+def _order_payment_reference(db: Database) -> None:
+    # Who confirmed the payment (the payment service's reference); set only by a signed
+    # notification (payments.py), never by the customer.
+    db.execute("ALTER TABLE orders ADD COLUMN payment_ref TEXT")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations under a write lock, so two processes opening a new
     database at once (server and CLI) cannot both try to create the tables."""

@@ -28,6 +28,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # An order at every limit of order_limits.py is ~25 KB of JSON: 64 KiB is plenty.
     max_order_bytes: int = 64 * 1024
+    # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
+    payment_secret: str | None = None
 
     def __post_init__(self) -> None:
         from marketplace.security import check_origin

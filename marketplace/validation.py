@@ -174,9 +174,12 @@ def parse_order_request(body: Any) -> OrderRequest:
         raise ApiError.invalid(f"lines must be a list of 1 to {MAX_LINES_PER_ORDER} lines",
                                field="lines")
     lines = tuple(_order_line(line, f"lines[{n}]") for n, line in enumerate(raw_lines))
-    paid = body.get("paid", False)
-    if not isinstance(paid, bool):
-        raise ApiError.invalid("paid must be true or false", field="paid")
+    # Only a signed payment notification marks an order paid (payments.py): a customer's
+    # "paid": true is refused, not ignored, so a front-end that believes otherwise learns now.
+    if body.get("paid", False) is not False:
+        raise ApiError.invalid("paid is confirmed by the payment service, never by the order",
+                               field="paid")
+    paid = False
     slot = body.get("pickup_slot")
     slot_time = parse_iso(slot) if isinstance(slot, str) and len(slot) <= 64 else None
     if slot is not None and slot_time is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 import shutil
 import socket
 from dataclasses import dataclass, field
@@ -242,9 +243,11 @@ class ShopApp(CoreBridge):
         from marketplace.demo import DemoOrderGenerator
         from marketplace.embedded import EmbeddedMarketplace
 
-        self.marketplace = EmbeddedMarketplace(
-            self.data_dir / "marketplace.db", settings=self.config.marketplace_settings
-        )
+        # The demo customers "pay online" the only way the marketplace believes: a payment
+        # notification signed with this (throw-away) secret.
+        settings = {"payment_secret": secrets.token_urlsafe(24),
+                    **self.config.marketplace_settings}
+        self.marketplace = EmbeddedMarketplace(self.data_dir / "marketplace.db", settings=settings)
         self.marketplace.start()
         shop_id, code = self.marketplace.seed_demo_shop()
         self.pair(self.marketplace.url, code)
@@ -253,6 +256,7 @@ class ShopApp(CoreBridge):
             shop_id,
             interval=self.config.demo_order_interval,
             first_burst=self.config.demo_first_orders,
+            payment_secret=self.marketplace.settings.payment_secret,
         )
 
     # -- actions from the UI ---------------------------------------------------------

@@ -58,7 +58,6 @@ class Customer:
             "channel": "collect",
             "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
             "note": "Sans sésame, merci !",
-            "paid": True,
             **extra,
         }
         return self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders", json=body)

@@ -83,7 +83,7 @@ class ShopSession:
                 "channel": "collect",
                 "lines": [{"sku": line[0], "qty": line[1], "options": list(line[2:3] and line[2])}
                           for line in lines],
-                "note": "Sans sésame, merci !", "paid": True, **extra}
+                "note": "Sans sésame, merci !", **extra}
         return self.http.post(f"{self.url}/v1/customer/shops/{shop_id or self.shop_id}/orders",
                               json=body)
 

@@ -28,7 +28,10 @@ def _refused(response, field: str) -> None:
 
 def test_the_audit_paper_bomb_is_refused(shop):
     bomb = "\n" * 400_000  # the audit's 801 KB order: ~400,000 printed lines
-    _refused(_order(shop, note=bomb), "note")
+    too_big = _order(shop, note=bomb)
+    assert too_big.status_code == 413, too_big.text  # an order body is at most 64 KiB
+    _refused(_order(shop, note="\n" * 30_000), "note")
+    _refused(_order(shop, note="x" * 301), "note")
     assert shop.pull()["orders"] == []
 
 
