@@ -158,7 +158,8 @@ def place_orders(url: str, shops: list[str], real_shop: str, rate: float, second
         while time.perf_counter() - start < seconds:
             shop_id = real_shop if n % 10 == 0 else others[n % len(others)]
             tag = "bench:" + uuid.uuid4().hex
-            body = {"customer": {"name": "Zoé", "phone": "06"}, "channel": "collect",
+            phone = f"06{n:08d}"  # one customer may hold only a few open orders
+            body = {"customer": {"name": "Zoé", "phone": phone}, "channel": "collect",
                     "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}], "note": tag}
             t0 = time.perf_counter()
             placed[tag] = (t0, shop_id)

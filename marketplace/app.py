@@ -24,14 +24,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import orders, payments, shops
+from marketplace import customer_access, orders, payments, shops
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.pull import read_pull
-from marketplace.security import CustomerCors
+from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
 from marketplace.storage import Store, open_database
 from marketplace.validation import (
@@ -162,16 +162,25 @@ async def customer_place(request: Request) -> Response:
     shop_id = request.path_params["shop_id"]
     order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes))
     order, created = await st.db(orders.place_order, shop_id, order_request,
-                                  st.settings.auto_reject_after_s)
+                                  st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
         st.hub.notify(shop_id)
+    # The order's secret: only its holder reads or cancels it (customer_access.py).
+    order["order_secret"] = await st.db(customer_access.secret_of, shop_id, order["id"])
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
+
+
+async def _check_order_secret(request: Request) -> None:
+    p = request.path_params
+    await _state(request).db(customer_access.check_secret, p["shop_id"], p["order_id"],
+                             request.headers.get(ORDER_SECRET_HEADER, ""))
 
 
 async def customer_get(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
+    await _check_order_secret(request)
     return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"],
                                         st.settings.auto_reject_after_s))
 
@@ -179,6 +188,7 @@ async def customer_get(request: Request) -> Response:
 async def customer_cancel(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
+    await _check_order_secret(request)
     order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"],
                         st.settings.auto_reject_after_s)
     st.hub.notify(p["shop_id"])

@@ -60,11 +60,13 @@ def _options_for(name: str, rng: random.Random) -> list[str]:
 
 def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict[str, Any] | None:
     """An order body for POST /v1/customer/shops/{id}/orders, or None when nothing is orderable."""
-    orderable = [p for p in products if p["active"] and p["available"] and p["stock"] > 0]
+    orderable = [p for p in products if p["availability"] != "sold_out"]
     if not orderable:
         return None
     picked = rng.sample(orderable, k=min(len(orderable), rng.choice((1, 1, 2, 2, 3, 4))))
-    lines = [{"sku": p["sku"], "qty": min(p["stock"], rng.choice((1, 1, 1, 2, 2, 3, 6))),
+    # The catalogue says "few_left", not how many: a careful customer takes one of those.
+    lines = [{"sku": p["sku"],
+              "qty": 1 if p["availability"] == "few_left" else rng.choice((1, 1, 1, 2, 2, 3, 6)),
               "options": _options_for(p["name"], rng)} for p in picked]
     delivery = rng.random() < 0.25
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from marketplace.customer_access import AVAILABILITY
 from marketplace.order_limits import (
     MAX_LINES_PER_ORDER,
     MAX_OPTIONS_PER_LINE,
@@ -52,6 +53,9 @@ _ERR_LARGE = _error("Body too large", ["payload_too_large"])
 _ERR_MEDIA = _error("Body not sent as application/json", ["unsupported_media_type"])
 _SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ORDER_SECRET = {"name": "X-Order-Secret", "in": "header", "required": True,
+                 "schema": {"type": "string"},
+                 "description": "the order_secret returned when the order was placed"}
 _BEARER = [{"deviceToken": []}]
 
 _SCHEMAS: dict[str, Any] = {
@@ -238,10 +242,27 @@ _SCHEMAS: dict[str, Any] = {
                                                "order again, never a second one"},
         },
     },
+    "CatalogueProduct": {
+        "type": "object", "required": ["sku", "name", "price_cents", "category", "availability"],
+        "properties": {
+            "sku": {"type": "string"}, "name": {"type": "string"}, "price_cents": _CENTS,
+            "category": {"type": ["string", "null"]},
+            "availability": {"type": "string", "enum": list(AVAILABILITY),
+                             "description": "few_left: at or under the shop's alert threshold; "
+                                            "never the exact quantity"},
+        },
+    },
     "Catalogue": {
         "type": "object", "required": ["shop", "products"],
         "properties": {"shop": _ref("Shop"),
-                       "products": {"type": "array", "items": _ref("Product")}},
+                       "products": {"type": "array", "items": _ref("CatalogueProduct")}},
+    },
+    "PlacedOrder": {
+        "allOf": [_ref("Order"), {
+            "type": "object", "required": ["order_secret"],
+            "properties": {"order_secret": {
+                "type": "string", "description": "send it as X-Order-Secret to read or cancel "
+                                                 "the order; the id alone does neither"}}}],
     },
     "Health": {
         "type": "object", "required": ["status", "protocol"],
@@ -308,29 +329,33 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("CustomerOrderRequest")}}},
         "responses": {
-            "201": _json(_ref("Order"), "Order taken (or the earlier one for the same "
-                                        "idempotency_key, with header Idempotent-Replayed)"),
+            "201": _json(_ref("PlacedOrder"), "Order taken (or the earlier one for the same "
+                                              "idempotency_key, with header "
+                                              "Idempotent-Replayed)"),
             "400": _ERR_BAD,
             "404": _error("No such shop", ["unknown_shop"]),
-            "409": _error("Cannot take it now", ["out_of_stock", "shop_paused"]),
+            "409": _error("Cannot take it now",
+                          ["out_of_stock", "shop_paused", "customer_limit"]),
             "413": _ERR_LARGE,
             "415": _ERR_MEDIA,
-            "422": _error("Invalid order", ["invalid_request", "unknown_sku",
+            "422": _error("Invalid order", ["invalid_request", "order_too_large", "unknown_sku",
                                             "idempotency_conflict"]),
         },
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {
         "operationId": "getOrder", "tags": ["customer"], "summary": "Read an order",
-        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
         "responses": {"200": _json(_ref("Order"), "The order"),
-                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"])},
+                      "404": _error("No such shop or order, or not its secret",
+                                    ["unknown_shop", "unknown_order"])},
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}/cancel": {"post": {
         "operationId": "cancelOrder", "tags": ["customer"],
         "summary": "The customer cancels; the order's quantities return to stock",
-        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
         "responses": {"200": _json(_ref("Order"), "Cancelled (again: no-op)"),
-                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"]),
+                      "404": _error("No such shop or order, or not its secret",
+                                    ["unknown_shop", "unknown_order"]),
                       "409": _error("Already completed or rejected", ["illegal_transition"])},
     }},
     "/v1/payments/notify": {"post": {

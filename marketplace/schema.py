@@ -177,6 +177,15 @@ def _order_payment_reference(db: Database) -> None:
     db.execute("ALTER TABLE orders ADD COLUMN payment_ref TEXT")
 
 
+@MIGRATIONS(name="0003_order_customer_secret_and_key")
+def _order_customer_secret_and_key(db: Database) -> None:
+    # customer_access.py: the secret that reads or cancels an order (an id alone no longer
+    # does), and the customer (phone digits) the per-customer caps count by.
+    db.execute("ALTER TABLE orders ADD COLUMN customer_secret TEXT")
+    db.execute("ALTER TABLE orders ADD COLUMN customer_key TEXT")
+    db.execute("CREATE INDEX orders_customer ON orders (shop_id, customer_key, status)")
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations under a write lock, so two processes opening a new
     database at once (server and CLI) cannot both try to create the tables."""

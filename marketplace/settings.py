@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from marketplace.customer_access import OrderCaps
 from sync.protocol import MAX_WAIT_SECONDS
 
 __all__ = ["Settings"]
@@ -28,6 +29,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # An order at every limit of order_limits.py is ~25 KB of JSON: 64 KiB is plenty.
     max_order_bytes: int = 64 * 1024
+    # Caps that keep one anonymous customer (one phone number) from draining a shop.
+    max_units_per_order: int = 50
+    max_open_orders_per_customer: int = 5
+    max_open_units_per_customer: int = 100
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
 
@@ -41,6 +46,11 @@ class Settings:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
         if self.pull_page_size < 1:
             raise ValueError("pull_page_size must be positive")
+
+    @property
+    def order_caps(self) -> OrderCaps:
+        return OrderCaps(self.max_units_per_order, self.max_open_orders_per_customer,
+                         self.max_open_units_per_customer)
 
     @property
     def sweep_interval_s(self) -> float:

@@ -51,6 +51,7 @@ class Customer:
     url: str
     shop_id: str
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    secrets: dict[str, str] = field(default_factory=dict)  # order id -> its X-Order-Secret
 
     def order(self, lines: list[tuple[str, int]], **extra: Any) -> httpx.Response:
         body = {
@@ -60,7 +61,11 @@ class Customer:
             "note": "Sans sésame, merci !",
             **extra,
         }
-        return self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders", json=body)
+        response = self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders",
+                                  json=body)
+        if response.status_code == 201:  # only this secret reads or cancels the order
+            self.secrets[response.json()["id"]] = response.json()["order_secret"]
+        return response
 
     def place(self, lines: list[tuple[str, int]], **extra: Any) -> dict:
         response = self.order(lines, **extra)
@@ -68,13 +73,15 @@ class Customer:
         return response.json()
 
     def get(self, order_id: str) -> dict:
-        response = self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}")
+        response = self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}",
+                                 headers={"X-Order-Secret": self.secrets.get(order_id, "")})
         assert response.status_code == 200, response.text
         return response.json()
 
     def cancel(self, order_id: str) -> httpx.Response:
         return self.http.post(
-            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel"
+            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel",
+            headers={"X-Order-Secret": self.secrets.get(order_id, "")},
         )
 
 

@@ -128,7 +128,9 @@ class _Customer(threading.Thread):
             while not self.stop_event.is_set():
                 key = uuid.uuid4().hex
                 lines = [{"sku": self.rng.choice(self.skus), "qty": self.rng.randint(1, 2)}]
-                body = {"customer": {"name": "Zoé Lefèvre", "phone": "0601020304"},
+                # A new phone each time: one customer may hold only a few open orders.
+                phone = f"06{self.rng.randrange(10**8):08d}"
+                body = {"customer": {"name": "Zoé Lefèvre", "phone": phone},
                         "channel": "collect", "lines": lines, "idempotency_key": key}
                 # Retry the same key until a definite answer, even across server crashes.
                 while True:

@@ -61,7 +61,7 @@ def test_text_is_unicode_throughout(shop):
     order = shop.place([("ECL", 1, ["très frais ☕"])], note="Près de l'église — 2ᵉ étage 🚪",
                        customer={"name": "Maël Dubœuf", "phone": "+33 6 00 00 00 00"})
     assert shop.get_order(order["id"]).json()["note"] == "Près de l'église — 2ᵉ étage 🚪"
-    raw = shop.http.get(f"{shop.url}/v1/customer/shops/{shop.shop_id}/orders/{order['id']}")
+    raw = shop.get_order(order["id"])
     assert "Maël Dubœuf".encode() in raw.content  # UTF-8 on the wire, not \\u escapes
 
 
