@@ -170,14 +170,14 @@ def _mutation_digest(db: Database) -> None:
     db.execute("ALTER TABLE mutation_results ADD COLUMN digest TEXT")
 
 
-@MIGRATIONS(name="0002_order_payment_reference")
+@MIGRATIONS(name="0003_order_payment_reference")
 def _order_payment_reference(db: Database) -> None:
     # Who confirmed the payment (the payment service's reference); set only by a signed
     # notification (payments.py), never by the customer.
     db.execute("ALTER TABLE orders ADD COLUMN payment_ref TEXT")
 
 
-@MIGRATIONS(name="0003_order_customer_secret_and_key")
+@MIGRATIONS(name="0004_order_customer_secret_and_key")
 def _order_customer_secret_and_key(db: Database) -> None:
     # customer_access.py: the secret that reads or cancels an order (an id alone no longer
     # does), and the customer (phone digits) the per-customer caps count by.
