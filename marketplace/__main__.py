@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main", "build_parser"]
 
@@ -91,6 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     product.add_argument("--low-stock", type=int, default=0, help="low-stock threshold")
 
     command("list-shops", "list the shops")
+
+    devices = command("devices", "list a shop's devices (paired counters) and their state")
+    devices.add_argument("--shop", required=True, metavar="SHOP_ID")
+    revoke = command("revoke-device", "revoke a device's token (it must pair again)")
+    revoke.add_argument("--shop", required=True, metavar="SHOP_ID")
+    revoke.add_argument("--device", required=True, type=int, metavar="ID", help="from `devices`")
+    codes = command("pairing-codes", "list a shop's pending pairing codes (when, until when)")
+    codes.add_argument("--shop", required=True, metavar="SHOP_ID")
+    drop = command("revoke-code", "revoke a pending pairing code, or all of a shop's")
+    drop.add_argument("--shop", required=True, metavar="SHOP_ID")
+    drop.add_argument("--code", type=int, metavar="ID", help="from `pairing-codes` (default: all)")
 
     demo = command("demo-orders", "send demo orders to a running server", db=False)
     demo.add_argument("--url", default="http://127.0.0.1:8765")
@@ -192,6 +204,39 @@ def _demo_orders(args: argparse.Namespace) -> int:
     return 0
 
 
+def _devices(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    for device in pairing.list_devices(db, args.shop):
+        state = ("revoked " + device["revoked_at"] if device["revoked_at"]
+                 else "expires " + device["expires_at"] if device["expires_at"] else "live")
+        print(f"{device['id']}\t{device['name']}\tpaired {device['created_at']}\t{state}")
+
+
+def _pairing_codes(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    for code in pairing.list_pending_codes(db, args.shop):
+        print(f"{code['id']}\tissued {code['created_at']}\texpires {code['expires_at']}")
+
+
+def _revoke_device(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    pairing.revoke_device_by_id(db, args.shop, args.device)
+    print(f"device {args.device}: revoked")
+
+
+def _revoke_code(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    print(f"{pairing.revoke_code(db, args.shop, args.code)} code(s) revoked")
+
+
+_DEVICE_COMMANDS = {"devices": _devices, "pairing-codes": _pairing_codes,
+                    "revoke-device": _revoke_device, "revoke-code": _revoke_code}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
@@ -226,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "stock": args.stock, "barcode": args.barcode, "category": args.category,
                     "low_stock_threshold": args.low_stock}])
                 print(f"{args.sku}: ok")
+            elif args.command in _DEVICE_COMMANDS:
+                _DEVICE_COMMANDS[args.command](db, args)
             elif args.command == "list-shops":
                 for shop in admin.list_shops(db):
                     paused = " (paused)" if shop["paused"] else ""

@@ -24,10 +24,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import customer_access, orders, payments, shops
+from marketplace import customer_access, orders, pairing, payments, shops
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
+from marketplace.limits import Limiter, PairingGuard, client_address
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.pull import read_pull
@@ -58,6 +59,9 @@ class MarketState:
         self.store = Store(db_path)
         self.hub = ChangeHub()
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.limiter = Limiter()
+        self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
+                                          settings.pairing_failures_per_shop)
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         return await run_in_threadpool(self.store.run, fn, *args)
@@ -106,9 +110,23 @@ def _state(request: Request) -> MarketState:
 
 async def pair(request: Request) -> Response:
     st = _state(request)
-    code, device_name = parse_pair(await read_json(request, st.settings.max_body_bytes))
-    answer = await st.db(shops.pair, code, device_name, st.settings.pairing_code_ttl_s)
+    address = client_address(request.scope)
+    code, device_name, shop_id = parse_pair(await read_json(request, st.settings.max_body_bytes))
+    st.pairing_guard.check(address, shop_id)
+    try:
+        answer = await st.db(pairing.pair, code, device_name, shop_id,
+                             st.settings.pairing_code_ttl_s, st.settings.device_token_ttl_s)
+    except ApiError as exc:
+        if exc.code == "invalid_pairing_code":
+            st.pairing_guard.failed(address, shop_id)
+        raise
     return JSONResponse(answer)
+
+
+async def rotate_self(request: Request) -> Response:
+    st = _state(request)
+    return JSONResponse(await st.db(pairing.rotate_token, bearer_token(request),
+                                    st.settings.device_token_ttl_s))
 
 
 async def revoke_self(request: Request) -> Response:
@@ -271,6 +289,7 @@ class CatchAll:
 ROUTES = [
     Route("/v1/pair", pair, methods=["POST"]),
     Route("/v1/devices/self", revoke_self, methods=["DELETE"]),
+    Route("/v1/devices/self/rotate", rotate_self, methods=["POST"]),
     Route("/v1/push", push, methods=["POST"]),
     Route("/v1/pull", pull, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}", customer_shop, methods=["GET"]),

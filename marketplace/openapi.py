@@ -50,6 +50,9 @@ _ERR_BAD = _error("Malformed JSON", ["invalid_json"])
 _ERR_INVALID = _error("Wrong shape or types", ["invalid_request"])
 _ERR_AUTH = _error("Missing, unknown or revoked device token: pair again", ["unauthorized"])
 _ERR_LARGE = _error("Body too large", ["payload_too_large"])
+_ERR_RATE = {**_error("Too many attempts or requests; wait Retry-After seconds",
+                      ["rate_limited"]),
+             "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
 _ERR_MEDIA = _error("Body not sent as application/json", ["unsupported_media_type"])
 _SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -74,7 +77,10 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["pairing_code"],
         "properties": {"pairing_code": {"type": "string", "examples": ["ABCD-2345"],
                                         "description": "single use; case and dash optional"},
-                       "device_name": {"type": "string", "maxLength": 200}},
+                       "device_name": {"type": "string", "maxLength": 200},
+                       "shop_id": {"type": "string", "maxLength": 100,
+                                   "description": "optional: the code must be this shop's, and "
+                                                  "wrong codes count against it too"}},
     },
     "PairResponse": {
         "type": "object", "required": ["shop_id", "shop_name", "device_token"],
@@ -82,6 +88,10 @@ _SCHEMAS: dict[str, Any] = {
                        "device_token": {"type": "string",
                                         "description": "keep in the OS keyring; the server "
                                                        "stores only its SHA-256"}},
+    },
+    "RotateResponse": {
+        "type": "object", "required": ["device_token", "expires_at"],
+        "properties": {"device_token": {"type": "string"}, "expires_at": _NTIME},
     },
     "Mutation": {
         "type": "object", "required": ["id", "name", "args"],
@@ -279,7 +289,14 @@ _PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("PairResponse"), "Paired"),
                       "400": _error("Malformed JSON or code unknown, expired or used",
                                     ["invalid_json", "invalid_pairing_code"]),
+                      "429": _ERR_RATE,
                       "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID},
+    }},
+    "/v1/devices/self/rotate": {"post": {
+        "operationId": "rotateSelf", "tags": ["shop"], "security": _BEARER,
+        "summary": "A new token for the caller's device; the old one works 120 s more",
+        "description": "Same device, same client_id and outbox: only the secret changes.",
+        "responses": {"200": _json(_ref("RotateResponse"), "Rotated"), "401": _ERR_AUTH},
     }},
     "/v1/devices/self": {"delete": {
         "operationId": "revokeSelf", "tags": ["shop"], "security": _BEARER,

@@ -20,7 +20,7 @@ class Settings:
     # How often the timeout sweeper runs; None = min(1 s, auto_reject_after_s / 4).
     timeout_check_interval_s: float | None = None
     max_wait_s: float = MAX_WAIT_SECONDS
-    pairing_code_ttl_s: float = 7 * 24 * 3600.0
+    pairing_code_ttl_s: float = 24 * 3600.0
     max_body_bytes: int = 2 * 1024 * 1024
     # Orders per pull page: a long history comes in pages, never one giant answer.
     pull_page_size: int = 100
@@ -33,6 +33,11 @@ class Settings:
     max_units_per_order: int = 50
     max_open_orders_per_customer: int = 5
     max_open_units_per_customer: int = 100
+    # Pairing (pairing.py, limits.py): wrong codes allowed per window ("" = no limit), in the
+    # `limits` package's notation; device tokens' lifetime (None = until revoked).
+    pairing_failures_per_address: str = "10/15 minutes"
+    pairing_failures_per_shop: str = "30/hour"
+    device_token_ttl_s: float | None = None
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
 

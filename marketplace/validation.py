@@ -94,12 +94,14 @@ def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHO
     return value
 
 
-def parse_pair(body: Any) -> tuple[str, str]:
+def parse_pair(body: Any) -> tuple[str, str, str | None]:
+    """(code, device name, shop id or None): naming the shop ties the code to it."""
     body = _object(body, "body")
     code = _text(body, "pairing_code", required=True, nonempty=True, limit=64)
     name = _text(body, "device_name", required=False) or "Comptoir"
+    shop_id = _text(body, "shop_id", required=False, limit=100)
     assert code is not None
-    return code, name.strip() or "Comptoir"
+    return code, name.strip() or "Comptoir", shop_id
 
 
 def parse_push(body: Any) -> tuple[str, list[PushMutation]]:
