@@ -65,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="file holding the secret shared with the payment service, which "
                             "signs POST /v1/payments/notify (default: $COMPTOIR_PAYMENT_SECRET; "
                             "neither: orders are never marked paid)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="behind a TLS reverse proxy: its address(es), comma-separated; the "
+                            "client address (rate limits) is then read from X-Forwarded-For "
+                            "(uvicorn --proxy-headers; docs/DEPLOY.md)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
+                       help="cut a connection whose request headers take longer (default 10)")
+    serve.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
+                       help="answer 408 and close when a body takes longer (default 10)")
+    serve.add_argument("--max-connections-per-address", type=int, default=64, metavar="N",
+                       help="open connections from one address (default 64; 0 = no cap)")
+    serve.add_argument("--limit-concurrency", type=int, default=4096, metavar="N",
+                       help="connections + requests for the whole server, 503 past it")
+    serve.add_argument("--rate-limit-exempt", action="append", default=[], metavar="ADDR",
+                       help="client address left out of the customer rate limits and the "
+                            "connection cap (repeatable; default: none)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -121,6 +136,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from marketplace.app import create_app
     from marketplace.embedded import bind_socket
+    from marketplace.serving import uvicorn_config
 
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
@@ -131,9 +147,9 @@ def _serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
     print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
-    config = uvicorn.Config(app, lifespan="on", loop="asyncio", http="h11", ws="none",
-                            log_config=None, access_log=False,
-                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, timeout_keep_alive=30)
+    config = uvicorn_config(app, app.state.market.settings,
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+                            forwarded_allow_ips=args.forwarded_allow_ips)
     server = uvicorn.Server(config)
     original_exit = server.handle_exit
 
@@ -163,7 +179,11 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
     """The serve options of docs/DEPLOY.md, as marketplace settings."""
     secret = (args.payment_secret_file.read_text(encoding="utf-8").strip()
               if args.payment_secret_file else os.environ.get("COMPTOIR_PAYMENT_SECRET"))
-    return {"cors_origins": tuple(args.cors_origin), "payment_secret": secret or None}
+    return {"cors_origins": tuple(args.cors_origin), "payment_secret": secret or None,
+            "header_timeout_s": args.header_timeout, "body_timeout_s": args.body_timeout,
+            "max_connections_per_address": args.max_connections_per_address,
+            "limit_concurrency": args.limit_concurrency,
+            "rate_limit_exempt": tuple(args.rate_limit_exempt)}
 
 
 def _raise_fd_limit() -> None:

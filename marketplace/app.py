@@ -28,7 +28,7 @@ from marketplace import customer_access, orders, pairing, payments, shops
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
-from marketplace.limits import Limiter, PairingGuard, client_address
+from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.pull import read_pull
@@ -102,6 +102,9 @@ class MarketState:
                 return
 
 
+_SMALL_BODY = 4096  # a pairing request is a code and a name
+
+
 def _state(request: Request) -> MarketState:
     return request.app.state.market
 
@@ -111,7 +114,8 @@ def _state(request: Request) -> MarketState:
 async def pair(request: Request) -> Response:
     st = _state(request)
     address = client_address(request.scope)
-    code, device_name, shop_id = parse_pair(await read_json(request, st.settings.max_body_bytes))
+    code, device_name, shop_id = parse_pair(await read_json(request, _SMALL_BODY,
+                                                                      st.settings.body_timeout_s))
     st.pairing_guard.check(address, shop_id)
     try:
         answer = await st.db(pairing.pair, code, device_name, shop_id,
@@ -138,7 +142,8 @@ async def revoke_self(request: Request) -> Response:
 async def push(request: Request) -> Response:
     st = _state(request)
     shop_id = await st.shop_of(request)
-    client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes))
+    client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes,
+                                                 st.settings.body_timeout_s))
     outcome = await st.db(process_push, shop_id, client_id, mutations)
     if outcome.changed:
         st.hub.notify(shop_id)
@@ -178,7 +183,8 @@ async def customer_shop(request: Request) -> Response:
 async def customer_place(request: Request) -> Response:
     st = _state(request)
     shop_id = request.path_params["shop_id"]
-    order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes))
+    order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes,
+                                                                st.settings.body_timeout_s))
     order, created = await st.db(orders.place_order, shop_id, order_request,
                                   st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
@@ -327,7 +333,9 @@ def create_app(db_path: str | Path, *,
         routes=ROUTES,
         lifespan=lifespan,
         middleware=[Middleware(CatchAll),
-                    Middleware(CustomerCors, origins=state.settings.cors_origins)],
+                    Middleware(CustomerCors, origins=state.settings.cors_origins),
+                    Middleware(CustomerRateLimit, limiter=state.limiter,
+                               settings=state.settings)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.market = state

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marketplace.errors import ApiError, error_response
 from marketplace.security import CUSTOMER_PREFIX
+from marketplace.settings import Settings
 
 __all__ = ["Limiter", "PairingGuard", "CustomerRateLimit", "client_address"]
 
@@ -86,13 +87,13 @@ class PairingGuard:
 class CustomerRateLimit:
     """ASGI middleware: 429 + Retry-After past the customer API's request limits."""
 
-    def __init__(self, app: ASGIApp, limiter: Limiter, per_address: str, orders_per_address: str,
-                 per_shop: str):
+    def __init__(self, app: ASGIApp, limiter: Limiter, settings: Settings):
         self.app = app
         self.limiter = limiter
-        self.per_address = _item(per_address)
-        self.orders_per_address = _item(orders_per_address)
-        self.per_shop = _item(per_shop)
+        self.per_address = _item(settings.customer_requests_per_address)
+        self.orders_per_address = _item(settings.customer_orders_per_address)
+        self.per_shop = _item(settings.customer_requests_per_shop)
+        self.exempt = frozenset(settings.rate_limit_exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -101,6 +102,9 @@ class CustomerRateLimit:
             await self.app(scope, receive, send)
             return
         address = client_address(scope)
+        if address in self.exempt:
+            await self.app(scope, receive, send)
+            return
         parts = path.removeprefix(CUSTOMER_PREFIX).split("/")
         shop_id = parts[1] if len(parts) > 1 and parts[0] == "shops" else ""
         placing = scope["method"] == "POST" and len(parts) == 3 and parts[2] == "orders"

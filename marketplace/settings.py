@@ -38,6 +38,18 @@ class Settings:
     pairing_failures_per_address: str = "10/15 minutes"
     pairing_failures_per_shop: str = "30/hour"
     device_token_ttl_s: float | None = None
+    # Slow and greedy clients (serving.py, limits.py; docs/DEPLOY.md says why these numbers).
+    header_timeout_s: float = 10.0      # request line + headers, from connect or last answer
+    body_timeout_s: float = 10.0        # a whole request body
+    keep_alive_s: int = 5               # idle connection between requests (uvicorn)
+    max_connections_per_address: int = 64   # open at once from one address (0 = no cap)
+    limit_concurrency: int = 4096       # connections + tasks for the whole server (uvicorn: 503)
+    customer_requests_per_address: str = "120/minute"
+    customer_orders_per_address: str = "10/minute"
+    customer_requests_per_shop: str = "1200/minute"
+    # Addresses the customer limits and the connection cap leave alone. Loopback by default
+    # for the in-process server (demo, tests); `serve` exempts nothing unless told.
+    rate_limit_exempt: tuple[str, ...] = ("127.0.0.1", "::1")
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
 
@@ -45,6 +57,7 @@ class Settings:
         from marketplace.security import check_origin
 
         object.__setattr__(self, "cors_origins", tuple(check_origin(o) for o in self.cors_origins))
+        object.__setattr__(self, "rate_limit_exempt", tuple(self.rate_limit_exempt))
         if self.auto_reject_after_s <= 0:
             raise ValueError("auto_reject_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:

@@ -27,7 +27,7 @@ def _posts(shop):
 
 @pytest.mark.parametrize("raw", [b"", b"{", b"{'a': 1}", b"\xff\xfe\xfa", b"[1, 2,]",
                                  b'{"client_id": NaN}', b'{"x": Infinity}',
-                                 b'{"name": "\\ud800"}', b"[" * 50_000])
+                                 b'{"name": "\\ud800"}', b"[" * 3_000])
 def test_malformed_json_is_400(shop, raw):
     for url in _posts(shop):
         response = shop.http.post(url, content=raw, headers={**shop.auth,
