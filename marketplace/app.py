@@ -102,7 +102,7 @@ class MarketState:
                 return
 
 
-_SMALL_BODY = 4096  # a pairing request is a code and a name
+_SMALL_BODY = 8192  # a pairing request: three short strings, even \u-escaped
 
 
 def _state(request: Request) -> MarketState:

@@ -29,6 +29,8 @@ from sync.protocol import (
 
 __all__ = ["OPENAPI", "render_openapi"]
 
+MAX_ID = 2**63 - 1  # SQLite INTEGER: ids and cursors above are refused
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -54,7 +56,8 @@ _ERR_RATE = {**_error("Too many attempts or requests; wait Retry-After seconds",
                       ["rate_limited"]),
              "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
 _ERR_MEDIA = _error("Body not sent as application/json", ["unsupported_media_type"])
-_SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_SHOP_PATH = {"name": "shop_id", "in": "path", "required": True,
+              "schema": {"type": "string", "examples": ["shop_demo_zoe"]}}
 _ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _ORDER_SECRET = {"name": "X-Order-Secret", "in": "header", "required": True,
                  "schema": {"type": "string"},
@@ -74,8 +77,9 @@ _SCHEMAS: dict[str, Any] = {
         }},
     },
     "PairRequest": {
-        "type": "object", "required": ["pairing_code"],
-        "properties": {"pairing_code": {"type": "string", "examples": ["ABCD-2345"],
+        "type": "object", "required": ["pairing_code"], "additionalProperties": False,
+        "properties": {"pairing_code": {"type": "string", "examples": ["ABCDE-FGHJK"],
+                                        "minLength": 1, "maxLength": 64, "pattern": "\\S",
                                         "description": "single use; case and dash optional"},
                        "device_name": {"type": "string", "maxLength": 200},
                        "shop_id": {"type": "string", "maxLength": 100,
@@ -96,8 +100,9 @@ _SCHEMAS: dict[str, Any] = {
     "Mutation": {
         "type": "object", "required": ["id", "name", "args"],
         "properties": {
-            "id": {"type": "integer", "minimum": 1,
-                   "description": "strictly increasing per client (gaps allowed)"},
+            "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                   "description": "strictly increasing per client (gaps allowed; 409 "
+                                  "ids_not_increasing within one push otherwise)"},
             "name": {"type": "string", "enum": list(MUTATIONS)},
             "args": {"type": "object", "description": (
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
@@ -109,7 +114,8 @@ _SCHEMAS: dict[str, Any] = {
     },
     "PushRequest": {
         "type": "object", "required": ["client_id", "mutations"],
-        "properties": {"client_id": {"type": "string", "maxLength": 200},
+        "properties": {"client_id": {"type": "string", "minLength": 1, "maxLength": 200,
+                                     "pattern": "\\S"},
                        "mutations": {"type": "array", "maxItems": MAX_PUSH_BATCH,
                                      "items": _ref("Mutation")}},
     },
@@ -156,13 +162,14 @@ _SCHEMAS: dict[str, Any] = {
                        "address": {"type": ["string", "null"]}},
     },
     "CustomerRequest": {
-        "type": "object", "required": ["name", "phone"],
+        "type": "object", "required": ["name", "phone"], "additionalProperties": False,
         "properties": {"name": text_schema("customer.name"),
                        "phone": text_schema("customer.phone"),
                        "address": text_schema("customer.address", nullable=True)},
     },
     "PaymentNotification": {
         "type": "object", "required": ["shop_id", "order_id", "amount_cents", "reference"],
+        "additionalProperties": False,
         "properties": {"shop_id": {"type": "string", "minLength": 1, "maxLength": 200},
                        "order_id": {"type": "string", "minLength": 1, "maxLength": 200},
                        "amount_cents": {**_CENTS, "description": "must equal the order's total"},
@@ -227,7 +234,7 @@ _SCHEMAS: dict[str, Any] = {
         },
     },
     "CustomerOrderLine": {
-        "type": "object", "required": ["sku", "qty"],
+        "type": "object", "required": ["sku", "qty"], "additionalProperties": False,
         "properties": {"sku": text_schema("lines.sku"),
                        "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY_PER_LINE},
                        "options": {"type": ["array", "null"], "items": text_schema("lines.options"),
@@ -235,6 +242,16 @@ _SCHEMAS: dict[str, Any] = {
     },
     "CustomerOrderRequest": {
         "type": "object", "required": ["customer", "channel", "lines"],
+        "additionalProperties": False,
+        # A delivery needs an address that says something.
+        "if": {"properties": {"channel": {"const": "delivery"}}, "required": ["channel"]},
+        "then": {"properties": {"customer": {
+            "required": ["address"],
+            "properties": {"address": {"type": "string", "pattern": "\\S"}}}}},
+        "examples": [{"customer": {"name": "Zoé Lefèvre", "phone": "06 01 02 03 04"},
+                      "channel": "collect", "lines": [{"sku": "CROIS", "qty": 2,
+                                                       "options": ["bien cuit"]}],
+                      "note": "Je passe vers 17 h"}],
         "properties": {
             "customer": _ref("CustomerRequest"),
             "channel": {"type": "string", "enum": list(CHANNELS),
@@ -246,7 +263,7 @@ _SCHEMAS: dict[str, Any] = {
             "paid": {"const": False, "description": "only a signed payment notification "
                                                     "(POST /v1/payments/notify) marks an order "
                                                     "paid; true is refused"},
-            "pickup_slot": _NTIME,
+            "pickup_slot": {**_NTIME, "maxLength": 64},
             "idempotency_key": {**text_schema("idempotency_key", nullable=True),
                                 "description": "same key (same shop, same order) → the same "
                                                "order again, never a second one"},
@@ -287,8 +304,9 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("PairRequest")}}},
         "responses": {"200": _json(_ref("PairResponse"), "Paired"),
-                      "400": _error("Malformed JSON or code unknown, expired or used",
-                                    ["invalid_json", "invalid_pairing_code"]),
+                      "400": _ERR_BAD,
+                      "404": _error("Code unknown, expired, used, revoked or not this shop's",
+                                    ["invalid_pairing_code"]),
                       "429": _ERR_RATE,
                       "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID},
     }},
@@ -313,7 +331,9 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("PushRequest")}}},
         "responses": {"200": _json(_ref("PushResponse"), "Processed"), "400": _ERR_BAD,
-                      "401": _ERR_AUTH, "413": _ERR_LARGE, "415": _ERR_MEDIA,
+                      "401": _ERR_AUTH,
+                      "409": _error("Ids not increasing within the push",
+                                    ["ids_not_increasing"]), "413": _ERR_LARGE, "415": _ERR_MEDIA,
                       "422": _ERR_INVALID},
     }},
     "/v1/pull": {"get": {
@@ -321,12 +341,12 @@ _PATHS: dict[str, Any] = {
         "summary": "Everything of the shop changed after a cursor (long-poll with wait)",
         "parameters": [
             {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0,
-                                                         "default": 0}},
+                                                         "maximum": MAX_ID, "default": 0}},
             {"name": "wait", "in": "query",
              "description": f"seconds to hold the request while nothing changed (at most "
                             f"{MAX_WAIT_SECONDS:g})",
              "schema": {"type": "number", "minimum": 0, "default": 0}},
-            {"name": "client_id", "in": "query", "schema": {"type": "string"},
+            {"name": "client_id", "in": "query", "schema": {"type": "string", "maxLength": 200},
              "description": "whose last_mutation_id to report"},
         ],
         "responses": {"200": _json(_ref("PullResponse"), "Changes (possibly none after wait)"),
@@ -350,13 +370,13 @@ _PATHS: dict[str, Any] = {
                                               "idempotency_key, with header "
                                               "Idempotent-Replayed)"),
             "400": _ERR_BAD,
-            "404": _error("No such shop", ["unknown_shop"]),
+            "404": _error("No such shop or product", ["unknown_shop", "unknown_sku"]),
             "409": _error("Cannot take it now",
-                          ["out_of_stock", "shop_paused", "customer_limit"]),
+                          ["out_of_stock", "shop_paused", "customer_limit",
+                           "idempotency_conflict"]),
             "413": _ERR_LARGE,
             "415": _ERR_MEDIA,
-            "422": _error("Invalid order", ["invalid_request", "order_too_large", "unknown_sku",
-                                            "idempotency_conflict"]),
+            "422": _error("Invalid order", ["invalid_request", "order_too_large"]),
         },
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {
@@ -411,6 +431,16 @@ _PATHS: dict[str, Any] = {
                               "content": {"application/json": {"schema": {"type": "object"}}}}},
     }},
 }
+
+_ERR_SLOW = _error("The body did not arrive in time (the connection is closed)",
+                   ["body_timeout"])
+for _path, _item in _PATHS.items():
+    for _operation in _item.values():
+        if _path.startswith("/v1/customer/"):  # limits.CustomerRateLimit
+            _operation["responses"].setdefault("429", _ERR_RATE)
+        if "requestBody" in _operation:  # validation.read_json
+            _operation["responses"].setdefault("408", _ERR_SLOW)
+
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",

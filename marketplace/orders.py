@@ -148,7 +148,7 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
                              (shop_id, req.idempotency_key))
             if earlier is not None:
                 if earlier["request_hash"] != req.request_hash:
-                    raise ApiError(422, "idempotency_conflict",
+                    raise ApiError(409, "idempotency_conflict",
                                    "Cette clé d'idempotence a déjà servi pour une autre commande.")
                 return orders_to_wire(tx, [earlier], respond_within_s)[0], False
         if shop["paused"]:
@@ -161,7 +161,7 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
             product = tx.row("SELECT * FROM products WHERE shop_id = ? AND sku = ?",
                              (shop_id, line.sku))
             if product is None:
-                raise ApiError(422, "unknown_sku", f"Produit inconnu : {line.sku}")
+                raise ApiError(404, "unknown_sku", f"Produit inconnu : {line.sku}")
             products[line.sku] = product
             wanted[line.sku] += line.qty
         for sku, qty in wanted.items():

@@ -75,10 +75,10 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
          code_ttl_s: float, token_ttl_s: float | None) -> dict[str, str]:
     """Use a code (once) for a new device token; only the token's hash is kept. A code
     older than ``code_ttl_s`` (the server's setting) is refused even before its own expiry.
-    ApiError 400 for a code unknown, expired, used, revoked or not ``shop_id``'s."""
+    ApiError 404 for a code unknown, expired, used, revoked or not ``shop_id``'s."""
     compact = normalize_code(raw_code)
     if compact is None:
-        raise ApiError(400, *_REFUSED)
+        raise ApiError(404, *_REFUSED)
     token = new_token()
     with write_tx(db) as tx:
         found = tx.row(
@@ -87,7 +87,7 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
             " AND p.expires_at > ? AND p.created_at > ?",
             (_hash_code(compact), tx.now, _later(tx, -code_ttl_s)))
         if found is None or (shop_id is not None and found["shop_id"] != shop_id):
-            raise ApiError(400, *_REFUSED)
+            raise ApiError(404, *_REFUSED)
         tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?", (tx.now, found["id"]))
         tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, expires_at)"
                    " VALUES (?, ?, ?, ?, ?)",

@@ -31,6 +31,7 @@ from marketplace.errors import ApiError
 from marketplace.orders import find_order, orders_to_wire
 from marketplace.security import require_json
 from marketplace.storage import write_tx
+from marketplace.validation import as_int
 
 __all__ = ["TOLERANCE_S", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "sign", "verify",
            "read_notification", "mark_paid"]
@@ -38,7 +39,7 @@ __all__ = ["TOLERANCE_S", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "sign", "verif
 TOLERANCE_S = 300
 SIGNATURE_HEADER = "X-Comptoir-Signature"
 TIMESTAMP_HEADER = "X-Comptoir-Timestamp"
-_MAX_BYTES = 4096
+_MAX_BYTES = 16 * 1024  # three 200-character strings, even \u-escaped, and a number
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -78,13 +79,17 @@ async def read_notification(request: Request, secret: str | None) -> dict[str, A
             from exc
     if not isinstance(value, dict):
         raise ApiError.invalid("body must be a JSON object")
+    extra = set(value) - {"shop_id", "order_id", "amount_cents", "reference"}
+    if extra:
+        raise ApiError.invalid(f"unknown field {sorted(extra)[0]}", field=sorted(extra)[0])
     for key in ("shop_id", "order_id", "reference"):
         if not isinstance(value.get(key), str) or not 0 < len(value[key]) <= 200:
             raise ApiError.invalid(f"{key} must be a short string", field=key)
-    amount = value.get("amount_cents")
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+    amount = as_int(value.get("amount_cents"))
+    if amount is None or amount < 0:
         raise ApiError.invalid("amount_cents must be a non-negative integer",
                                field="amount_cents")
+    value["amount_cents"] = amount
     return value
 
 

@@ -27,8 +27,9 @@ class Settings:
     # -- facing the internet (marketplace/security.py, limits.py; docs/DEPLOY.md) --
     # Web origins allowed to call the customer API from a browser (CORS); empty = none.
     cors_origins: tuple[str, ...] = ()
-    # An order at every limit of order_limits.py is ~25 KB of JSON: 64 KiB is plenty.
-    max_order_bytes: int = 64 * 1024
+    # An order at every limit of order_limits.py is ~10,000 characters: 20 KB of UTF-8 JSON,
+    # ~125 KB if every character is an escaped emoji. 192 KiB lets any valid order through.
+    max_order_bytes: int = 192 * 1024
     # Caps that keep one anonymous customer (one phone number) from draining a shop.
     max_units_per_order: int = 50
     max_open_orders_per_customer: int = 5

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,8 +87,29 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def only_fields(obj: Mapping[str, Any], allowed: set[str], where: str = "") -> None:
+    """422 naming the first unknown field (anonymous bodies are strict: additionalProperties
+    false in the schema), so a misspelt or smuggled field is never silently dropped."""
+    for key in obj:
+        if key not in allowed:
+            field = f"{where}.{key}" if where else str(key)
+            raise ApiError.invalid(f"unknown field {field}", field=field)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def as_int(value: Any) -> int | None:
+    """An integer as JSON Schema counts them: 3 and 3.0 alike (a JS client may send either)."""
+    if _is_int(value):
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**63:
+        return int(value)
+    return None
+
+
+_NOT_BLANK = re.compile(r"\S")  # the schema's "pattern": "\\S", with the same meaning
 
 
 def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHORT,
@@ -101,7 +123,7 @@ def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHO
         raise ApiError.invalid(f"{key} must be a string")
     if len(value) > limit:
         raise ApiError.invalid(f"{key} is longer than {limit} characters")
-    if nonempty and not value.strip():
+    if nonempty and not _NOT_BLANK.search(value):
         raise ApiError.invalid(f"{key} must not be empty")
     return value
 
@@ -109,6 +131,7 @@ def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHO
 def parse_pair(body: Any) -> tuple[str, str, str | None]:
     """(code, device name, shop id or None): naming the shop ties the code to it."""
     body = _object(body, "body")
+    only_fields(body, {"pairing_code", "device_name", "shop_id"})
     code = _text(body, "pairing_code", required=True, nonempty=True, limit=64)
     name = _text(body, "device_name", required=False) or "Comptoir"
     shop_id = _text(body, "shop_id", required=False, limit=100)
@@ -127,13 +150,18 @@ def parse_push(body: Any) -> tuple[str, list[PushMutation]]:
     mutations: list[PushMutation] = []
     for item in raw:
         item = _object(item, "each mutation")
-        mutation_id = item.get("id")
-        if not _is_int(mutation_id) or not 0 < mutation_id <= MAX_ID:
+        mutation_id = as_int(item.get("id"))
+        if mutation_id is None or not 0 < mutation_id <= MAX_ID:
             raise ApiError.invalid("mutation id must be a positive integer")
         if mutations and mutation_id <= mutations[-1].id:
-            raise ApiError.invalid("mutation ids must be strictly increasing within a push")
+            # 409, not 422: the shape is right, the sequence is not (JSON Schema cannot say it).
+            raise ApiError(409, "ids_not_increasing",
+                           "mutation ids must be strictly increasing within a push")
         name = _text(item, "name", required=True, limit=100)
         at = _text(item, "at", required=False, limit=64)
+        if at is not None and parse_iso(at) is None:
+            raise ApiError.invalid("a mutation's at must be an ISO 8601 time with a time zone",
+                                   field="mutations.at")
         assert name is not None
         mutations.append(PushMutation(mutation_id, name, item.get("args"), at))
     assert client_id is not None
@@ -172,16 +200,19 @@ def _limited(obj: Mapping[str, Any], key: str, field: str, *,
 
 def parse_order_request(body: Any) -> OrderRequest:
     body = _object(body, "body")
+    only_fields(body, {"customer", "channel", "lines", "note", "allergens", "paid",
+                       "pickup_slot", "idempotency_key"})
     customer = body.get("customer")
     if not isinstance(customer, dict):
         raise ApiError.invalid("customer must be a JSON object", field="customer")
+    only_fields(customer, {"name", "phone", "address"}, "customer")
     name = _limited(customer, "name", "customer.name", required=True)
     phone = _limited(customer, "phone", "customer.phone", required=True)
     address = _limited(customer, "address", "customer.address")
     channel = body.get("channel")
     if channel not in CHANNELS:
         raise ApiError.invalid(f"channel must be one of {', '.join(CHANNELS)}", field="channel")
-    if channel == "delivery" and not (address or "").strip():
+    if channel == "delivery" and not _NOT_BLANK.search(address or ""):
         raise ApiError.invalid("a delivery needs customer.address", field="customer.address")
     raw_lines = body.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > MAX_LINES_PER_ORDER:
@@ -220,9 +251,10 @@ def parse_order_request(body: Any) -> OrderRequest:
 def _order_line(raw: Any, where: str) -> OrderLineRequest:
     if not isinstance(raw, dict):
         raise ApiError.invalid(f"{where} must be a JSON object", field=where)
+    only_fields(raw, {"sku", "qty", "options"}, where)
     sku = _limited(raw, "sku", f"{where}.sku", required=True)
-    qty = raw.get("qty")
-    if not _is_int(qty) or not 1 <= qty <= MAX_QTY_PER_LINE:
+    qty = as_int(raw.get("qty"))
+    if qty is None or not 1 <= qty <= MAX_QTY_PER_LINE:
         raise ApiError.invalid(f"qty must be an integer from 1 to {MAX_QTY_PER_LINE}",
                                field=f"{where}.qty")
     options = raw.get("options")

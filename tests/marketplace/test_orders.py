@@ -59,7 +59,7 @@ def test_a_paused_shop_takes_no_orders(shop):
 
 def test_unknown_products_and_shops(shop):
     response = shop.order([("CROIS", 1), ("CAVIAR", 1)])
-    assert (response.status_code, response.json()["error"]["code"]) == (422, "unknown_sku")
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "unknown_sku")
     response = shop.order([("CROIS", 1)], shop_id="shop_nope")
     assert (response.status_code, response.json()["error"]["code"]) == (404, "unknown_shop")
     assert shop.stock() == INITIAL
@@ -107,7 +107,7 @@ def test_the_same_idempotency_key_gives_the_same_order(shop):
     assert len(shop.pull()["orders"]) == 1
     different = shop.order([("ECL", 3)], idempotency_key="panier-42")
     assert (different.status_code, different.json()["error"]["code"]) == (
-        422, "idempotency_conflict")
+        409, "idempotency_conflict")
     assert shop.order([("ECL", 1)], idempotency_key="panier-43").json()["number"] == 2
 
 

@@ -42,7 +42,7 @@ def test_codes_expire(server):
         conn.execute("UPDATE pairing_secrets SET expires_at = '2020-01-01T00:00:00.000Z'"
                      " WHERE shop_id = ?", (shop_id,))
     with _client(20) as http:
-        assert _pair(http, server.url, code).status_code == 400
+        assert _pair(http, server.url, code).status_code == 404
 
 
 def test_guessing_from_one_address_is_locked_out_and_logged(server, caplog):
@@ -50,7 +50,7 @@ def test_guessing_from_one_address_is_locked_out_and_logged(server, caplog):
     caplog.set_level(logging.WARNING, logger="marketplace.limits")
     with _client(30) as http:
         for n in range(4):
-            assert _pair(http, server.url, f"AAAAA-AAAA{CODE_ALPHABET[n]}").status_code == 400
+            assert _pair(http, server.url, f"AAAAA-AAAA{CODE_ALPHABET[n]}").status_code == 404
         locked = _pair(http, server.url, code)  # even the right code waits now
         assert locked.status_code == 429
         assert locked.json()["error"]["code"] == "rate_limited"
@@ -67,14 +67,14 @@ def test_guessing_one_shop_from_many_addresses_is_locked_out(server):
     for n in range(3):
         with _client(40 + n) as http:
             for guess in ("BBBBB-BBBBB", "CCCCC-CCCCC"):
-                assert _pair(http, server.url, guess, shop_id=shop_id).status_code == 400
+                assert _pair(http, server.url, guess, shop_id=shop_id).status_code == 404
     with _client(50) as http:
         locked = _pair(http, server.url, code, shop_id=shop_id)
         assert locked.status_code == 429 and "retry-after" in locked.headers
         assert _pair(http, server.url, other_code, shop_id=other_id).status_code == 200
         # A code named for the wrong shop is refused like an unknown one.
         third_id, third_code = server.create_shop("Cave Paul")
-        assert _pair(http, server.url, third_code, shop_id=other_id).status_code == 400
+        assert _pair(http, server.url, third_code, shop_id=other_id).status_code == 404
 
 
 def test_a_token_rotates_without_losing_the_outbox(server):
@@ -125,7 +125,7 @@ def test_the_operator_lists_and_revokes_devices_and_codes(server, capsys):
     assert main(["revoke-code", "--db", db, "--shop", shop.shop_id]) == 0
     assert "1 code(s) revoked" in capsys.readouterr().out
     with _client(70) as http:
-        assert _pair(http, server.url, code).status_code == 400
+        assert _pair(http, server.url, code).status_code == 404
     assert main(["revoke-device", "--db", db, "--shop", shop.shop_id, "--device", device_id]) == 0
     assert shop.push_raw([]).status_code == 401
     assert main(["revoke-device", "--db", db, "--shop", "shop_nope", "--device", "1"]) == 2
