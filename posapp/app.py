@@ -34,6 +34,7 @@ from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
 from sync.engine import SyncEngine
 from sync.messages import CoreMessage
+from sync.url_check import insecure_url_message
 
 __all__ = ["AppConfig", "ShopApp"]
 
@@ -114,7 +115,10 @@ class ShopApp(CoreBridge):
         url = self.setting("marketplace_url")
         shop_id = self.setting("shop_id")
         token = None
-        if url and shop_id:
+        refused = insecure_url_message(url) if url else None
+        if refused:  # a token is never sent in clear: the shopkeeper pairs again over https
+            self.startup_messages.append(refused)
+        elif url and shop_id:
             try:
                 token = self.vault.load(account_name(url, shop_id))
             except VaultError as exc:  # no keyring: keep working offline, say why
