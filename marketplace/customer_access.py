@@ -54,7 +54,7 @@ def customer_key(phone: str) -> str:
 
 def check_caps(tx: Tx, shop_id: str, phone: str, units: int, caps: OrderCaps) -> None:
     if units > caps.max_units_per_order:
-        raise ApiError(422, "order_too_large",
+        raise ApiError(409, "order_too_large",
                        f"Au plus {caps.max_units_per_order} articles par commande "
                        f"({units} demandés).", field="lines")
     held = tx.row(

@@ -14,6 +14,7 @@ from marketplace.order_limits import (
     MAX_LINES_PER_ORDER,
     MAX_OPTIONS_PER_LINE,
     MAX_QTY_PER_LINE,
+    NOT_BLANK,
     text_schema,
 )
 from sync.protocol import (
@@ -79,7 +80,7 @@ _SCHEMAS: dict[str, Any] = {
     "PairRequest": {
         "type": "object", "required": ["pairing_code"], "additionalProperties": False,
         "properties": {"pairing_code": {"type": "string", "examples": ["ABCDE-FGHJK"],
-                                        "minLength": 1, "maxLength": 64, "pattern": "\\S",
+                                        "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK,
                                         "description": "single use; case and dash optional"},
                        "device_name": {"type": "string", "maxLength": 200},
                        "shop_id": {"type": "string", "maxLength": 100,
@@ -104,18 +105,21 @@ _SCHEMAS: dict[str, Any] = {
                    "description": "strictly increasing per client (gaps allowed; 409 "
                                   "ids_not_increasing within one push otherwise)"},
             "name": {"type": "string", "enum": list(MUTATIONS)},
-            "args": {"type": "object", "description": (
+            "args": {"description": (
+                "any JSON value: the arguments object below; anything else is refused, "
+                "per mutation, in the results (never the whole push). "
+                +
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
                 + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
                 " order.reject {order_id, reason ∈ " + ", ".join(SHOP_REJECT_REASONS) + "};"
                 " order.ready {order_id}; order.collected {order_id}; shop.pause {paused}")},
-            "at": {**_TIME, "description": "when it happened at the counter"},
+            "at": {**_NTIME, "maxLength": 64, "description": "when it happened at the counter"},
         },
     },
     "PushRequest": {
         "type": "object", "required": ["client_id", "mutations"],
         "properties": {"client_id": {"type": "string", "minLength": 1, "maxLength": 200,
-                                     "pattern": "\\S"},
+                                     "pattern": NOT_BLANK},
                        "mutations": {"type": "array", "maxItems": MAX_PUSH_BATCH,
                                      "items": _ref("Mutation")}},
     },
@@ -247,7 +251,7 @@ _SCHEMAS: dict[str, Any] = {
         "if": {"properties": {"channel": {"const": "delivery"}}, "required": ["channel"]},
         "then": {"properties": {"customer": {
             "required": ["address"],
-            "properties": {"address": {"type": "string", "pattern": "\\S"}}}}},
+            "properties": {"address": {"type": "string", "pattern": NOT_BLANK}}}}},
         "examples": [{"customer": {"name": "Zoé Lefèvre", "phone": "06 01 02 03 04"},
                       "channel": "collect", "lines": [{"sku": "CROIS", "qty": 2,
                                                        "options": ["bien cuit"]}],
@@ -372,11 +376,11 @@ _PATHS: dict[str, Any] = {
             "400": _ERR_BAD,
             "404": _error("No such shop or product", ["unknown_shop", "unknown_sku"]),
             "409": _error("Cannot take it now",
-                          ["out_of_stock", "shop_paused", "customer_limit",
-                           "idempotency_conflict"]),
+                          ["out_of_stock", "shop_paused", "customer_limit", "order_too_large",
+                           "pickup_slot_unavailable", "idempotency_conflict"]),
             "413": _ERR_LARGE,
             "415": _ERR_MEDIA,
-            "422": _error("Invalid order", ["invalid_request", "order_too_large"]),
+            "422": _ERR_INVALID,
         },
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {

@@ -12,13 +12,14 @@ allowed. So the worst order prints a bounded amount of paper: about
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from marketplace.errors import ApiError
 
-__all__ = ["TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
+__all__ = ["NOT_BLANK", "SPACES", "rfc3339", "TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
            "MAX_OPTIONS_PER_LINE", "text_schema"]
 
 MAX_LINES_PER_ORDER = 30
@@ -30,7 +31,11 @@ MAX_OPTIONS_PER_LINE = 5
 # mean the same in ECMA 262 (the schema's dialect) and Python.
 _FORBIDDEN = r"\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029"
 _FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN}]")
-_BLANK_RE = re.compile(r"^\s*$")
+# White space spelt out: "\s" differs between Python (which counts \x1c-\x1f) and ECMA 262
+# (which counts U+FEFF), so "not blank" is "has a character of neither list".
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NOT_BLANK = f"[^{SPACES}]"
+_NOT_BLANK_RE = re.compile(NOT_BLANK)
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,14 @@ class TextLimit:
                                    field=field)
         if value.count("\n") >= self.max_lines:
             raise ApiError.invalid(f"{field} has more than {self.max_lines} lines", field=field)
-        if self.nonblank and _BLANK_RE.match(value):
+        if self.nonblank and not _NOT_BLANK_RE.search(value):
             raise ApiError.invalid(f"{field} must not be empty", field=field)
         return value
 
     @property
     def pattern(self) -> str:
         char = f"[^{_FORBIDDEN}\\n]"
-        line = f"{char}*[^{_FORBIDDEN}\\s]{char}*" if self.nonblank else f"{char}*"
+        line = f"{char}*[^{_FORBIDDEN}{SPACES}]{char}*" if self.nonblank else f"{char}*"
         more = f"(\\n{char}*){{0,{self.max_lines - 1}}}" if self.max_lines > 1 else ""
         return f"^{line}{more}$"
 
@@ -85,6 +90,20 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "lines.options": TextLimit(50),
     "idempotency_key": TextLimit(100),
 }
+
+
+def rfc3339(value: Any) -> dt.datetime | None:
+    """A time as JSON Schema's "date-time" format means it (RFC 3339, any year), or None."""
+    if not isinstance(value, str) or len(value) > 64 or not _RFC3339.match(value):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+                      re.ASCII)
 
 
 def text_schema(field: str, nullable: bool = False) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from marketplace.order_limits import (
     MAX_LINES_PER_ORDER,
     MAX_OPTIONS_PER_LINE,
     MAX_QTY_PER_LINE,
+    NOT_BLANK,
     TEXT_LIMITS,
+    rfc3339,
 )
 from marketplace.orders import OrderLineRequest, OrderRequest
 from marketplace.security import require_json
@@ -109,7 +111,7 @@ def as_int(value: Any) -> int | None:
     return None
 
 
-_NOT_BLANK = re.compile(r"\S")  # the schema's "pattern": "\\S", with the same meaning
+_NOT_BLANK = re.compile(NOT_BLANK)  # the schema's pattern, same meaning in both dialects
 
 
 def _text(obj: Mapping[str, Any], key: str, *, required: bool, limit: int = _SHORT,
@@ -159,7 +161,7 @@ def parse_push(body: Any) -> tuple[str, list[PushMutation]]:
                            "mutation ids must be strictly increasing within a push")
         name = _text(item, "name", required=True, limit=100)
         at = _text(item, "at", required=False, limit=64)
-        if at is not None and parse_iso(at) is None:
+        if at is not None and rfc3339(at) is None:
             raise ApiError.invalid("a mutation's at must be an ISO 8601 time with a time zone",
                                    field="mutations.at")
         assert name is not None
@@ -226,10 +228,13 @@ def parse_order_request(body: Any) -> OrderRequest:
                                field="paid")
     paid = False
     slot = body.get("pickup_slot")
-    slot_time = parse_iso(slot) if isinstance(slot, str) and len(slot) <= 64 else None
-    if slot is not None and slot_time is None:
+    if slot is not None and rfc3339(slot) is None:
         raise ApiError.invalid("pickup_slot must be an ISO 8601 time with a time zone",
                                field="pickup_slot")
+    slot_time = parse_iso(slot)
+    if slot is not None and slot_time is None:  # well formed, but no time to collect anything
+        raise ApiError(409, "pickup_slot_unavailable",
+                       "Ce créneau de retrait n'est pas possible.", field="pickup_slot")
     key = _limited(body, "idempotency_key", "idempotency_key")
     fields = {
         "customer_name": name.strip() if name else "",
