@@ -104,7 +104,9 @@ _SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
                    "description": "strictly increasing per client (gaps allowed; 409 "
                                   "ids_not_increasing within one push otherwise)"},
-            "name": {"type": "string", "enum": list(MUTATIONS)},
+            "name": {"type": "string", "maxLength": 100, "examples": list(MUTATIONS),
+                     "description": "one of " + ", ".join(MUTATIONS) + "; another name is "
+                                    "refused per mutation (unknown_mutation), not the push"},
             "args": {"description": (
                 "any JSON value: the arguments object below; anything else is refused, "
                 "per mutation, in the results (never the whole push). "

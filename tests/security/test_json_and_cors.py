@@ -24,13 +24,6 @@ def test_an_order_not_sent_as_json_is_refused_with_415(shop, content_type):
     assert shop.pull()["orders"] == []
 
 
-def test_json_with_a_charset_is_json(shop):
-    response = shop.http.post(f"{shop.url}/v1/customer/shops/{shop.shop_id}/orders",
-                              content=json.dumps(ORDER).encode(),
-                              headers={"Content-Type": "application/json; charset=utf-8"})
-    assert response.status_code == 201, response.text
-
-
 def test_shop_endpoints_want_json_too(shop):
     response = shop.http.post(f"{shop.url}/v1/push", headers={**shop.auth,
                               "Content-Type": "text/plain"},
