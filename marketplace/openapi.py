@@ -99,7 +99,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {"device_token": {"type": "string"}, "expires_at": _NTIME},
     },
     "Mutation": {
-        "type": "object", "required": ["id", "name", "args"],
+        "type": "object", "required": ["id", "name"],  # no args: refused per mutation
         "properties": {
             "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
                    "description": "strictly increasing per client (gaps allowed; 409 "
