@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -44,6 +45,9 @@ def market(tmp_path: Path) -> Iterator[Any]:
     server.stop()
 
 
+_phones = itertools.count(1_000_000)
+
+
 @dataclass
 class Customer:
     """The customer side of the reference marketplace, over real HTTP."""
@@ -54,8 +58,9 @@ class Customer:
     secrets: dict[str, str] = field(default_factory=dict)  # order id -> its X-Order-Secret
 
     def order(self, lines: list[tuple[str, int]], **extra: Any) -> httpx.Response:
+        # Each order from another phone: one customer may hold only a few open orders.
         body = {
-            "customer": {"name": "Zoé Lefèvre", "phone": "0601020304"},
+            "customer": {"name": "Zoé Lefèvre", "phone": f"06{next(_phones):08d}"},
             "channel": "collect",
             "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
             "note": "Sans sésame, merci !",
