@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="0 = any free port (printed)")
     serve.add_argument("--auto-reject-after", type=float, default=600.0, metavar="S",
                        help="reject orders left new this many seconds (default 600)")
+    serve.add_argument("--unattended-after", type=float, default=90.0, metavar="S",
+                       help="refuse a shop's new orders (409 shop_unattended) when none of its"
+                            " counters has been connected for this many seconds (default 90)")
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="web origin allowed to call the customer API from a browser, e.g. "
                             "https://commande.example.fr (repeatable; default: none)")
@@ -86,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     shop = command("create-shop", "create a shop; prints its id and a pairing code")
     shop.add_argument("--name", required=True)
     shop.add_argument("--address", default="")
+    shop.add_argument("--time-zone", default="", metavar="ZONE",
+                      help='IANA time zone suggested to the counters, e.g. "Europe/Paris"')
     shop.add_argument("--demo-products", action="store_true",
                       help="give it the demo catalogue")
     shop.add_argument("--json", action="store_true", help="print JSON")
@@ -142,6 +147,7 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after,
+                                        "unattended_after_s": args.unattended_after,
                                         **_hardening_settings(args)})
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
@@ -280,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if args.command == "create-shop":
                 products = DEMO_PRODUCTS if args.demo_products else ()
-                _print_shop(*admin.create_shop(db, args.name, args.address, products), args.json)
+                _print_shop(*admin.create_shop(db, args.name, args.address, products,
+                                               time_zone=args.time_zone), args.json)
             elif args.command == "pairing-code":
                 print(admin.new_pairing_code(db, args.shop))
             elif args.command == "seed-demo":

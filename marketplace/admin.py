@@ -15,12 +15,13 @@ __all__ = ["create_shop", "new_pairing_code", "add_products", "seed_demo", "list
 
 
 def create_shop(db: Database, name: str, address: str = "",
-                products: Iterable[Mapping[str, Any]] = ()) -> tuple[str, str]:
+                products: Iterable[Mapping[str, Any]] = (), *,
+                time_zone: str = "") -> tuple[str, str]:
     """A new shop (with an optional catalogue) and its first pairing code."""
     if not name.strip():
         raise ValueError("a shop needs a name")
     with write_tx(db) as tx:
-        shop_id = insert_shop(tx, name.strip(), address.strip())
+        shop_id = insert_shop(tx, name.strip(), address.strip(), time_zone=time_zone.strip())
         for product in products:
             add_product(tx, shop_id, product)
         return shop_id, issue_pairing_code(tx, shop_id)
@@ -44,7 +45,8 @@ def seed_demo(db: Database) -> tuple[str, str]:
     """The demo shop (created once, then reused with today's stock) and a fresh pairing code."""
     with write_tx(db) as tx:
         if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (DEMO_SHOP_ID,)) is None:
-            insert_shop(tx, DEMO_SHOP["name"], DEMO_SHOP["address"], shop_id=DEMO_SHOP_ID)
+            insert_shop(tx, DEMO_SHOP["name"], DEMO_SHOP["address"], shop_id=DEMO_SHOP_ID,
+                        time_zone="Europe/Paris")
         for product in DEMO_PRODUCTS:
             add_product(tx, DEMO_SHOP_ID, product, replace=False)
         return DEMO_SHOP_ID, issue_pairing_code(tx, DEMO_SHOP_ID)

@@ -31,6 +31,7 @@ from marketplace.hub import ChangeHub, hold_time
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
+from marketplace.presence import Presence
 from marketplace.pull import read_pull
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
@@ -43,7 +44,7 @@ from marketplace.validation import (
     parse_push,
     read_json,
 )
-from sync.protocol import to_iso
+from sync.protocol import parse_iso, to_iso, utcnow_iso
 
 __all__ = ["create_app", "MarketState"]
 
@@ -58,6 +59,7 @@ class MarketState:
         self.settings = settings
         self.store = Store(db_path)
         self.hub = ChangeHub()
+        self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.limiter = Limiter()
         self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
@@ -82,14 +84,30 @@ class MarketState:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self.hub.close)
 
+    async def flush_presence(self) -> None:
+        """Write the counters seen since the last flush (one transaction)."""
+        seen = self.presence.take_pending()
+        if not seen:
+            return
+        try:
+            await self.db(shops.record_presence, seen)
+        except BaseException:  # a busy disk delays presence; try again next sweep
+            self.presence.put_back(seen)
+            raise
+
     async def sweep_forever(self) -> None:
-        """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too)."""
+        """Reject orders nobody acknowledged in time (DESIGN.md: tablets time out too);
+        reopen shops whose timed pause is over."""
         while True:
             await asyncio.sleep(self.settings.sweep_interval_s)
             try:
                 await self.sweep_once()
             except Exception:  # a locked or full disk must not kill the sweeper
                 log.exception("timeout sweep failed")
+            try:
+                await self.flush_presence()
+            except Exception:
+                log.exception("presence not recorded")
 
     async def sweep_once(self) -> None:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.settings.auto_reject_after_s)
@@ -99,7 +117,9 @@ class MarketState:
             for shop_id in changed:
                 self.hub.notify(shop_id)
             if rejected < batch:
-                return
+                break
+        for shop_id in await self.db(shops.reopen_paused, utcnow_iso()):
+            self.hub.notify(shop_id)
 
 
 _SMALL_BODY = 8192  # a pairing request: three short strings, even \u-escaped
@@ -152,8 +172,22 @@ async def push(request: Request) -> Response:
 
 async def pull(request: Request) -> Response:
     st = _state(request)
-    shop_id = await st.shop_of(request)
+    shop_id, device_id = await st.db(shops.authenticate_device, bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
+    # Presence: the counter is connected while this pull is held, and seen when it starts
+    # and ends (written by the sweeper: an order's delivery never waits for that write).
+    st.presence.enter(shop_id)
+    st.presence.note(shop_id, device_id)
+    try:
+        body = await _wait_for_changes(st, shop_id, cursor, wait, client_id)
+    finally:
+        st.presence.leave(shop_id)
+        st.presence.note(shop_id, device_id)
+    return JSONResponse(body)
+
+
+async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: float,
+                            client_id: str | None) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_time(wait)  # a little less, at random: no herd (hub.py)
     first = None
@@ -165,12 +199,12 @@ async def pull(request: Request) -> Response:
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).
         if snapshot.changed or snapshot.last_mutation_id != first.last_mutation_id:
-            return JSONResponse(snapshot.body)
+            return snapshot.body
         remaining = deadline - loop.time()
         if remaining <= 0 or st.hub.closing or not await st.hub.wait(event, remaining):
-            return JSONResponse(snapshot.body)
+            return snapshot.body
         if st.hub.closing:  # woken by shutdown: answer what we read, no new read to queue
-            return JSONResponse(snapshot.body)
+            return snapshot.body
 
 
 # -- customer endpoints (reference server only) ---------------------------------------------------
@@ -185,6 +219,7 @@ async def customer_place(request: Request) -> Response:
     shop_id = request.path_params["shop_id"]
     order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes,
                                                                 st.settings.body_timeout_s))
+    await _check_open(st, shop_id, order_request.idempotency_key)
     order, created = await st.db(orders.place_order, shop_id, order_request,
                                   st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
@@ -199,6 +234,30 @@ async def _check_order_secret(request: Request) -> None:
     p = request.path_params
     await _state(request).db(customer_access.check_secret, p["shop_id"], p["order_id"],
                              request.headers.get(ORDER_SECRET_HEADER, ""))
+
+
+async def _check_open(st: MarketState, shop_id: str, idempotency_key: str | None) -> None:
+    """Reopen a shop whose timed pause is over; refuse orders a shop nobody watches.
+
+    (An unknown or paused shop is left to ``orders.place_order``, which says so; a retry of
+    an order already taken gets it back, watched or not.)"""
+    gate = await st.db(shops.order_gate, shop_id)
+    if gate is None:
+        return
+    now = dt.datetime.now(dt.UTC)
+    until = parse_iso(gate["paused_until"])
+    if gate["paused"] and until is not None and until <= now:
+        for reopened in await st.db(shops.reopen_paused, to_iso(now), shop_id):
+            st.hub.notify(reopened)
+    elif gate["paused"]:
+        return
+    if st.presence.attended(shop_id, gate, now):
+        return
+    if await st.db(shops.placed_with_key, shop_id, idempotency_key):
+        return
+    raise ApiError(409, "shop_unattended",
+                   "Personne n'est au comptoir de cette boutique pour recevoir votre commande"
+                   " pour le moment ; réessayez plus tard.")
 
 
 async def customer_get(request: Request) -> Response:
@@ -327,6 +386,8 @@ def create_app(db_path: str | Path, *,
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            with contextlib.suppress(Exception):  # best effort: counters re-poll anyway
+                await state.flush_presence()
             state.store.close()
 
     app = Starlette(

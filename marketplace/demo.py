@@ -2,7 +2,7 @@
 
 ``DemoOrderGenerator(url, shop_id, interval=20).start()`` places an order now
 and then every ``interval`` seconds from a background thread; an order the
-shop cannot take (out of stock, paused) is simply skipped.
+shop cannot take (out of stock, paused, no counter watching) is simply skipped.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def place_demo_order(http: httpx.Client, url: str, shop_id: str,
             continue
     else:
         return None
-    if response.status_code == 409:  # out_of_stock / shop_paused: a real customer gives up
+    if response.status_code == 409:  # out_of_stock / shop_paused / shop_unattended: give up
         log.info("demo order skipped: %s", response.text)
         return None
     response.raise_for_status()

@@ -197,8 +197,9 @@ def _set_available(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str
 
 
 def _shop_pause(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
-    tx.execute("UPDATE shops SET paused = ?, version = ? WHERE id = ?",
-               (int(args["paused"]), tx.version(), shop_id))
+    until = parse_iso(args.get("paused_until")) if args["paused"] else None
+    tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
+               (int(args["paused"]), to_iso(until) if until else None, tx.version(), shop_id))
 
 
 def _order_handler(name: str) -> Callable[[Tx, str, dict[str, Any], tuple[str, int]], None]:

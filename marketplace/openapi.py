@@ -114,7 +114,9 @@ _SCHEMAS: dict[str, Any] = {
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
                 + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
                 " order.reject {order_id, reason ∈ " + ", ".join(SHOP_REJECT_REASONS) + "};"
-                " order.ready {order_id}; order.collected {order_id}; shop.pause {paused}")},
+                " order.ready {order_id}; order.collected {order_id}; shop.pause {paused,"
+                " paused_until? (time, with paused true: the marketplace reopens the shop"
+                " then)}")},
             "at": {**_NTIME, "maxLength": 64, "description": "when it happened at the counter"},
         },
     },
@@ -147,7 +149,14 @@ _SCHEMAS: dict[str, Any] = {
     "Shop": {
         "type": "object", "required": ["id", "name", "paused", "address"],
         "properties": {"id": {"type": "string"}, "name": {"type": "string"},
-                       "paused": {"type": "boolean"}, "address": {"type": "string"}},
+                       "paused": {"type": "boolean"},
+                       "paused_until": {"type": ["string", "null"], "format": "date-time",
+                                        "description": "a timed pause ends (the shop reopens"
+                                                       " by itself) at this time"},
+                       "address": {"type": "string"},
+                       "time_zone": {"type": ["string", "null"],
+                                     "description": "IANA zone suggested for the shop's "
+                                                    "clocks, e.g. Europe/Paris"}},
     },
     "Product": {
         "type": "object",
@@ -377,9 +386,11 @@ _PATHS: dict[str, Any] = {
                                               "Idempotent-Replayed)"),
             "400": _ERR_BAD,
             "404": _error("No such shop or product", ["unknown_shop", "unknown_sku"]),
-            "409": _error("Cannot take it now",
-                          ["out_of_stock", "shop_paused", "customer_limit", "order_too_large",
-                           "pickup_slot_unavailable", "idempotency_conflict"]),
+            "409": _error("Cannot take it now: out of stock, paused, unattended (no counter of "
+                          "the shop connected for unattended_after_s), over a cap, slot or key "
+                          "conflict",
+                          ["out_of_stock", "shop_paused", "shop_unattended", "customer_limit",
+                           "order_too_large", "pickup_slot_unavailable", "idempotency_conflict"]),
             "413": _ERR_LARGE,
             "415": _ERR_MEDIA,
             "422": _ERR_INVALID,

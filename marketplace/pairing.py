@@ -89,10 +89,12 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
         if found is None or (shop_id is not None and found["shop_id"] != shop_id):
             raise ApiError(404, *_REFUSED)
         tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?", (tx.now, found["id"]))
-        tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, expires_at)"
-                   " VALUES (?, ?, ?, ?, ?)",
+        # Pairing is the counter's first sign of life: its shop is attended from now on
+        # (until it stops polling for longer than the server's unattended delay).
+        tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, expires_at,"
+                   " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
                    (hash_token(token), found["shop_id"], device_name, tx.now,
-                    _later(tx, token_ttl_s) if token_ttl_s else None))
+                    _later(tx, token_ttl_s) if token_ttl_s else None, tx.now))
     return {"shop_id": found["shop_id"], "shop_name": found["name"], "device_token": token}
 
 

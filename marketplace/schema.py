@@ -174,14 +174,31 @@ def _mutation_digest(db: Database) -> None:
     db.execute("ALTER TABLE mutation_results ADD COLUMN digest TEXT")
 
 
-@MIGRATIONS(name="0003_order_payment_reference")
+_PRESENCE_AND_TIMED_PAUSE = """
+ALTER TABLE devices ADD COLUMN last_seen_at TEXT;
+CREATE INDEX devices_shop ON devices (shop_id, last_seen_at);
+ALTER TABLE shops ADD COLUMN paused_until TEXT;
+ALTER TABLE shops ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+CREATE INDEX shops_paused_until ON shops (paused_until) WHERE paused_until IS NOT NULL;
+"""
+
+
+@MIGRATIONS(name="0003_device_presence_and_timed_pause")
+def _presence_and_timed_pause(db: Database) -> None:
+    """Presence: when each counter last long-polled (a shop nobody watches takes no orders).
+    Timed pause: the moment a paused shop reopens by itself. Time zone: the one the
+    marketplace suggests to the counters ('' = none)."""
+    run_script(db.conn, _PRESENCE_AND_TIMED_PAUSE)
+
+
+@MIGRATIONS(name="0004_order_payment_reference")
 def _order_payment_reference(db: Database) -> None:
     # Who confirmed the payment (the payment service's reference); set only by a signed
     # notification (payments.py), never by the customer.
     db.execute("ALTER TABLE orders ADD COLUMN payment_ref TEXT")
 
 
-@MIGRATIONS(name="0004_order_customer_secret_and_key")
+@MIGRATIONS(name="0005_order_customer_secret_and_key")
 def _order_customer_secret_and_key(db: Database) -> None:
     # customer_access.py: the secret that reads or cancels an order (an id alone no longer
     # does), and the customer (phone digits) the per-customer caps count by.
@@ -210,7 +227,7 @@ CREATE INDEX devices_previous_token ON devices (previous_token_hash)
 """
 
 
-@MIGRATIONS(name="0005_pairing_secrets_and_token_expiry")
+@MIGRATIONS(name="0006_pairing_secrets_and_token_expiry")
 def _pairing_secrets_and_token_expiry(db: Database) -> None:
     # pairing.py: codes stored hashed with their own expiry (plaintext pairing_codes goes,
     # its unused codes carried over hashed, valid 24 h from issue); device tokens that can

@@ -19,6 +19,9 @@ class Settings:
     auto_reject_after_s: float = 600.0
     # How often the timeout sweeper runs; None = min(1 s, auto_reject_after_s / 4).
     timeout_check_interval_s: float | None = None
+    # A shop none of whose counters has long-polled for this long is unattended: the
+    # customer API refuses its new orders (409 shop_unattended) until a counter is back.
+    unattended_after_s: float = 90.0
     max_wait_s: float = MAX_WAIT_SECONDS
     pairing_code_ttl_s: float = 24 * 3600.0
     max_body_bytes: int = 2 * 1024 * 1024
@@ -61,6 +64,8 @@ class Settings:
         object.__setattr__(self, "rate_limit_exempt", tuple(self.rate_limit_exempt))
         if self.auto_reject_after_s <= 0:
             raise ValueError("auto_reject_after_s must be positive")
+        if self.unattended_after_s <= 0:
+            raise ValueError("unattended_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
         if self.pull_page_size < 1:
@@ -76,6 +81,12 @@ class Settings:
         if self.timeout_check_interval_s is not None:
             return max(0.05, self.timeout_check_interval_s)
         return max(0.05, min(1.0, self.auto_reject_after_s / 4))
+
+    @property
+    def presence_write_interval_s(self) -> float:
+        """How stale a device's recorded last-seen time may get while it polls: rewriting it
+        at every pull would cost one write per pull; a fraction of the delay is enough."""
+        return max(0.05, min(10.0, self.unattended_after_s / 6))
 
     @classmethod
     def coerce(cls, value: Settings | Mapping[str, Any] | None) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
@@ -13,19 +14,40 @@ from marketplace.storage import Tx, read_tx, write_tx
 
 __all__ = [
     "insert_shop",
+    "valid_time_zone",
     "issue_pairing_code",
     "authenticate",
     "revoke_device",
+    "authenticate_device",
+    "record_presence",
+    "order_gate",
+    "placed_with_key",
+    "reopen_paused",
     "load_shop",
     "shop_to_wire",
 ]
 
 
-def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None) -> str:
+def valid_time_zone(name: str) -> bool:
+    """An IANA zone name this machine knows ("Europe/Paris"); '' means none."""
+    if not name:
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None,
+                time_zone: str = "") -> str:
+    if not valid_time_zone(time_zone):
+        raise ValueError(f"unknown time zone {time_zone!r}")
     shop_id = shop_id or new_id("shop")
     tx.execute(
-        "INSERT INTO shops (id, name, address, paused, created_at, version) VALUES (?, ?, ?, 0, ?, ?)",
-        (shop_id, name, address, tx.now, tx.version()),
+        "INSERT INTO shops (id, name, address, paused, time_zone, created_at, version)"
+        " VALUES (?, ?, ?, 0, ?, ?, ?)",
+        (shop_id, name, address, time_zone, tx.now, tx.version()),
     )
     return shop_id
 
@@ -37,16 +59,65 @@ def issue_pairing_code(tx: Tx, shop_id: str) -> str:
 
 def authenticate(db: Database, token: str) -> str:
     """The shop id a live device token belongs to; ApiError 401 otherwise."""
+    return authenticate_device(db, token)[0]
+
+
+def authenticate_device(db: Database, token: str) -> tuple[str, int]:
+    """(shop id, device id) of a live device token; ApiError 401 otherwise."""
     with read_tx(db) as tx:
         # A live token: not revoked, not expired, or the previous one within its rotation grace.
         digest = hash_token(token)
-        found = tx.row("SELECT shop_id FROM devices WHERE revoked_at IS NULL AND ("
+        found = tx.row("SELECT id, shop_id FROM devices WHERE revoked_at IS NULL AND ("
                        " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
                        " OR (previous_token_hash = ? AND previous_valid_until > ?))",
                        (digest, tx.now, digest, tx.now))
     if found is None:
         raise ApiError.unauthorized()
-    return str(found["shop_id"])
+    return str(found["shop_id"]), int(found["id"])
+
+
+def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:
+    """Counters were connected: (seen_at, device id) pairs, in one transaction."""
+    with write_tx(db) as tx:
+        tx.conn.executemany("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2"
+                            " AND (last_seen_at IS NULL OR last_seen_at < ?1)", seen)
+
+
+def order_gate(db: Database, shop_id: str) -> dict[str, Any] | None:
+    """What decides whether a shop takes an order now: {paused, paused_until, last_seen}
+    (last_seen: when a live counter of the shop was last connected, None if never);
+    None for an unknown shop."""
+    with read_tx(db) as tx:
+        return tx.row("SELECT s.paused, s.paused_until, MAX(d.last_seen_at) AS last_seen"
+                      " FROM shops s LEFT JOIN devices d"
+                      " ON d.shop_id = s.id AND d.revoked_at IS NULL"
+                      " WHERE s.id = ? GROUP BY s.id", (shop_id,))
+
+
+def placed_with_key(db: Database, shop_id: str, idempotency_key: str | None) -> bool:
+    """An order was already taken under this key (its retry gets the same answer as before)."""
+    if idempotency_key is None:
+        return False
+    with read_tx(db) as tx:
+        return tx.row("SELECT 1 AS x FROM orders WHERE shop_id = ? AND idempotency_key = ?",
+                      (shop_id, idempotency_key)) is not None
+
+
+def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> list[str]:
+    """Reopen shops whose timed pause is over (all, or one); returns the shops reopened."""
+    where = "paused = 1 AND paused_until IS NOT NULL AND paused_until <= ?"
+    params: tuple[str, ...] = (now_iso,)
+    if shop_id is not None:
+        where += " AND id = ?"
+        params = (now_iso, shop_id)
+    with read_tx(db) as tx:  # the common case (nothing to reopen) takes no write lock
+        due = [r["id"] for r in tx.rows(f"SELECT id FROM shops WHERE {where}", params)]
+    if not due:
+        return []
+    with write_tx(db) as tx:
+        return [r["id"] for r in tx.rows(
+            f"UPDATE shops SET paused = 0, paused_until = NULL, version = ? WHERE {where}"
+            " RETURNING id", (tx.version(), *params))]
 
 
 def revoke_device(db: Database, token: str) -> None:
@@ -63,4 +134,5 @@ def load_shop(tx: Tx, shop_id: str) -> dict[str, Any] | None:
 
 def shop_to_wire(shop: dict[str, Any]) -> dict[str, Any]:
     return {"id": shop["id"], "name": shop["name"], "paused": bool(shop["paused"]),
-            "address": shop["address"]}
+            "paused_until": shop.get("paused_until") if shop["paused"] else None,
+            "address": shop["address"], "time_zone": shop.get("time_zone") or None}

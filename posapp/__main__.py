@@ -79,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     keepalive.timeout.connect(lambda: None)
 
     from posapp.ui.i18n import install_translator
+    from posapp.ui.single_instance import SingleInstance, bring_forward
+
+    # One Comptoir per data directory (the demo's lives beside its folder, which it wipes).
+    instance = SingleInstance(args.data_dir / ("demo.lock" if args.demo else "comptoir.lock"))
+    if not instance.acquire():
+        if instance.ask_first_to_show():
+            print("comptoir : déjà ouvert pour ce dossier de données ; sa fenêtre passe au"
+                  " premier plan.", file=sys.stderr)
+            return 0
+        print(f"comptoir : un autre Comptoir utilise déjà {args.data_dir} mais ne répond pas ;"
+              " fermez-le (ou redémarrez l'ordinateur), puis relancez.", file=sys.stderr)
+        return 3
 
     shop_app = ShopApp(AppConfig(data_dir=args.data_dir, demo=args.demo,
                                  demo_order_interval=args.demo_interval))
@@ -86,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         shop_app.start()
     except StoreError as exc:
         shop_app.stop()
+        instance.release()
         print(f"comptoir: {exc}", file=sys.stderr)
         if not args.screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
             QMessageBox.critical(None, "Comptoir", str(exc))
@@ -96,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from posapp.ui.main_window import MainWindow
 
     window = MainWindow(shop_app)
+    instance.activation_requested.connect(lambda: bring_forward(window))
     window.show()
     rc = 0
     if args.screenshot:
@@ -109,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = qt_app.exec()
     window.close()
     shop_app.stop()
+    instance.release()
     return rc
 
 
@@ -163,6 +178,9 @@ def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
     while shop_app.last_status.pending and clock.elapsed() < 10_000:
         qt_app.processEvents()
     take_screenshots(window, out_dir)
+    from posapp.ui import quit_dialog
+
+    quit_dialog.screenshot(window, out_dir / "quit.png")
     order = shop_app.orders.get(board["new"][-1]["id"])
     config = shop_app.printing.config()
     render_preview(build_ticket(order, shop_app.shop, config.line_columns,

@@ -30,10 +30,10 @@ from posapp.store.backup import RestoreResult, backup, restore
 from posapp.store.db import Store, open_store
 from posapp.store.pairing import Pairing, PairingChange
 from posapp.store.replica import PullSummary, ShopReplica
-from sync.client import pair_device
 from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, account_name
 from sync.engine import SyncEngine
 from sync.messages import CoreMessage
+from sync.pairing import pair_and_keep
 from sync.url_check import insecure_url_message
 
 __all__ = ["AppConfig", "ShopApp"]
@@ -162,28 +162,34 @@ class ShopApp(CoreBridge):
 
     # -- pairing -------------------------------------------------------------------
     def pair(self, url: str, pairing_code: str) -> dict[str, str]:
-        """Pair this counter (network call, then ``complete_pairing``).
+        """Pair this counter (keyring checked, code spent, token kept: ``sync.pairing``),
+        then ``adopt_pairing``.
 
-        Raises sync.client.SyncError with a message to show. The UI runs the
-        network half (``sync.client.pair_device``) in a worker and calls
-        ``complete_pairing`` on the GUI thread; this one-call form serves start-up.
+        Raises sync.client.SyncError or VaultError with a message to show. The UI runs
+        ``sync.pairing.pair_and_keep`` in a worker and calls ``adopt_pairing`` on the GUI
+        thread; this one-call form serves start-up.
         """
-        answer = pair_device(url, pairing_code, device_name=socket.gethostname())
-        self.complete_pairing(url, answer)
+        answer = pair_and_keep(url, pairing_code, socket.gethostname(), self.vault)
+        self.adopt_pairing(url, answer)
         return answer
 
     def complete_pairing(self, url: str, answer: dict[str, str]) -> PairingChange:
-        """Keep the token in the vault, the rest in settings (one transaction); restart sync.
+        """Keep the token in the vault, then ``adopt_pairing``."""
+        self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
+        return self.adopt_pairing(url, answer)
+
+    def adopt_pairing(self, url: str, answer: dict[str, str]) -> PairingChange:
+        """The token is in the vault already: the rest in settings (one transaction);
+        restart sync.
 
         Sync is stopped around it: a long-poll still asked with the old credentials is
         cut, and an answer about the old shop is refused by the store anyway. Moving to
         another shop or marketplace first saves the database aside, then starts the
         shop's data afresh; changes left for the old shop are exported to a CSV and the
-        shopkeeper is told. Raises VaultError or BackupError (then nothing changed).
+        shopkeeper is told. Raises BackupError (then nothing changed here).
         """
         assert self.store is not None
         url = url.rstrip("/")
-        self.vault.save(account_name(url, answer["shop_id"]), answer["device_token"])
         change: PairingChange | None = None
         aside: Path | None = None
         if self.engine is not None:

@@ -66,6 +66,19 @@ SYNC_MESSAGES: dict[str, str] = {
     "vault.save_failed": "Impossible d'enregistrer le jeton dans le trousseau du système :"
                          " déverrouillez le trousseau de votre session, puis associez de nouveau"
                          " avec un nouveau code.",
+    # The keyring (sync/credentials.py, sync/pairing.py).
+    "vault.plaintext": "Le trousseau configuré garde les secrets dans un fichier lisible :"
+                       " Comptoir refuse d'y mettre son jeton. Installez ou activez le trousseau"
+                       " du système (GNOME Keyring, KWallet…), puis réessayez.",
+    "vault.token_revoked": "Le trousseau du système n'a pas pu garder le jeton d'accès : cette"
+                           " association a été annulée auprès de la place de marché."
+                           " Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez"
+                           " un nouveau code d'association à la place de marché (le code utilisé"
+                           " ne sert plus).",
+    "vault.token_not_revoked": "Le trousseau du système n'a pas pu garder le jeton d'accès, et"
+                               " l'association n'a pas pu être annulée : demandez à la place de"
+                               " marché de retirer l'appareil « {device} » et un nouveau code"
+                               " d'association, puis déverrouillez le trousseau et réessayez.",
 }
 
 # Server error codes (``{"error": {"code": ...}}``) that have a message of their own.

@@ -73,7 +73,7 @@ MUTATIONS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "order.reject": ("rejected", ("order_id", "reason")),
     "order.ready": ("ready", ("order_id",)),
     "order.collected": ("completed", ("order_id",)),
-    "shop.pause": (None, ("paused",)),
+    "shop.pause": (None, ("paused",)),  # optional paused_until: the shop reopens by itself
 }
 
 
@@ -128,6 +128,10 @@ def validate_mutation(name: str, args: Any) -> None:
     elif name == "shop.pause":
         if not isinstance(args["paused"], bool):
             raise MutationError("bad_args", "paused must be true or false")
+        until = args.get("paused_until")
+        if until is not None and (not args["paused"] or parse_iso(until) is None):
+            raise MutationError("bad_args", "paused_until must be an ISO 8601 UTC time,"
+                                            " given only with paused true")
     elif name == "order.accept":
         if parse_iso(args["ready_by"]) is None:
             raise MutationError("bad_args", "ready_by must be an ISO 8601 UTC time")

@@ -50,6 +50,10 @@ def _opt_time(obj: dict, key: str, where: str) -> str | None:
     return value
 
 
+def _lenient_time(value: Any) -> str | None:
+    return value if isinstance(value, str) and parse_iso(value) is not None else None
+
+
 def parse_order(raw: Any) -> dict[str, Any]:
     where = "order"
     if not isinstance(raw, dict):
@@ -184,7 +188,10 @@ def _parse_pull(raw: Any) -> dict[str, Any]:
             "id": _req(shop, "id", str, "shop"),
             "name": _req(shop, "name", str, "shop"),
             "paused": bool(shop.get("paused", False)),
+            # Informative only: an odd value is dropped rather than blocking the orders.
+            "paused_until": _lenient_time(shop.get("paused_until")),
             "address": _opt_str(shop, "address", "shop") or "",
+            "time_zone": shop["time_zone"] if isinstance(shop.get("time_zone"), str) else None,
         },
         "orders": [parse_order(o) for o in _req(raw, "orders", list, "pull")],
         "products": [parse_product(p) for p in _req(raw, "products", list, "pull")],

@@ -95,8 +95,18 @@ def demo_shop(market: Any) -> tuple[str, str]:
     return market.seed_demo_shop()
 
 
+def watch_shop(market: Any, shop_id: str) -> None:
+    """Pair a watching counter (with a fresh code): a shop nobody watches takes no orders
+    (409 shop_unattended), and a pairing counts as the counter being there for a while."""
+    response = httpx.post(f"{market.url}/v1/pair", timeout=10, json={
+        "pairing_code": market.new_pairing_code(shop_id), "device_name": "Comptoir (veille)"})
+    assert response.status_code == 200, response.text
+
+
 @pytest.fixture
 def customer(market: Any, demo_shop: tuple[str, str]) -> Iterator[Customer]:
+    """A customer of the demo shop, which a counter watches (its own code stays unused)."""
+    watch_shop(market, demo_shop[0])
     c = Customer(market.url, demo_shop[0])
     yield c
     c.http.close()

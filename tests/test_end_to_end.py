@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
 
 from posapp.app import AppConfig, ShopApp
 from posapp.printing_setup import PRINTER_SETTING
@@ -107,13 +108,12 @@ def test_an_order_nobody_answers_is_refused_and_the_real_app_says_so(qtbot, tmp_
                                  settings={"auto_reject_after_s": 1.0})
     market.start()
     app = ShopApp(AppConfig(data_dir=tmp_path / "shop", vault=MemoryVault(), sync_wait=10.0))
-    customer = None
+    customer = window = None
     try:
         app.start()
         shop_id, code = market.seed_demo_shop()
         app.pair(market.url, code)
         window = MainWindow(app)
-        qtbot.addWidget(window)
         qtbot.waitUntil(lambda: bool(app.stock.products()), timeout=5000)
         customer = Customer(market.url, shop_id)
         sku = app.stock.products()[0]["sku"]
@@ -126,8 +126,11 @@ def test_an_order_nobody_answers_is_refused_and_the_real_app_says_so(qtbot, tmp_
         assert f"n° {placed['number']}" in text.casefold()
         assert window.alert.announcements == 1
         assert [e["id"] for e in app.orders.lost_unseen()] == [placed["id"]]
-        window.close()
     finally:
+        if window is not None:  # gone before the store closes: no late signal reaches it
+            window.close()
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if customer is not None:
             customer.http.close()
         app.stop()

@@ -3,13 +3,15 @@
 Times from the wire may carry any offset (``+01:00``); they are stored as
 ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (``to_utc``), the only form that sorts and
 compares right as text. "Today" is the shop's day everywhere (the board, the
-day report, the Z report): its time zone is the ``shop_timezone`` setting,
-else the computer's (``shop_zone``).
+day report, the Z report), and every time shown or printed is in the shop's zone
+(``shop_zone``): the ``shop_timezone`` setting, else the zone the marketplace
+suggests (the pull's ``shop.time_zone``), else the computer's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import sqlite3
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,8 +20,8 @@ from babel.localtime import get_localzone
 
 from sync.protocol import parse_iso, to_iso
 
-__all__ = ["SHOP_TZ_SETTING", "day_start", "set_shop_zone", "shop_zone", "system_zone",
-           "to_utc"]
+__all__ = ["SHOP_TZ_SETTING", "day_start", "set_shop_zone", "shop_zone", "suggested_zone",
+           "system_zone", "to_utc"]
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +43,26 @@ def system_zone() -> ZoneInfo:
 
 
 def shop_zone(conn: sqlite3.Connection) -> ZoneInfo:
-    """The shop's time zone: the setting, else the computer's."""
+    """The shop's time zone: the setting, else the marketplace's suggestion, else the
+    computer's."""
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (SHOP_TZ_SETTING,)).fetchone()
-    if row and row[0]:
-        try:
-            return ZoneInfo(row[0])
-        except (ZoneInfoNotFoundError, ValueError) as exc:  # a zone this system lacks
-            log.warning("shop time zone %r unknown here, using the computer's: %s", row[0], exc)
+    for name in (row[0] if row else None, suggested_zone(conn)):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as exc:  # a zone this system lacks
+                log.warning("shop time zone %r unknown here: %s", name, exc)
     return system_zone()
+
+
+def suggested_zone(conn: sqlite3.Connection) -> str | None:
+    """The zone the marketplace suggests for the shop (last pull), if any."""
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'shop'").fetchone()
+    try:
+        name = json.loads(row[0]).get("time_zone") if row and row[0] else None
+    except (ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) and name else None
 
 
 def set_shop_zone(conn: sqlite3.Connection, name: str | None) -> None:

@@ -55,6 +55,17 @@ def sync_texts() -> dict[str, str]:
                                 " session, then try again."),
         "vault.save_failed": tr("The token could not be stored in the system keyring: unlock the"
                                 " keyring of your session, then pair again with a new code."),
+        "vault.plaintext": tr("The configured keyring keeps secrets in a readable file: Comptoir"
+                              " will not put its token there. Install or enable the system"
+                              " keyring (GNOME Keyring, KWallet…), then try again."),
+        "vault.token_revoked": tr("The system keyring could not keep the access token: this"
+                                  " pairing was cancelled at the marketplace. Unlock the keyring"
+                                  " (GNOME Keyring, KWallet…), then ask the marketplace for a new"
+                                  " pairing code (the one used is spent)."),
+        "vault.token_not_revoked": tr("The system keyring could not keep the access token, and"
+                                      " the pairing could not be cancelled: ask the marketplace"
+                                      " to remove the device “{device}” and for a new pairing"
+                                      " code, then unlock the keyring and try again."),
     }
 
 

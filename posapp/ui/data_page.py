@@ -366,7 +366,7 @@ class DataPage(QWidget):
         except BackupError as exc:
             self._say(tr("This backup cannot be restored: {e}").format(e=user_text(exc)), True)
             return None
-        saved_at = dt.datetime.fromtimestamp(Path(path).stat().st_mtime)
+        saved_at = dt.datetime.fromtimestamp(Path(path).stat().st_mtime, fmt.zone())  # shop clock
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(tr("Restore a backup"))

@@ -15,7 +15,7 @@ from sync.protocol import parse_iso
 __all__ = [
     "ui_locale", "euros", "local_time", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
     "countdown_text", "status_label", "channel_label", "reject_reason_label", "handover_label",
-    "actor_label",
+    "actor_label", "set_zone", "zone",
 ]
 
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # as posapp.ui.i18n sets Qt's default QLocale
@@ -24,6 +24,20 @@ _LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # as posapp.ui.i18n sets Qt's default
 def ui_locale() -> str:
     """The interface language's locale; French until a language is installed."""
     return _LOCALES.get(installed_language() or "", l10n.DEFAULT_LOCALE)
+
+
+# The shop's one clock (posapp.domain.shop.zone_name), given by the window; None: the system's.
+_zone: dt.tzinfo | None = None
+
+
+def set_zone(zone: dt.tzinfo | None) -> None:
+    """Show every time in ``zone`` (the shop's, as tickets and reports use)."""
+    global _zone
+    _zone = zone
+
+
+def zone() -> dt.tzinfo | None:
+    return _zone
 
 
 def euros(cents: int | None) -> str:
@@ -37,7 +51,7 @@ def _now() -> dt.datetime:
 
 def local_datetime(iso: str | None) -> dt.datetime | None:
     moment = parse_iso(iso)
-    return moment.astimezone() if moment else None
+    return moment.astimezone(_zone) if moment else None
 
 
 def local_time(iso: str | None, with_date: bool = False) -> str:

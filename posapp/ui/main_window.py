@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from posapp.domain.orders import InvalidAction
 from posapp.domain.shop import ShopService
+from posapp.ui import fmt
 from posapp.ui.alert_band import AlertBand, SoundWarning
 from posapp.ui.alerts import DEFAULT_SOUND, OrderAlert
 from posapp.ui.banners import BannerArea
@@ -43,8 +45,11 @@ from posapp.ui.lost_orders import LostOrders
 from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
+from posapp.ui.pause_dialog import PauseDialog
+from posapp.ui.quit_dialog import QuitChoice, QuitDialog, confirm_quit
 from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
 from posapp.ui.uncertain_jobs import ask_reprint
+from sync.protocol import to_iso
 
 if TYPE_CHECKING:  # built on first use (lazy tabs): their modules load then, not at start-up
     from posapp.ui.data_page import DataPage
@@ -54,6 +59,8 @@ if TYPE_CHECKING:  # built on first use (lazy tabs): their modules load then, no
     from posapp.ui.stock_page import StockPage
 
 __all__ = ["MainWindow", "load_stylesheet"]
+
+_NO_CHOICE = object()  # the pause question was dismissed
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +114,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.orders_page, tr("Orders"))
         self._add_more_tabs()
+        self._apply_shop_zone()
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -289,7 +297,7 @@ class MainWindow(QMainWindow):
     def _build_report_page(self) -> QWidget:
         from posapp.ui.report_page import ReportPage
 
-        return ReportPage(self.shop_app)
+        return ReportPage(self.shop_app, tz=self.shop_service.zone_name())
 
     def _build_data_page(self) -> QWidget:
         from posapp.ui.data_page import DataPage
@@ -386,6 +394,7 @@ class MainWindow(QMainWindow):
         self.shop_label.setText(self._shop_name())
         self.status.set_paired(self._paired())
         self.status.refresh_counts()
+        self._apply_shop_zone()  # a pull may bring the marketplace's suggested zone
         self._update_pause_button()
         self._update_alert(board["new"])
 
@@ -402,17 +411,28 @@ class MainWindow(QMainWindow):
 
     def _update_pause_button(self) -> None:
         paused = self.shop_service.paused()
+        until = self.shop_service.paused_until() if paused else None
         self.pause_button.setProperty("paused", paused)
-        self.pause_button.setText(tr("Orders PAUSED — resume") if paused
-                                  else tr("Taking orders — pause"))
+        self.pause_button.setText(
+            tr("Orders PAUSED until {t} — resume").format(t=fmt.local_time(to_iso(until)))
+            if until else tr("Orders PAUSED — resume") if paused else tr("Taking orders — pause"))
         self.pause_button.style().unpolish(self.pause_button)
         self.pause_button.style().polish(self.pause_button)
+
+    def _apply_shop_zone(self) -> None:
+        """One clock: the screen and the day report use the zone tickets are printed in."""
+        name = self.shop_service.zone_name()
+        fmt.set_zone(ZoneInfo(name))
+        report = self._pages.get("report")  # built on first use, with the zone then
+        if report is not None:
+            report.tz = name  # type: ignore[attr-defined]
 
     def _on_tick(self) -> None:
         self.alert_band.refresh()
         self.board.refresh_times()
         self.detail.refresh_times()
-        self.clock.setText(dt.datetime.now().strftime("%H:%M"))
+        self._update_pause_button()  # a timed pause ends by itself
+        self.clock.setText(dt.datetime.now(fmt.zone()).strftime("%H:%M"))
 
     # -- selection & acknowledgement ----------------------------------------------------------
     def select_order(self, order_id: str) -> None:
@@ -515,8 +535,16 @@ class MainWindow(QMainWindow):
         return accepted
 
     def toggle_pause(self) -> bool:
-        paused = not self.shop_service.paused()
-        return self._decide(lambda: self.shop_service.set_paused(paused))
+        if self.shop_service.paused():
+            return self._decide(lambda: self.shop_service.set_paused(False))
+        choice = self.ask_pause_duration()
+        return choice is not _NO_CHOICE and self._decide(
+            lambda: self.shop_service.pause_for(choice))
+
+    def ask_pause_duration(self) -> Any:
+        """Minutes, "tomorrow", None (until resumed) or _NO_CHOICE (tests replace it)."""
+        dialog = PauseDialog(self.shop_service.opening(), self)
+        return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else _NO_CHOICE
 
     def reprint(self, order_id: str) -> bool:
         printing = self.shop_app.printing
@@ -576,6 +604,7 @@ class MainWindow(QMainWindow):
         dialog = self.make_settings_dialog()
         dialog.exec()
         dialog.deleteLater()
+        self.refresh_orders()  # the shop's time zone may have changed
 
     def _apply_sound(self, name: str, volume: float) -> None:
         self.alert.set_sound(name)
@@ -674,7 +703,16 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         QApplication.alert(self)  # taskbar flash where the platform supports it
 
+    def ask_quit_choice(self) -> QuitChoice:
+        """What to do with the online shop before quitting (tests replace it)."""
+        return QuitDialog(self).ask()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        # Asked when the shopkeeper closes the window (not when the app closes it).
+        if event.spontaneous() and not confirm_quit(self.shop_app, self.shop_service,
+                                                    self.ask_quit_choice, self):
+            event.ignore()
+            return
         self.tick.stop()
         self.status.stop()
         self.alert.update(0)

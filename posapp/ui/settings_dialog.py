@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QSoundEffect
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.domain.shop import DEFAULT_OPENING, OPENING_SETTING
+from posapp.store.shop_time import SHOP_TZ_SETTING, suggested_zone, system_zone
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
 from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
@@ -32,6 +35,9 @@ from posapp.ui.printer_settings import PrinterSettings
 from posapp.ui.workers import Call, run_in_pool
 
 __all__ = ["SettingsDialog"]
+
+_REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+            "Europe", "Indian", "Pacific"}
 
 
 class SettingsDialog(QDialog):
@@ -56,6 +62,11 @@ class SettingsDialog(QDialog):
         general_layout.addStretch(1)
         self.tabs.addTab(general, tr("General"))
         self.tabs.addTab(self._printer_box(), tr("Printer"))
+        clock = QWidget()  # its own tab: the General one must still fit 720 px
+        clock_layout = QVBoxLayout(clock)
+        clock_layout.addWidget(self._clock_box())
+        clock_layout.addStretch(1)
+        self.tabs.addTab(clock, tr("Shop clock"))
         layout.addWidget(self.tabs, 1)
         notice = QLabel(tr("Comptoir records orders and stock; it is not a cash register "
                            "and takes no payment."))
@@ -100,21 +111,24 @@ class SettingsDialog(QDialog):
         self.pair_button.setEnabled(False)
         self.pair_status.setText(tr("Pairing…"))
         from posapp.store.backup import BackupError
-        from sync.client import pair_device
-        from sync.credentials import VaultError
+        from sync.pairing import pair_and_keep
 
-        # Network in the pool; the token and settings are saved back on the GUI thread
-        # (ShopApp's store connection belongs to it). Slots go in before the call starts.
+        # Keyring probe, network and keyring in the pool (the code is sent only once the
+        # keyring proved usable); settings are saved back on the GUI thread (ShopApp's store
+        # connection belongs to it). Slots go in before the call starts.
+        vault = self.shop_app.vault
+
         def finish(answer: dict) -> None:
             try:
-                self.shop_app.complete_pairing(url, answer)
-            except (VaultError, BackupError) as exc:  # a locked keyring, a full disk: retry
+                self.shop_app.adopt_pairing(url, answer)
+            except BackupError as exc:  # a full disk: nothing changed here; retry
                 self._pairing_failed(user_text(exc))
                 return
             self._pairing_done(answer)
 
-        self._call = run_in_pool(lambda: pair_device(url, code, socket.gethostname()), self,
-                                 on_done=finish, on_failed=self._pairing_failed)
+        self._call = run_in_pool(
+            lambda: pair_and_keep(url, code, socket.gethostname(), vault), self,
+            on_done=finish, on_failed=self._pairing_failed)
 
     def _pairing_done(self, answer: dict) -> None:
         self.pair_button.setEnabled(True)
@@ -188,6 +202,44 @@ class SettingsDialog(QDialog):
         self.sound_status.style().unpolish(self.sound_status)
         self.sound_status.style().polish(self.sound_status)
         self.sound_ok = ok
+
+    # -- the shop's clock ------------------------------------------------------------------
+    def _clock_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Shop clock"))
+        form = QFormLayout(box)
+        self.time_zone = QComboBox()
+        self.time_zone.setMinimumHeight(48)
+        zones = available_timezones()
+        suggested = suggested_zone(self.shop_app.store.conn)
+        automatic = suggested if suggested in zones else system_zone().key
+        self.time_zone.addItem(tr("Automatic ({z})").format(z=automatic), "")
+        for name in sorted(zones):  # the canonical Region/City names, not the old aliases
+            if name.split("/", 1)[0] in _REGIONS and "/" in name:
+                self.time_zone.addItem(name, name)
+        current = self.shop_app.setting(SHOP_TZ_SETTING, "") or ""
+        self.time_zone.setCurrentIndex(max(0, self.time_zone.findData(current)))
+        self.time_zone.currentIndexChanged.connect(self._save_clock)
+        # A list of quarter hours (a finger picks one; a spin box's arrows are small).
+        self.opening = QComboBox()
+        self.opening.setMinimumHeight(48)
+        for minutes in range(4 * 60, 14 * 60 + 1, 15):
+            self.opening.addItem(f"{minutes // 60:02d}:{minutes % 60:02d}")
+        current = self.shop_app.setting(OPENING_SETTING, DEFAULT_OPENING) or DEFAULT_OPENING
+        if self.opening.findText(current) < 0:  # set elsewhere to an odd minute: keep it
+            self.opening.addItem(current)
+        self.opening.setCurrentText(current)
+        self.opening.currentIndexChanged.connect(self._save_clock)
+        hint = QLabel(tr("Screen, tickets and reports all show times in this zone."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        form.addRow(tr("Time zone"), self.time_zone)
+        form.addRow(tr("Opening time"), self.opening)
+        form.addRow("", hint)
+        return box
+
+    def _save_clock(self) -> None:
+        self.shop_app.set_setting(SHOP_TZ_SETTING, self.time_zone.currentData() or "")
+        self.shop_app.set_setting(OPENING_SETTING, self.opening.currentText())
 
     # -- language ------------------------------------------------------------------------
     def _language_box(self) -> QGroupBox:

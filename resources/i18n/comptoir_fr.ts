@@ -124,6 +124,18 @@
       <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis associez de nouveau avec un nouveau code.</translation>
     </message>
     <message>
+      <source>The configured keyring keeps secrets in a readable file: Comptoir will not put its token there. Install or enable the system keyring (GNOME Keyring, KWallet…), then try again.</source>
+      <translation>Le trousseau configuré garde les secrets dans un fichier lisible : Comptoir refuse d'y mettre son jeton. Installez ou activez le trousseau du système (GNOME Keyring, KWallet…), puis réessayez.</translation>
+    </message>
+    <message>
+      <source>The system keyring could not keep the access token: this pairing was cancelled at the marketplace. Unlock the keyring (GNOME Keyring, KWallet…), then ask the marketplace for a new pairing code (the one used is spent).</source>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès : cette association a été annulée auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d'association à la place de marché (le code utilisé ne sert plus).</translation>
+    </message>
+    <message>
+      <source>The system keyring could not keep the access token, and the pairing could not be cancelled: ask the marketplace to remove the device “{device}” and for a new pairing code, then unlock the keyring and try again.</source>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès, et l'association n'a pas pu être annulée : demandez à la place de marché de retirer l'appareil « {device} » et un nouveau code d'association, puis déverrouillez le trousseau et réessayez.</translation>
+    </message>
+    <message>
       <source>Printer ready</source>
       <translation>Imprimante prête</translation>
     </message>
@@ -847,14 +859,6 @@
       <translation>Données</translation>
     </message>
     <message>
-      <source>Orders PAUSED — resume</source>
-      <translation>Commandes EN PAUSE — reprendre</translation>
-    </message>
-    <message>
-      <source>Taking orders — pause</source>
-      <translation>Commandes ouvertes — mettre en pause</translation>
-    </message>
-    <message>
       <source>Order No. {n} has not been accepted yet. Hand it over anyway?</source>
       <translation>La commande n° {n} n’a pas encore été acceptée. La remettre quand même ?</translation>
     </message>
@@ -884,6 +888,14 @@
     <message>
       <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
       <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
+    </message>
+    <message>
+      <source>Orders PAUSED — resume</source>
+      <translation>Commandes EN PAUSE — reprendre</translation>
+    </message>
+    <message>
+      <source>Taking orders — pause</source>
+      <translation>Commandes ouvertes — mettre en pause</translation>
     </message>
     <message>
       <source>Yes, hand it over</source>
@@ -924,6 +936,10 @@
     <message>
       <source>Pausing / resuming orders</source>
       <translation>Pause / reprise des commandes</translation>
+    </message>
+    <message>
+      <source>Orders PAUSED until {t} — resume</source>
+      <translation>Commandes EN PAUSE jusqu'à {t} — reprendre</translation>
     </message>
     <message>
       <source>Hand over order No. {n}</source>
@@ -1020,6 +1036,34 @@
     <message>
       <source>Refused: {r}</source>
       <translation>Refusée : {r}</translation>
+    </message>
+    <message>
+      <source>Until I resume</source>
+      <translation>Jusqu'à ce que je reprenne</translation>
+    </message>
+    <message>
+      <source>Pause online orders</source>
+      <translation>Mettre en pause les commandes en ligne</translation>
+    </message>
+    <message>
+      <source>Stop taking online orders for how long?</source>
+      <translation>Arrêter les commandes en ligne pendant combien de temps ?</translation>
+    </message>
+    <message>
+      <source>The marketplace reopens the shop by itself at the end.</source>
+      <translation>La place de marché rouvrira la boutique d'elle-même à la fin.</translation>
+    </message>
+    <message>
+      <source>Back (keep taking orders)</source>
+      <translation>Retour (continuer à prendre les commandes)</translation>
+    </message>
+    <message>
+      <source>Until tomorrow's opening ({t})</source>
+      <translation>Jusqu'à l'ouverture de demain ({t})</translation>
+    </message>
+    <message>
+      <source>{h} h</source>
+      <translation>{h} h</translation>
     </message>
     <message>
       <source>Printer unreachable: check that it is switched on and connected.</source>
@@ -1278,6 +1322,46 @@
       <translation>Réglages d'imprimante invalides : {e}</translation>
     </message>
     <message>
+      <source>Quit Comptoir?</source>
+      <translation>Quitter Comptoir ?</translation>
+    </message>
+    <message>
+      <source>The marketplace could not be told that the shop is closed (no connection).</source>
+      <translation>La place de marché n'a pas pu être prévenue que la boutique ferme (pas de connexion).</translation>
+    </message>
+    <message>
+      <source>It stops taking orders by itself shortly after the last counter leaves, and the closing is sent when Comptoir starts again. Orders placed meanwhile wait for an answer.</source>
+      <translation>Elle cesse d'elle-même de prendre des commandes peu après le départ du dernier comptoir, et la fermeture partira au prochain démarrage de Comptoir. Les commandes passées entre-temps attendent une réponse.</translation>
+    </message>
+    <message>
+      <source>Quit anyway</source>
+      <translation>Quitter quand même</translation>
+    </message>
+    <message>
+      <source>Stay (keep trying)</source>
+      <translation>Rester (continuer d'essayer)</translation>
+    </message>
+    <message>
+      <source>The shop is taking online orders.</source>
+      <translation>La boutique prend des commandes en ligne.</translation>
+    </message>
+    <message>
+      <source>Once Comptoir is closed, nobody hears new orders here. If no other counter is open, the marketplace stops taking orders shortly after.</source>
+      <translation>Une fois Comptoir fermé, personne n'entend plus les nouvelles commandes ici. Si aucun autre comptoir n'est ouvert, la place de marché cesse de prendre des commandes peu après.</translation>
+    </message>
+    <message>
+      <source>Close the shop online, then quit</source>
+      <translation>Fermer la boutique en ligne, puis quitter</translation>
+    </message>
+    <message>
+      <source>Leave it open (another counter is watching), then quit</source>
+      <translation>La laisser ouverte (un autre comptoir veille), puis quitter</translation>
+    </message>
+    <message>
+      <source>Cancel (keep Comptoir open)</source>
+      <translation>Annuler (garder Comptoir ouvert)</translation>
+    </message>
+    <message>
       <source>hour of the day</source>
       <translation>heure de la journée</translation>
     </message>
@@ -1448,6 +1532,10 @@
       <translation>Imprimante</translation>
     </message>
     <message>
+      <source>Shop clock</source>
+      <translation>Horloge de la boutique</translation>
+    </message>
+    <message>
       <source>Comptoir records orders and stock; it is not a cash register and takes no payment.</source>
       <translation>Comptoir enregistre les commandes et le stock ; ce n'est pas une caisse enregistreuse et il n'encaisse aucun paiement.</translation>
     </message>
@@ -1492,6 +1580,18 @@
       <translation>Volume</translation>
     </message>
     <message>
+      <source>Screen, tickets and reports all show times in this zone.</source>
+      <translation>L'écran, les tickets et les rapports affichent tous les heures dans ce fuseau.</translation>
+    </message>
+    <message>
+      <source>Time zone</source>
+      <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+      <source>Opening time</source>
+      <translation>Heure d'ouverture</translation>
+    </message>
+    <message>
       <source>Language</source>
       <translation>Langue</translation>
     </message>
@@ -1530,6 +1630,10 @@
     <message>
       <source>Nothing can be heard: {why}</source>
       <translation>Rien ne peut être entendu : {why}</translation>
+    </message>
+    <message>
+      <source>Automatic ({z})</source>
+      <translation>Automatique ({z})</translation>
     </message>
     <message>
       <source>Printer: file (no paper)</source>

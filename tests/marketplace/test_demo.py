@@ -6,6 +6,7 @@ import random
 
 import httpx
 
+from marketplace.catalogue import DEMO_PRODUCTS
 from marketplace.demo import DemoOrderGenerator, build_demo_order, place_demo_order
 from sync.wire import parse_pull
 from tests.marketplace.conftest import open_shop
@@ -50,3 +51,9 @@ def test_orders_never_ask_for_more_than_the_stock():
         body = build_demo_order(products, rng)
         assert body is not None
         assert body["lines"] == [{"sku": "A", "qty": 1, "options": body["lines"][0]["options"]}]
+
+
+def test_a_shop_nobody_watches_gets_no_demo_order(server):
+    shop_id, _code = server.create_shop("Sans comptoir", products=DEMO_PRODUCTS)
+    with httpx.Client() as http:
+        assert place_demo_order(http, server.url, shop_id, random.Random(4)) is None

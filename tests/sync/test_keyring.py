@@ -120,3 +120,10 @@ def test_keyring_errors_carry_no_library_text(monkeypatch):
     assert loading.value.args[0].code == "vault.unavailable"
     assert saving.value.args[0].code == "vault.save_failed"
     assert "collection" not in str(loading.value) + str(saving.value)
+
+
+def test_the_pairing_probe_passes_on_the_real_secret_service_and_leaves_nothing():
+    from sync.credentials import PROBE_ACCOUNT
+
+    KeyringVault(service="comptoir-test").check_usable()
+    assert keyring.get_password("comptoir-test", PROBE_ACCOUNT) is None

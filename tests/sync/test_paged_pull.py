@@ -14,12 +14,13 @@ from posapp.store.replica import ShopReplica
 from sync.client import pair_device
 from sync.engine import SyncEngine
 from sync.wire import ProtocolError, parse_pull
-from tests.conftest import Customer, free_port, wait_until
+from tests.conftest import Customer, free_port, wait_until, watch_shop
 from tests.factories import pull
 from tests.sync.history import clone_orders
 
 
 def _history(market, customer, count: int, per_version: int) -> int:
+    watch_shop(market, customer.shop_id)  # orders are taken while a counter watches
     sku = customer.http.get(f"{market.url}/v1/customer/shops/{customer.shop_id}").json()
     model = customer.place([(sku["products"][0]["sku"], 1)])
     clone_orders(market.db_path, model["id"], count, per_version)

@@ -82,3 +82,18 @@ def test_one_reset_page_passes_but_not_a_second_in_a_row():
     with pytest.raises(ProtocolError, match="reset again"):
         parse_pull(reset, asked_cursor=3, after_reset=True)
     assert parse_pull({**pull(cursor=5), "more": True}, asked_cursor=3, after_reset=True)
+
+
+def test_the_shop_s_timed_pause_and_time_zone_are_read_and_odd_values_dropped():
+    from sync.wire import parse_pull
+
+    base = {"cursor": 1, "last_mutation_id": 0, "orders": [], "products": []}
+    shop = {"id": "s", "name": "n", "paused": True, "paused_until": "2026-11-23T12:00:00.000Z",
+            "time_zone": "Europe/Paris"}
+    parsed = parse_pull({**base, "shop": shop})["shop"]
+    assert parsed["paused_until"] == "2026-11-23T12:00:00.000Z"
+    assert parsed["time_zone"] == "Europe/Paris"
+    odd = parse_pull({**base, "shop": {**shop, "paused_until": "soon", "time_zone": 3}})["shop"]
+    assert odd["paused_until"] is None and odd["time_zone"] is None
+    old_server = parse_pull({**base, "shop": {"id": "s", "name": "n"}})["shop"]
+    assert old_server["paused_until"] is None and old_server["time_zone"] is None

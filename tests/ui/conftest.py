@@ -17,6 +17,7 @@ from posapp.domain.orders import OrdersService  # noqa: E402
 from posapp.domain.stock import StockService  # noqa: E402
 from posapp.store.db import open_store  # noqa: E402
 from posapp.store.replica import ShopReplica  # noqa: E402
+from sync.credentials import MemoryVault  # noqa: E402
 from sync.engine import SyncStatus  # noqa: E402
 from sync.protocol import to_iso  # noqa: E402
 
@@ -101,6 +102,7 @@ class FakeShopApp(QObject):
         self.local_changes = 0
         self.paired: list[tuple[str, str]] = []
         self.startup_messages: list[str] = []
+        self.vault = MemoryVault()
 
     @property
     def shop(self) -> dict[str, Any]:
@@ -125,6 +127,9 @@ class FakeShopApp(QObject):
         self.stock_changed.emit()
 
     def complete_pairing(self, url: str, answer: dict[str, str]) -> None:
+        self.paired.append((url, answer["shop_id"]))
+
+    def adopt_pairing(self, url: str, answer: dict[str, str]) -> None:
         self.paired.append((url, answer["shop_id"]))
 
     # test helper: what the sync engine would do on a pull

@@ -11,6 +11,7 @@ from tests.ui.conftest import make_order, make_pull
 
 def test_pause_and_resume(window, shop_app):
     assert "pause" in window.pause_button.text()
+    window.ask_pause_duration = lambda: None  # "until I resume"
     window.pause_button.click()
     assert json.loads(shop_app.outbox()[-1]["args"]) == {"paused": True}
     assert window.pause_button.property("paused") is True
