@@ -7,9 +7,11 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main", "build_parser"]
 
@@ -59,6 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--unattended-after", type=float, default=90.0, metavar="S",
                        help="refuse a shop's new orders (409 shop_unattended) when none of its"
                             " counters has been connected for this many seconds (default 90)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="web origin allowed to call the customer API from a browser, e.g. "
+                            "https://commande.example.fr (repeatable; default: none)")
+    serve.add_argument("--payment-secret-file", type=Path, metavar="FILE",
+                       help="file holding the secret shared with the payment service, which "
+                            "signs POST /v1/payments/notify (default: $COMPTOIR_PAYMENT_SECRET; "
+                            "neither: orders are never marked paid)")
+    serve.add_argument("--forwarded-allow-ips", metavar="IPS",
+                       help="behind a TLS reverse proxy: its address(es), comma-separated; the "
+                            "client address (rate limits) is then read from X-Forwarded-For "
+                            "(uvicorn --proxy-headers; docs/DEPLOY.md)")
+    serve.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
+                       help="cut a connection whose request headers take longer (default 10)")
+    serve.add_argument("--body-timeout", type=float, default=10.0, metavar="S",
+                       help="answer 408 and close when a body takes longer (default 10)")
+    serve.add_argument("--max-connections-per-address", type=int, default=64, metavar="N",
+                       help="open connections from one address (default 64; 0 = no cap)")
+    serve.add_argument("--limit-concurrency", type=int, default=4096, metavar="N",
+                       help="connections + requests for the whole server, 503 past it")
+    serve.add_argument("--rate-limit-exempt", action="append", default=[], metavar="ADDR",
+                       help="client address left out of the customer rate limits and the "
+                            "connection cap (repeatable; default: none)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -89,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("list-shops", "list the shops")
 
+    devices = command("devices", "list a shop's devices (paired counters) and their state")
+    devices.add_argument("--shop", required=True, metavar="SHOP_ID")
+    revoke = command("revoke-device", "revoke a device's token (it must pair again)")
+    revoke.add_argument("--shop", required=True, metavar="SHOP_ID")
+    revoke.add_argument("--device", required=True, type=int, metavar="ID", help="from `devices`")
+    codes = command("pairing-codes", "list a shop's pending pairing codes (when, until when)")
+    codes.add_argument("--shop", required=True, metavar="SHOP_ID")
+    drop = command("revoke-code", "revoke a pending pairing code, or all of a shop's")
+    drop.add_argument("--shop", required=True, metavar="SHOP_ID")
+    drop.add_argument("--code", type=int, metavar="ID", help="from `pairing-codes` (default: all)")
+
     demo = command("demo-orders", "send demo orders to a running server", db=False)
     demo.add_argument("--url", default="http://127.0.0.1:8765")
     demo.add_argument("--shop", default="shop_demo_zoe", metavar="SHOP_ID")
@@ -106,19 +141,21 @@ def _serve(args: argparse.Namespace) -> int:
 
     from marketplace.app import create_app
     from marketplace.embedded import bind_socket
+    from marketplace.serving import uvicorn_config
 
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after,
-                                        "unattended_after_s": args.unattended_after})
+                                        "unattended_after_s": args.unattended_after,
+                                        **_hardening_settings(args)})
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
     print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
-    config = uvicorn.Config(app, lifespan="on", loop="asyncio", http="h11", ws="none",
-                            log_config=None, access_log=False,
-                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, timeout_keep_alive=30)
+    config = uvicorn_config(app, app.state.market.settings,
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+                            forwarded_allow_ips=args.forwarded_allow_ips)
     server = uvicorn.Server(config)
     original_exit = server.handle_exit
 
@@ -142,6 +179,17 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
+    """The serve options of docs/DEPLOY.md, as marketplace settings."""
+    secret = (args.payment_secret_file.read_text(encoding="utf-8").strip()
+              if args.payment_secret_file else os.environ.get("COMPTOIR_PAYMENT_SECRET"))
+    return {"cors_origins": tuple(args.cors_origin), "payment_secret": secret or None,
+            "header_timeout_s": args.header_timeout, "body_timeout_s": args.body_timeout,
+            "max_connections_per_address": args.max_connections_per_address,
+            "limit_concurrency": args.limit_concurrency,
+            "rate_limit_exempt": tuple(args.rate_limit_exempt)}
 
 
 def _raise_fd_limit() -> None:
@@ -182,6 +230,39 @@ def _demo_orders(args: argparse.Namespace) -> int:
     return 0
 
 
+def _devices(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    for device in pairing.list_devices(db, args.shop):
+        state = ("revoked " + device["revoked_at"] if device["revoked_at"]
+                 else "expires " + device["expires_at"] if device["expires_at"] else "live")
+        print(f"{device['id']}\t{device['name']}\tpaired {device['created_at']}\t{state}")
+
+
+def _pairing_codes(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    for code in pairing.list_pending_codes(db, args.shop):
+        print(f"{code['id']}\tissued {code['created_at']}\texpires {code['expires_at']}")
+
+
+def _revoke_device(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    pairing.revoke_device_by_id(db, args.shop, args.device)
+    print(f"device {args.device}: revoked")
+
+
+def _revoke_code(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import pairing
+
+    print(f"{pairing.revoke_code(db, args.shop, args.code)} code(s) revoked")
+
+
+_DEVICE_COMMANDS = {"devices": _devices, "pairing-codes": _pairing_codes,
+                    "revoke-device": _revoke_device, "revoke-code": _revoke_code}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
@@ -217,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "stock": args.stock, "barcode": args.barcode, "category": args.category,
                     "low_stock_threshold": args.low_stock}])
                 print(f"{args.sku}: ok")
+            elif args.command in _DEVICE_COMMANDS:
+                _DEVICE_COMMANDS[args.command](db, args)
             elif args.command == "list-shops":
                 for shop in admin.list_shops(db):
                     paused = " (paused)" if shop["paused"] else ""

@@ -24,14 +24,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import orders, shops
+from marketplace import customer_access, orders, pairing, payments, shops
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
+from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.presence import Presence
 from marketplace.pull import read_pull
+from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
 from marketplace.storage import Store, open_database
 from marketplace.validation import (
@@ -59,6 +61,9 @@ class MarketState:
         self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.limiter = Limiter()
+        self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
+                                          settings.pairing_failures_per_shop)
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         return await run_in_threadpool(self.store.run, fn, *args)
@@ -117,6 +122,9 @@ class MarketState:
             self.hub.notify(shop_id)
 
 
+_SMALL_BODY = 8192  # a pairing request: three short strings, even \u-escaped
+
+
 def _state(request: Request) -> MarketState:
     return request.app.state.market
 
@@ -125,9 +133,24 @@ def _state(request: Request) -> MarketState:
 
 async def pair(request: Request) -> Response:
     st = _state(request)
-    code, device_name = parse_pair(await read_json(request, st.settings.max_body_bytes))
-    answer = await st.db(shops.pair, code, device_name, st.settings.pairing_code_ttl_s)
+    address = client_address(request.scope)
+    code, device_name, shop_id = parse_pair(await read_json(request, _SMALL_BODY,
+                                                                      st.settings.body_timeout_s))
+    st.pairing_guard.check(address, shop_id)
+    try:
+        answer = await st.db(pairing.pair, code, device_name, shop_id,
+                             st.settings.pairing_code_ttl_s, st.settings.device_token_ttl_s)
+    except ApiError as exc:
+        if exc.code == "invalid_pairing_code":
+            st.pairing_guard.failed(address, shop_id)
+        raise
     return JSONResponse(answer)
+
+
+async def rotate_self(request: Request) -> Response:
+    st = _state(request)
+    return JSONResponse(await st.db(pairing.rotate_token, bearer_token(request),
+                                    st.settings.device_token_ttl_s))
 
 
 async def revoke_self(request: Request) -> Response:
@@ -139,7 +162,8 @@ async def revoke_self(request: Request) -> Response:
 async def push(request: Request) -> Response:
     st = _state(request)
     shop_id = await st.shop_of(request)
-    client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes))
+    client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes,
+                                                 st.settings.body_timeout_s))
     outcome = await st.db(process_push, shop_id, client_id, mutations)
     if outcome.changed:
         st.hub.notify(shop_id)
@@ -193,14 +217,23 @@ async def customer_shop(request: Request) -> Response:
 async def customer_place(request: Request) -> Response:
     st = _state(request)
     shop_id = request.path_params["shop_id"]
-    order_request = parse_order_request(await read_json(request, st.settings.max_body_bytes))
+    order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes,
+                                                                st.settings.body_timeout_s))
     await _check_open(st, shop_id, order_request.idempotency_key)
     order, created = await st.db(orders.place_order, shop_id, order_request,
-                                  st.settings.auto_reject_after_s)
+                                  st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
         st.hub.notify(shop_id)
+    # The order's secret: only its holder reads or cancels it (customer_access.py).
+    order["order_secret"] = await st.db(customer_access.secret_of, shop_id, order["id"])
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
+
+
+async def _check_order_secret(request: Request) -> None:
+    p = request.path_params
+    await _state(request).db(customer_access.check_secret, p["shop_id"], p["order_id"],
+                             request.headers.get(ORDER_SECRET_HEADER, ""))
 
 
 async def _check_open(st: MarketState, shop_id: str, idempotency_key: str | None) -> None:
@@ -230,6 +263,7 @@ async def _check_open(st: MarketState, shop_id: str, idempotency_key: str | None
 async def customer_get(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
+    await _check_order_secret(request)
     return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"],
                                         st.settings.auto_reject_after_s))
 
@@ -237,9 +271,20 @@ async def customer_get(request: Request) -> Response:
 async def customer_cancel(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
+    await _check_order_secret(request)
     order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"],
                         st.settings.auto_reject_after_s)
     st.hub.notify(p["shop_id"])
+    return JSONResponse(order)
+
+
+async def payment_notify(request: Request) -> Response:
+    st = _state(request)
+    note = await payments.read_notification(request, st.settings.payment_secret)
+    order, changed = await st.db(payments.mark_paid, note["shop_id"], note["order_id"],
+                                 note["amount_cents"], note["reference"])
+    if changed:
+        st.hub.notify(note["shop_id"])
     return JSONResponse(order)
 
 
@@ -265,7 +310,7 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.headers)
+    return error_response(exc.status, exc.code, exc.message, exc.headers, exc.field)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -309,6 +354,7 @@ class CatchAll:
 ROUTES = [
     Route("/v1/pair", pair, methods=["POST"]),
     Route("/v1/devices/self", revoke_self, methods=["DELETE"]),
+    Route("/v1/devices/self/rotate", rotate_self, methods=["POST"]),
     Route("/v1/push", push, methods=["POST"]),
     Route("/v1/pull", pull, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}", customer_shop, methods=["GET"]),
@@ -316,6 +362,7 @@ ROUTES = [
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}", customer_get, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}/cancel", customer_cancel,
           methods=["POST"]),
+    Route("/v1/payments/notify", payment_notify, methods=["POST"]),
     Route("/v1/health", health, methods=["GET"]),
     Route("/v1/openapi.json", openapi, methods=["GET"]),
 ]
@@ -346,7 +393,10 @@ def create_app(db_path: str | Path, *,
     app = Starlette(
         routes=ROUTES,
         lifespan=lifespan,
-        middleware=[Middleware(CatchAll)],
+        middleware=[Middleware(CatchAll),
+                    Middleware(CustomerCors, origins=state.settings.cors_origins),
+                    Middleware(CustomerRateLimit, limiter=state.limiter,
+                               settings=state.settings)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.market = state

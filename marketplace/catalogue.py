@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from marketplace.customer_access import availability
 from marketplace.errors import ApiError
 from marketplace.storage import Tx, read_tx
 
@@ -111,5 +112,8 @@ def customer_catalogue(db: Database, shop_id: str) -> dict[str, Any]:
     return {
         "shop": {"id": shop["id"], "name": shop["name"], "address": shop["address"],
                  "paused": bool(shop["paused"])},
-        "products": [product_to_wire(p) for p in products],
+        # Availability, not quantities nor thresholds (customer_access.py).
+        "products": [{"sku": p["sku"], "name": p["name"], "price_cents": p["price_cents"],
+                      "category": p["category"], "availability": availability(p)}
+                     for p in products],
     }

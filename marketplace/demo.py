@@ -8,14 +8,17 @@ shop cannot take (out of stock, paused, no counter watching) is simply skipped.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import threading
+import time
 import uuid
 from typing import Any
 
 import httpx
 
+from marketplace import payments
 from sync.protocol import to_iso
 
 __all__ = ["DemoOrderGenerator", "build_demo_order", "place_demo_order"]
@@ -57,11 +60,13 @@ def _options_for(name: str, rng: random.Random) -> list[str]:
 
 def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict[str, Any] | None:
     """An order body for POST /v1/customer/shops/{id}/orders, or None when nothing is orderable."""
-    orderable = [p for p in products if p["active"] and p["available"] and p["stock"] > 0]
+    orderable = [p for p in products if p["availability"] != "sold_out"]
     if not orderable:
         return None
     picked = rng.sample(orderable, k=min(len(orderable), rng.choice((1, 1, 2, 2, 3, 4))))
-    lines = [{"sku": p["sku"], "qty": min(p["stock"], rng.choice((1, 1, 1, 2, 2, 3, 6))),
+    # The catalogue says "few_left", not how many: a careful customer takes one of those.
+    lines = [{"sku": p["sku"],
+              "qty": 1 if p["availability"] == "few_left" else rng.choice((1, 1, 1, 2, 2, 3, 6)),
               "options": _options_for(p["name"], rng)} for p in picked]
     delivery = rng.random() < 0.25
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -76,7 +81,6 @@ def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict
         "lines": lines,
         "note": rng.choice(NOTES),
         "allergens": rng.choice(ALLERGENS) if rng.random() < 0.2 else "",
-        "paid": rng.random() < 0.8,
         "idempotency_key": str(uuid.UUID(int=rng.getrandbits(128))),
     }
     if rng.random() < 0.5:  # a pickup slot 30 min to 2 h ahead, on a quarter hour
@@ -87,7 +91,8 @@ def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict
 
 
 def place_demo_order(http: httpx.Client, url: str, shop_id: str,
-                     rng: random.Random | None = None) -> dict[str, Any] | None:
+                     rng: random.Random | None = None,
+                     payment_secret: str | None = None) -> dict[str, Any] | None:
     """Place one demo order; the ORDER, or None when skipped (nothing in stock, paused, ...)."""
     rng = rng or random.Random()
     base = f"{url.rstrip('/')}/v1/customer/shops/{shop_id}"
@@ -108,15 +113,33 @@ def place_demo_order(http: httpx.Client, url: str, shop_id: str,
         log.info("demo order skipped: %s", response.text)
         return None
     response.raise_for_status()
-    return response.json()
+    order = response.json()
+    if payment_secret and rng.random() < 0.8:  # most demo customers pay online
+        order = confirm_demo_payment(http, url, payment_secret, order, shop_id) or order
+    return order
+
+
+def confirm_demo_payment(http: httpx.Client, url: str, secret: str, order: dict[str, Any],
+                         shop_id: str) -> dict[str, Any] | None:
+    """What a payment service does once the customer paid: a signed notification."""
+    body = json.dumps({"shop_id": shop_id, "order_id": order["id"],
+                       "amount_cents": order["total_cents"],
+                       "reference": f"demo_{order['id']}"}).encode()
+    stamp = int(time.time())
+    response = http.post(f"{url.rstrip('/')}/v1/payments/notify", content=body, headers={
+        "Content-Type": "application/json", payments.TIMESTAMP_HEADER: str(stamp),
+        payments.SIGNATURE_HEADER: payments.sign(secret, stamp, body)})
+    return response.json() if response.status_code == 200 else None
 
 
 class DemoOrderGenerator:
     """Places ``first_burst`` orders at once, then one every ``interval`` seconds."""
 
     def __init__(self, url: str, shop_id: str, *, interval: float = 20.0, first_burst: int = 0,
-                 seed: int | None = None, max_orders: int | None = None):
+                 seed: int | None = None, max_orders: int | None = None,
+                 payment_secret: str | None = None):
         self.url, self.shop_id = url, shop_id
+        self.payment_secret = payment_secret
         self.interval, self.first_burst, self.max_orders = interval, first_burst, max_orders
         self.rng = random.Random(seed)
         self.placed: list[dict[str, Any]] = []
@@ -147,7 +170,7 @@ class DemoOrderGenerator:
 
     def place_one(self, http: httpx.Client) -> dict[str, Any] | None:
         try:
-            order = place_demo_order(http, self.url, self.shop_id, self.rng)
+            order = place_demo_order(http, self.url, self.shop_id, self.rng, self.payment_secret)
         except (httpx.HTTPError, ValueError, KeyError) as exc:  # server away: try next time
             log.warning("demo order failed: %s", exc)
             return None

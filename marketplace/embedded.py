@@ -22,6 +22,7 @@ import uvicorn
 
 from marketplace import admin
 from marketplace.app import MarketState, create_app
+from marketplace.serving import uvicorn_config
 from marketplace.settings import Settings
 from marketplace.storage import open_database
 
@@ -87,12 +88,10 @@ class EmbeddedMarketplace:
             app = create_app(self.db_path, settings=self.settings)
             sock = bind_socket(self.host, self.port)
             self.port = sock.getsockname()[1]
-            config = uvicorn.Config(
-                app, lifespan="on", loop="asyncio", http="h11", ws="none",
-                log_config=None,  # leave the host process's logging alone
-                access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30,
-                ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile,
-            )
+            # Timeouts, caps and logging as `serve` (log_config=None: the host's logging
+            # is left alone).
+            config = uvicorn_config(app, self.settings, timeout_graceful_shutdown=1,
+                                    ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
             server = uvicorn.Server(config)
             self._server, self._state, self._error = server, app.state.market, None
             self._thread = threading.Thread(target=self._serve, args=(server, sock), daemon=True,

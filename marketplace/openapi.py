@@ -9,6 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from marketplace.customer_access import AVAILABILITY
+from marketplace.order_limits import (
+    MAX_LINES_PER_ORDER,
+    MAX_OPTIONS_PER_LINE,
+    MAX_QTY_PER_LINE,
+    NOT_BLANK,
+    text_schema,
+)
 from sync.protocol import (
     CHANNELS,
     MAX_PUSH_BATCH,
@@ -21,6 +29,8 @@ from sync.protocol import (
 )
 
 __all__ = ["OPENAPI", "render_openapi"]
+
+MAX_ID = 2**63 - 1  # SQLite INTEGER: ids and cursors above are refused
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -43,8 +53,16 @@ _ERR_BAD = _error("Malformed JSON", ["invalid_json"])
 _ERR_INVALID = _error("Wrong shape or types", ["invalid_request"])
 _ERR_AUTH = _error("Missing, unknown or revoked device token: pair again", ["unauthorized"])
 _ERR_LARGE = _error("Body too large", ["payload_too_large"])
-_SHOP_PATH = {"name": "shop_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ERR_RATE = {**_error("Too many attempts or requests; wait Retry-After seconds",
+                      ["rate_limited"]),
+             "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
+_ERR_MEDIA = _error("Body not sent as application/json", ["unsupported_media_type"])
+_SHOP_PATH = {"name": "shop_id", "in": "path", "required": True,
+              "schema": {"type": "string", "examples": ["shop_demo_zoe"]}}
 _ORDER_PATH = {"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ORDER_SECRET = {"name": "X-Order-Secret", "in": "header", "required": True,
+                 "schema": {"type": "string"},
+                 "description": "the order_secret returned when the order was placed"}
 _BEARER = [{"deviceToken": []}]
 
 _SCHEMAS: dict[str, Any] = {
@@ -54,14 +72,20 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {"error": {
             "type": "object", "required": ["code", "message"],
             "properties": {"code": {"type": "string", "description": "stable, for programs"},
-                           "message": {"type": "string", "description": "for humans (French)"}},
+                           "message": {"type": "string", "description": "for humans (French)"},
+                           "field": {"type": "string", "description": "the offending request "
+                                                                      "field, when one is"}},
         }},
     },
     "PairRequest": {
-        "type": "object", "required": ["pairing_code"],
-        "properties": {"pairing_code": {"type": "string", "examples": ["ABCD-2345"],
+        "type": "object", "required": ["pairing_code"], "additionalProperties": False,
+        "properties": {"pairing_code": {"type": "string", "examples": ["ABCDE-FGHJK"],
+                                        "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK,
                                         "description": "single use; case and dash optional"},
-                       "device_name": {"type": "string", "maxLength": 200}},
+                       "device_name": {"type": "string", "maxLength": 200},
+                       "shop_id": {"type": "string", "maxLength": 100,
+                                   "description": "optional: the code must be this shop's, and "
+                                                  "wrong codes count against it too"}},
     },
     "PairResponse": {
         "type": "object", "required": ["shop_id", "shop_name", "device_token"],
@@ -70,25 +94,36 @@ _SCHEMAS: dict[str, Any] = {
                                         "description": "keep in the OS keyring; the server "
                                                        "stores only its SHA-256"}},
     },
+    "RotateResponse": {
+        "type": "object", "required": ["device_token", "expires_at"],
+        "properties": {"device_token": {"type": "string"}, "expires_at": _NTIME},
+    },
     "Mutation": {
-        "type": "object", "required": ["id", "name", "args"],
+        "type": "object", "required": ["id", "name"],  # no args: refused per mutation
         "properties": {
-            "id": {"type": "integer", "minimum": 1,
-                   "description": "strictly increasing per client (gaps allowed)"},
-            "name": {"type": "string", "enum": list(MUTATIONS)},
-            "args": {"type": "object", "description": (
+            "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                   "description": "strictly increasing per client (gaps allowed; 409 "
+                                  "ids_not_increasing within one push otherwise)"},
+            "name": {"type": "string", "maxLength": 100, "examples": list(MUTATIONS),
+                     "description": "one of " + ", ".join(MUTATIONS) + "; another name is "
+                                    "refused per mutation (unknown_mutation), not the push"},
+            "args": {"description": (
+                "any JSON value: the arguments object below; anything else is refused, "
+                "per mutation, in the results (never the whole push). "
+                +
                 "stock.adjust {sku, delta (int != 0), reason ∈ " + ", ".join(STOCK_REASONS)
                 + "}; product.set_available {sku, available}; order.accept {order_id, ready_by};"
                 " order.reject {order_id, reason ∈ " + ", ".join(SHOP_REJECT_REASONS) + "};"
                 " order.ready {order_id}; order.collected {order_id}; shop.pause {paused,"
                 " paused_until? (time, with paused true: the marketplace reopens the shop"
                 " then)}")},
-            "at": {**_TIME, "description": "when it happened at the counter"},
+            "at": {**_NTIME, "maxLength": 64, "description": "when it happened at the counter"},
         },
     },
     "PushRequest": {
         "type": "object", "required": ["client_id", "mutations"],
-        "properties": {"client_id": {"type": "string", "maxLength": 200},
+        "properties": {"client_id": {"type": "string", "minLength": 1, "maxLength": 200,
+                                     "pattern": NOT_BLANK},
                        "mutations": {"type": "array", "maxItems": MAX_PUSH_BATCH,
                                      "items": _ref("Mutation")}},
     },
@@ -138,9 +173,23 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Customer": {
         "type": "object", "required": ["name", "phone"],
-        "properties": {"name": {"type": "string", "maxLength": 200},
-                       "phone": {"type": "string", "maxLength": 40},
+        "properties": {"name": {"type": "string"}, "phone": {"type": "string"},
                        "address": {"type": ["string", "null"]}},
+    },
+    "CustomerRequest": {
+        "type": "object", "required": ["name", "phone"], "additionalProperties": False,
+        "properties": {"name": text_schema("customer.name"),
+                       "phone": text_schema("customer.phone"),
+                       "address": text_schema("customer.address", nullable=True)},
+    },
+    "PaymentNotification": {
+        "type": "object", "required": ["shop_id", "order_id", "amount_cents", "reference"],
+        "additionalProperties": False,
+        "properties": {"shop_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "order_id": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "amount_cents": {**_CENTS, "description": "must equal the order's total"},
+                       "reference": {"type": "string", "minLength": 1, "maxLength": 200,
+                                     "description": "the payment service's own id"}},
     },
     "OrderLine": {
         "type": "object", "required": ["sku", "name", "qty", "unit_price_cents", "options"],
@@ -200,31 +249,62 @@ _SCHEMAS: dict[str, Any] = {
         },
     },
     "CustomerOrderLine": {
-        "type": "object", "required": ["sku", "qty"],
-        "properties": {"sku": {"type": "string"},
-                       "qty": {"type": "integer", "minimum": 1, "maximum": 999},
-                       "options": {"type": "array", "items": {"type": "string"}, "maxItems": 20}},
+        "type": "object", "required": ["sku", "qty"], "additionalProperties": False,
+        "properties": {"sku": text_schema("lines.sku"),
+                       "qty": {"type": "integer", "minimum": 1, "maximum": MAX_QTY_PER_LINE},
+                       "options": {"type": ["array", "null"], "items": text_schema("lines.options"),
+                                   "maxItems": MAX_OPTIONS_PER_LINE}},
     },
     "CustomerOrderRequest": {
         "type": "object", "required": ["customer", "channel", "lines"],
+        "additionalProperties": False,
+        # A delivery needs an address that says something.
+        "if": {"properties": {"channel": {"const": "delivery"}}, "required": ["channel"]},
+        "then": {"properties": {"customer": {
+            "required": ["address"],
+            "properties": {"address": {"type": "string", "pattern": NOT_BLANK}}}}},
+        "examples": [{"customer": {"name": "Zoé Lefèvre", "phone": "06 01 02 03 04"},
+                      "channel": "collect", "lines": [{"sku": "CROIS", "qty": 2,
+                                                       "options": ["bien cuit"]}],
+                      "note": "Je passe vers 17 h"}],
         "properties": {
-            "customer": _ref("Customer"),
+            "customer": _ref("CustomerRequest"),
             "channel": {"type": "string", "enum": list(CHANNELS),
                         "description": "a delivery needs customer.address"},
-            "lines": {"type": "array", "minItems": 1, "maxItems": 100,
+            "lines": {"type": "array", "minItems": 1, "maxItems": MAX_LINES_PER_ORDER,
                       "items": _ref("CustomerOrderLine")},
-            "note": {"type": ["string", "null"]}, "allergens": {"type": ["string", "null"]},
-            "paid": {"type": "boolean", "default": False},
-            "pickup_slot": _NTIME,
-            "idempotency_key": {"type": ["string", "null"], "maxLength": 200,
+            "note": text_schema("note", nullable=True),
+            "allergens": text_schema("allergens", nullable=True),
+            "paid": {"const": False, "description": "only a signed payment notification "
+                                                    "(POST /v1/payments/notify) marks an order "
+                                                    "paid; true is refused"},
+            "pickup_slot": {**_NTIME, "maxLength": 64},
+            "idempotency_key": {**text_schema("idempotency_key", nullable=True),
                                 "description": "same key (same shop, same order) → the same "
                                                "order again, never a second one"},
+        },
+    },
+    "CatalogueProduct": {
+        "type": "object", "required": ["sku", "name", "price_cents", "category", "availability"],
+        "properties": {
+            "sku": {"type": "string"}, "name": {"type": "string"}, "price_cents": _CENTS,
+            "category": {"type": ["string", "null"]},
+            "availability": {"type": "string", "enum": list(AVAILABILITY),
+                             "description": "few_left: at or under the shop's alert threshold; "
+                                            "never the exact quantity"},
         },
     },
     "Catalogue": {
         "type": "object", "required": ["shop", "products"],
         "properties": {"shop": _ref("Shop"),
-                       "products": {"type": "array", "items": _ref("Product")}},
+                       "products": {"type": "array", "items": _ref("CatalogueProduct")}},
+    },
+    "PlacedOrder": {
+        "allOf": [_ref("Order"), {
+            "type": "object", "required": ["order_secret"],
+            "properties": {"order_secret": {
+                "type": "string", "description": "send it as X-Order-Secret to read or cancel "
+                                                 "the order; the id alone does neither"}}}],
     },
     "Health": {
         "type": "object", "required": ["status", "protocol"],
@@ -239,9 +319,17 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("PairRequest")}}},
         "responses": {"200": _json(_ref("PairResponse"), "Paired"),
-                      "400": _error("Malformed JSON or code unknown, expired or used",
-                                    ["invalid_json", "invalid_pairing_code"]),
-                      "422": _ERR_INVALID},
+                      "400": _ERR_BAD,
+                      "404": _error("Code unknown, expired, used, revoked or not this shop's",
+                                    ["invalid_pairing_code"]),
+                      "429": _ERR_RATE,
+                      "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID},
+    }},
+    "/v1/devices/self/rotate": {"post": {
+        "operationId": "rotateSelf", "tags": ["shop"], "security": _BEARER,
+        "summary": "A new token for the caller's device; the old one works 120 s more",
+        "description": "Same device, same client_id and outbox: only the secret changes.",
+        "responses": {"200": _json(_ref("RotateResponse"), "Rotated"), "401": _ERR_AUTH},
     }},
     "/v1/devices/self": {"delete": {
         "operationId": "revokeSelf", "tags": ["shop"], "security": _BEARER,
@@ -258,19 +346,22 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref("PushRequest")}}},
         "responses": {"200": _json(_ref("PushResponse"), "Processed"), "400": _ERR_BAD,
-                      "401": _ERR_AUTH, "413": _ERR_LARGE, "422": _ERR_INVALID},
+                      "401": _ERR_AUTH,
+                      "409": _error("Ids not increasing within the push",
+                                    ["ids_not_increasing"]), "413": _ERR_LARGE, "415": _ERR_MEDIA,
+                      "422": _ERR_INVALID},
     }},
     "/v1/pull": {"get": {
         "operationId": "pull", "tags": ["shop"], "security": _BEARER,
         "summary": "Everything of the shop changed after a cursor (long-poll with wait)",
         "parameters": [
             {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0,
-                                                         "default": 0}},
+                                                         "maximum": MAX_ID, "default": 0}},
             {"name": "wait", "in": "query",
              "description": f"seconds to hold the request while nothing changed (at most "
                             f"{MAX_WAIT_SECONDS:g})",
              "schema": {"type": "number", "minimum": 0, "default": 0}},
-            {"name": "client_id", "in": "query", "schema": {"type": "string"},
+            {"name": "client_id", "in": "query", "schema": {"type": "string", "maxLength": 200},
              "description": "whose last_mutation_id to report"},
         ],
         "responses": {"200": _json(_ref("PullResponse"), "Changes (possibly none after wait)"),
@@ -290,31 +381,62 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": _ref("CustomerOrderRequest")}}},
         "responses": {
-            "201": _json(_ref("Order"), "Order taken (or the earlier one for the same "
-                                        "idempotency_key, with header Idempotent-Replayed)"),
+            "201": _json(_ref("PlacedOrder"), "Order taken (or the earlier one for the same "
+                                              "idempotency_key, with header "
+                                              "Idempotent-Replayed)"),
             "400": _ERR_BAD,
-            "404": _error("No such shop", ["unknown_shop"]),
-            "409": _error("Cannot take it now: out of stock, paused, or unattended (no "
-                          "counter of the shop connected for unattended_after_s)",
-                          ["out_of_stock", "shop_paused", "shop_unattended"]),
+            "404": _error("No such shop or product", ["unknown_shop", "unknown_sku"]),
+            "409": _error("Cannot take it now: out of stock, paused, unattended (no counter of "
+                          "the shop connected for unattended_after_s), over a cap, slot or key "
+                          "conflict",
+                          ["out_of_stock", "shop_paused", "shop_unattended", "customer_limit",
+                           "order_too_large", "pickup_slot_unavailable", "idempotency_conflict"]),
             "413": _ERR_LARGE,
-            "422": _error("Invalid order", ["invalid_request", "unknown_sku",
-                                            "idempotency_conflict"]),
+            "415": _ERR_MEDIA,
+            "422": _ERR_INVALID,
         },
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {
         "operationId": "getOrder", "tags": ["customer"], "summary": "Read an order",
-        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
         "responses": {"200": _json(_ref("Order"), "The order"),
-                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"])},
+                      "404": _error("No such shop or order, or not its secret",
+                                    ["unknown_shop", "unknown_order"])},
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}/cancel": {"post": {
         "operationId": "cancelOrder", "tags": ["customer"],
         "summary": "The customer cancels; the order's quantities return to stock",
-        "parameters": [_SHOP_PATH, _ORDER_PATH],
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
         "responses": {"200": _json(_ref("Order"), "Cancelled (again: no-op)"),
-                      "404": _error("No such shop or order", ["unknown_shop", "unknown_order"]),
+                      "404": _error("No such shop or order, or not its secret",
+                                    ["unknown_shop", "unknown_order"]),
                       "409": _error("Already completed or rejected", ["illegal_transition"])},
+    }},
+    "/v1/payments/notify": {"post": {
+        "operationId": "notifyPayment", "tags": ["payment"],
+        "summary": "The payment service confirms an order was paid (signed; docs/PROTOCOL.md)",
+        "description": "Signature: X-Comptoir-Signature = 'sha256=' + hex HMAC-SHA256(shared "
+                       "secret, X-Comptoir-Timestamp + '.' + raw body); the timestamp must be "
+                       "within 300 s. Exists only when the server has a payment secret.",
+        "parameters": [
+            {"name": "X-Comptoir-Timestamp", "in": "header", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+             "description": "Unix seconds, inside the signature"},
+            {"name": "X-Comptoir-Signature", "in": "header", "required": True,
+             "schema": {"type": "string"}, "description": "sha256=<hex>"},
+        ],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("PaymentNotification")}}},
+        "responses": {
+            "200": _json(_ref("Order"), "Marked paid (already paid: unchanged)"),
+            "400": _ERR_BAD,
+            "401": _error("Bad signature or stale timestamp",
+                          ["bad_signature", "stale_notification"]),
+            "404": _error("No payment secret configured, or no such order",
+                          ["not_found", "unknown_order"]),
+            "409": _error("Amount is not the order's total", ["amount_mismatch"]),
+            "413": _ERR_LARGE, "415": _ERR_MEDIA, "422": _ERR_INVALID,
+        },
     }},
     "/v1/health": {"get": {
         "operationId": "health", "tags": ["service"], "summary": "Liveness, database included",
@@ -326,6 +448,16 @@ _PATHS: dict[str, Any] = {
                               "content": {"application/json": {"schema": {"type": "object"}}}}},
     }},
 }
+
+_ERR_SLOW = _error("The body did not arrive in time (the connection is closed)",
+                   ["body_timeout"])
+for _path, _item in _PATHS.items():
+    for _operation in _item.values():
+        if _path.startswith("/v1/customer/"):  # limits.CustomerRateLimit
+            _operation["responses"].setdefault("429", _ERR_RATE)
+        if "requestBody" in _operation:  # validation.read_json
+            _operation["responses"].setdefault("408", _ERR_SLOW)
+
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -341,6 +473,7 @@ OPENAPI: dict[str, Any] = {
     "servers": [{"url": "http://127.0.0.1:8765"}],
     "tags": [{"name": "shop", "description": "The shop app (device token)"},
              {"name": "customer", "description": "Customers' phones (reference server only)"},
+             {"name": "payment", "description": "The operator's payment service (signed)"},
              {"name": "service"}],
     "paths": _PATHS,
     "components": {

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from marketplace.customer_access import OrderCaps, check_caps, stamp_order
 from marketplace.errors import ApiError
 from marketplace.ids import new_id
 from marketplace.settings import Settings
@@ -136,8 +137,10 @@ def _require_shop(tx: Tx, shop_id: str) -> dict[str, Any]:
 
 
 def place_order(db: Database, shop_id: str, req: OrderRequest,
-                respond_within_s: float = _RESPOND_WITHIN_S) -> tuple[dict[str, Any], bool]:
+                respond_within_s: float = _RESPOND_WITHIN_S,
+                caps: OrderCaps | None = None) -> tuple[dict[str, Any], bool]:
     """Take an order (and its stock) or refuse it; returns (ORDER, created)."""
+    caps = caps or OrderCaps()
     with write_tx(db) as tx:
         shop = _require_shop(tx, shop_id)
         if req.idempotency_key is not None:
@@ -145,19 +148,20 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
                              (shop_id, req.idempotency_key))
             if earlier is not None:
                 if earlier["request_hash"] != req.request_hash:
-                    raise ApiError(422, "idempotency_conflict",
+                    raise ApiError(409, "idempotency_conflict",
                                    "Cette clé d'idempotence a déjà servi pour une autre commande.")
                 return orders_to_wire(tx, [earlier], respond_within_s)[0], False
         if shop["paused"]:
             raise ApiError(409, "shop_paused",
                            f"{shop['name']} ne prend pas de commandes pour le moment.")
+        check_caps(tx, shop_id, req.customer_phone, sum(line.qty for line in req.lines), caps)
         products: dict[str, dict[str, Any]] = {}
         wanted: dict[str, int] = defaultdict(int)
         for line in req.lines:
             product = tx.row("SELECT * FROM products WHERE shop_id = ? AND sku = ?",
                              (shop_id, line.sku))
             if product is None:
-                raise ApiError(422, "unknown_sku", f"Produit inconnu : {line.sku}")
+                raise ApiError(404, "unknown_sku", f"Produit inconnu : {line.sku}")
             products[line.sku] = product
             wanted[line.sku] += line.qty
         for sku, qty in wanted.items():
@@ -187,6 +191,7 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
             move_stock(tx, shop_id, line.sku, -line.qty, "order", "online",
                         order_id=order_id, line_no=line_no)
         _add_history(tx, order_id, "new", "customer")
+        stamp_order(tx, order_id, req.customer_phone)
         order = find_order(tx, shop_id, order_id)
         assert order is not None
         return orders_to_wire(tx, [order], respond_within_s)[0], True

@@ -8,9 +8,13 @@ line and source, so a retried request can never count twice.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from marketplace.ids import hash_token
+from sync.protocol import parse_iso, to_iso
 from sync.sqlite_tx import run_script, transaction
 
 __all__ = ["MIGRATIONS", "migrate"]
@@ -185,6 +189,60 @@ def _presence_and_timed_pause(db: Database) -> None:
     Timed pause: the moment a paused shop reopens by itself. Time zone: the one the
     marketplace suggests to the counters ('' = none)."""
     run_script(db.conn, _PRESENCE_AND_TIMED_PAUSE)
+
+
+@MIGRATIONS(name="0004_order_payment_reference")
+def _order_payment_reference(db: Database) -> None:
+    # Who confirmed the payment (the payment service's reference); set only by a signed
+    # notification (payments.py), never by the customer.
+    db.execute("ALTER TABLE orders ADD COLUMN payment_ref TEXT")
+
+
+@MIGRATIONS(name="0005_order_customer_secret_and_key")
+def _order_customer_secret_and_key(db: Database) -> None:
+    # customer_access.py: the secret that reads or cancels an order (an id alone no longer
+    # does), and the customer (phone digits) the per-customer caps count by.
+    db.execute("ALTER TABLE orders ADD COLUMN customer_secret TEXT")
+    db.execute("ALTER TABLE orders ADD COLUMN customer_key TEXT")
+    db.execute("CREATE INDEX orders_customer ON orders (shop_id, customer_key, status)")
+
+
+_PAIRING_SECRETS = """
+CREATE TABLE pairing_secrets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code_hash TEXT NOT NULL UNIQUE,           -- SHA-256 of the code, never the code
+    shop_id TEXT NOT NULL REFERENCES shops (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX pairing_secrets_shop ON pairing_secrets (shop_id, id);
+ALTER TABLE devices ADD COLUMN expires_at TEXT;
+ALTER TABLE devices ADD COLUMN rotated_at TEXT;
+ALTER TABLE devices ADD COLUMN previous_token_hash TEXT;
+ALTER TABLE devices ADD COLUMN previous_valid_until TEXT;
+CREATE INDEX devices_previous_token ON devices (previous_token_hash)
+    WHERE previous_token_hash IS NOT NULL;
+"""
+
+
+@MIGRATIONS(name="0006_pairing_secrets_and_token_expiry")
+def _pairing_secrets_and_token_expiry(db: Database) -> None:
+    # pairing.py: codes stored hashed with their own expiry (plaintext pairing_codes goes,
+    # its unused codes carried over hashed, valid 24 h from issue); device tokens that can
+    # expire and be rotated with a grace period for the previous one.
+    run_script(db.conn, _PAIRING_SECRETS)
+    for code, shop_id, created_at in db.execute(
+            "SELECT code, shop_id, created_at FROM pairing_codes WHERE used_at IS NULL").fetchall():
+        created = parse_iso(created_at)
+        if created is None:
+            continue
+        db.execute("INSERT OR IGNORE INTO pairing_secrets (code_hash, shop_id, created_at,"
+                   " expires_at) VALUES (?, ?, ?, ?)",
+                   (hash_token("pairing:" + code.replace("-", "")), shop_id, created_at,
+                    to_iso(created + dt.timedelta(days=1))))
+    db.execute("DROP TABLE pairing_codes")
 
 
 def migrate(db: Database) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from marketplace.customer_access import OrderCaps
 from sync.protocol import MAX_WAIT_SECONDS
 
 __all__ = ["Settings"]
@@ -22,12 +23,45 @@ class Settings:
     # customer API refuses its new orders (409 shop_unattended) until a counter is back.
     unattended_after_s: float = 90.0
     max_wait_s: float = MAX_WAIT_SECONDS
-    pairing_code_ttl_s: float = 7 * 24 * 3600.0
+    pairing_code_ttl_s: float = 24 * 3600.0
     max_body_bytes: int = 2 * 1024 * 1024
     # Orders per pull page: a long history comes in pages, never one giant answer.
     pull_page_size: int = 100
+    # -- facing the internet (marketplace/security.py, limits.py; docs/DEPLOY.md) --
+    # Web origins allowed to call the customer API from a browser (CORS); empty = none.
+    cors_origins: tuple[str, ...] = ()
+    # An order at every limit of order_limits.py is ~10,000 characters: 20 KB of UTF-8 JSON,
+    # ~125 KB if every character is an escaped emoji. 192 KiB lets any valid order through.
+    max_order_bytes: int = 192 * 1024
+    # Caps that keep one anonymous customer (one phone number) from draining a shop.
+    max_units_per_order: int = 50
+    max_open_orders_per_customer: int = 5
+    max_open_units_per_customer: int = 100
+    # Pairing (pairing.py, limits.py): wrong codes allowed per window ("" = no limit), in the
+    # `limits` package's notation; device tokens' lifetime (None = until revoked).
+    pairing_failures_per_address: str = "10/15 minutes"
+    pairing_failures_per_shop: str = "30/hour"
+    device_token_ttl_s: float | None = None
+    # Slow and greedy clients (serving.py, limits.py; docs/DEPLOY.md says why these numbers).
+    header_timeout_s: float = 10.0      # request line + headers, from connect or last answer
+    body_timeout_s: float = 10.0        # a whole request body
+    keep_alive_s: int = 5               # idle connection between requests (uvicorn)
+    max_connections_per_address: int = 64   # open at once from one address (0 = no cap)
+    limit_concurrency: int = 4096       # connections + tasks for the whole server (uvicorn: 503)
+    customer_requests_per_address: str = "120/minute"
+    customer_orders_per_address: str = "10/minute"
+    customer_requests_per_shop: str = "1200/minute"
+    # Addresses the customer limits and the connection cap leave alone. Loopback by default
+    # for the in-process server (demo, tests); `serve` exempts nothing unless told.
+    rate_limit_exempt: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
+    payment_secret: str | None = None
 
     def __post_init__(self) -> None:
+        from marketplace.security import check_origin
+
+        object.__setattr__(self, "cors_origins", tuple(check_origin(o) for o in self.cors_origins))
+        object.__setattr__(self, "rate_limit_exempt", tuple(self.rate_limit_exempt))
         if self.auto_reject_after_s <= 0:
             raise ValueError("auto_reject_after_s must be positive")
         if self.unattended_after_s <= 0:
@@ -36,6 +70,11 @@ class Settings:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
         if self.pull_page_size < 1:
             raise ValueError("pull_page_size must be positive")
+
+    @property
+    def order_caps(self) -> OrderCaps:
+        return OrderCaps(self.max_units_per_order, self.max_open_orders_per_customer,
+                         self.max_open_units_per_customer)
 
     @property
     def sweep_interval_s(self) -> float:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlite_utils import Database
 
+from marketplace import pairing
 from marketplace.errors import ApiError
-from marketplace.ids import hash_token, new_id, new_pairing_code, new_token, normalize_pairing_code
+from marketplace.ids import hash_token, new_id
 from marketplace.storage import Tx, read_tx, write_tx
-from sync.protocol import parse_iso
 
 __all__ = [
     "insert_shop",
     "valid_time_zone",
     "issue_pairing_code",
-    "pair",
     "authenticate",
     "revoke_device",
     "authenticate_device",
@@ -55,41 +53,8 @@ def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None
 
 
 def issue_pairing_code(tx: Tx, shop_id: str) -> str:
-    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
-        raise KeyError(f"unknown shop {shop_id!r}")
-    while True:  # 24^4 * 8^4 codes: a collision is rare, but the UNIQUE constraint decides
-        code = new_pairing_code()
-        if tx.row("SELECT 1 AS x FROM pairing_codes WHERE code = ?", (code,)) is None:
-            break
-    tx.execute("INSERT INTO pairing_codes (code, shop_id, created_at) VALUES (?, ?, ?)",
-               (code, shop_id, tx.now))
-    return code
-
-
-def pair(db: Database, raw_code: str, device_name: str, code_ttl_s: float) -> dict[str, str]:
-    """Use a pairing code (once) for a new device token; the token is returned, only its hash kept."""
-    refused = ApiError(400, "invalid_pairing_code",
-                       "Code d'association inconnu, expiré ou déjà utilisé.")
-    code = normalize_pairing_code(raw_code)
-    if code is None:
-        raise refused
-    token = new_token()
-    with write_tx(db) as tx:
-        found = tx.row("SELECT p.shop_id, p.created_at, s.name FROM pairing_codes p"
-                       " JOIN shops s ON s.id = p.shop_id WHERE p.code = ? AND p.used_at IS NULL",
-                       (code,))
-        created = parse_iso(found["created_at"]) if found else None
-        if found is None or created is None or (
-            dt.datetime.now(dt.UTC) - created
-        ).total_seconds() > code_ttl_s:
-            raise refused
-        tx.execute("UPDATE pairing_codes SET used_at = ? WHERE code = ?", (tx.now, code))
-        # Pairing is the counter's first sign of life: its shop is attended from now on
-        # (until it stops polling for longer than the server's unattended delay).
-        tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, last_seen_at)"
-                   " VALUES (?, ?, ?, ?, ?)",
-                   (hash_token(token), found["shop_id"], device_name, tx.now, tx.now))
-    return {"shop_id": found["shop_id"], "shop_name": found["name"], "device_token": token}
+    """A fresh single-use, expiring 50-bit pairing code (pairing.py); KeyError for no shop."""
+    return pairing.issue_code(tx, shop_id)
 
 
 def authenticate(db: Database, token: str) -> str:
@@ -100,8 +65,12 @@ def authenticate(db: Database, token: str) -> str:
 def authenticate_device(db: Database, token: str) -> tuple[str, int]:
     """(shop id, device id) of a live device token; ApiError 401 otherwise."""
     with read_tx(db) as tx:
-        found = tx.row("SELECT id, shop_id FROM devices"
-                       " WHERE token_hash = ? AND revoked_at IS NULL", (hash_token(token),))
+        # A live token: not revoked, not expired, or the previous one within its rotation grace.
+        digest = hash_token(token)
+        found = tx.row("SELECT id, shop_id FROM devices WHERE revoked_at IS NULL AND ("
+                       " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
+                       " OR (previous_token_hash = ? AND previous_valid_until > ?))",
+                       (digest, tx.now, digest, tx.now))
     if found is None:
         raise ApiError.unauthorized()
     return str(found["shop_id"]), int(found["id"])

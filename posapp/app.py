@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 import shutil
 import socket
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from sync.credentials import KeyringVault, MemoryVault, TokenVault, VaultError, 
 from sync.engine import SyncEngine
 from sync.messages import CoreMessage
 from sync.pairing import pair_and_keep
+from sync.url_check import insecure_url_message
 
 __all__ = ["AppConfig", "ShopApp"]
 
@@ -113,7 +115,10 @@ class ShopApp(CoreBridge):
         url = self.setting("marketplace_url")
         shop_id = self.setting("shop_id")
         token = None
-        if url and shop_id:
+        refused = insecure_url_message(url) if url else None
+        if refused:  # a token is never sent in clear: the shopkeeper pairs again over https
+            self.startup_messages.append(refused)
+        elif url and shop_id:
             try:
                 token = self.vault.load(account_name(url, shop_id))
             except VaultError as exc:  # no keyring: keep working offline, say why
@@ -248,9 +253,11 @@ class ShopApp(CoreBridge):
         from marketplace.demo import DemoOrderGenerator
         from marketplace.embedded import EmbeddedMarketplace
 
-        self.marketplace = EmbeddedMarketplace(
-            self.data_dir / "marketplace.db", settings=self.config.marketplace_settings
-        )
+        # The demo customers "pay online" the only way the marketplace believes: a payment
+        # notification signed with this (throw-away) secret.
+        settings = {"payment_secret": secrets.token_urlsafe(24),
+                    **self.config.marketplace_settings}
+        self.marketplace = EmbeddedMarketplace(self.data_dir / "marketplace.db", settings=settings)
         self.marketplace.start()
         shop_id, code = self.marketplace.seed_demo_shop()
         self.pair(self.marketplace.url, code)
@@ -259,6 +266,7 @@ class ShopApp(CoreBridge):
             shop_id,
             interval=self.config.demo_order_interval,
             first_burst=self.config.demo_first_orders,
+            payment_secret=self.marketplace.settings.payment_secret,
         )
 
     # -- actions from the UI ---------------------------------------------------------

@@ -41,6 +41,7 @@ import httpx
 
 from sync.messages import REFUSAL_CODES, CoreMessage, sync_message
 from sync.protocol import API_PREFIX, Mutation
+from sync.url_check import insecure_url_message
 from sync.wire import ProtocolError, parse_pull, parse_push_response
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,9 @@ def _socket_of(stream: Any) -> socket.socket | None:
 def pair_device(base_url: str, pairing_code: str, device_name: str, *,
                 verify: Verify = True) -> dict[str, str]:
     """Exchange a pairing code for a device token (the caller stores it in the keyring)."""
+    refused = insecure_url_message(base_url)
+    if refused:  # before anything is sent: the code is a secret too
+        raise RequestRefused(refused)
     client = MarketplaceClient(base_url, None, timeout=10.0, verify=verify)
     try:
         raw = client._request(

@@ -54,6 +54,10 @@ SYNC_MESSAGES: dict[str, str] = {
     "sync.unauthorized": "La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou"
                          " invalide) : associez-le de nouveau. Les changements en attente sont"
                          " conservés.",
+    "sync.insecure_url": "Connexion non chiffrée refusée : l'adresse de la place de marché doit"
+                         " commencer par https:// (http:// n'est accepté que vers cet"
+                         " ordinateur, 127.0.0.1).",
+    "sync.bad_url": "Adresse de la place de marché invalide : elle doit commencer par https://.",
     "sync.partial_push": "La place de marché n'a pas tout pris : nouvel essai automatique.",
     "sync.internal": "Erreur interne de synchronisation : nouvel essai bientôt (détails dans le"
                      " journal).",

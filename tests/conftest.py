@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -44,6 +45,9 @@ def market(tmp_path: Path) -> Iterator[Any]:
     server.stop()
 
 
+_phones = itertools.count(1_000_000)
+
+
 @dataclass
 class Customer:
     """The customer side of the reference marketplace, over real HTTP."""
@@ -51,17 +55,22 @@ class Customer:
     url: str
     shop_id: str
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    secrets: dict[str, str] = field(default_factory=dict)  # order id -> its X-Order-Secret
 
     def order(self, lines: list[tuple[str, int]], **extra: Any) -> httpx.Response:
+        # Each order from another phone: one customer may hold only a few open orders.
         body = {
-            "customer": {"name": "Zoé Lefèvre", "phone": "0601020304"},
+            "customer": {"name": "Zoé Lefèvre", "phone": f"06{next(_phones):08d}"},
             "channel": "collect",
             "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
             "note": "Sans sésame, merci !",
-            "paid": True,
             **extra,
         }
-        return self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders", json=body)
+        response = self.http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders",
+                                  json=body)
+        if response.status_code == 201:  # only this secret reads or cancels the order
+            self.secrets[response.json()["id"]] = response.json()["order_secret"]
+        return response
 
     def place(self, lines: list[tuple[str, int]], **extra: Any) -> dict:
         response = self.order(lines, **extra)
@@ -69,13 +78,15 @@ class Customer:
         return response.json()
 
     def get(self, order_id: str) -> dict:
-        response = self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}")
+        response = self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}",
+                                 headers={"X-Order-Secret": self.secrets.get(order_id, "")})
         assert response.status_code == 200, response.text
         return response.json()
 
     def cancel(self, order_id: str) -> httpx.Response:
         return self.http.post(
-            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel"
+            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel",
+            headers={"X-Order-Secret": self.secrets.get(order_id, "")},
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -245,9 +246,12 @@ def _synced(store, engine, timeout=10.0):
                timeout=timeout)
 
 
-def _server_stock(customer, sku):
-    catalogue = customer.http.get(f"{customer.url}/v1/customer/shops/{customer.shop_id}").json()
-    return next(p["stock"] for p in catalogue["products"] if p["sku"] == sku)
+def _server_stock(market, customer, sku):
+    # The public catalogue says only "available"/"few_left": read the marketplace's own table.
+    with contextlib.closing(sqlite3.connect(market.db_path)) as conn:
+        (stock,) = conn.execute("SELECT stock FROM products WHERE shop_id = ? AND sku = ?",
+                                (customer.shop_id, sku)).fetchone()
+    return stock
 
 
 @pytest.mark.parametrize("pending_in_backup", [False, True])
@@ -265,7 +269,7 @@ def test_restore_on_a_new_install_then_an_offline_sale_reaches_the_marketplace(
     engine.start()
     wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
     sku = StockService(store).products()[0]["sku"]
-    start = _server_stock(customer, sku)
+    start = _server_stock(market, customer, sku)
     stock = StockService(store)
     stock.adjust(sku, -1, "counter_sale")
     if pending_in_backup:
@@ -279,7 +283,7 @@ def test_restore_on_a_new_install_then_an_offline_sale_reaches_the_marketplace(
     for delta in (-2, -3):  # more sales after the backup, all taken by the marketplace
         stock.adjust(sku, delta, "counter_sale")
         _synced(store, engine)
-    assert _server_stock(customer, sku) == start - 6
+    assert _server_stock(market, customer, sku) == start - 6
     engine.stop()
     old_identity = ShopReplica(store).client_id()
     store.close()
@@ -293,7 +297,7 @@ def test_restore_on_a_new_install_then_an_offline_sale_reaches_the_marketplace(
     engine.start()
     try:
         _synced(restored, engine)
-        wait_until(lambda: _server_stock(customer, sku) == start - 16)
+        wait_until(lambda: _server_stock(market, customer, sku) == start - 16)
         wait_until(lambda: StockService(restored).product(sku)["quantity"] == start - 16)
     finally:
         engine.stop()
@@ -391,9 +395,12 @@ def test_an_answer_asked_before_a_restore_is_never_applied_after_it(store, tmp_p
     assert ShopReplica(store).cursor() == 9
 
 
-def _shop_stock(customer, url, shop_id, sku):
-    cat = customer.http.get(f"{url}/v1/customer/shops/{shop_id}").json()
-    return next(p["stock"] for p in cat["products"] if p["sku"] == sku)
+def _shop_stock(market, shop_id, sku):
+    # The public catalogue shows availability only: read the marketplace's own table.
+    with contextlib.closing(sqlite3.connect(market.db_path)) as conn:
+        (stock,) = conn.execute("SELECT stock FROM products WHERE shop_id = ? AND sku = ?",
+                                (shop_id, sku)).fetchone()
+    return stock
 
 
 @pytest.mark.parametrize("token_of_a_kept", [True, False])
@@ -411,13 +418,13 @@ def test_restoring_another_shops_backup_never_sends_its_changes_to_the_shop_pair
         a_id = app.pair(market.url, demo_shop[1])["shop_id"]
         wait_until(lambda: app.stock.products())
         sku = app.stock.products()[0]["sku"]
-        a_start = _shop_stock(customer, market.url, a_id, sku)
+        a_start = _shop_stock(market, a_id, sku)
         app.engine.stop()  # offline: a sale for shop A stays queued
         app.stock.adjust(sku, -3, "counter_sale")
         saved = backup(app.store.path, tmp_path / "shop-a.db")
         assert saved.pending == 1
         b_id, code = market.create_shop("Fleurs de Lou", products=DEMO_PRODUCTS)
-        b_start = _shop_stock(customer, market.url, b_id, sku)
+        b_start = _shop_stock(market, b_id, sku)
         app.complete_pairing(market.url, pair_device(market.url, code, "counter"))
         wait_until(lambda: app.shop.get("id") == b_id, timeout=5.0)
         if not token_of_a_kept:
@@ -426,7 +433,7 @@ def test_restoring_another_shops_backup_never_sends_its_changes_to_the_shop_pair
         app.message.connect(told.append)
         app.restore_backup(saved.path)
         if token_of_a_kept:  # the restored shop's own token: its sale goes to it
-            wait_until(lambda: _shop_stock(customer, market.url, a_id, sku) == a_start - 3,
+            wait_until(lambda: _shop_stock(market, a_id, sku) == a_start - 3,
                        timeout=10.0)
             assert [m.code for m in told] == ["app.restored_other_shop"]
         else:  # a move back to B: A's sale is left behind, exported, told
@@ -438,8 +445,8 @@ def test_restoring_another_shops_backup_never_sends_its_changes_to_the_shop_pair
             assert (told[0].params["unsent"], told[0].params["sent"]) == (0, 1)
             assert sku in Path(told[0].params["csv"]).read_text(encoding="utf-8-sig")
             assert ShopReplica(app.store).pending_count() == 0
-            assert _shop_stock(customer, market.url, a_id, sku) == a_start
-        assert _shop_stock(customer, market.url, b_id, sku) == b_start  # never reached B
+            assert _shop_stock(market, a_id, sku) == a_start
+        assert _shop_stock(market, b_id, sku) == b_start  # never reached B
     finally:
         app.stop()
 
@@ -484,10 +491,10 @@ def test_a_backup_from_before_pairing_belongs_to_the_shop_paired_now(tmp_path, m
         app.restore_backup(saved.path)
         assert app.setting("shop_id") == shop_id  # still paired: sync goes on
         wait_until(lambda: app.stock.products() and app.engine.status.online, timeout=10.0)
-        start = _shop_stock(customer, market.url, shop_id, sku)
+        start = _shop_stock(market, shop_id, sku)
         app.stock.adjust(sku, -2, "counter_sale")
         app.after_local_change()
-        wait_until(lambda: _shop_stock(customer, market.url, shop_id, sku) == start - 2,
+        wait_until(lambda: _shop_stock(market, shop_id, sku) == start - 2,
                    timeout=10.0)
     finally:
         app.stop()

@@ -44,6 +44,10 @@ def sync_texts() -> dict[str, str]:
         "sync.unauthorized": tr("The marketplace no longer recognises this counter (token revoked"
                                 " or invalid): pair it again. Changes waiting to be sent are"
                                 " kept."),
+        "sync.insecure_url": tr("Unencrypted connection refused: the marketplace address must"
+                                " start with https:// (http:// is only accepted to this"
+                                " computer, 127.0.0.1)."),
+        "sync.bad_url": tr("Invalid marketplace address: it must start with https://."),
         "sync.partial_push": tr("The marketplace did not take everything: trying again"
                                 " automatically."),
         "sync.internal": tr("Internal sync error: trying again soon (details in the log)."),

@@ -100,6 +100,14 @@
       <translation>La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : associez-le de nouveau. Les changements en attente sont conservés.</translation>
     </message>
     <message>
+      <source>Unencrypted connection refused: the marketplace address must start with https:// (http:// is only accepted to this computer, 127.0.0.1).</source>
+      <translation>Connexion non chiffrée refusée : l'adresse de la place de marché doit commencer par https:// (http:// n'est accepté que vers cet ordinateur, 127.0.0.1).</translation>
+    </message>
+    <message>
+      <source>Invalid marketplace address: it must start with https://.</source>
+      <translation>Adresse de la place de marché invalide : elle doit commencer par https://.</translation>
+    </message>
+    <message>
       <source>The marketplace did not take everything: trying again automatically.</source>
       <translation>La place de marché n'a pas tout pris : nouvel essai automatique.</translation>
     </message>

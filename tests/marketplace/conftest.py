@@ -40,6 +40,7 @@ class ShopSession:
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
     client_id: str = "c_test"
     next_id: int = 1
+    secrets: dict[str, str] = field(default_factory=dict)  # order id -> its X-Order-Secret
 
     @property
     def auth(self) -> dict[str, str]:
@@ -83,21 +84,31 @@ class ShopSession:
                 "channel": "collect",
                 "lines": [{"sku": line[0], "qty": line[1], "options": list(line[2:3] and line[2])}
                           for line in lines],
-                "note": "Sans sésame, merci !", "paid": True, **extra}
-        return self.http.post(f"{self.url}/v1/customer/shops/{shop_id or self.shop_id}/orders",
-                              json=body)
+                "note": "Sans sésame, merci !", **extra}
+        response = self.http.post(
+            f"{self.url}/v1/customer/shops/{shop_id or self.shop_id}/orders", json=body)
+        if response.status_code == 201:
+            self.secrets[response.json()["id"]] = response.json()["order_secret"]
+        return response
 
     def place(self, lines: list[tuple[Any, ...]], **extra: Any) -> dict[str, Any]:
         response = self.order(lines, **extra)
         assert response.status_code == 201, response.text
-        return response.json()
+        order = response.json()
+        del order["order_secret"]  # kept in self.secrets; the ORDER itself is what others see
+        return order
+
+    def _secret(self, order_id: str) -> dict[str, str]:
+        return {"X-Order-Secret": self.secrets.get(order_id, "")}
 
     def get_order(self, order_id: str) -> httpx.Response:
-        return self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}")
+        return self.http.get(f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}",
+                             headers=self._secret(order_id))
 
     def cancel(self, order_id: str) -> httpx.Response:
         return self.http.post(
-            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel")
+            f"{self.url}/v1/customer/shops/{self.shop_id}/orders/{order_id}/cancel",
+            headers=self._secret(order_id))
 
 
 def open_shop(market: EmbeddedMarketplace, name: str | None = None) -> ShopSession:

@@ -45,9 +45,8 @@ def test_orders_that_cannot_be_taken_are_skipped(server):
 
 def test_orders_never_ask_for_more_than_the_stock():
     rng = random.Random(3)
-    products = [{"sku": "A", "name": "Croissant", "active": True, "available": True, "stock": 1},
-                {"sku": "B", "name": "Éclair café", "active": True, "available": False,
-                 "stock": 9}]
+    products = [{"sku": "A", "name": "Croissant", "availability": "few_left"},
+                {"sku": "B", "name": "Éclair café", "availability": "sold_out"}]
     for _ in range(50):
         body = build_demo_order(products, rng)
         assert body is not None

@@ -22,7 +22,7 @@ def test_a_pairing_code_works_once(server):
     assert first.json()["shop_id"] == shop_id
     assert first.json()["shop_name"] == "Fromagerie Étienne"
     second = _pair(server.url, code)
-    assert second.status_code == 400
+    assert second.status_code == 404
     assert second.json()["error"]["code"] == "invalid_pairing_code"
 
 
@@ -35,7 +35,7 @@ def test_a_code_is_forgiving_about_case_spaces_and_dash(server):
 @pytest.mark.parametrize("code", ["ZZZZ-9999", "nonsense", "", "ABCD-12345"])
 def test_unknown_codes_are_refused(server, code):
     response = _pair(server.url, code)
-    assert response.status_code in (400, 422)
+    assert response.status_code in (404, 422)
     assert response.json()["error"]["code"] in ("invalid_pairing_code", "invalid_request")
 
 

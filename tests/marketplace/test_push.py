@@ -169,8 +169,6 @@ def test_availability_and_pause(shop):
     {"client_id": "c", "mutations": [{"id": 2**63, "name": "shop.pause", "args": {}}]},
     {"client_id": "c", "mutations": [{"id": True, "name": "shop.pause", "args": {}}]},
     {"client_id": "c", "mutations": [{"id": 1, "name": 5, "args": {}}]},
-    {"client_id": "c", "mutations": [{"id": 2, "name": "shop.pause", "args": {}},
-                                     {"id": 1, "name": "shop.pause", "args": {}}]},
     {"client_id": "c", "mutations": [{"id": i, "name": "shop.pause", "args": {"paused": False}}
                                      for i in range(1, 502)]},
 ])
@@ -178,6 +176,14 @@ def test_malformed_push_requests_are_422_and_change_nothing(shop, body):
     response = shop.http.post(f"{shop.url}/v1/push", json=body, headers=shop.auth)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "invalid_request"
+    assert shop.pull(client_id="c")["last_mutation_id"] == 0
+
+
+def test_ids_going_down_within_a_push_are_409_and_change_nothing(shop):
+    body = {"client_id": "c", "mutations": [{"id": 2, "name": "shop.pause", "args": {}},
+                                            {"id": 1, "name": "shop.pause", "args": {}}]}
+    response = shop.http.post(f"{shop.url}/v1/push", json=body, headers=shop.auth)
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "ids_not_increasing")
     assert shop.pull(client_id="c")["last_mutation_id"] == 0
 
 

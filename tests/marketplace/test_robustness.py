@@ -27,7 +27,7 @@ def _posts(shop):
 
 @pytest.mark.parametrize("raw", [b"", b"{", b"{'a': 1}", b"\xff\xfe\xfa", b"[1, 2,]",
                                  b'{"client_id": NaN}', b'{"x": Infinity}',
-                                 b'{"name": "\\ud800"}', b"[" * 100_000])
+                                 b'{"name": "\\ud800"}', b"[" * 3_000])
 def test_malformed_json_is_400(shop, raw):
     for url in _posts(shop):
         response = shop.http.post(url, content=raw, headers={**shop.auth,
@@ -38,13 +38,15 @@ def test_malformed_json_is_400(shop, raw):
 @pytest.mark.parametrize("body", [b"null", b"1", b'"text"', b"[]", b'{"unexpected": true}'])
 def test_json_of_the_wrong_shape_is_422(shop, body):
     for url in _posts(shop):
-        response = shop.http.post(url, content=body, headers=shop.auth)
+        response = shop.http.post(url, content=body, headers={**shop.auth,
+                                                              "content-type": "application/json"})
         assert _is_error(response, 422, "invalid_request")
 
 
 def test_a_body_too_large_is_413(shop):
     big = b'{"client_id": "' + b"x" * (3 * 1024 * 1024) + b'"}'
-    response = shop.http.post(f"{shop.url}/v1/push", content=big, headers=shop.auth)
+    response = shop.http.post(f"{shop.url}/v1/push", content=big,
+                              headers={**shop.auth, "content-type": "application/json"})
     assert _is_error(response, 413, "payload_too_large")
 
 
@@ -59,7 +61,7 @@ def test_text_is_unicode_throughout(shop):
     order = shop.place([("ECL", 1, ["très frais ☕"])], note="Près de l'église — 2ᵉ étage 🚪",
                        customer={"name": "Maël Dubœuf", "phone": "+33 6 00 00 00 00"})
     assert shop.get_order(order["id"]).json()["note"] == "Près de l'église — 2ᵉ étage 🚪"
-    raw = shop.http.get(f"{shop.url}/v1/customer/shops/{shop.shop_id}/orders/{order['id']}")
+    raw = shop.get_order(order["id"])
     assert "Maël Dubœuf".encode() in raw.content  # UTF-8 on the wire, not \\u escapes
 
 

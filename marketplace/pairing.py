@@ -1,0 +1,159 @@
+"""Pairing codes and device tokens that resist guessing, and the operator's hold on them.
+
+- A code is 10 characters from a 32-letter alphabet (50 bits; the audit found
+  ~30), read aloud as ``ABCDE-FGHJK``. Only its SHA-256 is stored; it is single
+  use and expires (``DEFAULT_CODE_TTL_S``). Wrong guesses are rate limited by
+  ``limits.PairingGuard`` (per client address, and per shop when the request
+  names one).
+- A device token may expire (setting ``device_token_ttl_s``) and is rotated by
+  ``POST /v1/devices/self/rotate``: same device row, new secret, the old one
+  still accepted for ``ROTATION_GRACE_S`` so requests already in flight do not
+  turn into a "pair again". The sync outbox is keyed by (shop, client_id), not
+  by token: rotating or re-pairing loses nothing.
+- Operators list and revoke devices and pending codes (CLI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+from sqlite_utils import Database
+
+from marketplace.errors import ApiError
+from marketplace.ids import hash_token, new_token
+from marketplace.storage import Tx, read_tx, write_tx
+from sync.protocol import to_iso
+
+__all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_code",
+           "normalize_code", "issue_code", "pair", "rotate_token", "list_devices",
+           "revoke_device_by_id", "list_pending_codes", "revoke_code"]
+
+DEFAULT_CODE_TTL_S = 24 * 3600.0
+ROTATION_GRACE_S = 120.0
+# No I/O/0/1 look-alikes: the code is read aloud and typed at a counter. 32 symbols = 5 bits.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+_REFUSED = ("invalid_pairing_code", "Code d'association inconnu, expiré ou déjà utilisé.")
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_code(raw: str) -> str | None:
+    """``" abcde fghjk "`` → ``"ABCDEFGHJK"`` (what is hashed); None when it cannot be one.
+    Eight-character codes issued before 50-bit codes are still read, until they expire."""
+    compact = re.sub(r"[\s_-]", "", raw).upper()
+    if len(compact) not in (8, CODE_LENGTH) or any(c not in CODE_ALPHABET for c in compact):
+        return None
+    return compact
+
+
+def _hash_code(compact: str) -> str:
+    return hash_token("pairing:" + compact)
+
+
+def _later(tx: Tx, seconds: float) -> str:
+    return to_iso(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds))
+
+
+def issue_code(tx: Tx, shop_id: str, ttl_s: float = DEFAULT_CODE_TTL_S) -> str:
+    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
+        raise KeyError(f"unknown shop {shop_id!r}")
+    code = new_code()  # 2^50 codes: a collision is left to the UNIQUE constraint
+    tx.execute("INSERT INTO pairing_secrets (code_hash, shop_id, created_at, expires_at)"
+               " VALUES (?, ?, ?, ?)",
+               (_hash_code(normalize_code(code) or ""), shop_id, tx.now, _later(tx, ttl_s)))
+    return code
+
+
+def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
+         code_ttl_s: float, token_ttl_s: float | None) -> dict[str, str]:
+    """Use a code (once) for a new device token; only the token's hash is kept. A code
+    older than ``code_ttl_s`` (the server's setting) is refused even before its own expiry.
+    ApiError 404 for a code unknown, expired, used, revoked or not ``shop_id``'s."""
+    compact = normalize_code(raw_code)
+    if compact is None:
+        raise ApiError(404, *_REFUSED)
+    token = new_token()
+    with write_tx(db) as tx:
+        found = tx.row(
+            "SELECT p.id, p.shop_id, s.name FROM pairing_secrets p JOIN shops s ON s.id = p.shop_id"
+            " WHERE p.code_hash = ? AND p.used_at IS NULL AND p.revoked_at IS NULL"
+            " AND p.expires_at > ? AND p.created_at > ?",
+            (_hash_code(compact), tx.now, _later(tx, -code_ttl_s)))
+        if found is None or (shop_id is not None and found["shop_id"] != shop_id):
+            raise ApiError(404, *_REFUSED)
+        tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?", (tx.now, found["id"]))
+        # Pairing is the counter's first sign of life: its shop is attended from now on
+        # (until it stops polling for longer than the server's unattended delay).
+        tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, expires_at,"
+                   " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   (hash_token(token), found["shop_id"], device_name, tx.now,
+                    _later(tx, token_ttl_s) if token_ttl_s else None, tx.now))
+    return {"shop_id": found["shop_id"], "shop_name": found["name"], "device_token": token}
+
+
+def rotate_token(db: Database, token: str, token_ttl_s: float | None) -> dict[str, Any]:
+    """A new secret for the caller's device; the old one lives on ``ROTATION_GRACE_S``."""
+    new = new_token()
+    with write_tx(db) as tx:
+        device = tx.row("SELECT id FROM devices WHERE token_hash = ? AND revoked_at IS NULL"
+                        " AND (expires_at IS NULL OR expires_at > ?)", (hash_token(token), tx.now))
+        if device is None:
+            raise ApiError.unauthorized()
+        expires = _later(tx, token_ttl_s) if token_ttl_s else None
+        tx.execute("UPDATE devices SET previous_token_hash = token_hash, previous_valid_until = ?,"
+                   " token_hash = ?, expires_at = ?, rotated_at = ? WHERE id = ?",
+                   (_later(tx, ROTATION_GRACE_S), hash_token(new), expires, tx.now, device["id"]))
+    return {"device_token": new, "expires_at": expires}
+
+
+# -- the operator's view (CLI) -------------------------------------------------------------------
+
+def _require_shop(tx: Tx, shop_id: str) -> None:
+    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
+        raise KeyError(f"unknown shop {shop_id!r}")
+
+
+def list_devices(db: Database, shop_id: str) -> list[dict[str, Any]]:
+    with read_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        return tx.rows("SELECT id, name, created_at, expires_at, rotated_at, revoked_at"
+                       " FROM devices WHERE shop_id = ? ORDER BY id", (shop_id,))
+
+
+def revoke_device_by_id(db: Database, shop_id: str, device_id: int) -> None:
+    with write_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        cursor = tx.execute("UPDATE devices SET revoked_at = ?, previous_token_hash = NULL"
+                            " WHERE id = ? AND shop_id = ? AND revoked_at IS NULL",
+                            (tx.now, device_id, shop_id))
+        if cursor.rowcount != 1:
+            raise KeyError(f"no live device {device_id} in shop {shop_id!r}")
+
+
+def list_pending_codes(db: Database, shop_id: str) -> list[dict[str, Any]]:
+    """Codes still usable (the codes themselves are not kept: only when and until when)."""
+    with read_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        return tx.rows("SELECT id, created_at, expires_at FROM pairing_secrets WHERE shop_id = ?"
+                       " AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
+                       " ORDER BY id", (shop_id, tx.now))
+
+
+def revoke_code(db: Database, shop_id: str, code_id: int | None = None) -> int:
+    """Revoke one pending code, or all of a shop's (``code_id`` None); returns how many."""
+    with write_tx(db) as tx:
+        _require_shop(tx, shop_id)
+        cursor = tx.execute(
+            "UPDATE pairing_secrets SET revoked_at = ? WHERE shop_id = ? AND used_at IS NULL"
+            " AND revoked_at IS NULL AND (? IS NULL OR id = ?)",
+            (tx.now, shop_id, code_id, code_id))
+        if code_id is not None and cursor.rowcount != 1:
+            raise KeyError(f"no pending code {code_id} in shop {shop_id!r}")
+        return cursor.rowcount
