@@ -11,7 +11,7 @@ Locales are Babel's names: "fr_FR" (the default: tickets and exports are French)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_LOCALE",
     "DEFAULT_TZ",
     "amount",
+    "as_zone",
     "day_month_time",
     "euros",
     "numeric_date",
@@ -65,11 +66,16 @@ def parse_utc(value: str | datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def to_local(value: str | datetime | None, tz: str | ZoneInfo = DEFAULT_TZ) -> datetime | None:
+def as_zone(tz: str | tzinfo) -> tzinfo:
+    """A zone given by name or as itself (a zone read from a file has no name)."""
+    return tz if isinstance(tz, tzinfo) else ZoneInfo(tz)
+
+
+def to_local(value: str | datetime | None, tz: str | tzinfo = DEFAULT_TZ) -> datetime | None:
     moment = parse_utc(value)
     if moment is None:
         return None
-    return moment.astimezone(tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz))
+    return moment.astimezone(as_zone(tz))
 
 
 def time_hm(local: datetime) -> str:

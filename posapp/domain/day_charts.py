@@ -13,8 +13,8 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+import l10n
 from posapp.domain.day_report import DEFAULT_TZ, SOLD_STATUSES, DaySummary, day_bounds
 from sync.protocol import parse_iso
 
@@ -53,11 +53,11 @@ class DayCharts:
         return sum(1 for d in self.accept_delays if d.seconds > self.accept_target_s)
 
 
-def day_charts(store: Any, summary: DaySummary, tz: str = DEFAULT_TZ,
+def day_charts(store: Any, summary: DaySummary, tz: str | dt.tzinfo = DEFAULT_TZ,
                accept_target_s: float = DEFAULT_ACCEPT_TARGET_S) -> DayCharts:
     """Read with the caller's store (GUI thread): one indexed pass over the day's orders."""
     conn: sqlite3.Connection = store.conn if hasattr(store, "conn") else store
-    zone = ZoneInfo(tz)
+    zone = l10n.as_zone(tz)
     per_hour = [0] * 24
     delays: list[AcceptDelay] = []
     start, end = day_bounds(summary.day, tz)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import l10n
 from printing import ZSummary
@@ -136,9 +135,9 @@ def _minutes(seconds: float | None) -> str:
     return "" if seconds is None else l10n.one_decimal(seconds / 60)
 
 
-def day_bounds(day: dt.date, tz: str = DEFAULT_TZ) -> tuple[str, str]:
+def day_bounds(day: dt.date, tz: str | dt.tzinfo = DEFAULT_TZ) -> tuple[str, str]:
     """[start, end) of the local day as store timestamps (UTC ISO, comparable as text)."""
-    zone = ZoneInfo(tz)
+    zone = l10n.as_zone(tz)
     start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     return to_iso(start), to_iso(end)
@@ -171,7 +170,7 @@ class DayReport:
         self.conn: sqlite3.Connection = store.conn if hasattr(store, "conn") else store
         self._now = now  # tests pin "now" to decide lateness of unfinished orders
 
-    def compute(self, day: dt.date, tz: str = DEFAULT_TZ) -> DaySummary:
+    def compute(self, day: dt.date, tz: str | dt.tzinfo = DEFAULT_TZ) -> DaySummary:
         start, end = day_bounds(day, tz)
         now = self._now or dt.datetime.now(dt.UTC)
         orders = self.conn.execute(_DAY_ORDERS, (start, end)).fetchall()

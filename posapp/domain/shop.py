@@ -39,8 +39,9 @@ PAUSE_CHOICES: tuple[int | str | None, ...] = (15, 30, 60, "tomorrow", None)
 
 
 def zone_name(conn: sqlite3.Connection) -> str:
-    """The shop's zone (``posapp.store.shop_time.shop_zone``), by its IANA name."""
-    return shop_zone(conn).key
+    """The shop's zone (``posapp.store.shop_time.shop_zone``), by its IANA name ("UTC" when
+    it has none: callers that can should take the zone itself)."""
+    return shop_zone(conn).key or "UTC"
 
 
 def _opening(value: str | None) -> dt.time:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,11 +36,39 @@ def to_utc(value: str | None) -> str | None:
 
 
 def system_zone() -> ZoneInfo:
+    """The computer's zone, always by its IANA name (settings and the report need one)."""
     try:
-        return get_localzone()
+        zone = get_localzone()
     except (ZoneInfoNotFoundError, ValueError, LookupError) as exc:  # odd system settings
         log.warning("time zone of this computer unknown, using UTC: %s", exc)
         return ZoneInfo("UTC")
+    if isinstance(zone, ZoneInfo) and zone.key:
+        return zone
+    # Read from a file (TZ=:/etc/localtime): no name; the file's path usually has it.
+    name = _zone_file_name()
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            log.warning("time zone file %r not a known zone: %s", name, exc)
+    log.warning("time zone of this computer has no name (%r), using UTC", zone)
+    return ZoneInfo("UTC")
+
+
+def _zone_file_name() -> str | None:
+    """"Europe/Paris" from the zone file TZ or /etc/localtime points to, if it does."""
+    tz = os.environ.get("TZ", "")
+    path = tz[1:] if tz.startswith(":") else tz
+    if not path.startswith("/"):
+        path = "/etc/localtime"
+    real = os.path.realpath(path)
+    marker = "/zoneinfo/"
+    if marker not in real:
+        return None
+    name = real.rsplit(marker, 1)[1]
+    for prefix in ("posix/", "right/"):
+        name = name.removeprefix(prefix)
+    return name or None
 
 
 def shop_zone(conn: sqlite3.Connection) -> ZoneInfo:

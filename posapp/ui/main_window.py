@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut, QShowEvent
@@ -297,7 +296,7 @@ class MainWindow(QMainWindow):
     def _build_report_page(self) -> QWidget:
         from posapp.ui.report_page import ReportPage
 
-        return ReportPage(self.shop_app, tz=self.shop_service.zone_name())
+        return ReportPage(self.shop_app, tz=self.shop_service.zone())
 
     def _build_data_page(self) -> QWidget:
         from posapp.ui.data_page import DataPage
@@ -421,11 +420,11 @@ class MainWindow(QMainWindow):
 
     def _apply_shop_zone(self) -> None:
         """One clock: the screen and the day report use the zone tickets are printed in."""
-        name = self.shop_service.zone_name()
-        fmt.set_zone(ZoneInfo(name))
+        zone = self.shop_service.zone()  # the zone itself: one read from a file has no name
+        fmt.set_zone(zone)
         report = self._pages.get("report")  # built on first use, with the zone then
         if report is not None:
-            report.tz = name  # type: ignore[attr-defined]
+            report.tz = zone  # type: ignore[attr-defined]
 
     def _on_tick(self) -> None:
         self.alert_band.refresh()

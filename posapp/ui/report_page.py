@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import l10n
 from posapp.domain.day_charts import DEFAULT_ACCEPT_TARGET_S, DayCharts, day_charts
 from posapp.domain.day_report import DEFAULT_TZ, DayReport, DaySummary
 from posapp.ui import fmt
@@ -94,7 +94,7 @@ class ReportPage(QWidget):
     z_queued = Signal(int)  # print job id
     exported = Signal(Path)
 
-    def __init__(self, shop_app: Any, tz: str = DEFAULT_TZ, parent: QWidget | None = None):
+    def __init__(self, shop_app: Any, tz: str | dt.tzinfo = DEFAULT_TZ, parent: QWidget | None = None):
         super().__init__(parent)
         self.shop_app = shop_app
         self.tz = tz
@@ -174,7 +174,7 @@ class ReportPage(QWidget):
 
     # -- data ---------------------------------------------------------------------------
     def today(self) -> dt.date:
-        return dt.datetime.now(ZoneInfo(self.tz)).date()
+        return dt.datetime.now(l10n.as_zone(self.tz)).date()
 
     def day(self) -> dt.date:
         return self.date.date().toPython()

@@ -57,7 +57,7 @@ def test_screen_and_ticket_show_the_same_time(new_york, window, shop_app, printi
     paper = _ticket_json(shop_app)
     assert "15:15" in paper and "04:45" not in paper and "10:45" not in paper
     # The day report (and its Z report) count the shop's day, not New York's.
-    assert window.report_page.tz == "Asia/Kolkata"
+    assert window.report_page.tz == ZoneInfo("Asia/Kolkata")
     window._on_tick()
     shop_now = dt.datetime.now(ZoneInfo("Asia/Kolkata"))
     assert window.clock.text() in {shop_now.strftime("%H:%M"),
@@ -95,3 +95,46 @@ def test_the_settings_offer_the_zone_and_the_opening_time(qtbot, new_york, shop_
     assert args == {"paused": True, "paused_until": "2026-11-28T05:30:00.000Z"}
     assert pause_end("tomorrow", now, shop.zone(), "06:30") == dt.datetime(
         2026, 11, 28, 5, 30, tzinfo=dt.UTC)
+
+
+def _unnamed(name: str) -> ZoneInfo:
+    """A zone as babel returns it when read from a file (TZ=:/etc/localtime): key None."""
+    with open(f"/usr/share/zoneinfo/{name}", "rb") as file:
+        zone = ZoneInfo.from_file(file)
+    assert zone.key is None
+    return zone
+
+
+def test_a_computer_zone_without_a_name_is_named_from_its_file(monkeypatch):
+    from posapp.store import shop_time
+
+    monkeypatch.setattr(shop_time, "get_localzone", lambda: _unnamed("America/New_York"))
+    monkeypatch.setenv("TZ", ":/usr/share/zoneinfo/America/New_York")
+    assert shop_time.system_zone().key == "America/New_York"
+
+
+def test_the_window_opens_when_the_computer_zone_has_no_name(
+        monkeypatch, tmp_path, qtbot, shop_app, caplog):
+    """TZ=:/some/file with no zone name in its path: UTC, said in the log, no crash."""
+    from posapp.store import shop_time
+    from posapp.ui.main_window import MainWindow
+
+    copy = tmp_path / "localtime"
+    copy.write_bytes(open("/usr/share/zoneinfo/Asia/Kolkata", "rb").read())
+    monkeypatch.setenv("TZ", f":{copy}")
+    monkeypatch.setattr(shop_time, "get_localzone", lambda: _unnamed("Asia/Kolkata"))
+    try:
+        window = MainWindow(shop_app)
+        qtbot.addWidget(window)
+        assert "has no name" in caplog.text
+        assert zone_name(shop_app.store.conn) == "UTC"
+        assert window.report_page.today()  # the day report reads its day in that zone
+    finally:
+        fmt.set_zone(None)
+
+
+def test_the_day_report_takes_a_zone_without_a_name(shop_app):
+    from posapp.domain.day_report import DayReport
+
+    summary = DayReport(shop_app.store).compute(dt.date(2026, 11, 27), _unnamed("Asia/Kolkata"))
+    assert summary.day == dt.date(2026, 11, 27)
