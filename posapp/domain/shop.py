@@ -109,6 +109,15 @@ class ShopService:
             return False  # over: the marketplace reopens it by itself
         return paused
 
+    def confirmed_paused(self, now: dt.datetime | None = None) -> bool:
+        """Paused as the marketplace last confirmed it (a pause still in the outbox is not)."""
+        shop = self.store.query_one("SELECT value FROM sync_state WHERE key = 'shop'")
+        state = json.loads(shop["value"]) if shop and shop["value"] else {}
+        end = parse_iso(state.get("paused_until"))
+        if end is not None and end <= (now or dt.datetime.now(dt.UTC)):
+            return False
+        return bool(state.get("paused"))
+
     def pause_pending(self) -> bool:
         return self.store.query_one("SELECT 1 AS x FROM outbox WHERE name = 'shop.pause'") is not None
 

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.shop_app = shop_app
         self.orders = shop_app.orders
         self.shop_service = ShopService(shop_app.store)
+        self._quitting = False  # the quit question or the pause it sends is under way
         self.setWindowTitle("Comptoir")
         self.setWindowIcon(QIcon(str(resource("icons", "comptoir.svg"))))
         self.setStyleSheet(load_stylesheet())
@@ -708,10 +709,19 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         # Asked when the shopkeeper closes the window (not when the app closes it).
-        if event.spontaneous() and not confirm_quit(self.shop_app, self.shop_service,
-                                                    self.ask_quit_choice, self):
-            event.ignore()
-            return
+        if event.spontaneous():
+            if self._quitting:  # Alt+F4 again while the question or the pause waits
+                event.ignore()
+                return
+            self._quitting = True
+            try:
+                leave = confirm_quit(self.shop_app, self.shop_service, self.ask_quit_choice,
+                                     self)
+            finally:
+                self._quitting = False
+            if not leave:
+                event.ignore()
+                return
         self.tick.stop()
         self.status.stop()
         self.alert.update(0)

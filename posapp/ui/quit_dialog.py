@@ -71,12 +71,13 @@ class QuitDialog(QDialog):
 
 
 def needs_question(shop_app: Any, shop_service: Any) -> bool:
-    """Paired, not the throw-away demo, and taking orders (not paused)."""
+    """Paired, not the throw-away demo, and taking orders: not paused as the marketplace
+    confirmed it (a pause still in the outbox has not closed anything yet)."""
     config = getattr(shop_app, "config", None)
     if config is not None and getattr(config, "demo", False):
         return False
     paired = bool(shop_app.setting("shop_id") and shop_app.setting("marketplace_url"))
-    return paired and not shop_service.paused()
+    return paired and not shop_service.confirmed_paused()
 
 
 def wait_until_sent(shop_service: Any, timeout_ms: int = SEND_TIMEOUT_MS) -> bool:
@@ -119,18 +120,25 @@ def confirm_quit(shop_app: Any, shop_service: Any, ask: Any,
     """True when the window may close; ``ask()`` returns a QuitChoice."""
     if not needs_question(shop_app, shop_service):
         return True
+    if shop_service.paused():  # paused here, not yet confirmed: no question, but say it
+        return _sent_or_told(shop_app, shop_service, parent)
     choice = ask()
     if choice is QuitChoice.STAY:
         return False
     if choice is QuitChoice.CLOSE_SHOP:
         shop_service.set_paused(True)
-        shop_app.after_local_change()  # pushes now
-        if not wait_until_sent(shop_service):
-            # Offline: the pause leaves at the next start; meanwhile the marketplace sees
-            # nobody connected and stops taking orders by itself. Say so before leaving.
-            log.warning("the marketplace has not confirmed the pause")
-            return quit_anyway_unsent(parent)
+        return _sent_or_told(shop_app, shop_service, parent)
     return True
+
+
+def _sent_or_told(shop_app: Any, shop_service: Any, parent: QWidget | None) -> bool:
+    shop_app.after_local_change()  # pushes now
+    if wait_until_sent(shop_service):
+        return True
+    # Offline: the pause leaves at the next start; meanwhile the marketplace sees
+    # nobody connected and stops taking orders by itself. Say so before leaving.
+    log.warning("the marketplace has not confirmed the pause")
+    return quit_anyway_unsent(parent)
 
 
 def screenshot(window: QWidget, path: Path) -> Path:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
 from posapp.ui.quit_dialog import QuitChoice, QuitDialog
+from tests.ui.conftest import PRODUCTS, make_pull
 
 
 class UserClose(QCloseEvent):
@@ -75,11 +76,45 @@ def test_closing_the_shop_offline_says_so(window, shop_app, asked, monkeypatch, 
 
 @pytest.mark.parametrize("state", ["not paired", "paused"])
 def test_no_question_when_nothing_is_at_stake(window, shop_app, asked, state):
-    if state == "paused":
+    if state == "paused":  # as the marketplace confirmed it
         _pair(shop_app)
-        window.shop_service.set_paused(True)
+        shop_app.pull(make_pull([], PRODUCTS, cursor=5, paused=True))
     assert _close_by_hand(window)
     assert window.asked == 0
+
+
+@pytest.mark.parametrize("anyway", [True, False])
+def test_a_pause_still_unsent_is_not_a_closed_shop(window, shop_app, asked, monkeypatch,
+                                                   anyway):
+    """Paused offline, then quitting: the pause is still in the outbox, the marketplace
+    still takes orders; the shopkeeper is told before leaving."""
+    from posapp.ui import quit_dialog
+
+    monkeypatch.setattr(quit_dialog, "SEND_TIMEOUT_MS", 100)
+    told: list[bool] = []
+    monkeypatch.setattr(quit_dialog, "quit_anyway_unsent", lambda parent: told.append(1) or anyway)
+    _pair(shop_app)
+    window.shop_service.set_paused(True)
+    assert _close_by_hand(window) is anyway
+    assert told == [1] and window.asked == 0  # already chosen: not asked again, but told
+    assert shop_app.local_changes == 1  # pushed once more before leaving
+
+
+def test_closing_again_while_the_pause_is_sent_does_nothing(window, shop_app, asked,
+                                                             monkeypatch):
+    """Alt+F4 twice: the second one, inside the 5 s wait, neither skips nor repeats."""
+    from PySide6.QtCore import QTimer
+
+    from posapp.ui import quit_dialog
+
+    monkeypatch.setattr(quit_dialog, "SEND_TIMEOUT_MS", 400)
+    monkeypatch.setattr(quit_dialog, "quit_anyway_unsent", lambda parent: False)
+    _pair(shop_app)
+    asked.extend([QuitChoice.CLOSE_SHOP, QuitChoice.LEAVE_OPEN])
+    second: list[bool] = []
+    QTimer.singleShot(100, lambda: second.append(_close_by_hand(window)))
+    assert not _close_by_hand(window)  # offline: the shopkeeper chose to stay
+    assert second == [False] and window.asked == 1
 
 
 def test_the_app_closing_its_own_window_does_not_ask(window, shop_app, asked):
