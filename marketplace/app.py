@@ -155,7 +155,7 @@ async def rotate_self(request: Request) -> Response:
 
 async def revoke_self(request: Request) -> Response:
     st = _state(request)
-    await st.db(shops.revoke_device, bearer_token(request))
+    st.presence.forget(await st.db(shops.revoke_device, bearer_token(request)))
     return Response(status_code=204)
 
 
@@ -174,16 +174,31 @@ async def pull(request: Request) -> Response:
     st = _state(request)
     shop_id, device_id = await st.db(shops.authenticate_device, bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
-    # Presence: the counter is connected while this pull is held, and seen when it starts
-    # and ends (written by the sweeper: an order's delivery never waits for that write).
-    st.presence.enter(shop_id)
+    # Presence: the counter is connected while this pull is held and the client still there,
+    # and seen when it starts and when it is answered (written by the sweeper: an order's
+    # delivery never waits for that write). A client that went away ends the hold at once.
+    st.presence.enter(shop_id, device_id)
     st.presence.note(shop_id, device_id)
+    answer = asyncio.ensure_future(_wait_for_changes(st, shop_id, cursor, wait, client_id))
+    gone = asyncio.ensure_future(_client_gone(request))
     try:
-        body = await _wait_for_changes(st, shop_id, cursor, wait, client_id)
+        await asyncio.wait((answer, gone), return_when=asyncio.FIRST_COMPLETED)
     finally:
-        st.presence.leave(shop_id)
-        st.presence.note(shop_id, device_id)
+        st.presence.leave(shop_id, device_id)
+        gone.cancel()
+        if not answer.done():  # the client left (or this handler was cancelled)
+            answer.cancel()
+    if answer.cancelled():
+        return Response(status_code=204)  # nobody reads it
+    body = answer.result()  # an error raised while waiting is answered as such
+    st.presence.note(shop_id, device_id)
     return JSONResponse(body)
+
+
+async def _client_gone(request: Request) -> None:
+    """Returns when the client disconnects (uvicorn says so as soon as the socket closes)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass  # the request's (empty) body; the next receive waits for the disconnect
 
 
 async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: float,

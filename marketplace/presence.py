@@ -1,8 +1,9 @@
 """Presence: which shops have a counter watching (DESIGN.md, "a shop nobody watches").
 
-A counter is connected while it holds a long-poll. This process counts the pulls
-it holds per shop; the database keeps, per device, when it was last connected
-(noted at the start and at the end of its pulls, at most every
+A counter is connected while it holds a long-poll (until it answers or the
+client goes away). This process counts the pulls it holds per shop and device;
+the database keeps, per device, when it was last connected (noted at the start
+of its pulls and at their end when the client is still there, at most every
 ``presence_write_interval_s`` per device, and written in one transaction per
 sweep: a thousand counters reconnecting after a restart cost one write, not a
 thousand), so a counter between two pulls, or polling another server process,
@@ -28,31 +29,52 @@ class Presence:
         self.clock = clock
         self.unattended_after_s = unattended_after_s
         self.write_interval_s = write_interval_s
-        self._held: Counter[str] = Counter()
+        self._held: dict[str, Counter[int]] = {}  # shop id → device id → pulls held
         self._written: dict[int, float] = {}  # device id → monotonic time of its last note
         self._pending: dict[int, str] = {}  # device id → when seen, not yet in the database
-        self._shop_seen: dict[str, float] = {}  # shop id → monotonic time a counter was seen
+        # shop id → device id → monotonic time the device was seen (by device: a revoked
+        # counter stops counting at once)
+        self._seen: dict[str, dict[int, float]] = {}
+        self._gone: set[int] = set()  # revoked devices (ids are never reused)
 
-    def enter(self, shop_id: str) -> None:
-        self._held[shop_id] += 1
+    def enter(self, shop_id: str, device_id: int) -> None:
+        if device_id not in self._gone:
+            self._held.setdefault(shop_id, Counter())[device_id] += 1
 
-    def leave(self, shop_id: str) -> None:
-        self._held[shop_id] -= 1
-        if self._held[shop_id] <= 0:
+    def leave(self, shop_id: str, device_id: int) -> None:
+        held = self._held.get(shop_id)
+        if held is None or device_id not in held:
+            return  # forgotten meanwhile (revoked)
+        held[device_id] -= 1
+        if held[device_id] <= 0:
+            del held[device_id]
+        if not held:
             del self._held[shop_id]
 
     def holding(self, shop_id: str) -> bool:
         """A pull of this shop is held by this process right now."""
-        return self._held[shop_id] > 0
+        return bool(self._held.get(shop_id))
+
+    def forget(self, device_id: int) -> None:
+        """The device was revoked: it no longer says anyone watches its shop."""
+        if len(self._gone) > 100_000:  # bounded; the database says revoked anyway
+            self._gone.clear()
+        self._gone.add(device_id)
+        for table in (*self._held.values(), *self._seen.values()):
+            table.pop(device_id, None)
+        self._pending.pop(device_id, None)
 
     def note(self, shop_id: str, device_id: int) -> None:
         """The device is connected now: known here at once, written at the next flush
         (throttled per device)."""
+        if device_id in self._gone:
+            return
         now = self.clock()
-        if len(self._shop_seen) > 100_000:  # bounded: forget the oldest half
-            for key in sorted(self._shop_seen, key=self._shop_seen.__getitem__)[:50_000]:
-                del self._shop_seen[key]
-        self._shop_seen[shop_id] = now
+        if len(self._seen) > 100_000:  # bounded: forget the shops seen longest ago
+            for key in sorted(self._seen, key=lambda k: max(self._seen[k].values(), default=0)
+                              )[:50_000]:
+                del self._seen[key]
+        self._seen.setdefault(shop_id, {})[device_id] = now
         last = self._written.get(device_id)
         if last is not None and now - last < self.write_interval_s:
             return
@@ -77,8 +99,9 @@ class Presence:
         """Is someone watching ``shop_id``? ``gate`` is ``shops.order_gate``'s row."""
         if self.holding(shop_id):
             return True
-        here = self._shop_seen.get(shop_id)
-        if here is not None and self.clock() - here <= self.unattended_after_s:
+        now_s = self.clock()
+        if any(now_s - at <= self.unattended_after_s
+               for at in self._seen.get(shop_id, {}).values()):
             return True
         seen = parse_iso(gate.get("last_seen"))
         return seen is not None and (now - seen).total_seconds() <= self.unattended_after_s

@@ -120,12 +120,14 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
             " RETURNING id", (tx.version(), *params))]
 
 
-def revoke_device(db: Database, token: str) -> None:
+def revoke_device(db: Database, token: str) -> int:
+    """Revoke a live device token; its device id."""
     with write_tx(db) as tx:
-        cursor = tx.execute("UPDATE devices SET revoked_at = ? WHERE token_hash = ?"
-                            " AND revoked_at IS NULL", (tx.now, hash_token(token)))
-        if cursor.rowcount != 1:
+        row = tx.row("UPDATE devices SET revoked_at = ? WHERE token_hash = ?"
+                     " AND revoked_at IS NULL RETURNING id", (tx.now, hash_token(token)))
+        if row is None:
             raise ApiError.unauthorized()
+        return int(row["id"])
 
 
 def load_shop(tx: Tx, shop_id: str) -> dict[str, Any] | None:

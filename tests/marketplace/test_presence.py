@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import socket
+import struct
 import threading
 
 import httpx
@@ -107,6 +109,41 @@ def test_presence_is_written_down_and_survives_a_restart(tmp_path):
 def test_a_revoked_counter_does_not_count(server, shop):
     assert shop.http.delete(f"{shop.url}/v1/devices/self", headers=shop.auth).status_code == 204
     assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
+
+
+def test_a_revoked_counter_stops_counting_at_once(server, shop):
+    shop.pull()  # seen just now, in this process's memory too
+    assert shop.order([("CROIS", 1)]).status_code == 201
+    assert shop.http.delete(f"{shop.url}/v1/devices/self", headers=shop.auth).status_code == 204
+    assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
+
+
+def _held_pull_then_reset(market: EmbeddedMarketplace, shop: ShopSession, cursor: int) -> None:
+    """A counter whose connection drops mid-poll: a held pull, then a TCP reset."""
+    host, port = market.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=5)
+    sock.sendall((f"GET /v1/pull?cursor={cursor}&wait=20&client_id=c HTTP/1.1\r\n"
+                  f"Host: {host}\r\nAuthorization: Bearer {shop.token}\r\n\r\n").encode())
+    state = market._state
+    assert state is not None
+    wait_until(lambda: state.presence.holding(shop.shop_id))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # RST, not FIN: as when the cable is pulled and the kernel gives up
+
+
+def test_a_dropped_connection_stops_counting_at_once(tmp_path):
+    with EmbeddedMarketplace(tmp_path / "m.db", settings={"unattended_after_s": 1}) as market:
+        shop = open_shop(market)
+        cursor = shop.pull()["cursor"]
+        _held_pull_then_reset(market, shop, cursor)
+        state = market._state
+        assert state is not None
+        wait_until(lambda: not state.presence.holding(shop.shop_id), timeout=3)
+        # Not noted as seen when its hold would have ended: unattended after the delay.
+        wait_until(lambda: shop.order([("CROIS", 1)]).status_code == 409, timeout=4)
+        assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
+        shop.pull()  # back
+        assert shop.order([("CROIS", 1)]).status_code == 201
 
 
 def test_a_retried_order_gets_its_answer_even_when_unattended(server, shop):
