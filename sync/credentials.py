@@ -12,6 +12,7 @@ to the log only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 
@@ -66,10 +67,12 @@ class KeyringVault(TokenVault):
     def __init__(self, service: str = SERVICE):
         self.service = service
 
+    # Backends raise more than KeyringError (secretstorage's SecretServiceNotAvailableException,
+    # D-Bus errors, OSError): any failure is the keyring's, said with a code, logged with %r.
     def load(self, account: str) -> str | None:
         try:
             return keyring.get_password(self.service, account)
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:
             log.warning("keyring read failed: %r", exc)  # the library's text: the log only
             raise VaultError(sync_message("vault.unavailable")) from exc
 
@@ -77,7 +80,7 @@ class KeyringVault(TokenVault):
         self._refuse_plain_text()
         try:
             keyring.set_password(self.service, account, token)
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:
             log.warning("keyring write failed: %r", exc)
             raise VaultError(sync_message("vault.save_failed")) from exc
 
@@ -86,7 +89,7 @@ class KeyringVault(TokenVault):
             keyring.delete_password(self.service, account)
         except keyring.errors.PasswordDeleteError:
             pass
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:
             log.warning("keyring delete failed: %r", exc)
             raise VaultError(sync_message("vault.unavailable")) from exc
 
@@ -96,7 +99,12 @@ class KeyringVault(TokenVault):
         value = secrets.token_urlsafe(16)
         try:
             keyring.set_password(self.service, PROBE_ACCOUNT, value)
-            back = keyring.get_password(self.service, PROBE_ACCOUNT)
+            try:
+                back = keyring.get_password(self.service, PROBE_ACCOUNT)
+            except Exception:  # the probe is not left behind when reading it back fails
+                with contextlib.suppress(Exception):
+                    keyring.delete_password(self.service, PROBE_ACCOUNT)
+                raise
             keyring.delete_password(self.service, PROBE_ACCOUNT)
         except Exception as exc:  # any failure (D-Bus, locked, no backend) means: not usable
             log.warning("keyring probe failed: %r", exc)

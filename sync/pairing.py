@@ -45,7 +45,8 @@ def pair_and_keep(base_url: str, pairing_code: str, device_name: str,
     answer = pair_device(base_url, pairing_code, device_name)
     try:
         vault.save(account_name(base_url, answer["shop_id"]), answer["device_token"])
-    except VaultError as exc:
+    except Exception as exc:  # whatever the vault raised, no live token is left unkept
+        log.warning("token not stored: %r", exc)
         if revoke_token(base_url, answer["device_token"]):
             raise VaultError(sync_message("vault.token_revoked")) from exc
         raise VaultError(sync_message("vault.token_not_revoked", device=device_name)) from exc

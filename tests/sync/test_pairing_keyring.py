@@ -64,6 +64,24 @@ class LocksAfterTheProbe(MemoryKeyring):
         super().set_password(service, username, password)
 
 
+class SecretServiceNotAvailableException(Exception):  # noqa: N818 (secretstorage's name)
+    """As secretstorage raises it: not a KeyringError, keyring lets it through."""
+
+
+class ServiceGoneAfterTheProbe(MemoryKeyring):
+    """The probe passes, then the Secret Service goes away (an error keyring does not wrap)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if username != PROBE_ACCOUNT:
+            raise SecretServiceNotAvailableException("Environment variable DBUS_SESSION_BUS")
+        super().set_password(service, username, password)
+
+
+class ReadFailsAfterWrite(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise SecretServiceNotAvailableException("Could not unlock")
+
+
 class PlaintextKeyring(MemoryKeyring):
     """Named like keyrings.alt's file backend: secrets readable by anyone with the disk."""
 
@@ -127,6 +145,30 @@ def test_a_token_the_keyring_fails_to_keep_is_revoked(market, demo_shop):
     fresh = market.new_pairing_code(shop_id)
     with using(MemoryKeyring()):
         assert pair_and_keep(market.url, fresh, "Comptoir 1", KeyringVault())["shop_id"] == shop_id
+
+
+def test_an_unwrapped_keyring_error_still_revokes_the_token(market, demo_shop):
+    shop_id, code = demo_shop
+    with using(ServiceGoneAfterTheProbe()) as backend, pytest.raises(VaultError) as refused:
+        pair_and_keep(market.url, code, "Comptoir 1", KeyringVault(service="comptoir-test"))
+    _assert_french_and_clean(str(refused.value))
+    assert "annulée" in str(refused.value)
+    assert backend.secrets == {}
+    devices = _devices(market, shop_id)
+    assert len(devices) == 1 and devices[0]["revoked_at"] is not None
+
+
+def test_the_vault_says_any_keyring_failure_with_its_code():
+    vault = KeyringVault(service="comptoir-test")
+    with using(ReadFailsAfterWrite()), pytest.raises(VaultError) as refused:
+        vault.load("a")
+    _assert_french_and_clean(str(refused.value))
+
+
+def test_the_probe_is_not_left_behind_when_reading_it_back_fails():
+    with using(ReadFailsAfterWrite()) as backend, pytest.raises(VaultError):
+        KeyringVault(service="comptoir-test").check_usable()
+    assert backend.secrets == {}
 
 
 def test_the_settings_dialog_shows_the_french_explanation(qtbot, tmp_path, market, demo_shop):
