@@ -56,9 +56,12 @@ def pause_end(choice: int | str | None, now: dt.datetime, zone: ZoneInfo,
     """When a pause chosen now ends (UTC); None: until resumed by hand."""
     if choice is None:
         return None
-    if choice == "tomorrow":
-        tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
-        return dt.datetime.combine(tomorrow, _opening(opening), tzinfo=zone).astimezone(dt.UTC)
+    if choice == "tomorrow":  # the next opening still to come: today's, after midnight
+        local = now.astimezone(zone)
+        today = dt.datetime.combine(local.date(), _opening(opening), tzinfo=zone)
+        end = today if today > local else dt.datetime.combine(
+            local.date() + dt.timedelta(days=1), _opening(opening), tzinfo=zone)
+        return end.astimezone(dt.UTC)
     if isinstance(choice, int) and choice > 0:
         return now.astimezone(dt.UTC) + dt.timedelta(minutes=choice)
     raise ValueError(f"unknown pause duration {choice!r}")

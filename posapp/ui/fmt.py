@@ -13,7 +13,7 @@ from posapp.ui.i18n import installed_language, tr
 from sync.protocol import parse_iso
 
 __all__ = [
-    "ui_locale", "euros", "local_time", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
+    "ui_locale", "euros", "local_time", "local_time_or_date", "local_datetime", "minutes_since", "minutes_until", "elapsed_text",
     "countdown_text", "status_label", "channel_label", "reject_reason_label", "handover_label",
     "actor_label", "set_zone", "zone",
 ]
@@ -61,6 +61,13 @@ def local_time(iso: str | None, with_date: bool = False) -> str:
     if with_date:  # day and month in the locale's order, 24-hour clock as on shop signs
         return l10n.day_month_time(moment, ui_locale())
     return l10n.time_hm(moment)
+
+
+def local_time_or_date(iso: str | None, now: dt.datetime | None = None) -> str:
+    """"17:05" today (in the shop's zone), "28/11 07:00" on another day."""
+    moment = local_datetime(iso)
+    today = (now or _now()).astimezone(_zone).date()
+    return local_time(iso, with_date=moment is not None and moment.date() != today)
 
 
 def minutes_since(iso: str | None, now: dt.datetime | None = None) -> int | None:

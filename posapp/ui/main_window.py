@@ -414,7 +414,7 @@ class MainWindow(QMainWindow):
         until = self.shop_service.paused_until() if paused else None
         self.pause_button.setProperty("paused", paused)
         self.pause_button.setText(
-            tr("Orders PAUSED until {t} — resume").format(t=fmt.local_time(to_iso(until)))
+            tr("Orders PAUSED until {t} — resume").format(t=fmt.local_time_or_date(to_iso(until)))
             if until else tr("Orders PAUSED — resume") if paused else tr("Taking orders — pause"))
         self.pause_button.style().unpolish(self.pause_button)
         self.pause_button.style().polish(self.pause_button)

@@ -60,3 +60,34 @@ def test_the_dialog_offers_the_durations_with_big_buttons(qtbot, shop_app):
     assert all(b.minimumHeight() >= 48 for b in dialog.buttons.values())
     dialog.buttons[60].click()
     assert dialog.choice == 60 and dialog.result() == PauseDialog.DialogCode.Accepted
+
+
+def test_until_the_opening_after_midnight_is_this_morning_s():
+    """Chosen at 00:30, "until tomorrow's opening" means 06:30 the same day, not a day lost."""
+    from zoneinfo import ZoneInfo
+
+    from posapp.domain.shop import pause_end
+
+    paris = ZoneInfo("Europe/Paris")
+    at = lambda h, m, day=28: dt.datetime(2026, 11, day, h, m, tzinfo=paris)  # noqa: E731
+    assert pause_end("tomorrow", at(0, 30), paris, "06:30") == at(6, 30).astimezone(dt.UTC)
+    assert pause_end("tomorrow", at(6, 29), paris, "06:30") == at(6, 30).astimezone(dt.UTC)
+    assert pause_end("tomorrow", at(6, 30), paris, "06:30") == at(6, 30, 29).astimezone(dt.UTC)
+    assert pause_end("tomorrow", at(23, 0, 27), paris, "06:30") == at(6, 30).astimezone(dt.UTC)
+
+
+def test_the_pause_button_shows_the_date_when_the_end_is_not_today(window, shop_app):
+    from posapp.ui import fmt
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1)
+    window.shop_service.set_paused(True, later)
+    window._on_tick()
+    text = window.pause_button.text()
+    assert fmt.local_time(to_iso(later), with_date=True) in text
+    zone = window.shop_service.zone()
+    soon = dt.datetime.now(zone).replace(hour=23, minute=59, second=0, microsecond=0)
+    if soon > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1):  # still today: time only
+        window.shop_service.set_paused(True, soon)
+        window._on_tick()
+        assert "23:59" in window.pause_button.text()
+        assert fmt.local_time(to_iso(soon), with_date=True) not in window.pause_button.text()
