@@ -165,6 +165,7 @@ def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
     """Move two demo orders along so every column shows, then grab each screen."""
     from PySide6.QtCore import QElapsedTimer
 
+    from posapp.store.shop_time import shop_zone
     from posapp.ui.screenshots import take_screenshots
     from printing import build_ticket, render_preview
 
@@ -184,7 +185,7 @@ def _all_screens(qt_app, window, shop_app, out_dir: Path) -> int:
     order = shop_app.orders.get(board["new"][-1]["id"])
     config = shop_app.printing.config()
     render_preview(build_ticket(order, shop_app.shop, config.line_columns,
-                                code_page=config.code_page),
+                                shop_zone(shop_app.store.conn), code_page=config.code_page),
                    str(out_dir / "ticket.png"))
     return 0
 

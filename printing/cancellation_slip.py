@@ -5,9 +5,10 @@ so the kitchen stops preparing it and the ticket on the rail is not served."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from l10n import as_zone
 
 from .codepages import DEFAULT_CODE_PAGE, CodePage
 from .fr_format import DEFAULT_TZ, format_slot, to_local
@@ -31,12 +32,12 @@ def withdrawal_title(order: Mapping[str, Any]) -> str:
 def build_cancellation_slip(
     order: Mapping[str, Any],
     columns: int = 48,
-    tz: str | ZoneInfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TZ,
     code_page: CodePage | str = DEFAULT_CODE_PAGE,
 ) -> TicketDocument:
     view = OrderView.from_order(order)
     paper = Paper.of(columns, code_page)
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    zone = as_zone(tz)  # a zone read from a file has no name: taken as it is
     when = to_local(order.get("updated_at") or datetime.now(UTC), zone)
     blocks: list[Block] = [
         *banner("NE PAS PRÉPARER", paper, size=Size.TALL),

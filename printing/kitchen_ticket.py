@@ -6,8 +6,10 @@ Allergens come first and large (issue 9.10): a cook reads the top of the ticket.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from l10n import as_zone
 
 from .codepages import DEFAULT_CODE_PAGE, CodePage
 from .fr_format import DEFAULT_TZ
@@ -46,11 +48,11 @@ def _item_blocks(view: OrderView, paper: Paper) -> list[Block]:
 def build_kitchen_ticket(
     order: Mapping[str, Any],
     columns: int = 48,
-    tz: str | ZoneInfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TZ,
     code_page: CodePage | str = DEFAULT_CODE_PAGE,
 ) -> TicketDocument:
     view = OrderView.from_order(order)
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    zone = as_zone(tz)  # a zone read from a file has no name: taken as it is
     paper = Paper.of(columns, code_page)
     customer = (
         text_lines(f"Client : {view.customer_name}", paper, max_lines=PRINTED_LINES["name"])

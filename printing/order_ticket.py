@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from l10n import as_zone
 
 from .codepages import DEFAULT_CODE_PAGE, CodePage
 from .fr_format import DEFAULT_TZ, format_euros
@@ -61,13 +63,13 @@ def build_ticket(
     order: Mapping[str, Any],
     shop: ShopInfo | Mapping[str, Any],
     columns: int = 48,
-    tz: str | ZoneInfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TZ,
     code_page: CodePage | str = DEFAULT_CODE_PAGE,
 ) -> TicketDocument:
     """Lay out an ORDER (docs/PROTOCOL.md) for a paper `columns` characters wide, measured
     in the characters `code_page` will print."""
     view = OrderView.from_order(order)
-    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    zone = as_zone(tz)  # a zone read from a file has no name: taken as it is
     paper = Paper.of(columns, code_page)
     ident: list[Block] = []
     if len(view.id) <= _MAX_ID_PRINTED:

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from l10n import DEFAULT_TZ
+from posapp.ui import fmt
 from posapp.ui.i18n import tr
 from posapp.ui.printer_messages import printer_status_text, usb_scan_text
 from posapp.ui.workers import run_in_pool
@@ -42,6 +44,7 @@ from printing import (
     PrinterConfig,
     PrinterKind,
     PrinterStatus,
+    TicketDocument,
     build_ticket,
     render_preview,
     test_print,
@@ -50,7 +53,7 @@ from printing.config import PAPER_COLUMNS, PrintMoment
 from printing.usb_printers import UsbPrinter, UsbScanError, find_usb_printers
 from sync.protocol import to_iso
 
-__all__ = ["FormError", "PrinterSettings", "preview_png", "sample_order"]
+__all__ = ["FormError", "PrinterSettings", "preview_document", "preview_png", "sample_order"]
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +91,17 @@ def sample_order(now: dt.datetime | None = None) -> dict[str, Any]:
     }
 
 
-def preview_png(config: PrinterConfig, shop: Mapping[str, Any]) -> bytes:
+def preview_document(config: PrinterConfig, shop: Mapping[str, Any],
+                     tz: str | dt.tzinfo | None = None) -> TicketDocument:
+    """The sample ticket, its times in the shop's zone (the window's, when not given)."""
+    return build_ticket(sample_order(), shop, config.line_columns,
+                        tz or fmt.zone() or DEFAULT_TZ, code_page=config.code_page)
+
+
+def preview_png(config: PrinterConfig, shop: Mapping[str, Any],
+                tz: str | dt.tzinfo | None = None) -> bytes:
     """The sample ticket as the printer would print it, as PNG bytes (any thread)."""
-    document = build_ticket(sample_order(), shop, config.line_columns,
-                            code_page=config.code_page)
+    document = preview_document(config, shop, tz)
     image = render_preview(document, dots_width=config.dots_width, code_page=config.code_page)
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -108,10 +118,12 @@ class PrinterSettings(QWidget):
 
     def __init__(self, printing: Any, shop: Mapping[str, Any] | None = None,
                  parent: QWidget | None = None,
-                 find_usb: Callable[[], list[UsbPrinter]] = find_usb_printers):
+                 find_usb: Callable[[], list[UsbPrinter]] = find_usb_printers,
+                 tz: str | dt.tzinfo | None = None):
         super().__init__(parent)
         self.printing = printing
         self.shop = dict(shop or {})
+        self.tz = tz  # the shop's zone: the preview prints its times as tickets do
         self.find_usb = find_usb
         self._preview_seq = 0
         self._usb_seq = 0
@@ -408,9 +420,9 @@ class PrinterSettings(QWidget):
         # Paper and code page only: a preview needs no valid connection.
         config = PrinterConfig(**self._paper())
         self._preview_seq += 1
-        seq, shop = self._preview_seq, dict(self.shop)
+        seq, shop, tz = self._preview_seq, dict(self.shop), self.tz
         self.preview_button.setEnabled(False)
-        self._start(lambda: preview_png(config, shop), lambda png: self._preview_done(seq, png),
+        self._start(lambda: preview_png(config, shop, tz), lambda png: self._preview_done(seq, png),
                     lambda error: self._preview_failed(seq, error))
 
     def _preview_done(self, seq: int, png: bytes) -> None:

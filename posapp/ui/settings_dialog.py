@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.domain.shop import DEFAULT_OPENING, OPENING_SETTING
-from posapp.store.shop_time import SHOP_TZ_SETTING, suggested_zone, system_zone
+from posapp.store.shop_time import SHOP_TZ_SETTING, shop_zone, suggested_zone, system_zone
 from posapp.ui.alerts import DEFAULT_SOUND, available_sounds, sound_problem
 from posapp.ui.core_messages import user_text
 from posapp.ui.i18n import LANGUAGES, install_translator, tr
@@ -269,7 +269,8 @@ class SettingsDialog(QDialog):
         printing = getattr(self.shop_app, "printing", None)
         self.printer: PrinterSettings | None = None
         if printing is not None and hasattr(printing, "save_config"):
-            self.printer = PrinterSettings(printing, self.shop_app.shop or {})
+            self.printer = PrinterSettings(printing, self.shop_app.shop or {},
+                                           tz=shop_zone(self.shop_app.store.conn))
             self.printer.saved.connect(self.printer_saved)
             return self.printer
         # Without a print queue (tests, tools) only say where tickets go.

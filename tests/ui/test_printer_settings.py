@@ -414,3 +414,25 @@ def test_test_print_refused_by_the_spooler_says_what_to_check(qtbot, form, monke
     assert "file d’attente" in text and "localhost:631" in text
     assert "lp " not in text and done.args[0].detail not in text
     assert "TM-T20" in form.message.toolTip()
+
+
+def test_the_preview_prints_times_in_the_shop_s_zone(qtbot, shop_app, printing):
+    """Not the printing library's default (Europe/Paris): the sample's ready-by time as a
+    ticket of this shop would print it."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from posapp.store.shop_time import SHOP_TZ_SETTING
+    from posapp.ui.printer_settings import preview_document, sample_order
+    from sync.protocol import parse_iso
+
+    shop_app.set_setting(SHOP_TZ_SETTING, "Asia/Kolkata")
+    dialog = SettingsDialog(shop_app)
+    qtbot.addWidget(dialog)
+    assert dialog.printer is not None
+    ready = parse_iso(sample_order()["ready_by"])
+    kolkata = ready.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%H:%M")
+    paris = ready.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
+    text = " ".join(preview_document(printing.config(), {}, dialog.printer.tz).texts())
+    assert kolkata in text and paris not in text
+    assert dt.timedelta(0) < ready - dt.datetime.now(dt.UTC) < dt.timedelta(hours=1)
