@@ -188,7 +188,7 @@ async def pull(request: Request) -> Response:
         gone.cancel()
         if not answer.done():  # the client left (or this handler was cancelled)
             answer.cancel()
-    if answer.cancelled():
+    if not answer.done() or answer.cancelled():  # cancelled above: it unwinds by itself
         return Response(status_code=204)  # nobody reads it
     body = answer.result()  # an error raised while waiting is answered as such
     st.presence.note(shop_id, device_id)
