@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = ["SingleInstance", "bring_forward"]
 
@@ -79,8 +79,14 @@ class SingleInstance(QObject):
 
 
 def bring_forward(window: QWidget) -> None:
+    """Show the window, and above it the question it waits on (a modal dialog), if any:
+    raising only the window would hide the very thing the shopkeeper must answer."""
     if window.isMinimized():
         window.showNormal()
     window.show()
     window.raise_()
     window.activateWindow()
+    modal = QApplication.activeModalWidget()
+    if modal is not None and modal is not window:
+        modal.raise_()
+        modal.activateWindow()

@@ -105,3 +105,28 @@ def test_launching_comptoir_twice_on_one_data_directory(tmp_path):
             first.kill()
             _out, err = first.communicate()
     assert "another launch asked for this window" in err
+
+
+def test_a_second_launch_raises_the_open_question_too(qtbot):
+    """A modal dialog (the quit question, a reprint question) comes forward with the window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
+
+    from posapp.ui.single_instance import bring_forward
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    dialog = QDialog(window)
+    dialog.setModal(True)
+    raised: list[bool] = []
+    dialog.raise_ = lambda: raised.append(True)  # type: ignore[method-assign]
+
+    def second_launch() -> None:
+        assert QApplication.activeModalWidget() is dialog
+        bring_forward(window)
+        dialog.reject()
+
+    QTimer.singleShot(50, second_launch)
+    dialog.exec()
+    assert raised == [True]
