@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     qt_app.setOrganizationName("Comptoir")
     # Ctrl+C in the terminal quits cleanly (Qt's loop would otherwise swallow it).
     signal.signal(signal.SIGINT, lambda *_: qt_app.quit())
+    # SIGTERM (logout without a session manager, systemd, kill): no one to ask; say so in
+    # the log, and close cleanly rather than die mid-write.
+    signal.signal(signal.SIGTERM, lambda *_: _terminated(qt_app))
     keepalive = QTimer()
     keepalive.start(250)
     keepalive.timeout.connect(lambda: None)
@@ -125,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     shop_app.stop()
     instance.release()
     return rc
+
+
+def _terminated(qt_app) -> None:
+    logging.getLogger("posapp").warning(
+        "asked to quit by the system (SIGTERM): leaving without the quit question; a shop"
+        " taking online orders stays open until the marketplace sees no counter connected")
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, qt_app.quit)  # also when it comes before the event loop runs
 
 
 def _screenshot_when_ready(qt_app, window, path: Path, timeout_s: float = 60.0,

@@ -45,7 +45,7 @@ from posapp.ui.order_detail import ACCEPT_PRESETS
 from posapp.ui.orders_page import OrdersPage
 from posapp.ui.paths import resource
 from posapp.ui.pause_dialog import PauseDialog
-from posapp.ui.quit_dialog import QuitChoice, QuitDialog, confirm_quit
+from posapp.ui.quit_dialog import QuitChoice, QuitDialog, confirm_quit, needs_question
 from posapp.ui.status_bar import ComptoirStatusBar, printer_problem_text
 from posapp.ui.uncertain_jobs import ask_reprint
 from sync.protocol import to_iso
@@ -95,6 +95,10 @@ class MainWindow(QMainWindow):
         self.orders = shop_app.orders
         self.shop_service = ShopService(shop_app.store)
         self._quitting = False  # the quit question or the pause it sends is under way
+        self._quit_agreed = False  # answered at the session's end (logout): not asked again
+        gui = QGuiApplication.instance()
+        if isinstance(gui, QGuiApplication):
+            gui.commitDataRequest.connect(self.on_session_end)
         self.setWindowTitle("Comptoir")
         self.setWindowIcon(QIcon(str(resource("icons", "comptoir.svg"))))
         self.setStyleSheet(load_stylesheet())
@@ -707,9 +711,30 @@ class MainWindow(QMainWindow):
         """What to do with the online shop before quitting (tests replace it)."""
         return QuitDialog(self).ask()
 
+    def on_session_end(self, manager: Any) -> None:
+        """Logout or shutdown (QSessionManager): the quit question, when the session manager
+        lets us ask; cancelling the logout is how "stay" is said then."""
+        if self._quitting or self._quit_agreed or not needs_question(self.shop_app,
+                                                                     self.shop_service):
+            return
+        if not manager.allowsInteraction():
+            log.warning("the session ends without leave to ask: the shop stays open online"
+                        " until the marketplace sees no counter connected")
+            return
+        self._quitting = True
+        try:
+            leave = confirm_quit(self.shop_app, self.shop_service, self.ask_quit_choice, self)
+        finally:
+            self._quitting = False
+            manager.release()
+        if leave:
+            self._quit_agreed = True
+        else:
+            manager.cancel()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         # Asked when the shopkeeper closes the window (not when the app closes it).
-        if event.spontaneous():
+        if event.spontaneous() and not self._quit_agreed:
             if self._quitting:  # Alt+F4 again while the question or the pause waits
                 event.ignore()
                 return

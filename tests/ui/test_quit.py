@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import SIGNAL, QEvent
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -166,3 +166,42 @@ def test_the_question_has_a_screenshot(window, tmp_path):
 
     shot = quit_dialog.screenshot(window, tmp_path / "quit.png")
     assert shot.stat().st_size > 5000
+
+
+class SessionManager:
+    """What QSessionManager tells and is told at logout (Qt gives one only to a real session)."""
+
+    def __init__(self, interaction: bool):
+        self.interaction = interaction
+        self.cancelled = self.released = False
+
+    def allowsInteraction(self) -> bool:  # noqa: N802 (Qt API)
+        return self.interaction
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def release(self) -> None:
+        self.released = True
+
+
+@pytest.mark.parametrize("answer", [QuitChoice.STAY, QuitChoice.LEAVE_OPEN])
+def test_logging_out_asks_when_the_session_allows(window, shop_app, asked, answer):
+    _pair(shop_app)
+    asked.append(answer)
+    manager = SessionManager(interaction=True)
+    app = QApplication.instance()
+    assert app.receivers(SIGNAL("commitDataRequest(QSessionManager&)")) >= 1  # wired
+    window.on_session_end(manager)  # as Qt calls it at logout
+    assert window.asked == 1 and manager.released
+    assert manager.cancelled is (answer is QuitChoice.STAY)  # "stay" cancels the logout
+    if answer is QuitChoice.LEAVE_OPEN:  # the session then closes the window: not again
+        assert _close_by_hand(window) and window.asked == 1
+
+
+def test_logging_out_without_leave_to_ask_is_logged(window, shop_app, asked, caplog):
+    _pair(shop_app)
+    manager = SessionManager(interaction=False)
+    window.on_session_end(manager)
+    assert window.asked == 0 and not manager.cancelled
+    assert "without leave to ask" in caplog.text

@@ -130,3 +130,21 @@ def test_a_second_launch_raises_the_open_question_too(qtbot):
     QTimer.singleShot(50, second_launch)
     dialog.exec()
     assert raised == [True]
+
+
+def test_sigterm_quits_cleanly_and_says_it_did_not_ask(tmp_path):
+    """Logout without a session manager, systemd, kill: no question possible; it is logged
+    and the app closes its store instead of dying mid-write."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "posapp", "--data-dir", str(tmp_path / "shop")]
+    app = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stderr=subprocess.PIPE)
+    try:
+        wait_until((tmp_path / "shop" / "comptoir.lock").exists, timeout=30)
+        app.send_signal(signal.SIGTERM)
+        _out, err = app.communicate(timeout=20)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, err
+    assert "SIGTERM" in err and "without the quit question" in err
