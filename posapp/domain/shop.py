@@ -84,6 +84,13 @@ class ShopService:
         now = now or dt.datetime.now(dt.UTC)
         return self.set_paused(True, pause_end(choice, now, self.zone(), self.opening()))
 
+    def next_opening_is_today(self, now: dt.datetime | None = None) -> bool:
+        """After midnight, before opening: "until the opening" ends this very day."""
+        now = now or dt.datetime.now(dt.UTC)
+        zone = self.zone()
+        end = pause_end("tomorrow", now, zone, self.opening())
+        return end is not None and end.astimezone(zone).date() == now.astimezone(zone).date()
+
     def opening(self) -> str:
         row = self.store.query_one("SELECT value FROM settings WHERE key = ?", (OPENING_SETTING,))
         return _opening(row["value"] if row else None).strftime("%H:%M")

@@ -547,7 +547,8 @@ class MainWindow(QMainWindow):
 
     def ask_pause_duration(self) -> Any:
         """Minutes, "tomorrow", None (until resumed) or _NO_CHOICE (tests replace it)."""
-        dialog = PauseDialog(self.shop_service.opening(), self)
+        dialog = PauseDialog(self.shop_service.opening(), self,
+                             opening_today=self.shop_service.next_opening_is_today())
         return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else _NO_CHOICE
 
     def reprint(self, order_id: str) -> bool:

@@ -14,10 +14,14 @@ from posapp.ui.i18n import tr
 __all__ = ["PauseDialog", "pause_choice_label"]
 
 
-def pause_choice_label(choice: int | str | None, opening: str) -> str:
+def pause_choice_label(choice: int | str | None, opening: str,
+                       opening_today: bool = False) -> str:
+    """``opening_today``: after midnight, the next opening is this morning's."""
     if choice is None:
         return tr("Until I resume")
     if choice == "tomorrow":
+        if opening_today:
+            return tr("Until this morning's opening ({t})").format(t=opening)
         return tr("Until tomorrow's opening ({t})").format(t=opening)
     assert isinstance(choice, int)
     return tr("{m} min").format(m=choice) if choice < 60 else tr("{h} h").format(h=choice // 60)
@@ -26,7 +30,8 @@ def pause_choice_label(choice: int | str | None, opening: str) -> str:
 class PauseDialog(QDialog):
     """``choice`` after ``exec()``: minutes, "tomorrow" or None (until resumed)."""
 
-    def __init__(self, opening: str, parent: QWidget | None = None):
+    def __init__(self, opening: str, parent: QWidget | None = None,
+                 opening_today: bool = False):
         super().__init__(parent)
         self.setWindowTitle(tr("Pause online orders"))
         self.choice: int | str | None = None
@@ -41,7 +46,7 @@ class PauseDialog(QDialog):
         layout.addWidget(hint)
         self.buttons: dict[int | str | None, QPushButton] = {}
         for choice in PAUSE_CHOICES:
-            button = QPushButton(pause_choice_label(choice, opening))
+            button = QPushButton(pause_choice_label(choice, opening, opening_today))
             button.setObjectName("reasonButton")
             button.setMinimumHeight(56)
             button.clicked.connect(lambda _=False, c=choice: self._choose(c))

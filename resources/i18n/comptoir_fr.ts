@@ -1066,6 +1066,10 @@
       <translation>{h} h</translation>
     </message>
     <message>
+      <source>Until this morning's opening ({t})</source>
+      <translation>Jusqu'à l'ouverture de ce matin ({t})</translation>
+    </message>
+    <message>
       <source>Printer unreachable: check that it is switched on and connected.</source>
       <translation>Imprimante injoignable : vérifiez qu’elle est allumée et branchée.</translation>
     </message>

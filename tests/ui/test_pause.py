@@ -91,3 +91,18 @@ def test_the_pause_button_shows_the_date_when_the_end_is_not_today(window, shop_
         window._on_tick()
         assert "23:59" in window.pause_button.text()
         assert fmt.local_time(to_iso(soon), with_date=True) not in window.pause_button.text()
+
+
+def test_after_midnight_the_choice_says_this_morning(qtbot, shop_app):
+    from posapp.store.shop_time import SHOP_TZ_SETTING
+    from posapp.ui.pause_dialog import pause_choice_label
+
+    shop_app.set_setting(SHOP_TZ_SETTING, "Europe/Paris")
+    service = ShopService(shop_app.store)
+    night = dt.datetime(2026, 11, 27, 23, 30, tzinfo=dt.UTC)  # 00:30 in Paris
+    evening = dt.datetime(2026, 11, 27, 20, 0, tzinfo=dt.UTC)
+    assert service.next_opening_is_today(night) and not service.next_opening_is_today(evening)
+    dialog = PauseDialog("07:00", opening_today=True)
+    qtbot.addWidget(dialog)
+    assert dialog.buttons["tomorrow"].text() == pause_choice_label("tomorrow", "07:00", True)
+    assert pause_choice_label("tomorrow", "07:00", True) != pause_choice_label("tomorrow", "07:00")
