@@ -324,7 +324,8 @@ def test_printer_without_status_answers_still_prints(
     make_queue(net_config).start()
     (job_id,) = _enqueue(db_path, order, shop, net_config)
     wait_for(lambda: _job(db_path, job_id).state == "printed")
-    assert recorder.states() == [PrinterState.READY]
+    # The state is reported just after the job is marked printed (seen empty under load).
+    wait_for(lambda: recorder.states() == [PrinterState.READY])
 
 
 def test_stop_and_restart_keeps_queued_jobs(
