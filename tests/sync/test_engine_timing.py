@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,6 +15,7 @@ from sync.client import _retry_after, pair_device
 from sync.engine import SyncEngine, SyncStatus
 from tests.conftest import wait_until
 from tests.factories import pull, wire_product
+from tests.sync.stub_server import LongestJitter, StubServer
 
 
 class _SlowFirst:
@@ -48,35 +47,10 @@ def test_status_changes_reach_the_listener_in_the_order_they_happened():
     assert listener.delivered[-1] == engine.status  # the UI ends on the real state
 
 
-class _Server:
-    """503 with a Retry-After to every request, timestamps of the hits kept."""
-
-    def __init__(self, retry_after: str):
-        hits: list[tuple[str, float]] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's API
-                hits.append((self.command, time.monotonic()))
-                body = b'{"error": {"code": "busy", "message": "later"}}'
-                self.send_response(503)
-                self.send_header("Retry-After", retry_after)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                pass
-
-        self.hits = hits
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+def _busy_server(retry_after: str) -> StubServer:
+    """503 with a Retry-After to every request."""
+    return StubServer(lambda query: (503, {"error": {"code": "busy", "message": "later"}},
+                                     {"Retry-After": retry_after}))
 
 
 @pytest.fixture
@@ -88,41 +62,29 @@ def shop_store(tmp_path):
 
 
 def test_retry_after_is_honoured_even_by_a_woken_pusher(shop_store, recorder):
-    server = _Server("2")
+    server = _busy_server("2")
     StockService(shop_store).adjust("ECL", -1, "counter_sale")
     engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(shop_store.path)),
                         recorder, wait=1.0, timeout=2.0, backoff_cap=0.1)
     engine.start()
     try:
-        wait_until(lambda: [m for m, _ in server.hits].count("POST") == 1)
+        wait_until(lambda: server.methods().count("POST") == 1)
         engine.push_soon()  # a counter action does not override the server's wish
-        wait_until(lambda: [m for m, _ in server.hits].count("GET") >= 2, timeout=5)
-        wait_until(lambda: [m for m, _ in server.hits].count("POST") >= 2, timeout=5)
+        wait_until(lambda: server.methods().count("GET") >= 2, timeout=5)
+        wait_until(lambda: server.methods().count("POST") >= 2, timeout=5)
     finally:
         engine.stop()
         server.close()
     for method in ("GET", "POST"):
-        times = [t for m, t in server.hits if m == method]
+        times = [hit["at"] for hit in server.hits if hit["method"] == method]
         assert times[1] - times[0] >= 1.9, method  # not the 0.1-s backoff cap
-
-
-class _AlwaysLongest(random.Random):
-    """Jitter that always picks the longest delay, so a long wait is certain; counts them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.draws = 0
-
-    def uniform(self, a: float, b: float) -> float:
-        self.draws += 1
-        return b
 
 
 def test_a_counter_action_wakes_a_pusher_waiting_to_retry(tmp_path, market, demo_shop,
                                                           recorder):
     answer = pair_device(market.url, demo_shop[1], "counter")
     store = open_store(tmp_path / "shop")
-    rng = _AlwaysLongest()
+    rng = LongestJitter()
     engine = SyncEngine(market.url, answer["device_token"],
                         lambda: ShopReplica(Store(store.path)), recorder, wait=10.0,
                         backoff_base=30.0, backoff_cap=30.0, rng=rng)
@@ -162,21 +124,21 @@ def test_stop_is_immediate_while_waiting_for_pairing(shop_store, recorder):
 
 def test_new_credentials_end_a_pusher_waiting_out_a_retry_after(tmp_path, market, demo_shop,
                                                                 recorder):
-    busy = _Server("50")
+    busy = _busy_server("50")
     answer = pair_device(market.url, demo_shop[1], "counter")
     store = open_store(tmp_path / "shop")
     engine = SyncEngine(busy.url, "token", lambda: ShopReplica(Store(store.path)), recorder,
                         wait=1.0, timeout=2.0)
     engine.start()
     try:
-        wait_until(lambda: any(m == "GET" for m, _ in busy.hits))
+        wait_until(lambda: "GET" in busy.methods())
         engine.set_credentials(market.url, answer["device_token"])
         wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
         sku = StockService(store).products()[0]["sku"]
         engine.set_credentials(busy.url, "token")  # the pusher hears "come back in 50 s"
         StockService(store).adjust(sku, -1, "counter_sale")
         engine.push_soon()
-        wait_until(lambda: any(m == "POST" for m, _ in busy.hits))
+        wait_until(lambda: "POST" in busy.methods())
         engine.set_credentials(market.url, answer["device_token"])
         engine.push_soon()
         wait_until(lambda: ShopReplica(store).pending_count() == 0, timeout=5)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import random
 import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -18,61 +13,20 @@ from posapp.store.replica import ShopReplica
 from sync.engine import PAGES_IN_A_ROW, SyncEngine
 from tests.conftest import wait_until
 from tests.factories import pull, wire_product
-
-Answer = Callable[[dict[str, str]], tuple[int, dict | None]]
-
-
-class _Longest(random.Random):
-    """Jitter that always picks the longest delay: request counts become predictable."""
-
-    def uniform(self, a: float, b: float) -> float:
-        return b
-
-
-class _Server:
-    """Answers each pull with ``answer(query)``; keeps the query of every hit."""
-
-    def __init__(self, answer: Answer):
-        hits: list[dict[str, str]] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's API
-                query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
-                hits.append({**query, "method": self.command})
-                status, payload = answer(query)
-                body = json.dumps(payload).encode() if payload is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                pass
-
-        self.hits = hits
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+from tests.sync.stub_server import Answer, LongestJitter, StubServer
 
 
 @pytest.fixture
 def run_against(tmp_path, recorder):
     store = open_store(tmp_path / "shop")
-    servers: list[_Server] = []
+    servers: list[StubServer] = []
 
     def run(answer: Answer, seconds: float) -> list[dict[str, str]]:
-        server = _Server(answer)
+        server = StubServer(answer)
         servers.append(server)
         engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(store.path)),
                             recorder, wait=10.0, backoff_base=0.5, backoff_cap=3.0,
-                            rng=_Longest())
+                            rng=LongestJitter())
         engine.start()
         time.sleep(seconds)  # counting requests over a span of time is the point
         engine.stop()
@@ -122,11 +76,11 @@ def test_a_long_poll_that_succeeds_resets_the_backoff(tmp_path, recorder):
             return 503, None
         return 200, pull(cursor=7)
 
-    server = _Server(answer)
+    server = StubServer(answer)
     store = open_store(tmp_path / "shop")
     engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(store.path)),
                         recorder, wait=0.2, backoff_base=0.2, backoff_cap=30.0,
-                        rng=_Longest())
+                        rng=LongestJitter())
     engine.start()
     try:
         wait_until(lambda: len(server.hits) >= 4)  # backoff now 1.6 s and growing
@@ -147,10 +101,10 @@ def test_while_the_server_is_down_only_the_puller_probes(tmp_path, recorder):
     store = open_store(tmp_path / "shop")
     ShopReplica(store).apply_pull(pull(cursor=3, products=[wire_product(stock=10)]))
     StockService(store).adjust("ECL", -1, "counter_sale")  # something for the pusher
-    server = _Server(lambda q: (503, None))
+    server = StubServer(lambda q: (503, None))
     engine = SyncEngine(server.url, "token", lambda: ShopReplica(Store(store.path)),
                         recorder, wait=10.0, backoff_base=0.5, backoff_cap=3.0,
-                        rng=_Longest())
+                        rng=LongestJitter())
     engine.start()
     try:
         time.sleep(3.0)  # counting requests over a span of time is the point
@@ -158,6 +112,6 @@ def test_while_the_server_is_down_only_the_puller_probes(tmp_path, recorder):
         engine.stop()
         server.close()
         store.close()
-    methods = [q["method"] for q in server.hits]
+    methods = server.methods()
     assert methods.count("POST") <= 1, methods  # the first push, before the puller failed
     assert 2 <= methods.count("GET") <= 4, methods  # 0 s, then backoff 0.5, 1, 2 s
