@@ -136,13 +136,19 @@ async def pair(request: Request) -> Response:
     address = client_address(request.scope)
     code, device_name, shop_id = parse_pair(await read_json(request, _SMALL_BODY,
                                                                       st.settings.body_timeout_s))
-    st.pairing_guard.check(address, shop_id)
+    # The code's tag names its shop: every guess counts against that shop too, whether or
+    # not the request names one (an unknown tag counts against the shop named, if any).
+    tagged = await st.db(pairing.shop_of_code, code)
+    counted = tagged or shop_id
+    st.pairing_guard.check(address, counted)
     try:
-        answer = await st.db(pairing.pair, code, device_name, shop_id,
+        if tagged is None or (shop_id is not None and shop_id != tagged):
+            raise ApiError(404, *pairing.REFUSED)
+        answer = await st.db(pairing.pair, code, device_name, tagged,
                              st.settings.pairing_code_ttl_s, st.settings.device_token_ttl_s)
     except ApiError as exc:
         if exc.code == "invalid_pairing_code":
-            st.pairing_guard.failed(address, shop_id)
+            st.pairing_guard.failed(address, counted)
         raise
     return JSONResponse(answer)
 

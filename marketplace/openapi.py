@@ -79,13 +79,15 @@ _SCHEMAS: dict[str, Any] = {
     },
     "PairRequest": {
         "type": "object", "required": ["pairing_code"], "additionalProperties": False,
-        "properties": {"pairing_code": {"type": "string", "examples": ["ABCDE-FGHJK"],
+        "properties": {"pairing_code": {"type": "string", "examples": ["K7QM-ABCDE-FGHJK"],
                                         "minLength": 1, "maxLength": 64, "pattern": NOT_BLANK,
-                                        "description": "single use; case and dash optional"},
+                                        "description": "the shop's tag, then the single-use "
+                                                       "secret; case, spaces and dashes "
+                                                       "optional"},
                        "device_name": {"type": "string", "maxLength": 200},
                        "shop_id": {"type": "string", "maxLength": 100,
-                                   "description": "optional: the code must be this shop's, and "
-                                                  "wrong codes count against it too"}},
+                                   "description": "optional: must be the shop the code's "
+                                                  "tag names"}},
     },
     "PairResponse": {
         "type": "object", "required": ["shop_id", "shop_name", "device_token"],

@@ -1,10 +1,11 @@
 """Pairing codes and device tokens that resist guessing, and the operator's hold on them.
 
-- A code is 10 characters from a 32-letter alphabet (50 bits; the audit found
-  ~30), read aloud as ``ABCDE-FGHJK``. Only its SHA-256 is stored; it is single
-  use and expires (``DEFAULT_CODE_TTL_S``). Wrong guesses are rate limited by
-  ``limits.PairingGuard`` (per client address, and per shop when the request
-  names one).
+- A code is the shop's public tag (4 symbols, unique, on the shop row) and a
+  10-symbol secret from a 32-letter alphabet (50 bits; the audit found ~30),
+  read aloud as ``TAGX-ABCDE-FGHJK``. Only its SHA-256 is stored; it is single
+  use and expires (``DEFAULT_CODE_TTL_S``). The tag names the shop in every
+  request, so ``limits.PairingGuard`` counts wrong guesses per client address
+  and per shop even though the app never sends ``shop_id``.
 - A device token may expire (setting ``device_token_ttl_s``) and is rotated by
   ``POST /v1/devices/self/rotate``: same device row, new secret, the old one
   still accepted for ``ROTATION_GRACE_S`` so requests already in flight do not
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -27,30 +29,55 @@ from marketplace.ids import hash_token, new_token
 from marketplace.storage import Tx, read_tx, write_tx
 from sync.protocol import to_iso
 
-__all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_code",
-           "normalize_code", "issue_code", "pair", "rotate_token", "list_devices",
+__all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_shop_tag",
+           "new_code", "normalize_code", "shop_of_code", "REFUSED", "issue_code", "pair", "rotate_token", "list_devices",
            "revoke_device_by_id", "list_pending_codes", "revoke_code"]
 
 DEFAULT_CODE_TTL_S = 24 * 3600.0
 ROTATION_GRACE_S = 120.0
 # No I/O/0/1 look-alikes: the code is read aloud and typed at a counter. 32 symbols = 5 bits.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 10
-_REFUSED = ("invalid_pairing_code", "Code d'association inconnu, expiré ou déjà utilisé.")
+TAG_LENGTH = 4  # 32^4 ≈ 1 million shops: public, it only routes the guess to its shop
+SECRET_LENGTH = 10
+REFUSED = ("invalid_pairing_code", "Code d'association inconnu, expiré ou déjà utilisé.")
 
 
-def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
+def _symbols(n: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(n))
+
+
+def new_shop_tag(taken: Callable[[str], bool]) -> str:
+    """A random tag that ``taken`` does not know (the UNIQUE index is the last word)."""
+    for _ in range(100):  # bounded: even with 100,000 shops a draw is free 9 times in 10
+        tag = _symbols(TAG_LENGTH)
+        if not taken(tag):
+            return tag
+    raise RuntimeError("no free pairing tag")
+
+
+def new_code(tag: str) -> str:
+    raw = _symbols(SECRET_LENGTH)
+    return f"{tag}-{raw[:5]}-{raw[5:]}"
 
 
 def normalize_code(raw: str) -> str | None:
-    """``" abcde fghjk "`` → ``"ABCDEFGHJK"`` (what is hashed); None when it cannot be one.
-    Eight-character codes issued before 50-bit codes are still read, until they expire."""
+    """``" tagx abcde-fghjk "`` → ``"TAGXABCDEFGHJK"`` (what is hashed); None when it
+    cannot be one. The first ``TAG_LENGTH`` symbols are the shop's tag."""
     compact = re.sub(r"[\s_-]", "", raw).upper()
-    if len(compact) not in (8, CODE_LENGTH) or any(c not in CODE_ALPHABET for c in compact):
+    if len(compact) != TAG_LENGTH + SECRET_LENGTH or any(c not in CODE_ALPHABET
+                                                          for c in compact):
         return None
     return compact
+
+
+def shop_of_code(db: Database, raw_code: str) -> str | None:
+    """The shop whose tag the code starts with; None for a malformed code or unknown tag."""
+    compact = normalize_code(raw_code)
+    if compact is None:
+        return None
+    with read_tx(db) as tx:
+        row = tx.row("SELECT id FROM shops WHERE pairing_tag = ?", (compact[:TAG_LENGTH],))
+    return row["id"] if row else None
 
 
 def _hash_code(compact: str) -> str:
@@ -62,9 +89,10 @@ def _later(tx: Tx, seconds: float) -> str:
 
 
 def issue_code(tx: Tx, shop_id: str, ttl_s: float = DEFAULT_CODE_TTL_S) -> str:
-    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
+    shop = tx.row("SELECT pairing_tag FROM shops WHERE id = ?", (shop_id,))
+    if shop is None:
         raise KeyError(f"unknown shop {shop_id!r}")
-    code = new_code()  # 2^50 codes: a collision is left to the UNIQUE constraint
+    code = new_code(shop["pairing_tag"])  # 2^50 secrets: a collision is left to UNIQUE
     tx.execute("INSERT INTO pairing_secrets (code_hash, shop_id, created_at, expires_at)"
                " VALUES (?, ?, ?, ?)",
                (_hash_code(normalize_code(code) or ""), shop_id, tx.now, _later(tx, ttl_s)))
@@ -75,19 +103,20 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
          code_ttl_s: float, token_ttl_s: float | None) -> dict[str, str]:
     """Use a code (once) for a new device token; only the token's hash is kept. A code
     older than ``code_ttl_s`` (the server's setting) is refused even before its own expiry.
-    ApiError 404 for a code unknown, expired, used, revoked or not ``shop_id``'s."""
+    ApiError 404 for a code unknown, expired, used, revoked, or whose tag or issuing shop
+    is not ``shop_id`` (when given)."""
     compact = normalize_code(raw_code)
     if compact is None:
-        raise ApiError(404, *_REFUSED)
+        raise ApiError(404, *REFUSED)
     token = new_token()
     with write_tx(db) as tx:
         found = tx.row(
             "SELECT p.id, p.shop_id, s.name FROM pairing_secrets p JOIN shops s ON s.id = p.shop_id"
-            " WHERE p.code_hash = ? AND p.used_at IS NULL AND p.revoked_at IS NULL"
-            " AND p.expires_at > ? AND p.created_at > ?",
-            (_hash_code(compact), tx.now, _later(tx, -code_ttl_s)))
+            " WHERE p.code_hash = ? AND s.pairing_tag = ? AND p.used_at IS NULL"
+            " AND p.revoked_at IS NULL AND p.expires_at > ? AND p.created_at > ?",
+            (_hash_code(compact), compact[:TAG_LENGTH], tx.now, _later(tx, -code_ttl_s)))
         if found is None or (shop_id is not None and found["shop_id"] != shop_id):
-            raise ApiError(404, *_REFUSED)
+            raise ApiError(404, *REFUSED)
         tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?", (tx.now, found["id"]))
         # Pairing is the counter's first sign of life: its shop is attended from now on
         # (until it stops polling for longer than the server's unattended delay).

@@ -245,6 +245,23 @@ def _pairing_secrets_and_token_expiry(db: Database) -> None:
     db.execute("DROP TABLE pairing_codes")
 
 
+@MIGRATIONS(name="0007_shop_pairing_tag")
+def _shop_pairing_tag(db: Database) -> None:
+    # pairing.py: a code starts with its shop's public tag, so wrong guesses always count
+    # against that shop. Existing shops get a tag; their pending (untagged) codes can no
+    # longer be read and are revoked: the operator issues new ones.
+    from marketplace.pairing import new_shop_tag
+
+    db.execute("ALTER TABLE shops ADD COLUMN pairing_tag TEXT")
+    db.execute("CREATE UNIQUE INDEX shops_pairing_tag ON shops (pairing_tag)")
+    for (shop_id,) in db.execute("SELECT id FROM shops").fetchall():
+        taken = {row[0] for row in db.execute("SELECT pairing_tag FROM shops").fetchall()}
+        db.execute("UPDATE shops SET pairing_tag = ? WHERE id = ?",
+                   (new_shop_tag(taken.__contains__), shop_id))
+    db.execute("UPDATE pairing_secrets SET revoked_at = ? WHERE used_at IS NULL"
+               " AND revoked_at IS NULL", (to_iso(dt.datetime.now(dt.UTC)),))
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations under a write lock, so two processes opening a new
     database at once (server and CLI) cannot both try to create the tables."""

@@ -44,16 +44,19 @@ def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None
     if not valid_time_zone(time_zone):
         raise ValueError(f"unknown time zone {time_zone!r}")
     shop_id = shop_id or new_id("shop")
+    tag = pairing.new_shop_tag(
+        lambda t: tx.row("SELECT 1 AS x FROM shops WHERE pairing_tag = ?", (t,)) is not None)
     tx.execute(
-        "INSERT INTO shops (id, name, address, paused, time_zone, created_at, version)"
-        " VALUES (?, ?, ?, 0, ?, ?, ?)",
-        (shop_id, name, address, time_zone, tx.now, tx.version()),
+        "INSERT INTO shops (id, name, address, paused, time_zone, created_at, version,"
+        " pairing_tag) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
+        (shop_id, name, address, time_zone, tx.now, tx.version(), tag),
     )
     return shop_id
 
 
 def issue_pairing_code(tx: Tx, shop_id: str) -> str:
-    """A fresh single-use, expiring 50-bit pairing code (pairing.py); KeyError for no shop."""
+    """A fresh single-use, expiring pairing code: the shop's tag and a 50-bit secret
+    (pairing.py); KeyError for no shop."""
     return pairing.issue_code(tx, shop_id)
 
 

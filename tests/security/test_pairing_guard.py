@@ -77,6 +77,59 @@ def test_guessing_one_shop_from_many_addresses_is_locked_out(server):
         assert _pair(http, server.url, third_code, shop_id=other_id).status_code == 404
 
 
+def test_guessing_one_shop_from_many_addresses_without_naming_it_is_locked_out(server, caplog):
+    """The app never sends shop_id: the code's tag routes every guess to its shop's limit."""
+    shop_id, code = server.create_shop("Cave Irène")
+    other_id, other_code = server.create_shop("Cave Odile")
+    tag = code.split("-")[0]
+    caplog.set_level(logging.WARNING, logger="marketplace.limits")
+    for n in range(3):  # 2 guesses per address: under the per-address limit (4)
+        with _client(80 + n) as http:
+            for guess in (f"{tag}-BBBBB-BBBBB", f"{tag.lower()} ccccc ccccc"):
+                assert _pair(http, server.url, guess).status_code == 404
+    with _client(90) as http:
+        locked = _pair(http, server.url, code)  # even the right code waits now
+        assert locked.status_code == 429 and 1 <= int(locked.headers["retry-after"]) <= 3600
+        assert _pair(http, server.url, other_code).status_code == 200
+    assert any("locked out for shop" in r.getMessage() and shop_id in r.getMessage()
+               for r in caplog.records)
+
+
+def test_an_unknown_tag_is_refused_like_a_wrong_code_and_counted_per_address(server):
+    shop_id, code = server.create_shop("Cave Rémi")
+    unknown = next(c * 4 for c in CODE_ALPHABET if not code.startswith(c * 4))
+    with _client(100) as http:
+        for _ in range(4):
+            refused = _pair(http, server.url, f"{unknown}-{code[5:]}")
+            assert refused.status_code == 404
+            assert refused.json()["error"]["code"] == "invalid_pairing_code"
+        assert _pair(http, server.url, code).status_code == 429
+    with _client(101) as http:
+        assert _pair(http, server.url, code.lower().replace("-", " ")).status_code == 200
+
+
+def test_shops_from_before_tags_get_one_and_their_untagged_codes_are_revoked(tmp_path):
+    from marketplace.schema import MIGRATIONS, migrate
+    from marketplace.storage import connect
+
+    db = connect(tmp_path / "old.db")
+    MIGRATIONS.apply(db, stop_before="0007_shop_pairing_tag")
+    for shop_id in ("shop_a", "shop_b"):
+        db.execute("INSERT INTO shops (id, name, created_at, version) VALUES (?, 'x', 't', 1)",
+                   (shop_id,))
+        db.execute("INSERT INTO pairing_secrets (code_hash, shop_id, created_at, expires_at)"
+                   " VALUES (?, ?, '2020-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z')",
+                   (f"hash-{shop_id}", shop_id))
+    db.conn.commit()
+    migrate(db)
+    tags = [row[0] for row in db.execute("SELECT pairing_tag FROM shops").fetchall()]
+    assert len(set(tags)) == 2 and all(len(t) == 4 and set(t) <= set(CODE_ALPHABET)
+                                       for t in tags)
+    assert db.execute("SELECT COUNT(*) FROM pairing_secrets WHERE revoked_at IS NULL"
+                      ).fetchone()[0] == 0
+    db.close()
+
+
 def test_a_token_rotates_without_losing_the_outbox(server):
     shop = open_shop(server)
     shop.push(("stock.adjust", {"sku": "CROIS", "delta": -1, "reason": "counter_sale"}))
