@@ -36,7 +36,8 @@ def test_create_shop_pairing_code_and_seed_demo(tmp_path, capsys):
     assert created["shop_id"].startswith("shop_")
     assert main(["pairing-code", "--db", db, "--shop", created["shop_id"]]) == 0
     code = capsys.readouterr().out.strip()
-    assert code != created["pairing_code"] and len(code) == 11
+    assert code != created["pairing_code"] and len(code) == 16  # TAGX-ABCDE-FGHJK
+    assert code[:5] == created["pairing_code"][:5]  # the shop's tag, then a new secret
     assert main(["pairing-code", "--db", db, "--shop", "shop_nope"]) == 2
     assert "unknown shop" in capsys.readouterr().err
     assert main(["seed-demo", "--db", db]) == 0
