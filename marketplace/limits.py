@@ -67,7 +67,7 @@ class PairingGuard:
                 if item is not None and values[kind]]  # type: ignore[misc]
 
     def check(self, address: str, shop_id: str | None) -> None:
-        """429 while this address (or the shop named) is locked out."""
+        """429 while this address (or the code's shop) is locked out."""
         for kind, item, key in self._keys(address, shop_id):
             if not self.limiter.strategy.test(item, "pair", kind, key):
                 raise self.limiter.too_many(
