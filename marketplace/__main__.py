@@ -153,6 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
     print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
+    print(f"Storefront (customers order here): http://{args.host}:{port}/boutique/", flush=True)
     config = uvicorn_config(app, app.state.market.settings,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
                             forwarded_allow_ips=args.forwarded_allow_ips)
