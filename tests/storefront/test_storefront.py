@@ -133,6 +133,7 @@ def test_a_sold_out_product_is_shown_so_and_cannot_be_ordered(page, market, demo
     market.add_products(shop_id, [{"sku": "VIDE", "name": "Tarte du jour", "price_cents": 500,
                                    "category": "Pâtisserie", "stock": 0}])
     page.goto(shop_url)
+    expect(page.locator("main")).not_to_contain_text("null")  # nothing missing is printed
     sold_out = page.get_by_role("button", name="Épuisé Tarte du jour")
     expect(sold_out).to_be_disabled()
     page.goto(f"{shop_url}/p/VIDE")

@@ -46,7 +46,7 @@
   let navigated = false;
   function show(title, ...nodes) {
     document.title = title + ' — Comptoir';
-    main.replaceChildren(...nodes);
+    main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
     if (navigated) main.focus(); // keyboard and screen-reader users start at the new page
     navigated = true;
     if (!performance.getEntriesByName('comptoir:rendered').length) performance.mark('comptoir:rendered');
