@@ -258,3 +258,64 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(page, market,
     small = page.evaluate("""() => [...document.querySelectorAll('button, a.button, input, select')]
         .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44).length""")
     assert small == 0  # every control is a comfortable tap target
+
+
+_AUDIT = """() => {
+    const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = (e) => { for (; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+    const low = [];
+    for (const e of document.querySelectorAll('body *')) {
+        if (!e.getClientRects().length) continue;
+        if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(background(e))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) low.push(e.tagName + ' ' + e.textContent.trim().slice(0, 30) + ' '
+                                  + ratio.toFixed(2));
+    }
+    const unlabelled = [...document.querySelectorAll('input, select, textarea')]
+        .filter((e) => !e.labels || !e.labels.length).map((e) => e.outerHTML);
+    const nameless = [...document.querySelectorAll('button, a')]
+        .filter((e) => !e.textContent.trim() && !e.getAttribute('aria-label'))
+        .map((e) => e.outerHTML);
+    return {low, unlabelled, nameless};
+}"""
+
+
+def test_text_contrast_labels_and_names_on_every_page(page, market, demo_shop, shop_url):
+    """WCAG AA contrast (4.5:1) for every piece of text, a label for every field, a name
+    for every button and link, on each page of an order."""
+    watch_shop(market, demo_shop[0])
+    market.add_products(demo_shop[0], [
+        {"sku": "VIDE", "name": "Tarte du jour", "price_cents": 500, "category": "Pâtisserie",
+         "stock": 0},
+        {"sku": "PEU", "name": "Brioche", "price_cents": 450, "category": "Viennoiserie",
+         "stock": 1, "low_stock_threshold": 3}])
+    audits = {}
+    page.goto(storefront_url(market.url))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audits["shops"] = page.evaluate(_AUDIT)
+    page.goto(shop_url)
+    expect(page.get_by_text("Plus que quelques-uns")).to_be_visible()
+    page.get_by_role("button", name="Ajouter Brioche").click()
+    audits["shop"] = page.evaluate(_AUDIT)
+    page.goto(f"{shop_url}/p/VIDE")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tarte du jour")
+    audits["product"] = page.evaluate(_AUDIT)
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    page.get_by_role("button", name=ORDER_BUTTON).click()  # empty fields: their errors
+    expect(page.locator(".error:not([hidden])").first).to_be_visible()
+    audits["checkout"] = page.evaluate(_AUDIT)
+    _order_from_form(page)
+    audits["status"] = page.evaluate(_AUDIT)
+    assert {name: audit for name, audit in audits.items()
+            if any(audit.values())} == {}
+    # The audit itself catches pale text and an unlabelled field.
+    page.evaluate("""() => { const p = document.createElement('p'); p.textContent = 'pâle';
+        p.style.color = '#aaa'; document.querySelector('main').append(p, document.createElement('input')); }""")
+    caught = page.evaluate(_AUDIT)
+    assert caught["low"] == ["P pâle 2.13"]  # #aaa on the page grey and len(caught["unlabelled"]) == 1
