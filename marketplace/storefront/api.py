@@ -93,9 +93,10 @@ def _shops(db: Database, query: str) -> list[dict[str, Any]]:
 
 async def list_shops(request: Request) -> Response:
     st = request.app.state.market
-    query = request.query_params.get("q", "").strip()
-    if len(query) > _MAX_QUERY:
+    query = request.query_params.get("q", "")
+    if len(query) > _MAX_QUERY:  # before stripping: the schema's maxLength counts it all
         raise ApiError.invalid(f"q is longer than {_MAX_QUERY} characters", field="q")
+    query = query.strip()
     now = dt.datetime.now(dt.UTC)
     rows = await st.db(_shops, query)
     return JSONResponse({"shops": [
