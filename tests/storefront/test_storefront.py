@@ -319,3 +319,30 @@ def test_text_contrast_labels_and_names_on_every_page(page, market, demo_shop, s
         p.style.color = '#aaa'; document.querySelector('main').append(p, document.createElement('input')); }""")
     caught = page.evaluate(_AUDIT)
     assert caught["low"] == ["P pâle 2.13"]  # #aaa on the page grey and len(caught["unlabelled"]) == 1
+
+
+def test_a_delivery_asks_for_the_address_in_french_and_carries_it(page, market, demo_shop,
+                                                                 shop_url):
+    watch_shop(market, demo_shop[0])
+    page.goto(f"{shop_url}/p/QUICHE")
+    page.get_by_label("Quantité").fill("2")
+    page.get_by_role("button", name="Ajouter au panier Quiche lorraine").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    page.get_by_role("radio", name="Livraison").check()
+    expect(page.get_by_label("Créneau de retrait")).to_be_hidden()
+    page.get_by_label("Votre nom", exact=True).fill("Anaïs Ménard")
+    page.get_by_label("Téléphone", exact=True).fill("06 11 22 33 44")
+    page.get_by_role("button", name=ORDER_BUTTON).click()
+    address = page.get_by_label("Adresse de livraison")
+    expect(address).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#address-error")).to_have_text("Indiquez l’adresse de livraison.")
+    expect(address).to_be_focused()
+    address.fill("12 rue des Tanneurs\n67000 Strasbourg")
+    page.get_by_role("button", name=ORDER_BUTTON).click()
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "new")
+    order_id = page.url.rsplit("/", 1)[1]
+    order = fetch_order(market, demo_shop[0], order_id, order_secret(page, order_id))
+    assert order["channel"] == "delivery" and order["pickup_slot"] is None
+    assert order["customer"]["address"] == "12 rue des Tanneurs\n67000 Strasbourg"
+    assert [(line["sku"], line["qty"]) for line in order["lines"]] == [("QUICHE", 2)]
+    expect(page.locator(".card").last).to_contain_text("À payer à la livraison.")
