@@ -71,7 +71,7 @@ def take_screenshots(out: Path) -> list[Path]:
             page.get_by_label("Votre nom", exact=True).fill("Zoé Lefèvre")
             page.get_by_label("Téléphone", exact=True).fill("06 12 34 56 78")
             page.get_by_label("Allergies à signaler (facultatif)").fill("fruits à coque")
-            page.get_by_label("Votre nom", exact=True).focus()
+            page.evaluate("window.scrollTo(0, 0)")
             shot("checkout")
             page.get_by_role("button", name=ORDER_BUTTON).click()
             status = page.locator("[data-status]")
