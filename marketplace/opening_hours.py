@@ -92,11 +92,10 @@ def shop_zone(name: str | None) -> ZoneInfo:
 
 
 def _intervals(hours: Hours, day: dt.date, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
-    out = []
-    for start, end in hours.get(DAYS[day.weekday()], []):
-        out.append(tuple(dt.datetime.combine(day, dt.time.fromisoformat(t), zone)
-                         for t in (start, end)))
-    return out  # type: ignore[return-value]
+    def at(wall: str) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.fromisoformat(wall), zone)
+
+    return [(at(start), at(end)) for start, end in hours.get(DAYS[day.weekday()], [])]
 
 
 def open_at(hours: Hours, zone: ZoneInfo, moment: dt.datetime) -> bool:

@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from starlette.requests import Request
@@ -32,6 +32,9 @@ from marketplace.shops import order_gate
 from marketplace.storage import read_tx
 from marketplace.storefront.qr import qr_svg
 from sync.protocol import parse_iso
+
+if TYPE_CHECKING:  # app.py imports this module for its routes
+    from marketplace.app import MarketState
 
 __all__ = ["ORDERING_STATES", "MAX_SHOPS_LISTED", "ordering_state", "catalogue", "list_shops",
            "order_qr", "parse_wait", "read_order", "check_pickup_slot"]
@@ -56,7 +59,7 @@ def _gate_and_catalogue(db: Database, shop_id: str) -> tuple[dict[str, Any] | No
     return order_gate(db, shop_id), customer_catalogue(db, shop_id)
 
 
-async def catalogue(st: Any, shop_id: str) -> dict[str, Any]:
+async def catalogue(st: MarketState, shop_id: str) -> dict[str, Any]:
     """The customer catalogue with the shop's ordering state."""
     gate, body = await st.db(_gate_and_catalogue, shop_id)
     assert gate is not None  # the catalogue raised 404 for an unknown shop
@@ -128,7 +131,7 @@ def parse_wait(query: Mapping[str, str], max_wait: float) -> tuple[str | None, f
     return since, min(wait, max_wait)
 
 
-async def read_order(st: Any, shop_id: str, order_id: str, since: str | None,
+async def read_order(st: MarketState, shop_id: str, order_id: str, since: str | None,
                      wait: float) -> dict[str, Any]:
     """The order, once it changed from ``since`` or ``wait`` seconds passed.
 

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
 from playwright.sync_api import expect
 
+from marketplace.opening_hours import shop_zone
 from marketplace.storefront import storefront_url
 from marketplace.storefront.qr import qr_svg
 from posapp.domain.orders import OrdersService
@@ -16,12 +16,9 @@ from sync.protocol import parse_iso
 from tests.conftest import wait_until, watch_shop
 from tests.storefront.conftest import ORDER_BUTTON, fetch_order, order_secret
 
-PARIS = dt.timezone(dt.timedelta(hours=1))
-
 
 def _local_clock(iso: str) -> str:
-    from marketplace.opening_hours import shop_zone
-
+    """HH:MM in the demo shop's zone, as the page writes times."""
     return parse_iso(iso).astimezone(shop_zone("Europe/Paris")).strftime("%H:%M")
 
 
