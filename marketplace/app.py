@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import customer_access, orders, pairing, payments, shops
 from marketplace.catalogue import customer_catalogue
+from marketplace.console.web import console_mount
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
@@ -412,7 +413,7 @@ def create_app(db_path: str | Path, *,
             state.store.close()
 
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, console_mount()],
         lifespan=lifespan,
         middleware=[Middleware(CatchAll),
                     Middleware(CustomerCors, origins=state.settings.cors_origins),
