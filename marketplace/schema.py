@@ -290,6 +290,7 @@ CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_shop ON audit_log (shop_id, at);
 CREATE INDEX orders_created ON orders (created_at);
 CREATE INDEX orders_shop_created ON orders (shop_id, created_at);
+CREATE INDEX order_history_steps ON order_history (order_id, status, at);
 """
 
 
@@ -297,8 +298,8 @@ CREATE INDEX orders_shop_created ON orders (shop_id, created_at);
 def _operator_console(db: Database) -> None:
     # marketplace/console/: operator accounts (scrypt hashes), their server-side sessions
     # (hashed tokens, expiry), the audit log of operator actions (console and CLI), and the
-    # indexes the KPIs read orders by (per period, overall and per shop). Portable SQL (text
-    # ids: no AUTOINCREMENT), so the same statements run on PostgreSQL.
+    # indexes the KPIs read orders and their steps by (per period, overall and per shop).
+    # Portable SQL (text ids: no AUTOINCREMENT), so the same statements run on PostgreSQL.
     run_script(db.conn, _OPERATOR_CONSOLE)
 
 

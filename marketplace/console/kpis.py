@@ -24,8 +24,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from marketplace.storage import read_tx
-from sync.protocol import parse_iso, to_iso
+from sync.protocol import to_iso
 
 __all__ = ["Period", "Bucket", "periods", "compute", "nearest_rank", "MAX_PERIODS"]
 
@@ -98,26 +96,10 @@ class Bucket:
     def accept_p90_s(self) -> float | None:
         return nearest_rank(self.accept_delays_s, 0.9)
 
-    def add(self, order: dict[str, Any], steps: dict[str, dt.datetime]) -> None:
-        self.orders += 1
-        status = order["status"]
-        if status in _EARNING:
-            self.revenue_cents += int(order["total_cents"])
-        if status == "rejected":
-            if order["reject_reason"] == "timeout":
-                self.refused_timeout += 1
-            else:
-                self.refused_shop += 1
-        elif status == "cancelled":
-            self.cancelled += 1
-        created = parse_iso(order["created_at"])
-        accepted = steps.get("accepted")
-        if created is not None and accepted is not None:
-            self.accept_delays_s.append(max(0.0, (accepted - created).total_seconds()))
-        ready_by = parse_iso(order["ready_by"])
-        done = steps.get("ready") or steps.get("completed")
-        if ready_by is not None and done is not None and done > ready_by:
-            self.late += 1
+    def count(self, row: dict[str, Any]) -> None:
+        """Add an aggregate row of ``_COUNTS``."""
+        for name in _COUNTED:
+            setattr(self, name, getattr(self, name) + int(row[name] or 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.period.label if self.period else "total", "orders": self.orders,
@@ -127,14 +109,37 @@ class Bucket:
                 "cancelled": self.cancelled}
 
 
-def _steps(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, dt.datetime]]:
-    """order id → status → when it first reached it."""
-    out: dict[str, dict[str, dt.datetime]] = defaultdict(dict)
-    for row in rows:
-        at = parse_iso(row["at"])
-        if at is not None:
-            out[row["order_id"]][row["status"]] = at
-    return out
+# Everything but the delays is counted by the database: one pass over the period's orders
+# (orders_created / orders_shop_created), whatever their number.
+_COUNTED = ("orders", "revenue_cents", "refused_timeout", "refused_shop", "cancelled", "late")
+_COUNTS = """
+SELECT {key} AS k, COUNT(*) AS orders,
+  CAST(COALESCE(SUM(CASE WHEN o.status IN ('accepted', 'ready', 'completed')
+                    THEN o.total_cents ELSE 0 END), 0) AS BIGINT) AS revenue_cents,
+  SUM(CASE WHEN o.status = 'rejected' AND o.reject_reason = 'timeout'
+      THEN 1 ELSE 0 END) AS refused_timeout,
+  SUM(CASE WHEN o.status = 'rejected' AND COALESCE(o.reject_reason, '') <> 'timeout'
+      THEN 1 ELSE 0 END) AS refused_shop,
+  SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+  SUM(CASE WHEN o.ready_by IS NOT NULL AND (SELECT MIN(h.at) FROM order_history h
+        WHERE h.order_id = o.id AND h.status IN ('ready', 'completed')) > o.ready_by
+      THEN 1 ELSE 0 END) AS late
+FROM orders o WHERE o.created_at >= ? AND o.created_at < ? {shop} GROUP BY 1
+"""
+# Times are ISO-8601 UTC text of one format: comparing them as strings compares the times.
+_DELAYS = """
+SELECT o.shop_id, o.created_at, (SELECT MIN(h.at) FROM order_history h
+  WHERE h.order_id = o.id AND h.status = 'accepted') AS accepted_at
+FROM orders o WHERE o.created_at >= ? AND o.created_at < ? {shop}
+"""
+
+
+def _seconds_between(start: str, end: str) -> float | None:
+    try:
+        return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)
+                ).total_seconds()
+    except (TypeError, ValueError):
+        return None
 
 
 def compute(db: Database, spans: list[Period], shop_id: str | None = None,
@@ -145,26 +150,34 @@ def compute(db: Database, spans: list[Period], shop_id: str | None = None,
     total = Bucket(None)
     if not spans:
         return buckets, total
-    lo, hi = to_iso(spans[0].start), to_iso(spans[-1].end)
-    shop_filter, params = ("AND o.shop_id = ?", (lo, hi, shop_id)) if shop_id else ("", (lo, hi))
-    with read_tx(db) as tx:  # one snapshot: the orders and their steps agree
-        orders = tx.rows("SELECT o.id, o.shop_id, o.status, o.total_cents, o.reject_reason, o.created_at,"
-                         " o.ready_by FROM orders o WHERE o.created_at >= ?"
-                         f" AND o.created_at < ? {shop_filter}", params)
-        history = tx.rows("SELECT h.order_id, h.status, MIN(h.at) AS at FROM order_history h"
-                          " JOIN orders o ON o.id = h.order_id WHERE o.created_at >= ?"
-                          f" AND o.created_at < ? {shop_filter}"
-                          " AND h.status IN ('accepted', 'ready', 'completed')"
-                          " GROUP BY h.order_id, h.status", params)
-    steps = _steps(history)
+    where = (to_iso(spans[0].start), to_iso(spans[-1].end))
+    shop, shop_params = ("AND o.shop_id = ?", (shop_id,)) if shop_id else ("", ())
+    # The period of an order, in SQL: the first period whose end is after it.
+    key = "CASE " + " ".join(f"WHEN o.created_at < ? THEN {i}"
+                             for i in range(len(spans) - 1)) + f" ELSE {len(spans) - 1} END"
+    ends = tuple(to_iso(p.end) for p in spans[:-1])
+    with read_tx(db) as tx:  # one snapshot: the counts and the delays agree
+        # (GROUP BY 1: PostgreSQL would not see the CASE with its own parameters as the same.)
+        per_period = tx.rows(_COUNTS.format(key=key, shop=shop), (*ends, *where, *shop_params))
+        per_shop = (tx.rows(_COUNTS.format(key="o.shop_id", shop=shop), (*where, *shop_params))
+                    if by_shop is not None else [])
+        delays = tx.rows(_DELAYS.format(shop=shop), (*where, *shop_params))
+    for row in per_period:
+        buckets[int(row["k"])].count(row)
+        total.count(row)
+    for row in per_shop:
+        by_shop.setdefault(row["k"], Bucket(None)).count(row)  # type: ignore[union-attr]
     starts = [to_iso(p.start) for p in spans]
-    for order in orders:
-        # Periods are contiguous and sorted: the last one starting at or before the order.
-        index = max(0, bisect.bisect_right(starts, order["created_at"]) - 1)
-        steps_of = steps.get(order["id"], {})
-        buckets[index].add(order, steps_of)
-        total.add(order, steps_of)
+    for row in delays:
+        shop_of, created_at = row["shop_id"], row["created_at"]
+        if row["accepted_at"] is None:  # never accepted
+            continue
+        delay = _seconds_between(created_at, row["accepted_at"])
+        if delay is None:
+            continue
+        delay = max(0.0, delay)
+        buckets[max(0, bisect.bisect_right(starts, created_at) - 1)].accept_delays_s.append(delay)
+        total.accept_delays_s.append(delay)
         if by_shop is not None:
-            by_shop.setdefault(order["shop_id"], Bucket(None)).add(order, steps_of)
+            by_shop.setdefault(shop_of, Bucket(None)).accept_delays_s.append(delay)
     return buckets, total
-

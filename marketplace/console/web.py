@@ -23,6 +23,7 @@ import datetime as dt
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -399,13 +400,37 @@ def _unit(request: Request) -> tuple[str, int]:
 
 # -- pages --------------------------------------------------------------------------------------
 
+# The whole marketplace's KPIs read every order of the period (bench/bench_console.py: about
+# a second per 150,000 orders here): kept a minute per process, so reloads and several
+# operators do not each pay for it.
+KPI_CACHE_S = 60.0
+
+
+async def _overall_kpis(page: Page, spans: list[kpis.Period]) -> Any:
+    state = page.request.app.state
+    if not hasattr(state, "console_kpi_cache"):
+        state.console_kpi_cache = {}
+    _kpi_cache: dict[tuple[str, ...], tuple[float, Any]] = state.console_kpi_cache
+    key = (to_iso(spans[0].start), to_iso(spans[-1].end), str(len(spans)))
+    now = time.monotonic()
+    cached = _kpi_cache.get(key)
+    if cached is not None and now - cached[0] < KPI_CACHE_S:
+        return cached[1]
+    per_shop: dict[str, kpis.Bucket] = {}
+    result = await page.db(kpis.compute, spans, None, per_shop)
+    value = (result, per_shop, dt.datetime.now(dt.UTC))
+    if len(_kpi_cache) > 32:
+        _kpi_cache.clear()
+    _kpi_cache[key] = (now, value)
+    return value
+
+
 @operator_page
 async def dashboard(page: Page) -> Response:
     zone = _zone_of(page.request)
     unit, count = _unit(page.request)
     spans = kpis.periods(unit, count, zone)
-    per_shop: dict[str, kpis.Bucket] = {}
-    result = await page.db(kpis.compute, spans, None, per_shop)
+    result, per_shop, computed_at = await _overall_kpis(page, spans)
     shops = await page.db(shop_overview, "", 10_000)
     now = dt.datetime.now(dt.UTC)
     within = _market(page.request).settings.unattended_after_s
@@ -417,6 +442,7 @@ async def dashboard(page: Page) -> Response:
     ranking = [{**b.to_dict(), "shop": names[shop_id]} for shop_id, b in sorted(
         per_shop.items(), key=lambda item: -item[1].orders) if shop_id in names][:TOP_SHOPS]
     return page.render("dashboard.html", unit=unit, zone=str(zone), ranking=ranking,
+                       computed_at=_when(to_iso(computed_at), zone),
                        shops_total=len(shops), shops_paused=sum(s["paused"] for s in shops),
                        shops_attended=sum(s["connected"] for s in shops),
                        **_kpi_view(page.request, result))
