@@ -16,11 +16,13 @@ from sqlite_utils import Database
 
 from marketplace import audit
 from marketplace.catalogue import DEMO_PRODUCTS, DEMO_SHOP, DEMO_SHOP_ID, add_product
+from marketplace.opening_hours import DEMO_HOURS, dump_hours
 from marketplace.shops import insert_shop, issue_pairing_code, set_paused, valid_time_zone
 from marketplace.storage import read_tx, write_tx
 
 __all__ = ["create_shop", "new_pairing_code", "add_products", "seed_demo", "list_shops",
-           "get_shop", "update_shop", "pause_shop", "MAX_NAME", "MAX_ADDRESS"]
+           "get_shop", "update_shop", "pause_shop", "set_opening_hours", "MAX_NAME",
+           "MAX_ADDRESS"]
 
 MAX_NAME = 120
 MAX_ADDRESS = 300
@@ -112,12 +114,24 @@ def add_products(db: Database, shop_id: str, products: Iterable[Mapping[str, Any
             add_product(tx, shop_id, product)
 
 
+def set_opening_hours(db: Database, shop_id: str, hours: Mapping[str, Any] | None) -> None:
+    """Set (None: clear) a shop's opening hours (opening_hours.py); KeyError for no shop,
+    ValueError (French) for hours that do not parse."""
+    text = "" if hours is None else dump_hours(hours)
+    with write_tx(db) as tx:
+        if tx.row("UPDATE shops SET opening_hours = ? WHERE id = ? RETURNING id",
+                  (text, shop_id)) is None:
+            raise KeyError(f"unknown shop {shop_id!r}")
+
+
 def seed_demo(db: Database) -> tuple[str, str]:
     """The demo shop (created once, then reused with today's stock) and a fresh pairing code."""
     with write_tx(db) as tx:
         if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (DEMO_SHOP_ID,)) is None:
             insert_shop(tx, DEMO_SHOP["name"], DEMO_SHOP["address"], shop_id=DEMO_SHOP_ID,
                         time_zone="Europe/Paris")
+            tx.execute("UPDATE shops SET opening_hours = ? WHERE id = ?",
+                       (dump_hours(DEMO_HOURS), DEMO_SHOP_ID))
         for product in DEMO_PRODUCTS:
             add_product(tx, DEMO_SHOP_ID, product, replace=False)
         return DEMO_SHOP_ID, issue_pairing_code(tx, DEMO_SHOP_ID)

@@ -262,6 +262,13 @@ def _shop_pairing_tag(db: Database) -> None:
                " AND revoked_at IS NULL", (to_iso(dt.datetime.now(dt.UTC)),))
 
 
+@MIGRATIONS(name="0008_shop_opening_hours")
+def _shop_opening_hours(db: Database) -> None:
+    # opening_hours.py: the hours the storefront offers pickup slots from, as JSON text in the
+    # shop's time zone ('' = none given: orders "as soon as possible" only, as before).
+    db.execute("ALTER TABLE shops ADD COLUMN opening_hours TEXT NOT NULL DEFAULT ''")
+
+
 _OPERATOR_CONSOLE = """
 CREATE TABLE operators (
     id TEXT PRIMARY KEY,
