@@ -67,8 +67,8 @@ def new_pairing_code(db: Database, shop_id: str, *, actor: str | None = None) ->
 def get_shop(db: Database, shop_id: str) -> dict[str, Any]:
     """The shop's row; KeyError for an unknown shop."""
     with read_tx(db) as tx:
-        shop = tx.row("SELECT id, name, address, paused, paused_until, time_zone, created_at"
-                      " FROM shops WHERE id = ?", (shop_id,))
+        shop = tx.row("SELECT id, name, address, paused, paused_until, time_zone,"
+                      " opening_hours, created_at FROM shops WHERE id = ?", (shop_id,))
     if shop is None:
         raise KeyError(f"unknown shop {shop_id!r}")
     return shop
@@ -114,7 +114,8 @@ def add_products(db: Database, shop_id: str, products: Iterable[Mapping[str, Any
             add_product(tx, shop_id, product)
 
 
-def set_opening_hours(db: Database, shop_id: str, hours: Mapping[str, Any] | None) -> None:
+def set_opening_hours(db: Database, shop_id: str, hours: Mapping[str, Any] | None, *,
+                      actor: str | None = None) -> None:
     """Set (None: clear) a shop's opening hours (opening_hours.py); KeyError for no shop,
     ValueError (French) for hours that do not parse."""
     text = "" if hours is None else dump_hours(hours)
@@ -122,6 +123,7 @@ def set_opening_hours(db: Database, shop_id: str, hours: Mapping[str, Any] | Non
         if tx.row("UPDATE shops SET opening_hours = ? WHERE id = ? RETURNING id",
                   (text, shop_id)) is None:
             raise KeyError(f"unknown shop {shop_id!r}")
+        audit.record(tx, actor, "shop.hours", shop_id, hours=text or None)
 
 
 def seed_demo(db: Database) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,7 @@ from marketplace.console.auth import Operator
 from marketplace.console.charts import Series, bar_chart
 from marketplace.errors import ApiError
 from marketplace.limits import FailureGuard, client_address
+from marketplace.opening_hours import DAYS, load_hours
 from marketplace.shops import valid_time_zone
 from marketplace.storage import read_tx
 from marketplace.validation import read_body
@@ -67,6 +69,7 @@ PAUSE_CHOICES = (("", "jusqu'à réouverture"), ("15", "15 min"), ("30", "30 min
 ACTIONS = {
     "shop.create": "Boutique créée", "shop.update": "Boutique modifiée",
     "shop.pause": "Boutique mise en pause", "shop.resume": "Boutique rouverte",
+    "shop.hours": "Horaires modifiés",
     "code.issue": "Code d'association émis", "code.revoke": "Code d'association révoqué",
     "device.revoke": "Appareil révoqué", "operator.login": "Connexion",
     "operator.logout": "Déconnexion", "operator.add": "Opérateur créé",
@@ -75,10 +78,11 @@ ACTIONS = {
 }
 DETAIL_LABELS = {"name": "nom", "address": "adresse", "time_zone": "fuseau",
                  "device": "appareil n°", "code": "code n°", "all": "codes", "until": "jusqu'au",
-                 "operator": "opérateur"}
+                 "operator": "opérateur", "hours": "horaires"}
 # What a redirect after an action says (keys only in the URL: no user text goes through it).
 DONE = {
     "updated": "Boutique enregistrée.", "unchanged": "Rien à changer.",
+    "hours": "Horaires enregistrés.",
     "paused": "Boutique en pause : elle ne prend plus de commandes.",
     "resumed": "Boutique rouverte.", "code_revoked": "Code révoqué.",
     "device_revoked": "Appareil révoqué : son jeton est refusé désormais.",
@@ -495,7 +499,8 @@ async def shop_page(page: Page) -> Response:
 
 
 async def _shop_detail(page: Page, status: int = 200, error: str | None = None,
-                       values: dict[str, str] | None = None) -> Response:
+                       values: dict[str, str] | None = None,
+                       hours_values: dict[str, str] | None = None) -> Response:
     shop_id = page.request.path_params["shop_id"]
     shop = await page.db(admin.get_shop, shop_id)
     zone = _zone_of(page.request, shop["time_zone"])
@@ -520,10 +525,45 @@ async def _shop_detail(page: Page, status: int = 200, error: str | None = None,
     result = await page.db(kpis.compute, kpis.periods(unit, count, zone), shop_id)
     history = _audit_rows(page.request, await page.db(audit.recent, shop_id, 20), zone)
     shop["paused_until_text"] = _when(shop["paused_until"], zone)
+    hours = ({day: hours_values.get(f"hours_{day}", "") for day in DAYS} if hours_values
+             else hours_to_form(shop["opening_hours"]))
     return page.render("shop.html", status, shop=shop, zone=str(zone), devices=devices,
+                       hours=hours, day_labels=DAY_LABELS,
                        codes=codes, unit=unit, history=history, error=error,
                        values=values or shop, pause_choices=PAUSE_CHOICES,
                        **_kpi_view(page.request, result))
+
+
+DAY_LABELS = dict(zip(DAYS, ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi",
+                             "Dimanche"), strict=True))
+
+
+def hours_to_form(text: str | None) -> dict[str, str]:
+    """A shop's stored hours as the form shows them: day → "07:00-13:00, 15:00-19:30"."""
+    hours = load_hours(text) or {}
+    return {day: ", ".join(f"{a}-{b}" for a, b in hours.get(day, [])) for day in DAYS}
+
+
+def _clock(text: str) -> str:
+    """"7h", "7h30", "7:30", "07:30" → "07:30" (anything else is left for parse_hours to refuse)."""
+    found = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*", text)
+    return f"{int(found.group(1)):02d}:{found.group(2) or '00'}" if found else text.strip()
+
+
+def hours_from_form(form: dict[str, str]) -> dict[str, list[list[str]]] | None:
+    """The form's hours for opening_hours.parse_hours (which checks them, in French); every
+    day empty = no hours given (orders "as soon as possible" only)."""
+    hours: dict[str, list[list[str]]] = {}
+    for day in DAYS:
+        raw = form.get(f"hours_{day}", "").strip()
+        ranges = []
+        for part in filter(None, (p.strip() for p in raw.replace(";", ",").split(","))):
+            start, sep, end = part.replace("–", "-").partition("-")
+            if not sep:
+                raise ValueError(f"{DAY_LABELS[day]} : une plage s'écrit 07:00-13:00.")
+            ranges.append([_clock(start), _clock(end)])
+        hours[day] = ranges
+    return hours if any(hours.values()) else None
 
 
 def _back(page: Page, done: str) -> Response:
@@ -542,6 +582,17 @@ async def edit_shop(page: Page) -> Response:
     if changed:
         _market(page.request).hub.notify(shop_id)  # the counters show the new name/zone
     return _back(page, "updated" if changed else "unchanged")
+
+
+@operator_page
+async def edit_hours(page: Page) -> Response:
+    shop_id = page.request.path_params["shop_id"]
+    try:
+        hours = hours_from_form(page.form)
+        await page.db(admin.set_opening_hours, shop_id, hours, actor=page.actor)
+    except ValueError as exc:
+        return await _shop_detail(page, 422, str(exc), hours_values=page.form)
+    return _back(page, "hours")
 
 
 @operator_page
@@ -609,6 +660,7 @@ def _routes() -> list[BaseRoute]:
         Route("/shops", create_shop, methods=["POST"]),
         Route("/shops/{shop_id}", shop_page, methods=["GET"]),
         Route("/shops/{shop_id}/edit", edit_shop, methods=["POST"]),
+        Route("/shops/{shop_id}/hours", edit_hours, methods=["POST"]),
         Route("/shops/{shop_id}/pause", pause_shop, methods=["POST"]),
         Route("/shops/{shop_id}/codes", issue_code, methods=["POST"]),
         Route("/shops/{shop_id}/codes/{code_id}/revoke", revoke_code, methods=["POST"]),

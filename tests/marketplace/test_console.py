@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import re
 import ssl
 import threading
@@ -464,3 +465,27 @@ def test_cli_shop_commands_share_the_consoles_functions_and_audit(tmp_path, caps
     assert [r["action"] for r in rows] == ["shop.create", "code.issue", "shop.update",
                                            "shop.pause", "shop.resume"]
     assert all(r["actor"].startswith("cli:") and r["shop_id"] == shop_id for r in rows)
+
+
+def test_opening_hours_are_edited_with_the_storefronts_definition(server):
+    console, name = logged_in(server.url, server.db_path)
+    shop_id, _ = _new_shop(console, "Boulangerie du Pont")
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    form = {f"hours_{d}": "06:30-13:00, 15:00-19:30" for d in days[:5]}
+    form |= {"hours_sat": "7h-12h30", "hours_sun": ""}
+    assert console.post(f"/console/shops/{shop_id}/hours", **form).status_code == 303
+    stored = _rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+                   (shop_id,))[0]["opening_hours"]
+    assert json.loads(stored) == {**{d: [["06:30", "13:00"], ["15:00", "19:30"]]
+                                     for d in days[:5]}, "sat": [["07:00", "12:30"]], "sun": []}
+    page = console.get(f"/console/shops/{shop_id}").text
+    assert 'value="07:00-12:30"' in page and "Horaires enregistrés" not in page
+    bad = console.post(f"/console/shops/{shop_id}/hours", hours_mon="13:00-07:00")
+    assert bad.status_code == 422 and "plages dans l&#39;ordre" in bad.text
+    assert 'value="13:00-07:00"' in bad.text  # what was typed stays in the form
+    cleared = console.post(f"/console/shops/{shop_id}/hours")  # every day empty: no hours
+    assert cleared.status_code == 303
+    assert _rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+                 (shop_id,))[0]["opening_hours"] == ""
+    actions = [r["action"] for r in _audit(server.db_path, f"console:{name}")]
+    assert actions.count("shop.hours") == 2
