@@ -348,10 +348,20 @@ async def logout(page: Page) -> Response:
 
 # -- reading the marketplace ----------------------------------------------------------------------
 
-def shop_overview(db: Database, search: str = "", limit: int = 200) -> list[dict[str, Any]]:
-    """Shops with their live devices and when one was last connected (name order)."""
-    where, params = "", ()
-    if search:
+SHOPS_PAGE = 200
+
+
+def shop_overview(db: Database, search: str = "", limit: int = SHOPS_PAGE,
+                  ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Shops (all, those whose name contains ``search``, or those of ``ids``) with their live
+    devices and when one was last connected, in name order, at most ``limit``."""
+    where: str = ""
+    params: tuple[Any, ...] = ()
+    if ids is not None:
+        where, params = f"WHERE s.id IN ({', '.join('?' * len(ids))})", tuple(ids)
+        if not ids:
+            return []
+    elif search:
         where, params = "WHERE LOWER(s.name) LIKE ?", (f"%{search.lower()}%",)
     with read_tx(db) as tx:
         return tx.rows(
@@ -361,6 +371,16 @@ def shop_overview(db: Database, search: str = "", limit: int = 200) -> list[dict
             " (SELECT MAX(d.last_seen_at) FROM devices d WHERE d.shop_id = s.id"
             "  AND d.revoked_at IS NULL) AS last_seen"
             f" FROM shops s {where} ORDER BY s.name, s.id LIMIT ?", (*params, limit))
+
+
+def shop_counts(db: Database, seen_since: str) -> dict[str, int]:
+    """How many shops, paused, with a live counter seen since ``seen_since`` (ISO UTC)."""
+    with read_tx(db) as tx:
+        return tx.row(
+            "SELECT COUNT(*) AS total, COALESCE(SUM(s.paused), 0) AS paused,"
+            " COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.shop_id = s.id"
+            " AND d.revoked_at IS NULL AND d.last_seen_at >= ?) THEN 1 ELSE 0 END), 0)"
+            " AS attended FROM shops s", (seen_since,)) or {}
 
 
 def _recent(moment: str | None, within_s: float, now: dt.datetime) -> bool:
@@ -435,21 +455,25 @@ async def dashboard(page: Page) -> Response:
     unit, count = _unit(page.request)
     spans = kpis.periods(unit, count, zone)
     result, per_shop, computed_at = await _overall_kpis(page, spans)
-    shops = await page.db(shop_overview, "", 10_000)
+    market = _market(page.request)
     now = dt.datetime.now(dt.UTC)
-    within = _market(page.request).settings.unattended_after_s
-    for shop in shops:
-        shop["connected"] = _market(page.request).presence.holding(shop["id"]) or _recent(
-            shop["last_seen"], within, now)
-    names = {s["id"]: s for s in shops}
+    within = market.settings.unattended_after_s
+    counts = await page.db(shop_counts, to_iso(now - dt.timedelta(seconds=within)))
     # The busiest shops of the period, side by side (each shop's page has its own charts).
-    ranking = [{**b.to_dict(), "shop": names[shop_id]} for shop_id, b in sorted(
-        per_shop.items(), key=lambda item: -item[1].orders) if shop_id in names][:TOP_SHOPS]
+    busiest = sorted(per_shop.items(), key=lambda item: -item[1].orders)[:TOP_SHOPS]
+    shops = {s["id"]: s for s in await page.db(shop_overview, "", TOP_SHOPS,
+                                               [shop_id for shop_id, _ in busiest])}
+    ranking = []
+    for shop_id, bucket in busiest:
+        if shop_id in shops:
+            shop = shops[shop_id]
+            shop["connected"] = market.presence.holding(shop_id) or _recent(
+                shop["last_seen"], within, now)
+            ranking.append({**bucket.to_dict(), "shop": shop})
     return page.render("dashboard.html", unit=unit, zone=str(zone), ranking=ranking,
                        computed_at=_when(to_iso(computed_at), zone),
-                       shops_total=len(shops), shops_paused=sum(s["paused"] for s in shops),
-                       shops_attended=sum(s["connected"] for s in shops),
-                       **_kpi_view(page.request, result))
+                       shops_total=counts["total"], shops_paused=counts["paused"],
+                       shops_attended=counts["attended"], **_kpi_view(page.request, result))
 
 
 @operator_page
@@ -470,7 +494,7 @@ async def _shops_list(page: Page, search: str = "", status: int = 200,
             row["last_seen"], market.settings.unattended_after_s, now)
         row["last_seen_text"] = _when(row["last_seen"], zone)
     return page.render("shops.html", status, shops=rows, search=search, error=error,
-                       values=values or {})
+                       values=values or {}, truncated=len(rows) >= SHOPS_PAGE)
 
 
 @operator_page

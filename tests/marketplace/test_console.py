@@ -489,3 +489,25 @@ def test_opening_hours_are_edited_with_the_storefronts_definition(server):
                  (shop_id,))[0]["opening_hours"] == ""
     actions = [r["action"] for r in _audit(server.db_path, f"console:{name}")]
     assert actions.count("shop.hours") == 2
+
+
+def test_the_dashboard_counts_shops_and_ranks_the_busiest(tmp_path):
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
+        console, _ = logged_in(market.url, market.db_path)
+        quiet, _ = _new_shop(console, "Mercerie calme")
+        busy, code = _new_shop(console, "Fromagerie pleine")
+        _pair(market.url, code)  # pairing is a sign of life: this shop is attended
+        assert console.post(f"/console/shops/{quiet}/pause", action="pause",
+                            minutes="").status_code == 303
+        now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+        for _ in range(3):
+            add_order(market.db_path, busy, now, "completed", 2000, accepted_after_s=30)
+        add_order(market.db_path, quiet, now, "cancelled", 900)
+        page = console.get("/console/").text
+        summary = re.sub(r"\s+", " ", re.search(r'<p class="summary">(.*?)</p>', page,
+                                                re.S).group(1))
+        assert summary.startswith("2 boutique(s) · <strong>1</strong> avec un comptoir"
+                                  " connecté · 1 en pause")
+        ranking = re.search(r'<table class="ranking">(.*?)</table>', page, re.S).group(1)
+        assert ranking.index("Fromagerie pleine") < ranking.index("Mercerie calme")
+        assert re.search(r'data-kpi="orders">4<', page)
