@@ -113,7 +113,7 @@ class Bucket:
 # (orders_created / orders_shop_created), whatever their number.
 _COUNTED = ("orders", "revenue_cents", "refused_timeout", "refused_shop", "cancelled", "late")
 _COUNTS = """
-SELECT {key} AS k, COUNT(*) AS orders,
+SELECT {key} AS k, {shop_key} AS shop_id, COUNT(*) AS orders,
   CAST(COALESCE(SUM(CASE WHEN o.status IN ('accepted', 'ready', 'completed')
                     THEN o.total_cents ELSE 0 END), 0) AS BIGINT) AS revenue_cents,
   SUM(CASE WHEN o.status = 'rejected' AND o.reject_reason = 'timeout'
@@ -124,7 +124,7 @@ SELECT {key} AS k, COUNT(*) AS orders,
   SUM(CASE WHEN o.ready_by IS NOT NULL AND (SELECT MIN(h.at) FROM order_history h
         WHERE h.order_id = o.id AND h.status IN ('ready', 'completed')) > o.ready_by
       THEN 1 ELSE 0 END) AS late
-FROM orders o WHERE o.created_at >= ? AND o.created_at < ? {shop} GROUP BY 1
+FROM orders o WHERE o.created_at >= ? AND o.created_at < ? {shop} GROUP BY 1, 2
 """
 # Times are ISO-8601 UTC text of one format: comparing them as strings compares the times.
 _DELAYS = """
@@ -157,16 +157,17 @@ def compute(db: Database, spans: list[Period], shop_id: str | None = None,
                              for i in range(len(spans) - 1)) + f" ELSE {len(spans) - 1} END"
     ends = tuple(to_iso(p.end) for p in spans[:-1])
     with read_tx(db) as tx:  # one snapshot: the counts and the delays agree
+        # One pass for the periods and, when asked, the shops: grouped by both, summed here.
         # (GROUP BY 1: PostgreSQL would not see the CASE with its own parameters as the same.)
-        per_period = tx.rows(_COUNTS.format(key=key, shop=shop), (*ends, *where, *shop_params))
-        per_shop = (tx.rows(_COUNTS.format(key="o.shop_id", shop=shop), (*where, *shop_params))
-                    if by_shop is not None else [])
+        counts = tx.rows(_COUNTS.format(key=key, shop=shop,
+                                        shop_key="o.shop_id" if by_shop is not None else "''"),
+                         (*ends, *where, *shop_params))
         delays = tx.rows(_DELAYS.format(shop=shop), (*where, *shop_params))
-    for row in per_period:
+    for row in counts:
         buckets[int(row["k"])].count(row)
         total.count(row)
-    for row in per_shop:
-        by_shop.setdefault(row["k"], Bucket(None)).count(row)  # type: ignore[union-attr]
+        if by_shop is not None:
+            by_shop.setdefault(row["shop_id"], Bucket(None)).count(row)
     starts = [to_iso(p.start) for p in spans]
     for row in delays:
         shop_of, created_at = row["shop_id"], row["created_at"]
