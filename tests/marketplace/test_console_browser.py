@@ -16,12 +16,10 @@ import os
 import random
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from marketplace import admin
 from marketplace.console import auth
@@ -30,26 +28,7 @@ from marketplace.storage import open_database
 from tests.conftest import free_port, wait_until
 from tests.marketplace.console_support import add_order
 
-CHROMIUM = "/usr/bin/chromium"
-# As root in a container, without the network: no sandbox, and none of Chromium's own calls home.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 360, "height": 640}
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing: ./dev installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} missing (./dev test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _seed_history(db_path: Path) -> None:
