@@ -32,14 +32,18 @@ WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 360, "height": 640}
 
 
 def _seed_history(db_path: Path) -> None:
-    """Two weeks of orders for three shops: what the charts of the screenshots show."""
-    rng = random.Random(14)
-    zone = ZoneInfo("Europe/Paris")
+    """Three shops with two weeks of orders: what the charts of the screenshots show."""
     with contextlib.closing(open_database(db_path)) as db:
         shops = [admin.create_shop(db, name, address, time_zone="Europe/Paris")[0]
                  for name, address in (("Boulangerie Zoé", "12 rue des Tanneurs, Strasbourg"),
                                        ("Fromagerie Anne", "4 place du Marché, Colmar"),
                                        ("Épicerie Paul & fils", "8 quai Kléber, Strasbourg"))]
+    _seed_orders(db_path, shops)
+
+
+def _seed_orders(db_path: Path, shops: list[str], seed: int = 14) -> None:
+    rng = random.Random(seed)
+    zone = ZoneInfo("Europe/Paris")
     today = dt.datetime.now(zone).date()
     for back in range(13, -1, -1):
         day = today - dt.timedelta(days=back)
@@ -111,6 +115,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{5}-[A-Z2-9]{5}", code)
         _shot(page, out, "code")
         shop_url = page.get_by_role("link", name="Retour à la boutique").get_attribute("href")
+        _seed_orders(db_path, [shop_url.rsplit("/", 1)[1]], seed=3)  # its charts, for the image
 
         # The counter pairs with the code and long-polls, as the app does.
         paired = httpx.post(f"{market.url}/v1/pair", timeout=10,
@@ -134,7 +139,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
         polling = threading.Thread(target=counter)
         polling.start()
         try:
-            page.goto(f"{market.url}{shop_url}")
+            page.goto(f"{market.url}{shop_url}#comptoirs")  # the devices at the top
             row = page.locator("tr[data-device]", has_text="Caisse du comptoir")
             assert "Connecté" in row.inner_text()
             shop_shot = _shot(page, out, "shop")
