@@ -154,10 +154,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (its own browser download cannot work on the
-    project's machines). Missing: skipped on a developer's machine, a FAILURE in CI."""
+    project's machines). Missing: skipped on a developer's machine, a FAILURE in CI.
+
+    One per test module, not per session: Playwright's sync API keeps an asyncio loop
+    running in the main thread while it is open, and a later test's asyncio.run() would
+    then fail ("cannot be called from a running event loop")."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is not installed (./dev installs Debian's chromium)")
