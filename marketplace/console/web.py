@@ -109,8 +109,7 @@ def _when(value: str | None, zone: ZoneInfo) -> str:
     return l10n.day_month_time(local) if local else "—"
 
 
-def _audit_rows(request: Request, rows: list[dict[str, Any]], zone: ZoneInfo
-                ) -> list[dict[str, Any]]:
+def _audit_rows(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
     """Times in the zone, details as (French label, text): a change reads "old → new"."""
     for row in rows:
         row["at_text"] = _when(row["at"], zone)
@@ -547,7 +546,7 @@ async def _shop_detail(page: Page, status: int = 200, error: str | None = None,
                                                       _when(code["expires_at"], zone))
     unit, count = _unit(page.request)
     result = await page.db(kpis.compute, kpis.periods(unit, count, zone), shop_id)
-    history = _audit_rows(page.request, await page.db(audit.recent, shop_id, 20), zone)
+    history = _audit_rows(await page.db(audit.recent, shop_id, 20), zone)
     shop["paused_until_text"] = _when(shop["paused_until"], zone)
     hours = ({day: hours_values.get(f"hours_{day}", "") for day in DAYS} if hours_values
              else hours_to_form(shop["opening_hours"]))
@@ -670,7 +669,7 @@ async def revoke_device(page: Page) -> Response:
 @operator_page
 async def audit_page(page: Page) -> Response:
     zone = _zone_of(page.request)
-    rows = _audit_rows(page.request, await page.db(audit.recent, None, audit.MAX_PAGE), zone)
+    rows = _audit_rows(await page.db(audit.recent, None, audit.MAX_PAGE), zone)
     return page.render("audit.html", rows=rows, zone=str(zone))
 
 
