@@ -25,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marketplace import customer_access, orders, pairing, payments, shops, storefront
+from marketplace.console.web import console_mount
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
@@ -419,7 +420,7 @@ def create_app(db_path: str | Path, *,
             state.store.close()
 
     app = Starlette(
-        routes=[*ROUTES, *storefront.routes()],
+        routes=[*ROUTES, *storefront.routes(), console_mount()],
         lifespan=lifespan,
         middleware=[Middleware(CatchAll),
                     Middleware(CustomerCors, origins=state.settings.cors_origins),

@@ -269,6 +269,47 @@ def _shop_opening_hours(db: Database) -> None:
     db.execute("ALTER TABLE shops ADD COLUMN opening_hours TEXT NOT NULL DEFAULT ''")
 
 
+_OPERATOR_CONSOLE = """
+CREATE TABLE operators (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,              -- scrypt$n$r$p$salt$hash, never the password
+    created_at TEXT NOT NULL,
+    disabled_at TEXT
+);
+CREATE TABLE operator_sessions (
+    token_hash TEXT PRIMARY KEY,              -- SHA-256 of the cookie's token, never the token
+    operator_id TEXT NOT NULL REFERENCES operators (id),
+    created_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    shop_id TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'         -- JSON object
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_shop ON audit_log (shop_id, at);
+CREATE INDEX orders_created ON orders (created_at);
+CREATE INDEX orders_shop_created ON orders (shop_id, created_at);
+CREATE INDEX order_history_steps ON order_history (order_id, status, at);
+"""
+
+
+@MIGRATIONS(name="0009_operator_console")
+def _operator_console(db: Database) -> None:
+    # marketplace/console/: operator accounts (scrypt hashes), their server-side sessions
+    # (hashed tokens, expiry), the audit log of operator actions (console and CLI), and the
+    # indexes the KPIs read orders and their steps by (per period, overall and per shop).
+    # Portable SQL (text ids: no AUTOINCREMENT), so the same statements run on PostgreSQL.
+    run_script(db.conn, _OPERATOR_CONSOLE)
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations under a write lock, so two processes opening a new
     database at once (server and CLI) cannot both try to create the tables."""

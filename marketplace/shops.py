@@ -23,6 +23,7 @@ __all__ = [
     "order_gate",
     "placed_with_key",
     "reopen_paused",
+    "set_paused",
     "load_shop",
     "shop_to_wire",
 ]
@@ -121,6 +122,15 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
         return [r["id"] for r in tx.rows(
             f"UPDATE shops SET paused = 0, paused_until = NULL, version = ? WHERE {where}"
             " RETURNING id", (tx.version(), *params))]
+
+
+def set_paused(tx: Tx, shop_id: str, paused: bool, until: str | None = None) -> bool:
+    """Pause a shop (until ``until``, ISO UTC, or until reopened) or reopen it: the counter's
+    ``shop.pause`` and the operator's pause; False for no such shop. The caller wakes the
+    shop's long-polls after commit."""
+    cursor = tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
+                        (int(paused), until if paused else None, tx.version(), shop_id))
+    return cursor.rowcount == 1
 
 
 def revoke_device(db: Database, token: str) -> int:

@@ -7,7 +7,6 @@ the browser tests are skipped on a developer's machine and FAIL in CI (CI=true).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,27 +20,11 @@ from posapp.store.db import Store, open_store
 from posapp.store.replica import ShopReplica
 from sync.client import pair_device
 from sync.engine import SyncEngine
-from tests.conftest import wait_until
+from tests.conftest import CHROMIUM, wait_until  # noqa: F401 (screenshots.py imports it)
 
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 640}
 LAPTOP = {"width": 1366, "height": 768}
 ORDER_BUTTON = re.compile(r"^Commander · ")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is not installed (./dev installs it)")
-        pytest.skip("Debian's chromium is not installed (./dev test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
