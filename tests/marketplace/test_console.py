@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from marketplace.__main__ import main
-from marketplace.console import kpis
+from marketplace.console import auth, kpis, web
 from marketplace.console.web import CSP
 from marketplace.embedded import EmbeddedMarketplace
 from marketplace.storage import open_database, read_tx, write_tx
@@ -171,6 +171,156 @@ def test_wrong_passwords_are_rate_limited_per_address(tmp_path):
             assert console.login(f"nobody{attempt}", "guess").status_code == 401
         name, password = new_operator(market.db_path)
         assert console.login(name, password).status_code == 429
+
+
+def _client_at(address: str) -> dict:
+    """Console keyword arguments for a browser at another loopback address."""
+    return {"transport": httpx.HTTPTransport(local_address=address)}
+
+
+@contextlib.contextmanager
+def _held_password_checks(monkeypatch, check: bool = True):
+    """Password checks held until released, counting how many run at once: what ran scrypt
+    and in how many threads, observed instead of timed (``check=False``: no scrypt after the
+    hold, every password wrong)."""
+    release, lock = threading.Event(), threading.Lock()
+    seen = {"now": 0, "max": 0, "total": 0}
+    real = auth.verify_password
+
+    def held(password: str, stored: str) -> bool:
+        with lock:
+            seen["now"] += 1
+            seen["total"] += 1
+            seen["max"] = max(seen["max"], seen["now"])
+        try:
+            release.wait(30)
+            return real(password, stored) if check else False
+        finally:
+            with lock:
+                seen["now"] -= 1
+
+    monkeypatch.setattr(auth, "verify_password", held)
+    try:
+        yield release, seen
+    finally:
+        release.set()
+
+
+def _parallel_logins(url: str, attempts: list[tuple[str, str]]
+                     ) -> tuple[list[threading.Thread], list[int]]:
+    """Each attempt from its own browser (its own login form), all posted at once."""
+    browsers = [Console(url, timeout=60) for _ in attempts]
+    tokens = [browser.csrf("/console/login") for browser in browsers]
+    start, statuses = threading.Barrier(len(attempts)), []
+
+    def post(browser: Console, token: str, name: str, password: str) -> None:
+        start.wait(10)
+        statuses.append(browser.http.post("/console/login", data={
+            "csrf": token, "name": name, "password": password}).status_code)
+        browser.close()
+
+    threads = [threading.Thread(target=post, args=(b, t, *a), daemon=True)
+               for b, t, a in zip(browsers, tokens, attempts, strict=True)]
+    for thread in threads:
+        thread.start()
+    return threads, statuses
+
+
+def test_parallel_wrong_passwords_run_no_more_checks_than_the_limit(tmp_path, monkeypatch):
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
+        name, password = new_operator(market.db_path)
+        with _held_password_checks(monkeypatch) as (release, seen):
+            threads, statuses = _parallel_logins(market.url, [(name, "guess")] * 20)
+            # 5 per account and address: those 5 are counted from their start, so the 15
+            # others are refused while the 5 are still being checked.
+            wait_until(lambda: len(statuses) >= 15, timeout=15)
+            assert statuses == [429] * 15
+            release.set()
+            for thread in threads:
+                thread.join(30)
+        assert sorted(statuses) == [401] * 5 + [429] * 15
+        assert seen["total"] == 5  # scrypt ran for five attempts only
+        assert Console(market.url).login(name, password).status_code == 429
+
+
+def test_a_burst_of_logins_does_not_starve_the_customers(tmp_path, monkeypatch):
+    settings = {"login_failures_per_address": "1000/minute",
+                "login_failures_per_account": "1000/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        shop_id, _ = market.create_shop("Boulangerie du coin")
+        with _held_password_checks(monkeypatch, check=False) as (release, seen):
+            # More logins than the database has worker threads (anyio's 40), all stuck in
+            # their password check: the customers' requests must still be answered.
+            threads, statuses = _parallel_logins(
+                market.url, [(f"nobody{i}", "guess") for i in range(45)])
+            wait_until(lambda: seen["now"] >= web.PASSWORD_CHECKS, timeout=15)
+            with httpx.Client(base_url=market.url, timeout=5) as customer:
+                for _ in range(5):
+                    assert customer.get(f"/v1/customer/shops/{shop_id}").status_code == 200
+                    assert customer.get("/v1/customer/shops").status_code == 200
+            assert seen["now"] == web.PASSWORD_CHECKS  # the others wait their turn
+            release.set()
+            for thread in threads:
+                thread.join(60)
+        assert statuses == [401] * 45 and seen["total"] == 45
+        assert seen["max"] == web.PASSWORD_CHECKS
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_operator_out(tmp_path):
+    settings = {"login_failures_per_account": "8/15 minutes", "rate_limit_exempt": ()}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        name, password = new_operator(market.db_path)
+        stranger = Console(market.url, **_client_at("127.0.0.5"))
+        assert [stranger.login(name, "guess").status_code for _ in range(6)] == [401] * 5 + [429]
+        # The operator, elsewhere, still gets in with the right password.
+        assert Console(market.url, **_client_at("127.0.0.6")).login(
+            name, password).status_code == 303
+        # Spread over addresses, guesses are still bounded per account (8 here: 5 + 3).
+        guesser = Console(market.url, **_client_at("127.0.0.7"))
+        assert [guesser.login(name, "guess").status_code for _ in range(3)] == [401] * 3
+        assert Console(market.url, **_client_at("127.0.0.9")).login(
+            name, password).status_code == 429
+
+
+def test_a_new_login_ends_the_browsers_old_session(server):
+    console, name = logged_in(server.url, server.db_path)
+    old = console.http.cookies.get("comptoir_console")
+    other_name, other_password = new_operator(server.db_path)
+    # A login form posted from this browser while its session lives (a form left open in
+    # another tab): the login page itself would redirect to the console.
+    form_token = "t" * 32
+    console.http.cookies.set("comptoir_console_login", form_token, path="/console")
+    assert console.http.post("/console/login", data={
+        "csrf": form_token, "name": other_name, "password": other_password}).status_code == 303
+    new = console.http.cookies.get("comptoir_console")
+    assert new != old
+    thief = Console(server.url)
+    thief.http.cookies.set("comptoir_console", old, path="/console")
+    assert thief.get("/console/shops").status_code == 303  # the old session id is gone
+    assert not _rows(server.db_path, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
+                                     " ON o.id = s.operator_id WHERE o.name = ?", (name,))
+    assert console.get("/console/shops").status_code == 200
+    assert f">{other_name}<" in console.last.text
+
+
+def test_a_second_login_tab_keeps_the_first_tabs_form_valid(server):
+    name, password = new_operator(server.db_path)
+    browser = Console(server.url)
+    first_tab = browser.csrf("/console/login")
+    assert browser.csrf("/console/login") == first_tab  # the second tab: same form token
+    response = browser.http.post("/console/login", data={"csrf": first_tab, "name": name,
+                                                        "password": password})
+    assert response.status_code == 303
+
+
+def test_a_failed_login_does_not_log_the_typed_name(tmp_path, caplog):
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
+        typed = "s3cret-typed-in-the-name-field"
+        assert Console(market.url).login(typed, "x").status_code == 401
+        for _ in range(5):
+            Console(market.url).login(typed, "x")
+    assert "failed login for #" in caplog.text and "locked out for account+address #" in caplog.text
+    assert typed not in caplog.text
 
 
 def test_a_login_form_from_elsewhere_is_refused(server):
