@@ -7,7 +7,8 @@
   and per account with a higher limit, so that nobody locks an operator out
   from one address).
 - ``CustomerRateLimit``: requests to the customer API per client address (all
-  requests, and order placements apart) and per shop.
+  requests, and order placements apart) and per shop (only what costs the
+  shop: its catalogue and its order placements; the shop list has no shop).
 
 A guard counts an attempt *before* it is checked (``reserve``): attempts in
 flight count, so parallel requests cannot all slip under the limit while the
@@ -175,11 +176,16 @@ class CustomerRateLimit:
             await self.app(scope, receive, send)
             return
         parts = path.removeprefix(CUSTOMER_PREFIX).split("/")
-        shop_id = parts[1] if len(parts) > 1 and parts[0] == "shops" else ""
+        shop_id = parts[1][:100] if len(parts) > 1 and parts[0] == "shops" else ""
         placing = scope["method"] == "POST" and len(parts) == 3 and parts[2] == "orders"
+        catalogue = scope["method"] == "GET" and len(parts) == 2
+        # A shop's budget is spent by what costs the shop (its catalogue, its order
+        # placements), not by customers following their own orders (status long-polls, QR
+        # codes); the shop list has no shop, so no shop's budget to share with everyone.
+        per_shop = self.per_shop if shop_id and (placing or catalogue) else None
         rules = [(self.per_address, ("customer", "address", address)),
                  (self.orders_per_address if placing else None, ("orders", "address", address)),
-                 (self.per_shop, ("customer", "shop", shop_id[:100]))]
+                 (per_shop, ("customer", "shop", shop_id))]
         for item, keys in rules:
             if item is not None and not self.limiter.strategy.hit(item, *keys):
                 exc = self.limiter.too_many(item, *keys, message=(

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from marketplace import admin
+from marketplace.embedded import EmbeddedMarketplace
 from marketplace.opening_hours import (
     DEMO_HOURS,
     load_hours,
@@ -26,6 +27,7 @@ from marketplace.storage import open_database
 from marketplace.storefront import CSP, STATIC_DIR, storefront_url
 from marketplace.storefront.qr import qr_matrix, qr_svg
 from sync.protocol import parse_iso, to_iso
+from tests.conftest import free_port
 from tests.marketplace.conftest import open_shop
 
 PARIS = shop_zone("Europe/Paris")
@@ -163,6 +165,44 @@ def test_the_shop_list_finds_shops_by_name_with_their_state(server, shop):
             assert too_long.status_code == 422
     finally:
         named.http.close()
+
+
+# -- rate limits ------------------------------------------------------------------------------------
+
+def _from(n: int) -> httpx.Client:
+    """A customer at another loopback address (the limits count addresses)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=f"127.0.0.{n}"), timeout=10)
+
+
+def test_the_shop_list_has_no_shop_budget_that_anyone_could_spend(tmp_path):
+    settings = {"rate_limit_exempt": (), "customer_requests_per_shop": "5/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        answers = []
+        for n in range(2, 12):  # ten customers, twice the per-shop budget
+            with _from(n) as http:
+                answers.append(http.get(f"{market.url}/v1/customer/shops").status_code)
+        assert answers == [200] * 10
+
+
+def test_following_an_order_spends_no_shop_budget_only_catalogues_and_orders_do(tmp_path):
+    settings = {"rate_limit_exempt": (), "customer_requests_per_shop": "5/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        shop = open_shop(market)
+        placed = shop.place([("CROIS", 1)])  # 1 of the shop's 5
+        order_url = f"{market.url}/v1/customer/shops/{shop.shop_id}/orders/{placed['id']}"
+        for n in range(2, 10):  # status polls and QR codes, more than the budget
+            with _from(n) as http:
+                assert http.get(order_url, headers=shop._secret(placed["id"]),
+                                params={"wait": 0}).status_code == 200
+                assert http.get(f"{order_url}/qr.svg",
+                                headers=shop._secret(placed["id"])).status_code == 200
+        catalogue = []
+        for n in range(10, 15):
+            with _from(n) as http:
+                catalogue.append(http.get(
+                    f"{market.url}/v1/customer/shops/{shop.shop_id}").status_code)
+        assert catalogue == [200] * 4 + [429]  # the order and four catalogues: five
+        shop.http.close()
 
 
 # -- following an order ---------------------------------------------------------------------------
