@@ -17,8 +17,9 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from marketplace.shops import valid_time_zone
 from sync.protocol import to_iso
 
 __all__ = ["DAYS", "DEFAULT_TIME_ZONE", "DEMO_HOURS", "Hours", "parse_hours", "load_hours",
@@ -85,10 +86,8 @@ def dump_hours(hours: Mapping[str, Any]) -> str:
 
 
 def shop_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+    """The shop's zone; the default one for none or one no browser knows (shops.py)."""
+    return ZoneInfo(name if name and valid_time_zone(name) else DEFAULT_TIME_ZONE)
 
 
 def _intervals(hours: Hours, day: dt.date, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:

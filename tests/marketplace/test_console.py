@@ -417,6 +417,24 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
         assert label in journal
 
 
+def test_only_a_places_zone_is_accepted(server):
+    console, _ = logged_in(server.url, server.db_path)
+    shop_id, _ = _new_shop(console, "Crémerie Lou")
+    # Files of the zone database a browser refuses (Intl RangeError) or that name no place.
+    for zone in ("localtime", "posixrules", "Factory", "right/Europe/Paris",
+                 "posix/Europe/Paris", "Europe/../Europe/Paris"):
+        refused = console.post(f"/console/shops/{shop_id}/edit", name="Crémerie Lou",
+                               address="", time_zone=zone)
+        assert refused.status_code == 422 and "Fuseau horaire inconnu" in refused.text, zone
+    assert console.post(f"/console/shops/{shop_id}/edit", name="Crémerie Lou", address="",
+                        time_zone="America/Guadeloupe").status_code == 303
+    # A zone stored before this check reaches the storefront as the marketplace's own.
+    with contextlib.closing(open_database(server.db_path)) as db, write_tx(db) as tx:
+        tx.execute("UPDATE shops SET time_zone = 'posixrules' WHERE id = ?", (shop_id,))
+    catalogue = httpx.get(f"{server.url}/v1/customer/shops/{shop_id}", timeout=10).json()
+    assert catalogue["shop"]["time_zone"] == "Europe/Paris"
+
+
 def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
     console, _ = logged_in(server.url, server.db_path)
     shop_id, code = _new_shop(console, "Boucherie Léon")

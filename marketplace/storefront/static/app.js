@@ -94,20 +94,36 @@
   }
 
   // -- times in the shop's zone ---------------------------------------------------------
+  // A zone the browser does not know (an old name, a damaged row) must not break the page
+  // (Intl throws RangeError): the marketplace's own zone then, as the server does.
+  const zones = new Map();
+  function zone(tz) {
+    if (!zones.has(tz)) {
+      let ok = false;
+      try { new Intl.DateTimeFormat('fr-FR', { timeZone: tz }); ok = Boolean(tz); } catch (e) { ok = false; }
+      zones.set(tz, ok ? tz : 'Europe/Paris');
+    }
+    return zones.get(tz);
+  }
   function dayKey(date, tz) {
-    return new Intl.DateTimeFormat('fr-FR', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat('en-CA', { timeZone: zone(tz), year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date)) parts[p.type] = p.value;
+    return parts.year + '-' + parts.month + '-' + parts.day;
+  }
+  function nextDayKey(key) {  // the calendar day after (not 24 h later: a DST day has 23 or 25)
+    const [y, m, d] = key.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
   }
   function clock(iso, tz) {
-    return new Intl.DateTimeFormat('fr-FR', { timeZone: tz, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+    return new Intl.DateTimeFormat('fr-FR', { timeZone: zone(tz), hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   }
   function when(iso, tz) {
     const date = new Date(iso);
-    const now = new Date();
-    const tomorrow = new Date(now.getTime() + 864e5);
+    const today = dayKey(new Date(), tz);
     let day;
-    if (dayKey(date, tz) === dayKey(now, tz)) day = 'aujourd’hui';
-    else if (dayKey(date, tz) === dayKey(tomorrow, tz)) day = 'demain';
-    else day = new Intl.DateTimeFormat('fr-FR', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+    if (dayKey(date, tz) === today) day = 'aujourd’hui';
+    else if (dayKey(date, tz) === nextDayKey(today)) day = 'demain';
+    else day = new Intl.DateTimeFormat('fr-FR', { timeZone: zone(tz), weekday: 'long', day: 'numeric', month: 'long' }).format(date);
     return day + ' à ' + clock(iso, tz);
   }
 
