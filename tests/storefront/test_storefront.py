@@ -99,11 +99,14 @@ def test_a_refused_order_says_why(page, market, demo_shop, counter, shop_url):
 def test_remembered_details_make_an_order_three_taps_from_a_product_page(
         page, market, demo_shop, shop_url):
     watch_shop(market, demo_shop[0])
-    # A first order, by hand, with "Retenir mes coordonnées" ticked (the default) ...
+    # A first order, by hand, with "Retenir mes coordonnées" ticked (opt-in: unticked at
+    # first) ...
     page.goto(shop_url)
     page.get_by_role("button", name="Ajouter Baguette tradition").click()
     page.get_by_role("link", name=ORDER_BUTTON).click()
-    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).to_be_checked()
+    remember = page.get_by_label("Retenir mes coordonnées sur ce téléphone")
+    expect(remember).not_to_be_checked()
+    remember.check()
     _order_from_form(page, "Jérôme Müller", "+33 6 01 02 03 04")
 
     # ... then, from a product page, every click the customer makes is counted.
@@ -122,6 +125,21 @@ def test_remembered_details_make_an_order_three_taps_from_a_product_page(
     assert order["customer"]["phone"] == "+33 6 01 02 03 04"
     assert [(line["sku"], line["qty"]) for line in order["lines"]] == [("ECL", 1)]
     assert order["pickup_slot"]  # the first slot offered, chosen for them
+
+
+def test_details_are_kept_only_when_the_customer_asks(page, market, demo_shop, shop_url):
+    watch_shop(market, demo_shop[0])
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).not_to_be_checked()
+    _order_from_form(page, "Jérôme Müller", "+33 6 01 02 03 04")
+    assert page.evaluate("localStorage.getItem('comptoir.customer')") is None
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    expect(page.get_by_label("Votre nom", exact=True)).to_have_value("")
+    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).not_to_be_checked()
 
 
 def _with_catalogue(page, shop_id: str, **shop_fields) -> None:

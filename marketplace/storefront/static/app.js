@@ -317,7 +317,7 @@
     phone.input.value = (me && me.phone) || '';
     const allergens = field('allergens', 'Allergies à signaler (facultatif)', el('input', { type: 'text', maxlength: 200 }));
     const note = field('note', 'Note pour la boutique (facultatif)', el('textarea', { maxlength: 300, rows: 2 }));
-    const remember = el('input', { type: 'checkbox', id: 'remember', checked: me !== null || !store.get('forget', false) });
+    const remember = el('input', { type: 'checkbox', id: 'remember', checked: me !== null });  // opt-in: unticked until the customer asks once
     const channelSet = el('fieldset', {}, el('legend', {}, 'Retrait ou livraison'),
       el('div', { class: 'choices' }, radio('collect', 'Retrait en boutique'), radio('delivery', 'Livraison')));
     const chosen = () => channelSet.querySelector('input:checked').value;
@@ -367,8 +367,7 @@
       store.set('pending.' + shopId, { key: body.idempotency_key, body: text });
       if (remember.checked) {
         store.set('customer', { name: body.customer.name, phone: body.customer.phone, address: address.input.value.trim(), channel: body.channel });
-        store.del('forget');
-      } else { store.del('customer'); store.set('forget', true); }
+      } else store.del('customer');
       submit.disabled = true;
       submit.textContent = 'Envoi…';
       try {
