@@ -435,6 +435,33 @@ def test_only_a_places_zone_is_accepted(server):
     assert catalogue["shop"]["time_zone"] == "Europe/Paris"
 
 
+def test_control_and_direction_characters_are_refused_in_names_and_addresses(server, tmp_path,
+                                                                            capsys):
+    console, _ = logged_in(server.url, server.db_path)
+    shop_id, _ = _new_shop(console, "Crèmerie Jo")
+    for name, address in (("Crèmerie\x00Jo", ""), ("Crèmerie \x1b[2JJo", ""),
+                          ("Crèmerie Jo", "3 rue \u202eesuor"), ("Crèmerie Jo", "3 rue\tHaute"),
+                          ("Crèmerie\u2066 Jo", ""), ("Crèmerie\u200bJo", "")):
+        created = console.post("/console/shops", name=name, address=address,
+                               time_zone="Europe/Paris")
+        assert created.status_code == 422 and "caractère invisible ou de contrôle" in created.text
+        edited = console.post(f"/console/shops/{shop_id}/edit", name=name, address=address,
+                              time_zone="Europe/Paris")
+        assert edited.status_code == 422 and "caractère invisible ou de contrôle" in edited.text
+    assert _rows(server.db_path, "SELECT name, address FROM shops WHERE id = ?",
+                 (shop_id,)) == [{"name": "Crèmerie Jo", "address": "2 rue Haute"}]
+    # Accents and emoji (with their joiner) are text, not control characters.
+    assert console.post(f"/console/shops/{shop_id}/edit", name="👩‍🍳 Crèmerie Jo",
+                        address="2 rue Haute", time_zone="Europe/Paris").status_code == 303
+    db = str(tmp_path / "cli.db")
+    assert main(["create-shop", "--db", db, "--name", "Cave\x1b[31m Marcel"]) == 2
+    assert "caractère invisible ou de contrôle" in capsys.readouterr().err
+    assert main(["create-shop", "--db", db, "--name", "Cave", "--json"]) == 0
+    cli_shop = re.search(r'"shop_id": "([^"]+)"', capsys.readouterr().out).group(1)
+    assert main(["edit-shop", "--db", db, "--shop", cli_shop, "--address", "1 rue\u202e"]) == 2
+    assert "L'adresse contient" in capsys.readouterr().err
+
+
 def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
     console, _ = logged_in(server.url, server.db_path)
     shop_id, code = _new_shop(console, "Boucherie Léon")
