@@ -566,7 +566,11 @@ def test_kpis_of_a_known_set_of_orders(server):
                   1000 + i, accepted_after_s=delay, ready_after_s=ready_after,
                   ready_by_after_s=ready_by)
     add_order(server.db_path, shop_id, day, "accepted", 500, accepted_after_s=30,
-              ready_by_after_s=900)  # not ready yet: not late
+              ready_by_after_s=900)  # still not ready at 20:00, due at 09:15: late
+    add_order(server.db_path, shop_id, day, "accepted", 600, accepted_after_s=30,
+              ready_by_after_s=12 * 3600)  # due at 21:00, not ready yet at 20:00: not late
+    add_order(server.db_path, shop_id, day, "cancelled", 100, accepted_after_s=30,
+              ready_by_after_s=900)  # never to be ready: not late
     add_order(server.db_path, shop_id, day, "rejected", 700, reason="timeout")
     add_order(server.db_path, shop_id, day, "rejected", 800, reason="out_of_stock")
     add_order(server.db_path, shop_id, day, "cancelled", 900)
@@ -576,18 +580,19 @@ def test_kpis_of_a_known_set_of_orders(server):
     # Another shop's orders count overall, never in this shop.
     add_order(server.db_path, other_id, day, "completed", 4000, accepted_after_s=1000)
 
-    spans = kpis.periods("day", 2, PARIS, dt.datetime(2026, 3, 29, 20, tzinfo=dt.UTC))
+    now = dt.datetime(2026, 3, 29, 18, tzinfo=dt.UTC)  # 20:00 in Paris
+    spans = kpis.periods("day", 2, PARIS, now)
     with contextlib.closing(open_database(server.db_path)) as db:
-        (saturday, sunday), total = kpis.compute(db, spans, shop_id)
+        (saturday, sunday), total = kpis.compute(db, spans, shop_id, now=now)
         per_shop: dict[str, kpis.Bucket] = {}
-        _, overall = kpis.compute(db, spans, None, per_shop)
+        _, overall = kpis.compute(db, spans, None, per_shop, now=now)
     assert sunday.to_dict() == {
-        "label": "29/03", "orders": 14, "revenue_cents": sum(range(1000, 1010)) + 500,
-        "accept_p50_s": 50.0, "accept_p90_s": 90.0, "refused_timeout": 1, "refused_shop": 1,
-        "late": 2, "cancelled": 1}
+        "label": "29/03", "orders": 16, "revenue_cents": sum(range(1000, 1010)) + 500 + 600,
+        "accept_p50_s": 40.0, "accept_p90_s": 90.0, "refused_timeout": 1, "refused_shop": 1,
+        "late": 3, "cancelled": 2}
     assert (saturday.orders, saturday.revenue_cents, saturday.accept_p50_s) == (1, 2000, 300.0)
-    assert total.orders == 15 and total.accept_p90_s == 100.0  # 12 delays: the 11th
-    assert overall.orders == 16 and overall.revenue_cents == total.revenue_cents + 4000
+    assert total.orders == 17 and total.accept_p90_s == 100.0  # 14 delays: the 13th
+    assert overall.orders == 18 and overall.revenue_cents == total.revenue_cents + 4000
     assert overall.accept_p90_s == 300.0
     assert per_shop[shop_id].to_dict() == {**total.to_dict()}
     assert (per_shop[other_id].orders, per_shop[other_id].accept_p50_s) == (1, 1000.0)
