@@ -53,7 +53,7 @@ from marketplace.console.auth import Operator
 from marketplace.console.charts import Series, bar_chart
 from marketplace.errors import ApiError
 from marketplace.limits import FailureGuard, client_address, hidden
-from marketplace.opening_hours import DAYS, load_hours
+from marketplace.opening_hours import DAY_NAMES, DAYS, load_hours
 from marketplace.shops import valid_time_zone
 from marketplace.storage import read_tx
 from marketplace.validation import read_body
@@ -583,14 +583,10 @@ async def _shop_detail(page: Page, status: int = 200, error: str | None = None,
     hours = ({day: hours_values.get(f"hours_{day}", "") for day in DAYS} if hours_values
              else hours_to_form(shop["opening_hours"]))
     return page.render("shop.html", status, shop=shop, zone=str(zone), devices=devices,
-                       hours=hours, day_labels=DAY_LABELS,
+                       hours=hours, day_labels=DAY_NAMES,
                        codes=codes, unit=unit, history=history, error=error,
                        values=values or shop, pause_choices=PAUSE_CHOICES,
                        **_kpi_view(page.request, result))
-
-
-DAY_LABELS = dict(zip(DAYS, ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi",
-                             "Dimanche"), strict=True))
 
 
 def hours_to_form(text: str | None) -> dict[str, str]:
@@ -615,7 +611,7 @@ def hours_from_form(form: dict[str, str]) -> dict[str, list[list[str]]] | None:
         for part in filter(None, (p.strip() for p in raw.replace(";", ",").split(","))):
             start, sep, end = part.replace("–", "-").partition("-")
             if not sep:
-                raise ValueError(f"{DAY_LABELS[day]} : une plage s'écrit 07:00-13:00.")
+                raise ValueError(f"{DAY_NAMES[day]} : une plage s'écrit comme 07:00-13:00.")
             ranges.append([_clock(start), _clock(end)])
         hours[day] = ranges
     return hours if any(hours.values()) else None

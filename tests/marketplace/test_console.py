@@ -681,14 +681,26 @@ def test_opening_hours_are_edited_with_the_storefronts_definition(server):
     page = console.get(f"/console/shops/{shop_id}").text
     assert 'value="07:00-12:30"' in page and "Horaires enregistrés" not in page
     bad = console.post(f"/console/shops/{shop_id}/hours", hours_mon="13:00-07:00")
-    assert bad.status_code == 422 and "plages dans l&#39;ordre" in bad.text
+    assert bad.status_code == 422 and "Lundi : les plages se suivent" in bad.text
     assert 'value="13:00-07:00"' in bad.text  # what was typed stays in the form
+    # The messages speak of French days and of the form's own notation, not of JSON.
+    for typed, said in (("25h-26h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
+                        ("9h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
+                        ("24:00-24:30", "Mardi : une plage s&#39;écrit comme 07:00-13:00")):
+        bad = console.post(f"/console/shops/{shop_id}/hours", hours_tue=typed)
+        assert bad.status_code == 422 and said in bad.text, typed
+        assert "tue :" not in bad.text and "HH:MM" not in bad.text
+    # Open until midnight: "24:00" closes the day.
+    assert console.post(f"/console/shops/{shop_id}/hours", hours_fri="18:00-24h").status_code \
+        == 303
+    assert json.loads(_rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+                            (shop_id,))[0]["opening_hours"])["fri"] == [["18:00", "24:00"]]
     cleared = console.post(f"/console/shops/{shop_id}/hours")  # every day empty: no hours
     assert cleared.status_code == 303
     assert _rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
                  (shop_id,))[0]["opening_hours"] == ""
     actions = [r["action"] for r in _audit(server.db_path, f"console:{name}")]
-    assert actions.count("shop.hours") == 2
+    assert actions.count("shop.hours") == 3
 
 
 def test_the_dashboard_counts_shops_and_ranks_the_busiest(tmp_path):

@@ -75,6 +75,31 @@ def test_slots_follow_the_wall_clock_across_a_daylight_saving_change():
     assert "03:00" in local and "02:30" not in local  # 02:00-03:00 does not exist that night
 
 
+def test_the_hour_lived_twice_when_clocks_go_back_is_offered_once():
+    hours = parse_hours({"sun": [["01:00", "04:00"]]})
+    night = dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.UTC)  # Sunday 25 October 00:00 CEST
+    slots = [parse_iso(s) for s in pickup_slots(hours, PARIS, night)]
+    labels = [s.astimezone(PARIS).strftime("%H:%M") for s in slots[:12]]
+    assert labels == ["01:00", "01:15", "01:30", "01:45", "02:00", "02:15", "02:30", "02:45",
+                      "03:00", "03:15", "03:30", "03:45"]  # each label once: no two 02:15
+    assert slots == sorted(slots)
+
+
+def test_a_shop_open_until_midnight_offers_its_last_quarter_hour():
+    hours = parse_hours({"mon": [["22:00", "24:00"]]})
+    now = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.UTC)  # Monday 21:00 in Paris
+    local = [parse_iso(s).astimezone(PARIS).strftime("%a %H:%M")
+             for s in pickup_slots(hours, PARIS, now)]
+    assert local[:8] == ["Mon 22:00", "Mon 22:15", "Mon 22:30", "Mon 22:45", "Mon 23:00",
+                         "Mon 23:15", "Mon 23:30", "Mon 23:45"]
+    assert open_at(hours, PARIS, dt.datetime(2026, 11, 23, 22, 59, tzinfo=dt.UTC))
+    assert not open_at(hours, PARIS, dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC))
+    with pytest.raises(ValueError, match="^Lundi : une plage s'écrit comme 07:00-13:00"):
+        parse_hours({"mon": [["24:00", "24:00"]]})
+    with pytest.raises(ValueError, match="^Dimanche : au plus 4 plages"):
+        parse_hours({"sun": [["07:00", "08:00"]] * 5})
+
+
 @pytest.mark.parametrize("bad", [
     [], {"lundi": []}, {"mon": [["7:00", "8:00"]]}, {"mon": [["08:00", "07:00"]]},
     {"mon": [["07:00", "09:00"], ["08:00", "10:00"]]}, {"mon": "07:00-19:00"},
