@@ -393,7 +393,9 @@ def shop_overview(db: Database, search: str = "", limit: int = SHOPS_PAGE,
         if not ids:
             return []
     elif search:
-        where, params = "WHERE LOWER(s.name) LIKE ?", (f"%{search.lower()}%",)
+        # What the operator typed is text: "%" and "_" match themselves (ESCAPE is portable).
+        literal = re.sub(r"([\\%_])", r"\\\1", search.lower())
+        where, params = "WHERE LOWER(s.name) LIKE ? ESCAPE '\\'", (f"%{literal}%",)
     with read_tx(db) as tx:
         return tx.rows(
             "SELECT s.id, s.name, s.address, s.paused, s.paused_until, s.time_zone,"

@@ -11,6 +11,7 @@ import re
 import ssl
 import threading
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -460,6 +461,22 @@ def test_control_and_direction_characters_are_refused_in_names_and_addresses(ser
     cli_shop = re.search(r'"shop_id": "([^"]+)"', capsys.readouterr().out).group(1)
     assert main(["edit-shop", "--db", db, "--shop", cli_shop, "--address", "1 rue\u202e"]) == 2
     assert "L'adresse contient" in capsys.readouterr().err
+
+
+def test_the_shop_search_takes_wildcards_as_text(server):
+    console, _ = logged_in(server.url, server.db_path)
+    percent, _ = _new_shop(console, "Soldes 100% bio")
+    under, _ = _new_shop(console, "Cave_a_vins")
+    slash, _ = _new_shop(console, "Épicerie A\\B")
+    ours = {percent, under, slash}
+
+    def found(query: str) -> set[str]:
+        page = console.get(f"/console/shops?q={quote(query)}").text
+        return set(re.findall(r'/console/shops/(shop_[0-9a-f]+)"', page)) & ours
+
+    assert found("100%") == {percent} and found("0%b") == set()  # "%" is no wildcard
+    assert found("_") == {under} and found("e_a") == {under} and found("s_1") == set()
+    assert found("a\\b") == {slash} and found("\\") == {slash}
 
 
 def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
