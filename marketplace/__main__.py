@@ -50,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, db: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if db:
-            p.add_argument("--db", required=True, type=Path, help="SQLite database file")
+            where = p.add_mutually_exclusive_group(required=True)
+            where.add_argument("--db", type=Path, metavar="FILE", help="SQLite database file")
+            where.add_argument("--database-url", metavar="URL",
+                               help="PostgreSQL database, e.g. postgresql://user@host/market"
+                                    " (docs/DEPLOY.md)")
         return p
 
     serve = command("serve", "serve the HTTP API (Ctrl+C to stop)")
@@ -85,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "connection cap (repeatable; default: none)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
+
+    command("migrate", "create or upgrade the database schema, then exit (serve does it too;"
+                       " several processes may run it at once: one migrates, under a lock)")
 
     shop = command("create-shop", "create a shop; prints its id and a pairing code")
     shop.add_argument("--name", required=True)
@@ -146,7 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after,
+    app = create_app(_database(args), settings={"auto_reject_after_s": args.auto_reject_after,
                                         "unattended_after_s": args.unattended_after,
                                         **_hardening_settings(args)})
     sock = bind_socket(args.host, args.port)
@@ -167,6 +174,13 @@ def _serve(args: argparse.Namespace) -> int:
     _tune_gc()
     server.run(sockets=[sock])
     return 0
+
+
+def _database(args: argparse.Namespace) -> str:
+    """The database named on the command line, as a URL."""
+    from marketplace.storage import database_url
+
+    return database_url(args.database_url or args.db)
 
 
 def _tune_gc() -> None:
@@ -282,7 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from marketplace.catalogue import DEMO_PRODUCTS
     from marketplace.storage import open_database
 
-    with contextlib.closing(open_database(args.db)) as db:
+    if args.command == "migrate":
+        from marketplace.schema import migrate
+
+        print(f"schema at revision {migrate(_database(args))}")
+        return 0
+    with contextlib.closing(open_database(_database(args))) as db:
         try:
             if args.command == "create-shop":
                 products = DEMO_PRODUCTS if args.demo_products else ()

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.catalogue import DEMO_PRODUCTS, DEMO_SHOP, DEMO_SHOP_ID, add_product
 from marketplace.shops import insert_shop, issue_pairing_code
-from marketplace.storage import read_tx, write_tx
+from marketplace.storage import Database, read_tx, write_tx
 
 __all__ = ["create_shop", "new_pairing_code", "add_products", "seed_demo", "list_shops"]
 

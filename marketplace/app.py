@@ -33,9 +33,10 @@ from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.presence import Presence
 from marketplace.pull import read_pull
+from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
-from marketplace.storage import Store, open_database
+from marketplace.storage import Store, database_url, read_tx
 from marketplace.validation import (
     bearer_token,
     parse_order_request,
@@ -55,9 +56,10 @@ T = TypeVar("T")
 class MarketState:
     """What the routes share: settings, the connection pool, the long-poll hub."""
 
-    def __init__(self, db_path: Path, settings: Settings):
+    def __init__(self, database: str | Path, settings: Settings):
         self.settings = settings
-        self.store = Store(db_path)
+        self.store = Store(database, pool_size=settings.db_pool_size,
+                           max_overflow=settings.db_max_overflow)
         self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -312,7 +314,8 @@ async def payment_notify(request: Request) -> Response:
 # -- service endpoints ------------------------------------------------------------------------
 
 def _ping(db: Any) -> None:
-    db.conn.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
+    with read_tx(db) as tx:
+        tx.execute("SELECT 1 FROM shops WHERE id = ?", ("",)).fetchall()
 
 
 async def health(request: Request) -> Response:
@@ -389,11 +392,12 @@ ROUTES = [
 ]
 
 
-def create_app(db_path: str | Path, *,
+def create_app(database: str | Path, *,
                settings: Settings | Mapping[str, Any] | None = None) -> Starlette:
-    """The ASGI app over the database at ``db_path`` (created and migrated now)."""
-    state = MarketState(Path(db_path), Settings.coerce(settings))
-    open_database(db_path).close()  # migrate before serving; a broken database fails here
+    """The ASGI app over ``database`` (a SQLite path or a database URL; created and
+    migrated now: a broken or unreachable database fails here, before serving)."""
+    migrate(database)
+    state = MarketState(database_url(database), Settings.coerce(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

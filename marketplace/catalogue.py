@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.customer_access import availability
 from marketplace.errors import ApiError
-from marketplace.storage import Tx, read_tx
+from marketplace.storage import Database, Tx, read_tx
 
 __all__ = [
     "DEMO_SHOP_ID",
@@ -61,6 +59,7 @@ DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
 def add_product(tx: Tx, shop_id: str, product: Mapping[str, Any], *, replace: bool = True) -> bool:
     """Insert (or, with ``replace``, update the description of) a product; its stock is set
     only when it is new, through a ledger row, so the ledger always adds up to the stock."""
+    tx.lock_shop(shop_id)  # the existence check holds until the product is committed
     exists = tx.row("SELECT 1 AS x FROM products WHERE shop_id = ? AND sku = ?",
                     (shop_id, product["sku"])) is not None
     if exists and not replace:
@@ -69,7 +68,7 @@ def add_product(tx: Tx, shop_id: str, product: Mapping[str, Any], *, replace: bo
         product["name"], int(product["price_cents"]), product.get("barcode"),
         product.get("category"), int(bool(product.get("active", True))),
         int(bool(product.get("available", True))), int(product.get("low_stock_threshold", 0)),
-        tx.version(), shop_id, product["sku"],
+        tx.version(shop_id), shop_id, product["sku"],
     )
     if exists:
         tx.execute("UPDATE products SET name = ?, price_cents = ?, barcode = ?, category = ?,"

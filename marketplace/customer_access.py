@@ -18,10 +18,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.errors import ApiError
-from marketplace.storage import Tx, read_tx
+from marketplace.storage import Database, Tx, read_tx
 
 __all__ = ["AVAILABILITY", "OrderCaps", "availability", "customer_key", "stamp_order",
            "check_caps", "check_secret", "secret_of"]

@@ -18,15 +18,14 @@ from marketplace.embedded import EmbeddedMarketplace
 from marketplace.storage import open_database
 from sync.protocol import to_iso
 from tests.conftest import wait_until
+from tests.db import sql, value
 from tests.marketplace.conftest import ShopSession, open_shop
 
 
 def _backdate(market: EmbeddedMarketplace, shop_id: str, seconds: float) -> None:
     """As if the shop's counters had last been connected ``seconds`` ago."""
     seen = to_iso(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
-    with contextlib.closing(open_database(market.db_path)) as db:
-        db.execute("UPDATE devices SET last_seen_at = ? WHERE shop_id = ?", (seen, shop_id))
-        db.conn.commit()
+    sql(market, "UPDATE devices SET last_seen_at = ? WHERE shop_id = ?", (seen, shop_id))
 
 
 def _error_code(response: httpx.Response) -> str:
@@ -42,11 +41,9 @@ def test_a_shop_that_never_paired_a_counter_takes_no_order(server):
     assert "comptoir" in response.json()["error"]["message"]
     # Nothing was taken: no order, no stock moved.
     # (The customer catalogue shows no quantity: read the stock where the market keeps it.)
-    with contextlib.closing(open_database(server.db_path)) as db:
-        assert db.execute("SELECT COUNT(*) FROM orders WHERE shop_id = ?",
-                          (shop_id,)).fetchone()[0] == 0
-        stock = db.execute("SELECT stock FROM products WHERE shop_id = ? AND sku = 'CROIS'",
-                           (shop_id,)).fetchone()[0]
+    assert value(server, "SELECT COUNT(*) FROM orders WHERE shop_id = ?", (shop_id,)) == 0
+    stock = value(server, "SELECT stock FROM products WHERE shop_id = ? AND sku = 'CROIS'",
+                  (shop_id,))
     assert stock == DEMO_PRODUCTS[0]["stock"]
     # An unknown shop is still "unknown", not "unattended".
     assert _error_code(customer.order([("CROIS", 1)], shop_id="shop_nope")) == "unknown_shop"
@@ -87,9 +84,7 @@ def test_a_held_long_poll_keeps_the_shop_open_and_receives_the_order(server, sho
 
 
 def _last_seen(market: EmbeddedMarketplace, shop_id: str) -> str | None:
-    with contextlib.closing(open_database(market.db_path)) as db:
-        return db.execute("SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?",
-                          (shop_id,)).fetchone()[0]
+    return value(market, "SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?", (shop_id,))
 
 
 def test_presence_is_written_down_and_survives_a_restart(tmp_path):
@@ -143,7 +138,7 @@ def test_a_dropped_connection_stops_counting_at_once(tmp_path, caplog):
         # Not noted as seen when its hold would have ended: unattended after the delay
         # (watched without placing orders: customers' attempts are rate-limited).
         def unattended() -> bool:
-            with contextlib.closing(open_database(market.db_path)) as db:
+            with contextlib.closing(open_database(market.database_url)) as db:
                 gate = shops.order_gate(db, shop.shop_id)
             return not state.presence.attended(shop.shop_id, gate, dt.datetime.now(dt.UTC))
 
@@ -269,18 +264,14 @@ def test_a_database_from_before_presence_upgrades_and_its_counters_count_once_ba
     until its counter polls again (which a running counter does within seconds)."""
     from sqlite_utils import Database
 
-    from marketplace.schema import MIGRATIONS
-    from marketplace.storage import connect
+    from marketplace.legacy_migrations import MIGRATIONS
 
     path = tmp_path / "old.db"
-    old = connect(path)
-    MIGRATIONS.apply(old, stop_before="0003_device_presence_and_timed_pause")
-    old.close()
+    with contextlib.closing(Database(path)) as old:
+        MIGRATIONS.apply(old, stop_before="0003_device_presence_and_timed_pause")
     with EmbeddedMarketplace(path) as market:  # migrates to the current schema
         shop = open_shop(market)
-        with contextlib.closing(open_database(path)) as db:  # as if paired by the old server
-            db.execute("UPDATE devices SET last_seen_at = NULL")
-            db.conn.commit()
+        sql(path, "UPDATE devices SET last_seen_at = NULL")  # as if paired by the old server
         assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
         shop.pull()
         assert shop.order([("CROIS", 1)]).status_code == 201
