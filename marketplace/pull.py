@@ -41,7 +41,10 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
               respond_within_s: float = Settings().auto_reject_after_s,
               page_size: int = PULL_PAGE_SIZE) -> PullSnapshot:
     with read_tx(db) as tx:
-        shop = tx.row("SELECT * FROM shops WHERE id = ?", (shop_id,))
+        # The client's last id with the shop: one round trip less (PostgreSQL).
+        shop = tx.row("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
+                      " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
+                      " FROM shops s WHERE s.id = ?", (client_id or "", shop_id))
         if shop is None:  # the token's shop vanished (hand-edited database)
             raise ApiError.unauthorized()
         head = int(shop["seq"])
@@ -63,11 +66,7 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
                 page_cursor = boundary
         products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND version > ?"
                            " ORDER BY sku", (shop_id, cursor))
-        last_id = 0
-        if client_id:
-            found = tx.row("SELECT last_mutation_id FROM client_state"
-                           " WHERE shop_id = ? AND client_id = ?", (shop_id, client_id))
-            last_id = int(found["last_mutation_id"]) if found else 0
+        last_id = int(shop["client_last_id"] or 0) if client_id else 0
         body = {
             "cursor": page_cursor,
             "more": more,

@@ -20,6 +20,7 @@ from sync.protocol import to_iso
 from tests.conftest import wait_until
 from tests.db import sql, value
 from tests.marketplace.conftest import ShopSession, open_shop
+from tests.pg import BACKENDS, database_for
 
 
 def _backdate(market: EmbeddedMarketplace, shop_id: str, seconds: float) -> None:
@@ -87,8 +88,8 @@ def _last_seen(market: EmbeddedMarketplace, shop_id: str) -> str | None:
     return value(market, "SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?", (shop_id,))
 
 
-def test_presence_is_written_down_and_survives_a_restart(tmp_path):
-    market = EmbeddedMarketplace(tmp_path / "m.db", settings={"unattended_after_s": 30})
+def test_presence_is_written_down_and_survives_a_restart(database):
+    market = EmbeddedMarketplace(database, settings={"unattended_after_s": 30})
     with market:
         shop = open_shop(market)
         paired_at = _last_seen(market, shop.shop_id)
@@ -187,13 +188,13 @@ def test_serve_has_an_unattended_after_option():
 
 # -- timed pause --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    market = EmbeddedMarketplace(tmp_path_factory.mktemp("quick") / "m.db",
-                                 settings={"timeout_check_interval_s": 0.05})
-    market.start()
-    yield market
-    market.stop()
+@pytest.fixture(scope="module", params=BACKENDS)
+def quick(request, tmp_path_factory):
+    with database_for(request.param, tmp_path_factory.mktemp("quick")) as database:
+        market = EmbeddedMarketplace(database, settings={"timeout_check_interval_s": 0.05})
+        market.start()
+        yield market
+        market.stop()
 
 
 def test_a_timed_pause_reopens_the_shop_by_itself(quick):
