@@ -17,7 +17,7 @@ import pytest
 
 from marketplace.catalogue import DEMO_PRODUCTS
 from marketplace.embedded import EmbeddedMarketplace
-from tests.pg import BACKENDS, database_for
+from tests.pg import BACKENDS, database_for, fresh_database
 
 _names = itertools.count(1)
 
@@ -45,6 +45,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database on each backend: a SQLite file path or a PostgreSQL URL."""
     with database_for(request.param, tmp_path) as found:
         yield found
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database (URL), for what only PostgreSQL has."""
+    with fresh_database() as url:
+        yield url
 
 
 def db_args(database: str) -> list[str]:
