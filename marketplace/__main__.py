@@ -32,6 +32,9 @@ Typical session (two terminals):
   #    Need another code later (new counter, token revoked)?
   comptoir-marketplace pairing-code --db market.db --shop shop_…
 
+PostgreSQL instead of a SQLite file: --database-url postgresql://user@host/market
+in place of --db FILE (`migrate` creates or upgrades the schema; `serve` does too).
+
 Operator console (web, same server): create an account (its password is
 printed once), then open http://127.0.0.1:8765/console/
   comptoir-marketplace operator add claire.martin --db market.db
@@ -54,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str, db: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if db:
-            p.add_argument("--db", required=True, type=Path, help="SQLite database file")
+            where = p.add_mutually_exclusive_group(required=True)
+            where.add_argument("--db", type=Path, metavar="FILE", help="SQLite database file")
+            where.add_argument("--database-url", metavar="URL",
+                               help="PostgreSQL database, e.g. postgresql://user@host/market"
+                                    " (docs/DEPLOY.md)")
         return p
 
     serve = command("serve", "serve the HTTP API (Ctrl+C to stop)")
@@ -89,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "connection cap (repeatable; default: none)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
+
+    command("migrate", "create or upgrade the database schema, then exit (serve does it too;"
+                       " several processes may run it at once: one migrates, under a lock)")
 
     shop = command("create-shop", "create a shop; prints its id and a pairing code")
     shop.add_argument("--name", required=True)
@@ -165,7 +175,8 @@ def _serve(args: argparse.Namespace) -> int:
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(args.db, settings={"auto_reject_after_s": args.auto_reject_after,
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
+    app = create_app(_database(args), settings={"auto_reject_after_s": args.auto_reject_after,
                                         "unattended_after_s": args.unattended_after,
                                         **_hardening_settings(args)})
     sock = bind_socket(args.host, args.port)
@@ -187,6 +198,13 @@ def _serve(args: argparse.Namespace) -> int:
     _tune_gc()
     server.run(sockets=[sock])
     return 0
+
+
+def _database(args: argparse.Namespace) -> str:
+    """The database named on the command line, as a URL."""
+    from marketplace.storage import database_url
+
+    return database_url(args.database_url or args.db)
 
 
 def _tune_gc() -> None:
@@ -338,6 +356,39 @@ _DEVICE_COMMANDS = {"devices": _devices, "pairing-codes": _pairing_codes,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "db", None) is None and getattr(args, "database_url", None) is None:
+        return _run(args)  # no database involved
+    try:
+        return _run(args)
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        print(f"comptoir-marketplace: {message}", file=sys.stderr)
+        return 2
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """A French sentence for a database that cannot be used (None: another problem)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError as SAOperationalError
+
+    try:
+        from psycopg import OperationalError as PgOperationalError
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        PgOperationalError = SAOperationalError  # noqa: N806
+    if isinstance(exc, ValueError) and "base de données" in str(exc):
+        return str(exc)
+    if isinstance(exc, (SAOperationalError, PgOperationalError, sqlite3.OperationalError)):
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"base de données inaccessible ({detail})"
+    if isinstance(exc, RuntimeError) and "place de marché" in str(exc):
+        return str(exc)
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "demo-orders":
@@ -355,7 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from marketplace.catalogue import DEMO_PRODUCTS
     from marketplace.storage import open_database
 
-    with contextlib.closing(open_database(args.db)) as db:
+    if args.command == "migrate":
+        from marketplace.schema import migrate
+
+        print(f"schema at revision {migrate(_database(args))}")
+        return 0
+    with contextlib.closing(open_database(_database(args))) as db:
         try:
             if args.command == "create-shop":
                 products = DEMO_PRODUCTS if args.demo_products else ()

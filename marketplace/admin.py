@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace import audit
 from marketplace.catalogue import DEMO_PRODUCTS, DEMO_SHOP, DEMO_SHOP_ID, add_product
 from marketplace.opening_hours import DEMO_HOURS, dump_hours
 from marketplace.order_limits import unprintable
 from marketplace.shops import insert_shop, issue_pairing_code, set_paused, valid_time_zone
-from marketplace.storage import read_tx, write_tx
+from marketplace.storage import Database, read_tx, write_tx
 
 __all__ = ["create_shop", "new_pairing_code", "add_products", "seed_demo", "list_shops",
            "get_shop", "update_shop", "pause_shop", "set_opening_hours", "MAX_NAME",
@@ -88,6 +86,7 @@ def update_shop(db: Database, shop_id: str, *, name: str | None = None,
     """Change a shop's name, address or time zone (None = unchanged); the counters see it at
     their next pull. Returns the fields that changed (old, new); KeyError, ValueError."""
     with write_tx(db) as tx:
+        tx.lock_shop(shop_id)  # the read below holds until the update is committed
         shop = tx.row("SELECT name, address, time_zone FROM shops WHERE id = ?", (shop_id,))
         if shop is None:
             raise KeyError(f"unknown shop {shop_id!r}")
@@ -98,7 +97,7 @@ def update_shop(db: Database, shop_id: str, *, name: str | None = None,
         if changed:
             tx.execute("UPDATE shops SET name = ?, address = ?, time_zone = ?, version = ?"
                        " WHERE id = ?", (new["name"], new["address"], new["time_zone"],
-                                         tx.version(), shop_id))
+                                         tx.version(shop_id), shop_id))
             audit.record(tx, actor, "shop.update", shop_id, **changed)
         return changed
 

@@ -33,9 +33,10 @@ from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.presence import Presence
 from marketplace.pull import read_pull
+from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
-from marketplace.storage import Store, open_database
+from marketplace.storage import Store, database_url, read_tx, unavailable
 from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
     bearer_token,
@@ -56,9 +57,10 @@ T = TypeVar("T")
 class MarketState:
     """What the routes share: settings, the connection pool, the long-poll hub."""
 
-    def __init__(self, db_path: Path, settings: Settings):
+    def __init__(self, database: str | Path, settings: Settings):
         self.settings = settings
-        self.store = Store(db_path)
+        self.store = Store(database, pool_size=settings.db_pool_size,
+                           max_overflow=settings.db_max_overflow)
         self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -67,7 +69,16 @@ class MarketState:
                                           settings.pairing_failures_per_shop)
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await run_in_threadpool(self.store.run, fn, *args)
+        try:
+            return await run_in_threadpool(self.store.run, fn, *args)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # Nothing was committed: the client retries (Retry-After), no traceback per request.
+            log.warning("database unavailable: %s", str(exc).strip().splitlines()[0:1])
+            raise ApiError(503, "database_unavailable",
+                           "La place de marché est momentanément indisponible ; réessayez dans"
+                           " un instant.", headers={"Retry-After": "1"}) from exc
 
     async def shop_of(self, request: Request) -> str:
         return await self.db(shops.authenticate, bearer_token(request))
@@ -317,7 +328,8 @@ async def payment_notify(request: Request) -> Response:
 # -- service endpoints ------------------------------------------------------------------------
 
 def _ping(db: Any) -> None:
-    db.conn.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
+    with read_tx(db) as tx:
+        tx.execute("SELECT 1 FROM shops WHERE id = ?", ("",)).fetchall()
 
 
 async def health(request: Request) -> Response:
@@ -397,11 +409,12 @@ ROUTES = [
 ]
 
 
-def create_app(db_path: str | Path, *,
+def create_app(database: str | Path, *,
                settings: Settings | Mapping[str, Any] | None = None) -> Starlette:
-    """The ASGI app over the database at ``db_path`` (created and migrated now)."""
-    state = MarketState(Path(db_path), Settings.coerce(settings))
-    open_database(db_path).close()  # migrate before serving; a broken database fails here
+    """The ASGI app over ``database`` (a SQLite path or a database URL; created and
+    migrated now: a broken or unreachable database fails here, before serving)."""
+    migrate(database)
+    state = MarketState(database_url(database), Settings.coerce(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

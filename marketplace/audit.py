@@ -15,9 +15,7 @@ import threading
 import time
 from typing import Any
 
-from sqlite_utils import Database
-
-from marketplace.storage import Tx, read_tx
+from marketplace.storage import Database, Tx, read_tx
 
 __all__ = ["record", "recent", "cli_actor", "console_actor", "MAX_PAGE"]
 

@@ -6,12 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.customer_access import availability
 from marketplace.errors import ApiError
 from marketplace.opening_hours import load_hours, open_at, pickup_slots, shop_zone
-from marketplace.storage import Tx, read_tx
+from marketplace.storage import Database, Tx, read_tx
 
 __all__ = [
     "DEMO_SHOP_ID",
@@ -63,6 +61,7 @@ DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
 def add_product(tx: Tx, shop_id: str, product: Mapping[str, Any], *, replace: bool = True) -> bool:
     """Insert (or, with ``replace``, update the description of) a product; its stock is set
     only when it is new, through a ledger row, so the ledger always adds up to the stock."""
+    tx.lock_shop(shop_id)  # the existence check holds until the product is committed
     exists = tx.row("SELECT 1 AS x FROM products WHERE shop_id = ? AND sku = ?",
                     (shop_id, product["sku"])) is not None
     if exists and not replace:
@@ -71,7 +70,7 @@ def add_product(tx: Tx, shop_id: str, product: Mapping[str, Any], *, replace: bo
         product["name"], int(product["price_cents"]), product.get("barcode"),
         product.get("category"), int(bool(product.get("active", True))),
         int(bool(product.get("available", True))), int(product.get("low_stock_threshold", 0)),
-        tx.version(), shop_id, product["sku"],
+        tx.version(shop_id), shop_id, product["sku"],
     )
     if exists:
         tx.execute("UPDATE products SET name = ?, price_cents = ?, barcode = ?, category = ?,"
@@ -111,7 +110,9 @@ def customer_catalogue(db: Database, shop_id: str) -> dict[str, Any]:
         if shop is None:
             raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
         products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND active = 1"
-                           " ORDER BY category, name", (shop_id,))
+                           # NULL categories first on both backends (SQLite's default)
+                           " ORDER BY CASE WHEN category IS NULL THEN 0 ELSE 1 END, category,"
+                           " name", (shop_id,))
     hours, zone = load_hours(shop["opening_hours"]), shop_zone(shop["time_zone"])
     now = dt.datetime.now(dt.UTC)
     return {

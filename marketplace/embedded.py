@@ -1,6 +1,7 @@
 """The marketplace in a background thread of this process, on 127.0.0.1 (demo mode, tests).
 
     market = EmbeddedMarketplace(path / "marketplace.db", settings={"auto_reject_after_s": 5})
+    # or EmbeddedMarketplace("postgresql://user@127.0.0.1/market")
     market.start()                      # returns once the port accepts connections
     shop_id, code = market.seed_demo_shop()
     ...                                 # market.url is e.g. http://127.0.0.1:40123
@@ -24,7 +25,7 @@ from marketplace import admin
 from marketplace.app import MarketState, create_app
 from marketplace.serving import uvicorn_config
 from marketplace.settings import Settings
-from marketplace.storage import open_database
+from marketplace.storage import database_url, is_postgresql_url, open_database, sqlite_path
 
 __all__ = ["EmbeddedMarketplace", "bind_socket"]
 
@@ -51,10 +52,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
 class EmbeddedMarketplace:
     """A reference marketplace served by uvicorn in a daemon thread with its own event loop."""
 
-    def __init__(self, db_path: str | Path, port: int = 0, *,
+    def __init__(self, database: str | Path, port: int = 0, *,
                  settings: Settings | Mapping[str, Any] | None = None, host: str = "127.0.0.1",
                  ssl_certfile: str | Path | None = None, ssl_keyfile: str | Path | None = None):
-        self.db_path = Path(db_path)
+        """``database``: a SQLite file or a database URL (``postgresql://…``)."""
+        self.database_url = database_url(database)
+        # The SQLite file (None on PostgreSQL).
+        self.db_path = (None if is_postgresql_url(self.database_url)
+                        else sqlite_path(self.database_url))
         self.host = host
         self.port = port  # 0 = a free port, chosen at the first start and kept for restarts
         self.settings = Settings.coerce(settings)
@@ -85,7 +90,7 @@ class EmbeddedMarketplace:
         with self._lock:
             if self.running:
                 return self
-            app = create_app(self.db_path, settings=self.settings)
+            app = create_app(self.database_url, settings=self.settings)
             sock = bind_socket(self.host, self.port)
             self.port = sock.getsockname()[1]
             # Timeouts, caps and logging as `serve` (log_config=None: the host's logging
@@ -137,22 +142,22 @@ class EmbeddedMarketplace:
                     products: Iterable[Mapping[str, Any]] = ()) -> tuple[str, str]:
         """A new shop (optionally with products: dicts like marketplace.catalogue.DEMO_PRODUCTS);
         returns (shop_id, pairing_code)."""
-        with contextlib.closing(open_database(self.db_path)) as db:
+        with contextlib.closing(open_database(self.database_url)) as db:
             return admin.create_shop(db, name, address, products)
 
     def seed_demo_shop(self) -> tuple[str, str]:
         """The demo shop "Boulangerie Zoé" (created once) and a fresh pairing code."""
-        with contextlib.closing(open_database(self.db_path)) as db:
+        with contextlib.closing(open_database(self.database_url)) as db:
             shop_id, code = admin.seed_demo(db)
         self._notify(shop_id)
         return shop_id, code
 
     def new_pairing_code(self, shop_id: str) -> str:
-        with contextlib.closing(open_database(self.db_path)) as db:
+        with contextlib.closing(open_database(self.database_url)) as db:
             return admin.new_pairing_code(db, shop_id)
 
     def add_products(self, shop_id: str, products: Iterable[Mapping[str, Any]]) -> None:
-        with contextlib.closing(open_database(self.db_path)) as db:
+        with contextlib.closing(open_database(self.database_url)) as db:
             admin.add_products(db, shop_id, products)
         self._notify(shop_id)
 

@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.orders import STATUS_LABELS, change_status, find_order, move_stock
 from marketplace.shops import set_paused
-from marketplace.storage import Tx, write_tx
+from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import (
     MAX_STOCK_DELTA,
     MUTATIONS,
@@ -87,9 +85,14 @@ def process_push(db: Database, shop_id: str, client_id: str,
                  mutations: list[PushMutation]) -> PushOutcome:
     results: list[dict[str, Any]] = []
     changed = False
-    last = _last_id(db, shop_id, client_id)
+    if not mutations:
+        with read_tx(db) as tx:
+            return PushOutcome(_last_id_tx(tx, shop_id, client_id), results, changed)
     for mutation in mutations:
         with write_tx(db) as tx:
+            # The shop's writers one at a time from here (storage.py): the replay check
+            # below and the result row cannot be raced by a retry of the same push.
+            tx.lock_shop(shop_id)
             last = _last_id_tx(tx, shop_id, client_id)
             digest = mutation_digest(mutation)
             if mutation.id <= last:
@@ -116,12 +119,6 @@ def process_push(db: Database, shop_id: str, client_id: str,
             changed = True
             results.append(_result(mutation.id, error))
     return PushOutcome(last, results, changed)
-
-
-def _last_id(db: Database, shop_id: str, client_id: str) -> int:
-    found = db.conn.execute("SELECT last_mutation_id FROM client_state"
-                            " WHERE shop_id = ? AND client_id = ?", (shop_id, client_id)).fetchone()
-    return int(found[0]) if found else 0
 
 
 def _last_id_tx(tx: Tx, shop_id: str, client_id: str) -> int:
@@ -155,23 +152,18 @@ def _stored_result(tx: Tx, shop_id: str, client_id: str, mutation_id: int,
 
 def _apply_in_savepoint(tx: Tx, shop_id: str, client_id: str,
                         mutation: PushMutation) -> MutationError | None:
-    tx.execute("SAVEPOINT mutation")
     try:
-        validate_mutation(mutation.name, mutation.args)
-        handler = _HANDLERS.get(mutation.name)
-        if handler is None:  # a mutation sync/protocol.py knows but this server does not yet
-            raise MutationError("unknown_mutation", f"{mutation.name} is not supported here")
-        handler(tx, shop_id, mutation.args, (client_id, mutation.id))
+        with tx.savepoint("mutation"):
+            validate_mutation(mutation.name, mutation.args)
+            handler = _HANDLERS.get(mutation.name)
+            if handler is None:  # a mutation sync/protocol.py knows but this server does not
+                raise MutationError("unknown_mutation", f"{mutation.name} is not supported here")
+            handler(tx, shop_id, mutation.args, (client_id, mutation.id))
     except (MutationError, ValueError, TypeError, OverflowError) as exc:
         # Odd arguments a check let through are refused like any bad one: a 500 here would
         # be retried forever and block everything queued behind this mutation.
-        error = exc if isinstance(exc, MutationError) else MutationError(
+        return exc if isinstance(exc, MutationError) else MutationError(
             "bad_args", f"{mutation.name}: arguments invalides ({type(exc).__name__})")
-        tx.execute("ROLLBACK TO mutation")
-        tx.execute("RELEASE mutation")
-        tx.forget_version()
-        return error
-    tx.execute("RELEASE mutation")
     return None
 
 
@@ -194,7 +186,7 @@ def _stock_adjust(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str,
 def _set_available(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
     _product(tx, shop_id, args["sku"])
     tx.execute("UPDATE products SET available = ?, version = ? WHERE shop_id = ? AND sku = ?",
-               (int(args["available"]), tx.version(), shop_id, args["sku"]))
+               (int(args["available"]), tx.version(shop_id), shop_id, args["sku"]))
 
 
 def _shop_pause(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:

@@ -14,13 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.customer_access import OrderCaps, check_caps, stamp_order
 from marketplace.errors import ApiError
 from marketplace.ids import new_id
 from marketplace.settings import Settings
-from marketplace.storage import Tx, read_tx, write_tx
+from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import order_transition_allowed, parse_iso, to_iso
 
 __all__ = [
@@ -142,6 +140,9 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
     """Take an order (and its stock) or refuse it; returns (ORDER, created)."""
     caps = caps or OrderCaps()
     with write_tx(db) as tx:
+        # The shop's writers one at a time from here (storage.py): the key, caps, stock and
+        # number checks below hold until this order is committed.
+        tx.lock_shop(shop_id)
         shop = _require_shop(tx, shop_id)
         if req.idempotency_key is not None:
             earlier = tx.row("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?",
@@ -180,7 +181,7 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
             " VALUES (?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (order_id, shop_id, number, req.channel, req.customer_name, req.customer_phone,
              req.customer_address, req.note, req.allergens, int(req.paid), req.pickup_slot, total,
-             req.idempotency_key, req.request_hash, tx.now, tx.now, tx.version()),
+             req.idempotency_key, req.request_hash, tx.now, tx.now, tx.version(shop_id)),
         )
         for line_no, line in enumerate(req.lines, start=1):
             product = products[line.sku]
@@ -211,6 +212,7 @@ def cancel_order(db: Database, shop_id: str, order_id: str,
                  respond_within_s: float = _RESPOND_WITHIN_S) -> dict[str, Any]:
     """The customer cancels; cancelling a cancelled order again is a harmless no-op."""
     with write_tx(db) as tx:
+        tx.lock_shop(shop_id)  # the status read below holds until the change is committed
         _require_shop(tx, shop_id)
         order = find_order(tx, shop_id, order_id)
         if order is None:
@@ -234,7 +236,7 @@ def change_status(tx: Tx, order: dict[str, Any], target: str, *, actor: str,
         "UPDATE orders SET status = ?, updated_at = ?, version = ?,"
         " ready_by = COALESCE(?, ready_by),"
         " reject_reason = CASE WHEN ? = 'rejected' THEN ? ELSE reject_reason END WHERE id = ?",
-        (target, tx.now, tx.version(), ready_by, target, reason, order["id"]),
+        (target, tx.now, tx.version(order["shop_id"]), ready_by, target, reason, order["id"]),
     )
     _add_history(tx, order["id"], target, actor, reason)
     source = _RETURN_SOURCE.get(target)
@@ -249,12 +251,17 @@ def reject_overdue(db: Database, created_before: str, limit: int = 200) -> tuple
     """Reject (reason "timeout") up to ``limit`` orders still new since before
     ``created_before``; returns how many, and the shops whose data changed."""
     with write_tx(db) as tx:
-        overdue = tx.rows("SELECT * FROM orders WHERE status = 'new' AND created_at < ?"
+        overdue = tx.rows("SELECT id, shop_id FROM orders WHERE status = 'new' AND created_at < ?"
                           " ORDER BY created_at LIMIT ?", (created_before, limit))
-        for order in overdue:
-            if order_transition_allowed(order["status"], "rejected", by_shop=False):
+        shops = sorted({order["shop_id"] for order in overdue})
+        for shop_id in shops:  # in one order: two such sweeps never deadlock
+            tx.lock_shop(shop_id)
+        for candidate in overdue:  # read again under the locks: the shop may have answered
+            order = find_order(tx, candidate["shop_id"], candidate["id"])
+            if order is not None and order["status"] == "new" and order_transition_allowed(
+                    order["status"], "rejected", by_shop=False):
                 change_status(tx, order, "rejected", actor="marketplace", reason="timeout")
-        return len(overdue), {order["shop_id"] for order in overdue}
+        return len(overdue), set(shops)
 
 
 def _add_history(tx: Tx, order_id: str, status: str, actor: str, reason: str | None = None) -> None:
@@ -266,7 +273,7 @@ def move_stock(tx: Tx, shop_id: str, sku: str, delta: int, reason: str, source: 
                 order_id: str | None = None, line_no: int | None = None,
                 client_id: str | None = None, mutation_id: int | None = None) -> None:
     tx.execute("UPDATE products SET stock = stock + ?, version = ? WHERE shop_id = ? AND sku = ?",
-               (delta, tx.version(), shop_id, sku))
+               (delta, tx.version(shop_id), shop_id, sku))
     tx.execute("INSERT INTO stock_movements (shop_id, sku, delta, reason, source, client_id,"
                " mutation_id, order_id, line_no, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                (shop_id, sku, delta, reason, source, client_id, mutation_id, order_id, line_no,

@@ -22,12 +22,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace import audit
 from marketplace.errors import ApiError
 from marketplace.ids import hash_token, new_token
-from marketplace.storage import Tx, read_tx, write_tx
+from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import to_iso
 
 __all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_shop_tag",

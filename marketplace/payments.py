@@ -24,13 +24,12 @@ import json
 import time
 from typing import Any
 
-from sqlite_utils import Database
 from starlette.requests import Request
 
 from marketplace.errors import ApiError
 from marketplace.orders import find_order, orders_to_wire
 from marketplace.security import require_json
-from marketplace.storage import write_tx
+from marketplace.storage import Database, write_tx
 from marketplace.validation import as_int
 
 __all__ = ["TOLERANCE_S", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "sign", "verify",
@@ -97,6 +96,7 @@ def mark_paid(db: Database, shop_id: str, order_id: str, amount_cents: int,
               reference: str) -> tuple[dict[str, Any], bool]:
     """Record a confirmed payment; returns the ORDER and whether it changed."""
     with write_tx(db) as tx:
+        tx.lock_shop(shop_id)  # the "already paid" check holds until the change is committed
         order = find_order(tx, shop_id, order_id)
         if order is None:
             raise ApiError(404, "unknown_order", f"Commande inconnue : {order_id}")
@@ -107,7 +107,7 @@ def mark_paid(db: Database, shop_id: str, order_id: str, amount_cents: int,
         changed = not order["paid"]
         if changed:
             tx.execute("UPDATE orders SET paid = 1, payment_ref = ?, updated_at = ?, version = ?"
-                       " WHERE id = ?", (reference, tx.now, tx.version(), order_id))
+                       " WHERE id = ?", (reference, tx.now, tx.version(shop_id), order_id))
             order = find_order(tx, shop_id, order_id)
             assert order is not None
         return orders_to_wire(tx, [order])[0], changed

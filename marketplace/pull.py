@@ -5,7 +5,9 @@ in version order, up to ``page_size`` of them. When more orders remain, the page
 ``cursor`` is the version of its last order and ``more`` is true: the client pulls
 again at once. Orders written by one transaction share a version and are never split
 between pages (a page may pass ``page_size`` by that group), so a cursor never skips
-anything. ``last_mutation_id`` and the products come from the same snapshot as the page.
+anything. ``last_mutation_id`` and the products come from the same snapshot as the page
+(REPEATABLE READ on PostgreSQL), and the head is the shop's own sequence (``shops.seq``,
+storage.py), read in that snapshot: every change stamped up to it is in the snapshot.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace.catalogue import product_to_wire
 from marketplace.errors import ApiError
 from marketplace.orders import orders_to_wire
 from marketplace.settings import Settings
 from marketplace.shops import shop_to_wire
-from marketplace.storage import read_tx
+from marketplace.storage import Database, read_tx
 
 __all__ = ["PullSnapshot", "read_pull", "PULL_PAGE_SIZE"]
 
@@ -41,13 +41,16 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
               respond_within_s: float = Settings().auto_reject_after_s,
               page_size: int = PULL_PAGE_SIZE) -> PullSnapshot:
     with read_tx(db) as tx:
-        (head,) = tx.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
+        # The client's last id with the shop: one round trip less (PostgreSQL).
+        shop = tx.row("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
+                      " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
+                      " FROM shops s WHERE s.id = ?", (client_id or "", shop_id))
+        if shop is None:  # the token's shop vanished (hand-edited database)
+            raise ApiError.unauthorized()
+        head = int(shop["seq"])
         reset = cursor > head
         if reset:
             cursor = 0  # a cursor from another database (server reset): send everything again
-        shop = tx.row("SELECT * FROM shops WHERE id = ?", (shop_id,))
-        if shop is None:  # the token's shop vanished (hand-edited database)
-            raise ApiError.unauthorized()
         orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version > ?"
                          " ORDER BY version, number LIMIT ?", (shop_id, cursor, page_size + 1))
         page_cursor, more = head, False
@@ -63,11 +66,7 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
                 page_cursor = boundary
         products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND version > ?"
                            " ORDER BY sku", (shop_id, cursor))
-        last_id = 0
-        if client_id:
-            found = tx.row("SELECT last_mutation_id FROM client_state"
-                           " WHERE shop_id = ? AND client_id = ?", (shop_id, client_id))
-            last_id = int(found["last_mutation_id"]) if found else 0
+        last_id = int(shop["client_last_id"] or 0) if client_id else 0
         body = {
             "cursor": page_cursor,
             "more": more,

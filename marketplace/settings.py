@@ -65,6 +65,10 @@ class Settings:
     rate_limit_exempt: tuple[str, ...] = ("127.0.0.1", "::1")
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
+    # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
+    # load (the request threadpool runs up to 40 database calls at once).
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
 
     def __post_init__(self) -> None:
         from marketplace.security import check_origin

@@ -6,12 +6,10 @@ import functools
 import zoneinfo
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace import pairing
 from marketplace.errors import ApiError
 from marketplace.ids import hash_token, new_id
-from marketplace.storage import Tx, read_tx, write_tx
+from marketplace.storage import Database, Tx, read_tx, write_tx
 
 __all__ = [
     "insert_shop",
@@ -55,10 +53,12 @@ def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None
     tag = pairing.new_shop_tag(
         lambda t: tx.row("SELECT 1 AS x FROM shops WHERE pairing_tag = ?", (t,)) is not None)
     tx.execute(
-        "INSERT INTO shops (id, name, address, paused, time_zone, created_at, version,"
-        " pairing_tag) VALUES (?, ?, ?, 0, ?, ?, ?, ?)",
-        (shop_id, name, address, time_zone, tx.now, tx.version(), tag),
+        "INSERT INTO shops (id, name, address, paused, time_zone, created_at, version, seq,"
+        " pairing_tag) VALUES (?, ?, ?, 0, ?, ?, 0, 0, ?)",
+        (shop_id, name, address, time_zone, tx.now, tag),
     )
+    # Its own sequence starts here: the shop itself is its first change (version 1).
+    tx.execute("UPDATE shops SET version = ? WHERE id = ?", (tx.version(shop_id), shop_id))
     return shop_id
 
 
@@ -90,8 +90,9 @@ def authenticate_device(db: Database, token: str) -> tuple[str, int]:
 def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:
     """Counters were connected: (seen_at, device id) pairs, in one transaction."""
     with write_tx(db) as tx:
-        tx.conn.executemany("UPDATE devices SET last_seen_at = ?1 WHERE id = ?2"
-                            " AND (last_seen_at IS NULL OR last_seen_at < ?1)", seen)
+        tx.executemany("UPDATE devices SET last_seen_at = ? WHERE id = ?"
+                       " AND (last_seen_at IS NULL OR last_seen_at < ?)",
+                       [(at, device_id, at) for at, device_id in seen])
 
 
 def order_gate(db: Database, shop_id: str) -> dict[str, Any] | None:
@@ -125,19 +126,28 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
         due = [r["id"] for r in tx.rows(f"SELECT id FROM shops WHERE {where}", params)]
     if not due:
         return []
+    reopened = []
     with write_tx(db) as tx:
-        return [r["id"] for r in tx.rows(
-            f"UPDATE shops SET paused = 0, paused_until = NULL, version = ? WHERE {where}"
-            " RETURNING id", (tx.version(), *params))]
+        for due_id in sorted(due):  # one shop at a time, in one order (storage.py)
+            tx.lock_shop(due_id)
+            if tx.row(f"SELECT id FROM shops WHERE {where} AND id = ?",
+                      (*params, due_id)) is not None:  # still due, read under the lock
+                tx.execute("UPDATE shops SET paused = 0, paused_until = NULL, version = ?"
+                           " WHERE id = ?", (tx.version(due_id), due_id))
+                reopened.append(due_id)
+    return reopened
 
 
 def set_paused(tx: Tx, shop_id: str, paused: bool, until: str | None = None) -> bool:
     """Pause a shop (until ``until``, ISO UTC, or until reopened) or reopen it: the counter's
     ``shop.pause`` and the operator's pause; False for no such shop. The caller wakes the
     shop's long-polls after commit."""
-    cursor = tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
-                        (int(paused), until if paused else None, tx.version(), shop_id))
-    return cursor.rowcount == 1
+    tx.lock_shop(shop_id)
+    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
+        return False
+    tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
+               (int(paused), until if paused else None, tx.version(shop_id), shop_id))
+    return True
 
 
 def revoke_device(db: Database, token: str) -> int:

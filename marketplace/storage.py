@@ -1,36 +1,203 @@
-"""SQLite access: connections, a small pool for the threadpool, transactions, change sequence.
+"""The marketplace's database access: SQLite (default) or PostgreSQL, one query path.
 
-Every shop-visible change stamps the rows it touches with the next value of a
-global change sequence (``change_seq``), bumped at most once per transaction.
-Writers are serialised by ``BEGIN IMMEDIATE`` (never a read lock upgraded to a
-write one, which SQLite would refuse with "database is locked"), so a reader's
-snapshot always holds every row stamped up to the sequence value it reads:
-that value is the pull cursor.
+API (what route code, the sweeper and operator helpers use; keep it stable)::
+
+    url = database_url("market.db")              # a path, sqlite:///…, postgresql://…
+    store = Store(url)                           # pool (server); store.run(fn, *args)
+    db = open_database(url)                      # one migrated connection (CLI, tests)
+    with write_tx(db) as tx:                     # or read_tx(db): one consistent snapshot
+        tx.lock_shop(shop_id)                    # FIRST, before any check-then-insert
+        found = tx.row("SELECT … WHERE id = ?", (x,))
+        tx.execute("UPDATE … SET version = ? …", (tx.version(shop_id), …))
+        tx.on_commit(lambda: …)                  # after COMMIT succeeded (this thread)
+    db.close()
+
+``Tx``: ``now`` (ISO time of the transaction), ``dialect`` ("sqlite" | "postgresql"),
+``rows``/``row``/``execute``/``executemany`` (``?`` placeholders, portable SQL only),
+``version(shop_id)``, ``lock_shop(shop_id)``, ``savepoint(name)``, ``touched_shops``,
+``on_commit(fn)``, ``before_commit(fn)``. ``Backend.before_commit_hooks`` run in every
+write transaction just before its COMMIT (``hook(tx)``: e.g. NOTIFY ``tx.touched_shops``).
+
+The change sequence is per shop: ``tx.version(shop_id)`` bumps ``shops.seq`` with
+``UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq`` inside the writing
+transaction (once per shop per transaction) and every row of the shop the transaction
+changes is stamped with that value. A pull reads ``shops.seq`` as its cursor in the
+same snapshot as the rows. That is right only if a shop's writers commit in the order
+of their stamps, which each backend guarantees its own way:
+
+- SQLite: one writer at a time for the whole file (``_WRITE_LOCK`` in this process,
+  ``BEGIN IMMEDIATE`` against other processes). Reads are snapshots (WAL).
+- PostgreSQL: the UPDATE takes the shop row's lock until COMMIT, so the next writer of
+  that shop gets the next value only once the previous one committed (its UPDATE
+  waits on the lock, then re-reads the committed row). Different shops never wait for
+  each other. Writers run in READ COMMITTED; reads in ``REPEATABLE READ READ ONLY``
+  (one snapshot: cursor, entities and ``last_mutation_id`` agree).
+
+  Rule for writers on PostgreSQL: a transaction that checks something of a shop and
+  then writes depending on it (a push's replay check, an order's idempotency key, its
+  number, stock, caps; a status change) calls ``tx.lock_shop(shop_id)`` (or
+  ``tx.version(shop_id)``) BEFORE its first check: the check then sees everything the
+  shop's previous writer committed, and no other writer of the shop can slip in
+  between. A transaction touching several shops locks them in sorted order (no
+  deadlock). On SQLite ``lock_shop`` costs nothing: the writer already holds the file.
+
+Queries are plain SQL strings with ``?`` placeholders, the same text on both backends
+(portable SQL: ``ON CONFLICT``, ``COALESCE``, 0/1 integers for booleans, ISO-8601 UTC
+text for times, explicit NULL ordering, ``CAST(SUM(…) AS BIGINT)``). For psycopg the
+placeholders are rewritten once per statement text (``to_pyformat``) and values are
+bound client-side (``ClientCursor``), so an untyped ``? IS NULL`` works as on SQLite.
+SQLite keeps its raw ``sqlite3`` connections and pool (the fastest path, measured in
+bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy engine's pool (pre-ping:
+a restarted server is reconnected to by itself). The schema and its migrations are
+SQLAlchemy/Alembic (schema.py, migrations/).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlite_utils import Database
-
-from marketplace.schema import migrate
 from sync.protocol import utcnow_iso
 from sync.sqlite_tx import rollback_quietly, transaction
 
-__all__ = ["Tx", "Store", "connect", "open_database", "read_tx", "write_tx", "rows", "row"]
+__all__ = ["Backend", "Database", "Store", "Tx", "connect", "database_url", "open_database",
+           "read_tx", "write_tx", "rows", "row", "to_pyformat", "is_postgresql_url",
+           "sqlite_path", "unavailable", "pg_engine"]
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 10
 T = TypeVar("T")
 
 
-def connect(path: str | Path) -> Database:
+# -- URLs ------------------------------------------------------------------------------------------
+
+def database_url(value: str | Path) -> str:
+    """A path (SQLite file) or URL, as the URL the rest of the code uses.
+
+    ``postgresql://`` and ``postgres://`` (what operators write) become
+    ``postgresql+psycopg://`` (the driver this server ships with)."""
+    text = str(value)
+    if "://" not in text:
+        return "sqlite:///" + str(Path(text).expanduser().absolute())
+    scheme, rest = text.split("://", 1)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return "postgresql+psycopg://" + rest
+    if scheme == "sqlite":
+        return text
+    raise ValueError(f"base de données non prise en charge : {scheme}:// "
+                     "(un fichier SQLite ou postgresql://…)")
+
+
+def is_postgresql_url(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite:///`` URL."""
+    assert url.startswith("sqlite:///"), url
+    return Path(url[len("sqlite:///"):])
+
+
+@functools.lru_cache(maxsize=4096)
+def to_pyformat(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` as ``%%``), leaving
+    ``?`` inside quoted literals, quoted names and ``--`` comments alone."""
+    out: list[str] = []
+    quote = ""
+    comment = False
+    previous = ""
+    for ch in sql:
+        if comment:
+            comment = ch != "\n"
+            out.append("%%" if ch == "%" else ch)
+        elif quote:
+            quote = "" if ch == quote else quote
+            out.append("%%" if ch == "%" else ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "-" and previous == "-":
+            comment = True
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
+# -- backends and connections ------------------------------------------------------------------
+
+class Backend:
+    """One database (URL): its dialect, and for PostgreSQL the SQLAlchemy engine and pool.
+
+    ``before_commit_hooks``: ``hook(tx)`` run inside every write transaction just before
+    its COMMIT (an error there rolls the transaction back)."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 30):
+        self.url = database_url(url)
+        self.dialect = "postgresql" if is_postgresql_url(self.url) else "sqlite"
+        self.before_commit_hooks: list[Callable[[Tx], None]] = []
+        self.engine: Any = None
+        if self.dialect == "postgresql":
+            self.engine = pg_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def dispose(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def pg_engine(url: str, **pool: Any) -> Any:
+    """A SQLAlchemy engine for psycopg 3: autocommit connections (transactions are begun
+    explicitly, like SQLite's), client-side binding, pre-ping on checkout."""
+    import psycopg
+    from sqlalchemy import create_engine
+
+    return create_engine(database_url(url), pool_pre_ping=True,
+                         connect_args={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
+                                       "connect_timeout": PG_CONNECT_TIMEOUT_S},
+                         **pool)
+
+
+class Database:
+    """One connection of a backend, used by one thread at a time; ``conn`` is the DBAPI
+    connection (``sqlite3.Connection`` or ``psycopg.Connection``)."""
+
+    def __init__(self, backend: Backend, conn: Any, release: Callable[[], None] | None = None):
+        self.backend = backend
+        self.conn = conn
+        self._release = release
+
+    @property
+    def dialect(self) -> str:
+        return self.backend.dialect
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.backend.dialect == "postgresql"
+
+    def close(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+def _sqlite_connect(path: str | Path) -> sqlite3.Connection:
     """A connection usable from any (one at a time) thread; WAL is set by ``open_database``."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -38,97 +205,277 @@ def connect(path: str | Path) -> Database:
     # NORMAL in WAL mode: a committed transaction survives a crash of the process (SIGKILL);
     # only an OS crash/power loss can lose the last commits.
     conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn)
+    return conn
 
 
-def open_database(path: str | Path) -> Database:
-    """Open (creating if needed) the marketplace database, in WAL mode, fully migrated."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path)
-    db.enable_wal()
-    migrate(db)
-    return db
+def connect(url: str | Path) -> Database:
+    """One connection (not migrated), for one thread at a time: the caller closes it.
+    (A PostgreSQL one comes from its own one-connection engine, disposed of at close.)"""
+    backend = Backend(str(url), pool_size=1, max_overflow=0)
+    if backend.is_postgresql:
+        proxied = backend.engine.raw_connection()
+
+        def release() -> None:
+            _release_pg(proxied)
+            backend.dispose()
+        return Database(backend, proxied.driver_connection, release)
+    conn = _sqlite_connect(sqlite_path(backend.url))
+    return Database(backend, conn, conn.close)
 
 
-def rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def _release_pg(proxied: Any) -> None:
+    """Give a pooled connection back: rolled back if a transaction is left open, dropped
+    if the server went away (the pool opens a new one next time)."""
+    conn = proxied.driver_connection
+    if conn is not None and not conn.closed and conn.info.transaction_status != 0:
+        with contextlib.suppress(Exception):
+            conn.rollback()
+    if conn is None or conn.closed or conn.broken:
+        proxied.invalidate()
+    proxied.close()
+
+
+def open_database(url: str | Path) -> Database:
+    """Open (creating if needed) the marketplace database, migrated; ``close()`` it."""
+    from marketplace.schema import migrate
+
+    migrate(url)
+    return connect(url)
+
+
+def rows(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a query on a ``sqlite3`` connection, as dicts."""
     cursor = conn.execute(sql, params)
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
 
 
-def row(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+def row(conn: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
     found = rows(conn, sql, params)
     return found[0] if found else None
 
 
+def unavailable(exc: BaseException) -> bool:
+    """PostgreSQL could not be reached, or gave this transaction up (connection lost, server
+    restarting, pool exhausted, deadlock, serialisation failure): the request may be retried
+    as it is. (SQLite's errors are left alone: a missing table is a bug, not a pause.)"""
+    try:
+        import psycopg
+        from sqlalchemy import exc as sa_exc
+    except ImportError:  # pragma: no cover - both are dependencies
+        return False
+    return isinstance(exc, (psycopg.OperationalError, sa_exc.OperationalError,
+                            sa_exc.TimeoutError))
+
+
+# -- transactions ------------------------------------------------------------------------------
+
 class Tx:
-    """One open transaction: its connection, its time, its (lazily taken) change version."""
+    """One open transaction: its connection, its time, its (lazily taken) shop versions."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
+    def __init__(self, db: Database, write: bool):
+        self.db = db
+        self.conn = db.conn
+        self.dialect = db.dialect
+        self.write = write
         self.now = utcnow_iso()
-        self._version: int | None = None
+        self._pg = db.is_postgresql
+        # PostgreSQL: the BEGIN not sent yet (it goes with the first statement).
+        self._begin: str | None = None
+        self._versions: dict[str, int] = {}
+        self._locked: set[str] = set()
+        self._before: list[Callable[[], None]] = []
+        self._after: list[Callable[[], None]] = []
 
-    def version(self) -> int:
-        """The change-sequence value stamped on everything this transaction changes."""
-        if self._version is None:
-            (self._version,) = self.conn.execute(
-                "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value"
-            ).fetchone()
-        return self._version
+    # -- queries --
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the DBAPI cursor (``fetchone``, ``fetchall``, ``rowcount``)."""
+        if not self._pg:
+            return self.conn.execute(sql, params)
+        query = to_pyformat(sql) if params else sql
+        begin, self._begin = self._begin, None
+        if begin is None:
+            return self.conn.execute(query, tuple(params) if params else None)
+        # The BEGIN travels with the first statement (one round trip less per transaction:
+        # client-side binding sends both as one simple query); skip to the statement's result.
+        cursor = self.conn.execute(f"{begin}; {query}", tuple(params) if params else None)
+        cursor.nextset()
+        return cursor
 
-    def forget_version(self) -> None:
-        """Call after ROLLBACK TO a savepoint taken before ``version()``."""
-        self._version = None
+    def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> None:
+        if self._pg:
+            if self._begin is not None:
+                self.conn.execute(self._begin)
+                self._begin = None
+            with self.conn.cursor() as cursor:
+                cursor.executemany(to_pyformat(sql), [tuple(p) for p in seq])
+        else:
+            self.conn.executemany(sql, seq)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return rows(self.conn, sql, params)
+        cursor = self.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
 
     def row(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        return row(self.conn, sql, params)
+        found = self.rows(sql, params)
+        return found[0] if found else None
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self.conn.execute(sql, params)
+    # -- the per-shop change sequence --
+    def version(self, shop_id: str) -> int:
+        """The shop's change-sequence value stamped on everything of the shop this
+        transaction changes (taken once; on PostgreSQL it holds the shop's row lock)."""
+        value = self._versions.get(shop_id)
+        if value is None:
+            if not self.write:
+                raise RuntimeError("version() in a read transaction")
+            found = self.execute("UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq",
+                                 (shop_id,)).fetchone()
+            if found is None:
+                raise LookupError(f"unknown shop {shop_id!r}")
+            value = self._versions[shop_id] = int(found[0])
+            self._locked.add(shop_id)
+        return value
 
+    def lock_shop(self, shop_id: str) -> None:
+        """Serialise this transaction after the shop's other writers (see the module doc).
+        Call it before the first check a write depends on; an unknown shop is not an error
+        here (the caller's own check says so)."""
+        if not self.write:
+            raise RuntimeError("lock_shop() in a read transaction")
+        if self._pg and shop_id not in self._locked:
+            self.execute("SELECT 1 FROM shops WHERE id = ? FOR UPDATE", (shop_id,)).fetchall()
+            self._locked.add(shop_id)
 
-@contextmanager
-def _transaction(db: Database, begin: str) -> Iterator[Tx]:
-    with transaction(db.conn, begin) as conn:  # the shop's store follows the same rules
-        yield Tx(conn)
+    @property
+    def touched_shops(self) -> frozenset[str]:
+        """The shops whose sequence this transaction bumped (their pulls will see a change)."""
+        return frozenset(self._versions)
+
+    @contextlib.contextmanager
+    def savepoint(self, name: str = "sp") -> Iterator[None]:
+        """A part of the transaction undone on error (the error goes on): the shop
+        versions and locks it took are forgotten with it."""
+        versions, locked = dict(self._versions), set(self._locked)
+        self.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.execute(f"RELEASE SAVEPOINT {name}")
+            self._versions, self._locked = versions, locked
+            raise
+        self.execute(f"RELEASE SAVEPOINT {name}")
+
+    # -- hooks --
+    def before_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn()`` inside this transaction, just before COMMIT."""
+        self._before.append(fn)
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn()`` once COMMIT succeeded (in this thread; errors are logged)."""
+        self._after.append(fn)
+
+    def _run_before_commit(self) -> None:
+        for fn in self._before:
+            fn()
+        for hook in self.db.backend.before_commit_hooks:
+            hook(self)
+
+    def _run_after_commit(self) -> None:
+        for fn in self._after:
+            try:
+                fn()
+            except Exception:  # committed: the caller must not believe otherwise
+                log.exception("on_commit callback failed")
 
 
 # One writer at a time, queued here rather than in SQLite: a writer that finds the database
 # locked sleeps in SQLite's busy handler (naps of up to 100 ms), while a lock wakes the next
 # writer as soon as the previous one commits. Other processes on the same file still meet
-# SQLite's busy timeout.
+# SQLite's busy timeout. (PostgreSQL: per-shop row locks instead, see the module doc.)
 _WRITE_LOCK = threading.Lock()
 
+_PG_BEGIN_WRITE = "BEGIN"
+_PG_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
-@contextmanager
-def write_tx(db: Database) -> Iterator[Tx]:
-    with _WRITE_LOCK, _transaction(db, "BEGIN IMMEDIATE") as tx:
+
+@contextlib.contextmanager
+def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
+    conn = db.conn
+    if conn.info.transaction_status != 0:
+        raise RuntimeError("a transaction is already open on this connection")
+    tx = Tx(db, write)
+    tx._begin = _PG_BEGIN_WRITE if write else _PG_BEGIN_READ
+    try:
         yield tx
+        if write:
+            tx._run_before_commit()
+    except BaseException:
+        if not conn.closed and conn.info.transaction_status != 0:
+            with contextlib.suppress(Exception):  # never hide the error on its way
+                conn.rollback()
+        raise
+    try:
+        if tx._begin is None:  # else no statement ran: no transaction was opened
+            conn.execute("COMMIT")
+    except BaseException:
+        if not conn.closed:
+            with contextlib.suppress(Exception):
+                conn.rollback()
+        raise
+    tx._run_after_commit()
 
 
-def read_tx(db: Database) -> Any:
+@contextlib.contextmanager
+def _sqlite_transaction(db: Database, write: bool) -> Iterator[Tx]:
+    with contextlib.ExitStack() as stack:
+        if write:
+            stack.enter_context(_WRITE_LOCK)
+        with transaction(db.conn, "BEGIN IMMEDIATE" if write else "BEGIN"):
+            tx = Tx(db, write)
+            yield tx
+            if write:
+                tx._run_before_commit()
+    tx._run_after_commit()
+
+
+def write_tx(db: Database) -> contextlib.AbstractContextManager[Tx]:
+    """A writing transaction (see the module doc for the locking rules)."""
+    return _pg_transaction(db, True) if db.is_postgresql else _sqlite_transaction(db, True)
+
+
+def read_tx(db: Database) -> contextlib.AbstractContextManager[Tx]:
     """A read snapshot: every SELECT inside sees the same committed state."""
-    return _transaction(db, "BEGIN")
+    return _pg_transaction(db, False) if db.is_postgresql else _sqlite_transaction(db, False)
 
+
+# -- the pool the server's threads share -----------------------------------------------------------
 
 class Store:
-    """A pool of connections for the request threadpool (no connection per thread forever)."""
+    """Connections for the request threadpool: ``run(fn, *args)`` calls ``fn(db, *args)``.
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+    SQLite: a queue of idle ``sqlite3`` connections (no connection per thread forever).
+    PostgreSQL: the SQLAlchemy pool (pre-ping; a dead connection is dropped, not reused)."""
+
+    def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 30):
+        self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow)
+        self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
         self._closed = False
 
+    @property
+    def dialect(self) -> str:
+        return self.backend.dialect
+
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Call ``fn(db, *args)`` with a pooled connection (blocking: use from a worker thread)."""
+        if self.backend.is_postgresql:
+            return self._run_pg(fn, *args)
         try:
             db = self._idle.get_nowait()
         except queue.Empty:
-            db = connect(self.path)
+            db = Database(self.backend, _sqlite_connect(sqlite_path(self.url)))
         try:
             return fn(db, *args)
         except BaseException:
@@ -136,15 +483,23 @@ class Store:
             raise
         finally:
             if self._closed:
-                db.close()
+                db.conn.close()
             else:
                 self._idle.put(db)
+
+    def _run_pg(self, fn: Callable[..., T], *args: Any) -> T:
+        proxied = self.backend.engine.raw_connection()
+        try:
+            return fn(Database(self.backend, proxied.driver_connection), *args)
+        finally:
+            _release_pg(proxied)
 
     def close(self) -> None:
         """Close idle connections; connections in use are closed when they come back."""
         self._closed = True
+        self.backend.dispose()
         while True:
             try:
-                self._idle.get_nowait().close()
+                self._idle.get_nowait().conn.close()
             except queue.Empty:
                 return

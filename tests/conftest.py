@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.pg import BACKENDS, database_for
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -34,15 +36,26 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
     raise AssertionError(f"condition not met within {timeout} s")
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.both_backends``: the test's ``market`` runs on SQLite and PostgreSQL
+    (ids ``sqlite`` / ``postgresql``); tests/marketplace does it for all its tests."""
+    if ("market" in metafunc.fixturenames
+            and metafunc.definition.get_closest_marker("both_backends") is not None):
+        metafunc.parametrize("market", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def market(tmp_path: Path) -> Iterator[Any]:
+def market(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A marketplace on loopback, on SQLite unless parametrised (``both_backends``)."""
     from marketplace.embedded import EmbeddedMarketplace
 
-    server = EmbeddedMarketplace(tmp_path / "marketplace.db", port=free_port(),
-                                 settings={"auto_reject_after_s": 600})
-    server.start()
-    yield server
-    server.stop()
+    backend = getattr(request, "param", "sqlite")
+    with database_for(backend, tmp_path) as database:
+        server = EmbeddedMarketplace(database, port=free_port(),
+                                     settings={"auto_reject_after_s": 600})
+        server.start()
+        yield server
+        server.stop()
 
 
 _phones = itertools.count(1_000_000)

@@ -38,6 +38,7 @@ def shop_app(tmp_path, market, demo_shop, printer):
     app.stop()
 
 
+@pytest.mark.both_backends  # issue 13: the same path on SQLite and PostgreSQL
 def test_order_reaches_board_prints_and_acceptance_reaches_marketplace(qtbot, shop_app, customer,
                                                                        printer, tmp_path):
     from posapp.ui.main_window import MainWindow

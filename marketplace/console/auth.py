@@ -23,11 +23,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from marketplace import audit
 from marketplace.ids import hash_token, new_id
-from marketplace.storage import read_tx, write_tx
+from marketplace.storage import Database, read_tx, write_tx
 from sync.protocol import parse_iso, to_iso
 
 __all__ = ["Operator", "hash_password", "verify_password", "add_operator", "reset_password",

@@ -29,9 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
-from marketplace.storage import read_tx
+from marketplace.storage import Database, read_tx
 from sync.protocol import to_iso
 
 __all__ = ["Period", "Bucket", "periods", "compute", "nearest_rank", "MAX_PERIODS"]

@@ -38,7 +38,6 @@ from zoneinfo import ZoneInfo
 import anyio
 import anyio.to_thread
 import jinja2
-from sqlite_utils import Database
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -55,7 +54,7 @@ from marketplace.errors import ApiError
 from marketplace.limits import FailureGuard, client_address, hidden
 from marketplace.opening_hours import DAY_NAMES, DAYS, load_hours
 from marketplace.shops import valid_time_zone
-from marketplace.storage import read_tx
+from marketplace.storage import Database, read_tx
 from marketplace.validation import read_body
 from sync.protocol import parse_iso, to_iso
 

@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -29,7 +28,7 @@ from marketplace.opening_hours import load_hours, shop_zone, slot_allowed
 from marketplace.presence import Presence
 from marketplace.security import ORDER_SECRET_HEADER
 from marketplace.shops import order_gate
-from marketplace.storage import read_tx
+from marketplace.storage import Database, read_tx
 from marketplace.storefront.qr import qr_svg
 from sync.protocol import parse_iso
 

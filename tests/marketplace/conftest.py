@@ -17,17 +17,46 @@ import pytest
 
 from marketplace.catalogue import DEMO_PRODUCTS
 from marketplace.embedded import EmbeddedMarketplace
+from tests.pg import BACKENDS, database_for, fresh_database
 
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMarketplace]:
-    path = tmp_path_factory.mktemp("marketplace") / "marketplace.db"
-    market = EmbeddedMarketplace(path, settings={"auto_reject_after_s": 600})
-    market.start()
-    yield market
-    market.stop()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every marketplace test that uses the function-scoped ``market`` runs on both backends
+    (``server`` is parametrised by itself)."""
+    if "market" in metafunc.fixturenames:
+        metafunc.parametrize("market", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMarketplace]:
+    """One server per module and backend (ids ``sqlite`` / ``postgresql``)."""
+    with database_for(request.param, tmp_path_factory.mktemp("marketplace")) as database:
+        market = EmbeddedMarketplace(database, settings={"auto_reject_after_s": 600})
+        market.start()
+        yield market
+        market.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database on each backend: a SQLite file path or a PostgreSQL URL."""
+    with database_for(request.param, tmp_path) as found:
+        yield found
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database (URL), for what only PostgreSQL has."""
+    with fresh_database() as url:
+        yield url
+
+
+def db_args(database: str) -> list[str]:
+    """The CLI's option naming ``database``."""
+    return ["--database-url", database] if "://" in database else ["--db", database]
 
 
 @dataclass
@@ -128,6 +157,3 @@ def shop(server: EmbeddedMarketplace) -> Iterator[ShopSession]:
     session.http.close()
 
 
-@pytest.fixture
-def db_path(server: EmbeddedMarketplace) -> Path:
-    return server.db_path

@@ -21,7 +21,7 @@ _names = itertools.count(1)
 _numbers = itertools.count(1)
 
 
-def new_operator(db_path: Path, prefix: str = "op") -> tuple[str, str]:
+def new_operator(db_path: str | Path, prefix: str = "op") -> tuple[str, str]:
     """A fresh account (as the CLI makes it): (name, password)."""
     name = f"{prefix}{next(_names)}"
     with contextlib.closing(open_database(db_path)) as db:
@@ -60,7 +60,7 @@ class Console:
         return self.last
 
 
-def logged_in(url: str, db_path: Path, **client: Any) -> tuple[Console, str]:
+def logged_in(url: str, db_path: str | Path, **client: Any) -> tuple[Console, str]:
     name, password = new_operator(db_path)
     console = Console(url, **client)
     response = console.login(name, password)
@@ -68,7 +68,7 @@ def logged_in(url: str, db_path: Path, **client: Any) -> tuple[Console, str]:
     return console, name
 
 
-def add_order(db_path: Path, shop_id: str, created: dt.datetime, status: str,
+def add_order(db_path: str | Path, shop_id: str, created: dt.datetime, status: str,
               total_cents: int = 1000, *, accepted_after_s: float | None = None,
               ready_after_s: float | None = None, ready_by_after_s: float | None = None,
               reason: str | None = None) -> str:
@@ -86,7 +86,7 @@ def add_order(db_path: Path, shop_id: str, created: dt.datetime, status: str,
                    " reject_reason) VALUES (?, ?, ?, ?, 'collect', 'Zoé', '0600000000', ?, ?,"
                    " ?, ?, ?, ?)",
                    (order_id, shop_id, next(_numbers), status, total_cents, at(0), at(0),
-                    tx.version(), ready_by, reason))
+                    tx.version(shop_id), ready_by, reason))
         steps = [("new", 0.0, "customer")]
         if accepted_after_s is not None:
             steps.append(("accepted", accepted_after_s, "shop"))

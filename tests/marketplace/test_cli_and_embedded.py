@@ -16,7 +16,7 @@ import pytest
 
 from marketplace.__main__ import main
 from marketplace.embedded import EmbeddedMarketplace
-from tests.marketplace.conftest import ShopSession, open_shop
+from tests.marketplace.conftest import ShopSession, db_args, open_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,33 +29,33 @@ def test_help_shows_how_to_create_a_shop_and_serve():
         assert needle in out
 
 
-def test_create_shop_pairing_code_and_seed_demo(tmp_path, capsys):
-    db = str(tmp_path / "m.db")
-    assert main(["create-shop", "--db", db, "--name", "Chocolaterie Léa", "--json"]) == 0
+def test_create_shop_pairing_code_and_seed_demo(database, capsys):
+    db = database
+    assert main(["create-shop", *db_args(db), "--name", "Chocolaterie Léa", "--json"]) == 0
     created = json.loads(capsys.readouterr().out)
     assert created["shop_id"].startswith("shop_")
-    assert main(["pairing-code", "--db", db, "--shop", created["shop_id"]]) == 0
+    assert main(["pairing-code", *db_args(db), "--shop", created["shop_id"]]) == 0
     code = capsys.readouterr().out.strip()
     assert code != created["pairing_code"] and len(code) == 16  # TAGX-ABCDE-FGHJK
     assert code[:5] == created["pairing_code"][:5]  # the shop's tag, then a new secret
-    assert main(["pairing-code", "--db", db, "--shop", "shop_nope"]) == 2
+    assert main(["pairing-code", *db_args(db), "--shop", "shop_nope"]) == 2
     assert "unknown shop" in capsys.readouterr().err
-    assert main(["seed-demo", "--db", db]) == 0
+    assert main(["seed-demo", *db_args(db)]) == 0
     first = capsys.readouterr().out
-    assert main(["seed-demo", "--db", db]) == 0
+    assert main(["seed-demo", *db_args(db)]) == 0
     second = capsys.readouterr().out
     assert first.splitlines()[0] == second.splitlines()[0] == "shop_id: shop_demo_zoe"
     assert first.splitlines()[1] != second.splitlines()[1]  # a fresh code each time
-    assert main(["add-product", "--db", db, "--shop", created["shop_id"], "--sku", "TRUF",
+    assert main(["add-product", *db_args(db), "--shop", created["shop_id"], "--sku", "TRUF",
                  "--name", "Truffes au cacao", "--price-cents", "1290", "--stock", "20"]) == 0
-    assert main(["list-shops", "--db", db]) == 0
+    assert main(["list-shops", *db_args(db)]) == 0
     listing = capsys.readouterr().out
     assert "Chocolaterie Léa" in listing and "Boulangerie Zoé" in listing
 
 
-def _serve(db: Path) -> tuple[subprocess.Popen, str]:
+def _serve(db: str) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "marketplace", "serve", "--db", str(db), "--port", "0",
+        [sys.executable, "-m", "marketplace", "serve", *db_args(db), "--port", "0",
          "--log-level", "warning"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -64,9 +64,9 @@ def _serve(db: Path) -> tuple[subprocess.Popen, str]:
     return proc, line.split()[-1]
 
 
-def test_a_sigkilled_server_keeps_everything_it_confirmed(tmp_path, capsys):
-    db = tmp_path / "m.db"
-    main(["seed-demo", "--db", str(db), "--json"])
+def test_a_sigkilled_server_keeps_everything_it_confirmed(database, capsys):
+    db = database
+    main(["seed-demo", *db_args(db), "--json"])
     code = json.loads(capsys.readouterr().out)["pairing_code"]
     proc, url = _serve(db)
     try:

@@ -33,12 +33,12 @@ from tests.marketplace.console_support import (
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _rows(db_path: Path, sql: str, params: tuple = ()) -> list[dict]:
+def _rows(db_path: str | Path, sql: str, params: tuple = ()) -> list[dict]:
     with contextlib.closing(open_database(db_path)) as db, read_tx(db) as tx:
         return tx.rows(sql, params)
 
 
-def _audit(db_path: Path, actor: str) -> list[dict]:
+def _audit(db_path: str | Path, actor: str) -> list[dict]:
     return _rows(db_path, "SELECT action, shop_id, detail FROM audit_log WHERE actor = ?"
                           " ORDER BY at, id", (actor,))
 
@@ -79,12 +79,12 @@ def test_pages_need_a_session_and_every_answer_carries_the_security_headers(serv
     # An action without a session changes nothing and says why.
     refused = anonymous.http.post("/console/shops", data={"csrf": "x", "name": "Intrus"})
     assert refused.status_code == 403 and "Session expirée" in refused.text
-    assert not _rows(server.db_path, "SELECT id FROM shops WHERE name = 'Intrus'")
+    assert not _rows(server.database_url, "SELECT id FROM shops WHERE name = 'Intrus'")
 
 
 def test_login_opens_a_server_side_session_in_a_strict_cookie(server):
-    name, password = new_operator(server.db_path)
-    stored = _rows(server.db_path, "SELECT password_hash FROM operators WHERE name = ?",
+    name, password = new_operator(server.database_url)
+    stored = _rows(server.database_url, "SELECT password_hash FROM operators WHERE name = ?",
                    (name,))[0]["password_hash"]
     assert stored.startswith("scrypt$16384$8$1$") and password not in stored
     console = Console(server.url)
@@ -96,7 +96,7 @@ def test_login_opens_a_server_side_session_in_a_strict_cookie(server):
     assert {"httponly", "path", "samesite"} <= attributes and "secure" not in attributes
     assert "SameSite=strict" in cookie and "Path=/console" in cookie
     token = cookie.split(";")[0].split("=", 1)[1]
-    session = _rows(server.db_path, "SELECT s.* FROM operator_sessions s JOIN operators o"
+    session = _rows(server.database_url, "SELECT s.* FROM operator_sessions s JOIN operators o"
                                     " ON o.id = s.operator_id WHERE o.name = ?", (name,))
     assert len(session) == 1
     assert session[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
@@ -108,21 +108,21 @@ def test_login_opens_a_server_side_session_in_a_strict_cookie(server):
 
 
 def test_an_expired_or_closed_session_no_longer_opens_the_console(server):
-    console, name = logged_in(server.url, server.db_path)
-    with contextlib.closing(open_database(server.db_path)) as db, write_tx(db) as tx:
+    console, name = logged_in(server.url, server.database_url)
+    with contextlib.closing(open_database(server.database_url)) as db, write_tx(db) as tx:
         tx.execute("UPDATE operator_sessions SET expires_at = ? WHERE operator_id ="
                    " (SELECT id FROM operators WHERE name = ?)",
                    (to_iso(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)), name))
     assert console.get("/console/").status_code == 303  # back to the login page
-    console, name = logged_in(server.url, server.db_path)
+    console, name = logged_in(server.url, server.database_url)
     old_cookie = console.http.cookies.get("comptoir_console")
     assert console.post("/console/logout").status_code == 303
     thief = Console(server.url)
     thief.http.cookies.set("comptoir_console", old_cookie, path="/console")
     assert thief.get("/console/shops").status_code == 303
-    assert not _rows(server.db_path, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
+    assert not _rows(server.database_url, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
                                      " ON o.id = s.operator_id WHERE o.name = ?", (name,))
-    assert [r["action"] for r in _audit(server.db_path, f"console:{name}")] == [
+    assert [r["action"] for r in _audit(server.database_url, f"console:{name}")] == [
         "operator.login", "operator.logout"]
 
 
@@ -136,7 +136,7 @@ def test_secure_cookie_when_served_over_https(tmp_path):
     cert.private_key_pem.write_to_path(key_file)
     with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), ssl_certfile=cert_file,
                              ssl_keyfile=key_file) as market:
-        name, password = new_operator(market.db_path)
+        name, password = new_operator(market.database_url)
         context = ssl.create_default_context()
         ca.configure_trust(context)
         console = Console(market.url, verify=context)
@@ -149,7 +149,7 @@ def test_secure_cookie_when_served_over_https(tmp_path):
 
 
 def test_wrong_passwords_are_rate_limited_per_account(server):
-    name, password = new_operator(server.db_path)
+    name, password = new_operator(server.database_url)
     console = Console(server.url)
     for _ in range(5):  # settings.login_failures_per_account: 5 per 15 minutes
         wrong = console.login(name, "not-the-password")
@@ -160,7 +160,7 @@ def test_wrong_passwords_are_rate_limited_per_account(server):
     assert "Trop de tentatives de connexion" in locked.text
     assert "comptoir_console=" not in "".join(locked.headers.get_list("set-cookie"))
     # Another account from the same address is not locked by these five.
-    other, other_password = new_operator(server.db_path)
+    other, other_password = new_operator(server.database_url)
     assert Console(server.url).login(other, other_password).status_code == 303
 
 
@@ -170,7 +170,7 @@ def test_wrong_passwords_are_rate_limited_per_address(tmp_path):
         console = Console(market.url)
         for attempt in range(3):  # three different names: the address is what counts
             assert console.login(f"nobody{attempt}", "guess").status_code == 401
-        name, password = new_operator(market.db_path)
+        name, password = new_operator(market.database_url)
         assert console.login(name, password).status_code == 429
 
 
@@ -229,7 +229,7 @@ def _parallel_logins(url: str, attempts: list[tuple[str, str]]
 
 def test_parallel_wrong_passwords_run_no_more_checks_than_the_limit(tmp_path, monkeypatch):
     with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
-        name, password = new_operator(market.db_path)
+        name, password = new_operator(market.database_url)
         with _held_password_checks(monkeypatch) as (release, seen):
             threads, statuses = _parallel_logins(market.url, [(name, "guess")] * 20)
             # 5 per account and address: those 5 are counted from their start, so the 15
@@ -270,7 +270,7 @@ def test_a_burst_of_logins_does_not_starve_the_customers(tmp_path, monkeypatch):
 def test_wrong_passwords_from_one_address_do_not_lock_the_operator_out(tmp_path):
     settings = {"login_failures_per_account": "8/15 minutes", "rate_limit_exempt": ()}
     with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
-        name, password = new_operator(market.db_path)
+        name, password = new_operator(market.database_url)
         stranger = Console(market.url, **_client_at("127.0.0.5"))
         assert [stranger.login(name, "guess").status_code for _ in range(6)] == [401] * 5 + [429]
         # The operator, elsewhere, still gets in with the right password.
@@ -284,9 +284,9 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_operator_out(tmp_path)
 
 
 def test_a_new_login_ends_the_browsers_old_session(server):
-    console, name = logged_in(server.url, server.db_path)
+    console, name = logged_in(server.url, server.database_url)
     old = console.http.cookies.get("comptoir_console")
-    other_name, other_password = new_operator(server.db_path)
+    other_name, other_password = new_operator(server.database_url)
     # A login form posted from this browser while its session lives (a form left open in
     # another tab): the login page itself would redirect to the console.
     form_token = "t" * 32
@@ -298,14 +298,14 @@ def test_a_new_login_ends_the_browsers_old_session(server):
     thief = Console(server.url)
     thief.http.cookies.set("comptoir_console", old, path="/console")
     assert thief.get("/console/shops").status_code == 303  # the old session id is gone
-    assert not _rows(server.db_path, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
+    assert not _rows(server.database_url, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
                                      " ON o.id = s.operator_id WHERE o.name = ?", (name,))
     assert console.get("/console/shops").status_code == 200
     assert f">{other_name}<" in console.last.text
 
 
 def test_a_second_login_tab_keeps_the_first_tabs_form_valid(server):
-    name, password = new_operator(server.db_path)
+    name, password = new_operator(server.database_url)
     browser = Console(server.url)
     first_tab = browser.csrf("/console/login")
     assert browser.csrf("/console/login") == first_tab  # the second tab: same form token
@@ -325,7 +325,7 @@ def test_a_failed_login_does_not_log_the_typed_name(tmp_path, caplog):
 
 
 def test_a_login_form_from_elsewhere_is_refused(server):
-    name, password = new_operator(server.db_path)
+    name, password = new_operator(server.database_url)
     console = Console(server.url)
     # No login cookie (a page on another site posting the form): refused.
     bare = console.http.post("/console/login", data={"csrf": "forged", "name": name,
@@ -338,7 +338,7 @@ def test_a_login_form_from_elsewhere_is_refused(server):
 
 
 def test_every_post_needs_the_sessions_csrf_token(server):
-    console, name = logged_in(server.url, server.db_path)
+    console, name = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Cave Marcel")
     for data in ({}, {"csrf": ""}, {"csrf": "0" * 64}):
         refused = console.http.post(f"/console/shops/{shop_id}/pause",
@@ -351,24 +351,24 @@ def test_every_post_needs_the_sessions_csrf_token(server):
                               data={"csrf": token, "action": "pause", "minutes": ""})
     assert cross.status_code == 403
     # Another operator's token does not fit this session.
-    other, _ = logged_in(server.url, server.db_path)
+    other, _ = logged_in(server.url, server.database_url)
     foreign = console.http.post(f"/console/shops/{shop_id}/pause",
                                 data={"csrf": other.csrf(), "action": "pause", "minutes": ""})
     assert foreign.status_code == 403
-    assert _rows(server.db_path, "SELECT paused FROM shops WHERE id = ?",
+    assert _rows(server.database_url, "SELECT paused FROM shops WHERE id = ?",
                  (shop_id,))[0]["paused"] == 0
-    assert "shop.pause" not in [r["action"] for r in _audit(server.db_path, f"console:{name}")]
+    assert "shop.pause" not in [r["action"] for r in _audit(server.database_url, f"console:{name}")]
 
 
 # -- shops, codes, devices, and their audit rows ----------------------------------------------------
 
 def test_operator_actions_work_and_each_writes_its_audit_row(server):
-    console, name = logged_in(server.url, server.db_path)
+    console, name = logged_in(server.url, server.database_url)
     shop_id, code = _new_shop(console, "Épicerie Paul")
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{5}-[A-Z2-9]{5}", code)
     shop_page = console.get(f"/console/shops/{shop_id}")
     assert code not in shop_page.text  # shown once, never again (only its hash is kept)
-    assert code.replace("-", "") not in str(_rows(server.db_path, "SELECT * FROM"
+    assert code.replace("-", "") not in str(_rows(server.database_url, "SELECT * FROM"
                                                   " pairing_secrets WHERE shop_id = ?",
                                                   (shop_id,)))
     edited = console.post(f"/console/shops/{shop_id}/edit", name="Épicerie Paul & fils",
@@ -380,13 +380,13 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
     assert bad.status_code == 422 and "Fuseau horaire inconnu" in bad.text
     assert console.post(f"/console/shops/{shop_id}/pause", action="pause",
                         minutes="30").status_code == 303
-    shop = _rows(server.db_path, "SELECT * FROM shops WHERE id = ?", (shop_id,))[0]
+    shop = _rows(server.database_url, "SELECT * FROM shops WHERE id = ?", (shop_id,))[0]
     assert shop["name"] == "Épicerie Paul & fils" and shop["time_zone"] == "Europe/Brussels"
     assert shop["paused"] == 1 and shop["paused_until"] is not None
     assert console.post(f"/console/shops/{shop_id}/pause", action="resume").status_code == 303
     second = console.post(f"/console/shops/{shop_id}/codes")
     assert second.status_code == 200 and "Affiché une seule fois" in second.text
-    pending = _rows(server.db_path, "SELECT id FROM pairing_secrets WHERE shop_id = ?"
+    pending = _rows(server.database_url, "SELECT id FROM pairing_secrets WHERE shop_id = ?"
                                     " AND used_at IS NULL AND revoked_at IS NULL ORDER BY id",
                     (shop_id,))
     assert len(pending) == 2
@@ -394,7 +394,7 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
                         ).status_code == 303
     token = _pair(server.url, re.search(r'id="pairing-code">([A-Z0-9-]+)<',
                                         second.text).group(1))
-    device = _rows(server.db_path, "SELECT id FROM devices WHERE shop_id = ?", (shop_id,))[0]
+    device = _rows(server.database_url, "SELECT id FROM devices WHERE shop_id = ?", (shop_id,))[0]
     page = console.get(f"/console/shops/{shop_id}")
     assert "Comptoir caisse 1" in page.text and "Connecté" in page.text
     assert console.post(f"/console/shops/{shop_id}/devices/{device['id']}/revoke"
@@ -406,7 +406,7 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
     assert console.post(f"/console/shops/{shop_id}/devices/99999/revoke").status_code == 404
     assert console.post("/console/shops/shop_nope/codes").status_code == 404
 
-    rows = _audit(server.db_path, f"console:{name}")
+    rows = _audit(server.database_url, f"console:{name}")
     assert [(r["action"], r["shop_id"]) for r in rows] == [
         ("operator.login", None), ("shop.create", shop_id), ("code.issue", shop_id),
         ("shop.update", shop_id), ("shop.pause", shop_id), ("shop.resume", shop_id),
@@ -419,7 +419,7 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
 
 
 def test_only_a_places_zone_is_accepted(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Crémerie Lou")
     # Files of the zone database a browser refuses (Intl RangeError) or that name no place.
     for zone in ("localtime", "posixrules", "Factory", "right/Europe/Paris",
@@ -430,7 +430,7 @@ def test_only_a_places_zone_is_accepted(server):
     assert console.post(f"/console/shops/{shop_id}/edit", name="Crémerie Lou", address="",
                         time_zone="America/Guadeloupe").status_code == 303
     # A zone stored before this check reaches the storefront as the marketplace's own.
-    with contextlib.closing(open_database(server.db_path)) as db, write_tx(db) as tx:
+    with contextlib.closing(open_database(server.database_url)) as db, write_tx(db) as tx:
         tx.execute("UPDATE shops SET time_zone = 'posixrules' WHERE id = ?", (shop_id,))
     catalogue = httpx.get(f"{server.url}/v1/customer/shops/{shop_id}", timeout=10).json()
     assert catalogue["shop"]["time_zone"] == "Europe/Paris"
@@ -438,7 +438,7 @@ def test_only_a_places_zone_is_accepted(server):
 
 def test_control_and_direction_characters_are_refused_in_names_and_addresses(server, tmp_path,
                                                                             capsys):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Crèmerie Jo")
     for name, address in (("Crèmerie\x00Jo", ""), ("Crèmerie \x1b[2JJo", ""),
                           ("Crèmerie Jo", "3 rue \u202eesuor"), ("Crèmerie Jo", "3 rue\tHaute"),
@@ -449,7 +449,7 @@ def test_control_and_direction_characters_are_refused_in_names_and_addresses(ser
         edited = console.post(f"/console/shops/{shop_id}/edit", name=name, address=address,
                               time_zone="Europe/Paris")
         assert edited.status_code == 422 and "caractère invisible ou de contrôle" in edited.text
-    assert _rows(server.db_path, "SELECT name, address FROM shops WHERE id = ?",
+    assert _rows(server.database_url, "SELECT name, address FROM shops WHERE id = ?",
                  (shop_id,)) == [{"name": "Crèmerie Jo", "address": "2 rue Haute"}]
     # Accents and emoji (with their joiner) are text, not control characters.
     assert console.post(f"/console/shops/{shop_id}/edit", name="👩‍🍳 Crèmerie Jo",
@@ -464,7 +464,7 @@ def test_control_and_direction_characters_are_refused_in_names_and_addresses(ser
 
 
 def test_the_shop_search_takes_wildcards_as_text(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     percent, _ = _new_shop(console, "Soldes 100% bio")
     under, _ = _new_shop(console, "Cave_a_vins")
     slash, _ = _new_shop(console, "Épicerie A\\B")
@@ -480,7 +480,7 @@ def test_the_shop_search_takes_wildcards_as_text(server):
 
 
 def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     shop_id, code = _new_shop(console, "Boucherie Léon")
     token = _pair(server.url, code)
     auth = {"Authorization": f"Bearer {token}"}
@@ -504,7 +504,7 @@ def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
 
 
 def test_values_are_escaped_everywhere(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     shop_id, _ = _new_shop(console, hostile)
     for path in ("/console/shops", f"/console/shops/{shop_id}", "/console/audit"):
@@ -516,7 +516,7 @@ def test_values_are_escaped_everywhere(server):
 def test_presence_says_which_counters_are_connected_now(tmp_path):
     settings = {"unattended_after_s": 0.5}
     with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
-        console, _ = logged_in(market.url, market.db_path)
+        console, _ = logged_in(market.url, market.database_url)
         shop_id, code = _new_shop(console, "Primeur Jo")
         token = _pair(market.url, code, "Tablette comptoir")
 
@@ -571,7 +571,7 @@ def test_days_and_weeks_follow_the_zones_calendar_across_a_dst_change():
 
 
 def test_kpis_of_a_known_set_of_orders(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Pâtisserie Nina")
     other_id, _ = _new_shop(console, "Pâtisserie voisine")
     day = dt.datetime(2026, 3, 29, 9, tzinfo=PARIS)  # the 23-hour day
@@ -579,27 +579,27 @@ def test_kpis_of_a_known_set_of_orders(server):
     for i, delay in enumerate(range(10, 101, 10)):
         ready_by = 600.0
         ready_after = 700.0 if i < 2 else 500.0  # two ready after their ready-by time
-        add_order(server.db_path, shop_id, day + dt.timedelta(minutes=i), "completed",
+        add_order(server.database_url, shop_id, day + dt.timedelta(minutes=i), "completed",
                   1000 + i, accepted_after_s=delay, ready_after_s=ready_after,
                   ready_by_after_s=ready_by)
-    add_order(server.db_path, shop_id, day, "accepted", 500, accepted_after_s=30,
+    add_order(server.database_url, shop_id, day, "accepted", 500, accepted_after_s=30,
               ready_by_after_s=900)  # still not ready at 20:00, due at 09:15: late
-    add_order(server.db_path, shop_id, day, "accepted", 600, accepted_after_s=30,
+    add_order(server.database_url, shop_id, day, "accepted", 600, accepted_after_s=30,
               ready_by_after_s=12 * 3600)  # due at 21:00, not ready yet at 20:00: not late
-    add_order(server.db_path, shop_id, day, "cancelled", 100, accepted_after_s=30,
+    add_order(server.database_url, shop_id, day, "cancelled", 100, accepted_after_s=30,
               ready_by_after_s=900)  # never to be ready: not late
-    add_order(server.db_path, shop_id, day, "rejected", 700, reason="timeout")
-    add_order(server.db_path, shop_id, day, "rejected", 800, reason="out_of_stock")
-    add_order(server.db_path, shop_id, day, "cancelled", 900)
+    add_order(server.database_url, shop_id, day, "rejected", 700, reason="timeout")
+    add_order(server.database_url, shop_id, day, "rejected", 800, reason="out_of_stock")
+    add_order(server.database_url, shop_id, day, "cancelled", 900)
     # The evening before (Saturday, 23:30 in Paris = 22:30 UTC): Saturday's bucket.
-    add_order(server.db_path, shop_id, dt.datetime(2026, 3, 28, 23, 30, tzinfo=PARIS),
+    add_order(server.database_url, shop_id, dt.datetime(2026, 3, 28, 23, 30, tzinfo=PARIS),
               "completed", 2000, accepted_after_s=300)
     # Another shop's orders count overall, never in this shop.
-    add_order(server.db_path, other_id, day, "completed", 4000, accepted_after_s=1000)
+    add_order(server.database_url, other_id, day, "completed", 4000, accepted_after_s=1000)
 
     now = dt.datetime(2026, 3, 29, 18, tzinfo=dt.UTC)  # 20:00 in Paris
     spans = kpis.periods("day", 2, PARIS, now)
-    with contextlib.closing(open_database(server.db_path)) as db:
+    with contextlib.closing(open_database(server.database_url)) as db:
         (saturday, sunday), total = kpis.compute(db, spans, shop_id, now=now)
         per_shop: dict[str, kpis.Bucket] = {}
         _, overall = kpis.compute(db, spans, None, per_shop, now=now)
@@ -616,15 +616,15 @@ def test_kpis_of_a_known_set_of_orders(server):
 
 
 def test_the_console_shows_the_kpis_of_today(server):
-    console, _ = logged_in(server.url, server.db_path)
+    console, _ = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Traiteur Sam")
     now = dt.datetime.now(dt.UTC)
     start = max(now - dt.timedelta(hours=1),
                 dt.datetime.combine(now.astimezone(PARIS).date(), dt.time(), PARIS))
     for i, delay in enumerate((20, 40, 60, 80)):
-        add_order(server.db_path, shop_id, start + dt.timedelta(seconds=i), "ready", 1250,
+        add_order(server.database_url, shop_id, start + dt.timedelta(seconds=i), "ready", 1250,
                   accepted_after_s=delay, ready_after_s=delay + 60, ready_by_after_s=120)
-    add_order(server.db_path, shop_id, start, "rejected", 990, reason="timeout")
+    add_order(server.database_url, shop_id, start, "rejected", 990, reason="timeout")
     page = console.get(f"/console/shops/{shop_id}").text
 
     def card(kpi: str) -> str:
@@ -685,13 +685,13 @@ def test_cli_shop_commands_share_the_consoles_functions_and_audit(tmp_path, caps
 
 
 def test_opening_hours_are_edited_with_the_storefronts_definition(server):
-    console, name = logged_in(server.url, server.db_path)
+    console, name = logged_in(server.url, server.database_url)
     shop_id, _ = _new_shop(console, "Boulangerie du Pont")
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     form = {f"hours_{d}": "06:30-13:00, 15:00-19:30" for d in days[:5]}
     form |= {"hours_sat": "7h-12h30", "hours_sun": ""}
     assert console.post(f"/console/shops/{shop_id}/hours", **form).status_code == 303
-    stored = _rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+    stored = _rows(server.database_url, "SELECT opening_hours FROM shops WHERE id = ?",
                    (shop_id,))[0]["opening_hours"]
     assert json.loads(stored) == {**{d: [["06:30", "13:00"], ["15:00", "19:30"]]
                                      for d in days[:5]}, "sat": [["07:00", "12:30"]], "sun": []}
@@ -710,19 +710,19 @@ def test_opening_hours_are_edited_with_the_storefronts_definition(server):
     # Open until midnight: "24:00" closes the day.
     assert console.post(f"/console/shops/{shop_id}/hours", hours_fri="18:00-24h").status_code \
         == 303
-    assert json.loads(_rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+    assert json.loads(_rows(server.database_url, "SELECT opening_hours FROM shops WHERE id = ?",
                             (shop_id,))[0]["opening_hours"])["fri"] == [["18:00", "24:00"]]
     cleared = console.post(f"/console/shops/{shop_id}/hours")  # every day empty: no hours
     assert cleared.status_code == 303
-    assert _rows(server.db_path, "SELECT opening_hours FROM shops WHERE id = ?",
+    assert _rows(server.database_url, "SELECT opening_hours FROM shops WHERE id = ?",
                  (shop_id,))[0]["opening_hours"] == ""
-    actions = [r["action"] for r in _audit(server.db_path, f"console:{name}")]
+    actions = [r["action"] for r in _audit(server.database_url, f"console:{name}")]
     assert actions.count("shop.hours") == 3
 
 
 def test_the_dashboard_counts_shops_and_ranks_the_busiest(tmp_path):
     with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
-        console, _ = logged_in(market.url, market.db_path)
+        console, _ = logged_in(market.url, market.database_url)
         quiet, _ = _new_shop(console, "Mercerie calme")
         busy, code = _new_shop(console, "Fromagerie pleine")
         _pair(market.url, code)  # pairing is a sign of life: this shop is attended
@@ -730,8 +730,8 @@ def test_the_dashboard_counts_shops_and_ranks_the_busiest(tmp_path):
                             minutes="").status_code == 303
         now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
         for _ in range(3):
-            add_order(market.db_path, busy, now, "completed", 2000, accepted_after_s=30)
-        add_order(market.db_path, quiet, now, "cancelled", 900)
+            add_order(market.database_url, busy, now, "completed", 2000, accepted_after_s=30)
+        add_order(market.database_url, quiet, now, "cancelled", 900)
         page = console.get("/console/").text
         summary = re.sub(r"\s+", " ", re.search(r'<p class="summary">(.*?)</p>', page,
                                                 re.S).group(1))

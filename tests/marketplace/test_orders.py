@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+import httpx
 import pytest
 
 from marketplace.catalogue import DEMO_PRODUCTS
+from tests.db import sql
 
 INITIAL = {p["sku"]: p["stock"] for p in DEMO_PRODUCTS}
 
@@ -135,20 +135,19 @@ def test_an_accepted_order_can_still_be_cancelled_a_completed_one_not(shop):
     assert shop.stock()["PAC"] == INITIAL["PAC"] - 1
 
 
-def test_a_rejection_by_the_shop_gives_the_stock_back(shop, db_path):
+def test_a_rejection_by_the_shop_gives_the_stock_back(shop, server):
     order = shop.place([("KOUGL", 2)])
     answer = shop.push(("order.reject", {"order_id": order["id"], "reason": "too_busy"}))
     assert answer["results"][0]["status"] == "applied"
     rejected = shop.get_order(order["id"]).json()
     assert (rejected["status"], rejected["reject_reason"]) == ("rejected", "too_busy")
     assert shop.stock()["KOUGL"] == INITIAL["KOUGL"]
-    with sqlite3.connect(db_path) as conn:
-        moves = conn.execute("SELECT delta, source, reason FROM stock_movements"
-                             " WHERE order_id = ? ORDER BY id", (order["id"],)).fetchall()
-    assert moves == [(-2, "online", "order"), (2, "reject", "too_busy")]
+    moves = sql(server, "SELECT delta, source, reason FROM stock_movements"
+                        " WHERE order_id = ? ORDER BY id", (order["id"],))
+    assert [tuple(m.values()) for m in moves] == [(-2, "online", "order"), (2, "reject", "too_busy")]
 
 
-def test_the_ledger_adds_up_to_the_stock(shop, db_path):
+def test_the_ledger_adds_up_to_the_stock(shop, server):
     kept = shop.place([("CROIS", 2), ("PAC", 2)])
     cancelled = shop.place([("CROIS", 1)])
     rejected = shop.place([("PAC", 4)])
@@ -157,9 +156,9 @@ def test_the_ledger_adds_up_to_the_stock(shop, db_path):
               ("order.accept", {"order_id": kept["id"], "ready_by": "2026-11-23T13:00:00Z"}),
               ("stock.adjust", {"sku": "CROIS", "delta": -7, "reason": "counter_sale"}),
               ("stock.adjust", {"sku": "PAC", "delta": 12, "reason": "restock"}))
-    with sqlite3.connect(db_path) as conn:
-        sums = dict(conn.execute("SELECT sku, SUM(delta) FROM stock_movements WHERE shop_id = ?"
-                                 " GROUP BY sku", (shop.shop_id,)).fetchall())
+    sums = {r["sku"]: r["total"] for r in sql(
+        server, "SELECT sku, CAST(SUM(delta) AS BIGINT) AS total FROM stock_movements"
+                " WHERE shop_id = ? GROUP BY sku", (shop.shop_id,))}
     assert sums == shop.stock()
     assert shop.stock()["CROIS"] == INITIAL["CROIS"] - 2 - 7
     assert shop.stock()["PAC"] == INITIAL["PAC"] - 2 + 12
@@ -184,3 +183,14 @@ def test_the_customer_catalogue(shop):
     assert set(products) == set(INITIAL)
     assert products["ECL"]["availability"] == "sold_out"
     assert shop.http.get(f"{shop.url}/v1/customer/shops/shop_x").status_code == 404
+
+
+def test_the_catalogue_is_in_the_same_order_on_both_backends(server):
+    """Uncategorised products first, then by category and name compared as bytes (SQLite's
+    BINARY, PostgreSQL's COLLATE "C"): not a locale's order, which would differ by server."""
+    shop_id, _code = server.create_shop("Épicerie ordonnée", products=[
+        {"sku": sku, "name": name, "price_cents": 100, "category": category, "stock": 1}
+        for sku, name, category in [("A", "éclair", "b"), ("B", "Zeste", "b"), ("C", "zèbre", "b"),
+                                    ("D", "sans rayon", None), ("E", "Abricot", "a")]])
+    products = httpx.get(f"{server.url}/v1/customer/shops/{shop_id}").json()["products"]
+    assert [p["sku"] for p in products] == ["D", "E", "B", "C", "A"]

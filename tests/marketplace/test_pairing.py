@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 import httpx
 import pytest
 
+from marketplace.schema import metadata
+from tests.db import sql
 from tests.marketplace.conftest import open_shop
 
 
@@ -70,11 +71,10 @@ def test_a_revoked_token_gets_401_and_other_devices_keep_working(server):
     assert still.status_code == 200
 
 
-def test_only_a_hash_of_the_token_is_stored(server, db_path):
+def test_only_a_hash_of_the_token_is_stored(server):
     session = open_shop(server)
-    with sqlite3.connect(db_path) as conn:
-        dump = "\n".join(conn.iterdump())
-        hashes = [r[0] for r in conn.execute("SELECT token_hash FROM devices WHERE shop_id = ?",
-                                             (session.shop_id,))]
+    dump = repr([sql(server, f"SELECT * FROM {table}") for table in metadata.tables])
+    hashes = [r["token_hash"] for r in sql(server, "SELECT token_hash FROM devices"
+                                                    " WHERE shop_id = ?", (session.shop_id,))]
     assert session.token not in dump
     assert hashes == [hashlib.sha256(session.token.encode()).hexdigest()]

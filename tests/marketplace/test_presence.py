@@ -18,15 +18,15 @@ from marketplace.embedded import EmbeddedMarketplace
 from marketplace.storage import open_database
 from sync.protocol import to_iso
 from tests.conftest import wait_until
+from tests.db import sql, value
 from tests.marketplace.conftest import ShopSession, open_shop
+from tests.pg import BACKENDS, database_for
 
 
 def _backdate(market: EmbeddedMarketplace, shop_id: str, seconds: float) -> None:
     """As if the shop's counters had last been connected ``seconds`` ago."""
     seen = to_iso(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
-    with contextlib.closing(open_database(market.db_path)) as db:
-        db.execute("UPDATE devices SET last_seen_at = ? WHERE shop_id = ?", (seen, shop_id))
-        db.conn.commit()
+    sql(market, "UPDATE devices SET last_seen_at = ? WHERE shop_id = ?", (seen, shop_id))
 
 
 def _error_code(response: httpx.Response) -> str:
@@ -42,11 +42,9 @@ def test_a_shop_that_never_paired_a_counter_takes_no_order(server):
     assert "comptoir" in response.json()["error"]["message"]
     # Nothing was taken: no order, no stock moved.
     # (The customer catalogue shows no quantity: read the stock where the market keeps it.)
-    with contextlib.closing(open_database(server.db_path)) as db:
-        assert db.execute("SELECT COUNT(*) FROM orders WHERE shop_id = ?",
-                          (shop_id,)).fetchone()[0] == 0
-        stock = db.execute("SELECT stock FROM products WHERE shop_id = ? AND sku = 'CROIS'",
-                           (shop_id,)).fetchone()[0]
+    assert value(server, "SELECT COUNT(*) FROM orders WHERE shop_id = ?", (shop_id,)) == 0
+    stock = value(server, "SELECT stock FROM products WHERE shop_id = ? AND sku = 'CROIS'",
+                  (shop_id,))
     assert stock == DEMO_PRODUCTS[0]["stock"]
     # An unknown shop is still "unknown", not "unattended".
     assert _error_code(customer.order([("CROIS", 1)], shop_id="shop_nope")) == "unknown_shop"
@@ -87,13 +85,11 @@ def test_a_held_long_poll_keeps_the_shop_open_and_receives_the_order(server, sho
 
 
 def _last_seen(market: EmbeddedMarketplace, shop_id: str) -> str | None:
-    with contextlib.closing(open_database(market.db_path)) as db:
-        return db.execute("SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?",
-                          (shop_id,)).fetchone()[0]
+    return value(market, "SELECT MAX(last_seen_at) FROM devices WHERE shop_id = ?", (shop_id,))
 
 
-def test_presence_is_written_down_and_survives_a_restart(tmp_path):
-    market = EmbeddedMarketplace(tmp_path / "m.db", settings={"unattended_after_s": 30})
+def test_presence_is_written_down_and_survives_a_restart(database):
+    market = EmbeddedMarketplace(database, settings={"unattended_after_s": 30})
     with market:
         shop = open_shop(market)
         paired_at = _last_seen(market, shop.shop_id)
@@ -143,7 +139,7 @@ def test_a_dropped_connection_stops_counting_at_once(tmp_path, caplog):
         # Not noted as seen when its hold would have ended: unattended after the delay
         # (watched without placing orders: customers' attempts are rate-limited).
         def unattended() -> bool:
-            with contextlib.closing(open_database(market.db_path)) as db:
+            with contextlib.closing(open_database(market.database_url)) as db:
                 gate = shops.order_gate(db, shop.shop_id)
             return not state.presence.attended(shop.shop_id, gate, dt.datetime.now(dt.UTC))
 
@@ -192,13 +188,13 @@ def test_serve_has_an_unattended_after_option():
 
 # -- timed pause --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory):
-    market = EmbeddedMarketplace(tmp_path_factory.mktemp("quick") / "m.db",
-                                 settings={"timeout_check_interval_s": 0.05})
-    market.start()
-    yield market
-    market.stop()
+@pytest.fixture(scope="module", params=BACKENDS)
+def quick(request, tmp_path_factory):
+    with database_for(request.param, tmp_path_factory.mktemp("quick")) as database:
+        market = EmbeddedMarketplace(database, settings={"timeout_check_interval_s": 0.05})
+        market.start()
+        yield market
+        market.stop()
 
 
 def test_a_timed_pause_reopens_the_shop_by_itself(quick):
@@ -269,18 +265,14 @@ def test_a_database_from_before_presence_upgrades_and_its_counters_count_once_ba
     until its counter polls again (which a running counter does within seconds)."""
     from sqlite_utils import Database
 
-    from marketplace.schema import MIGRATIONS
-    from marketplace.storage import connect
+    from marketplace.legacy_migrations import MIGRATIONS
 
     path = tmp_path / "old.db"
-    old = connect(path)
-    MIGRATIONS.apply(old, stop_before="0003_device_presence_and_timed_pause")
-    old.close()
+    with contextlib.closing(Database(path)) as old:
+        MIGRATIONS.apply(old, stop_before="0003_device_presence_and_timed_pause")
     with EmbeddedMarketplace(path) as market:  # migrates to the current schema
         shop = open_shop(market)
-        with contextlib.closing(open_database(path)) as db:  # as if paired by the old server
-            db.execute("UPDATE devices SET last_seen_at = NULL")
-            db.conn.commit()
+        sql(path, "UPDATE devices SET last_seen_at = NULL")  # as if paired by the old server
         assert _error_code(shop.order([("CROIS", 1)])) == "shop_unattended"
         shop.pull()
         assert shop.order([("CROIS", 1)]).status_code == 201

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+
+from tests.db import sql
 
 ACCEPT_AT = "2026-11-23T12:30:00.000Z"
 
@@ -136,15 +136,13 @@ def test_another_mutation_under_a_processed_id_is_never_answered_applied(shop):
     assert shop.stock()["PAC"] == before - 6 - 17
 
 
-def test_counter_stock_can_go_below_zero_and_is_in_the_ledger(shop, db_path):
+def test_counter_stock_can_go_below_zero_and_is_in_the_ledger(shop, server):
     stock = shop.stock()["BUCHE"]
     shop.push(("stock.adjust", {"sku": "BUCHE", "delta": -(stock + 3), "reason": "count"}))
     assert shop.stock()["BUCHE"] == -3
-    with sqlite3.connect(db_path) as conn:
-        ledger = conn.execute(
-            "SELECT delta, reason, source, client_id, mutation_id FROM stock_movements"
-            " WHERE shop_id = ? AND sku = 'BUCHE' AND source = 'counter'", (shop.shop_id,)
-        ).fetchall()
+    ledger = [tuple(r.values()) for r in sql(
+        server, "SELECT delta, reason, source, client_id, mutation_id FROM stock_movements"
+                " WHERE shop_id = ? AND sku = 'BUCHE' AND source = 'counter'", (shop.shop_id,))]
     assert ledger == [(-(stock + 3), "count", "counter", shop.client_id, 1)]
 
 

@@ -36,7 +36,7 @@ EVERY_DAY = {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "
 
 
 def _set_hours(server, shop_id, hours):
-    with contextlib.closing(open_database(server.db_path)) as db:
+    with contextlib.closing(open_database(server.database_url)) as db:
         admin.set_opening_hours(db, shop_id, hours)
 
 

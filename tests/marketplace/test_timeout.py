@@ -10,16 +10,17 @@ import pytest
 from marketplace.catalogue import DEMO_PRODUCTS
 from marketplace.embedded import EmbeddedMarketplace
 from tests.marketplace.conftest import open_shop
+from tests.pg import BACKENDS, database_for
 
 
-@pytest.fixture(scope="module")
-def hasty(tmp_path_factory):
-    market = EmbeddedMarketplace(tmp_path_factory.mktemp("hasty") / "m.db",
-                                 settings={"auto_reject_after_s": 0.6,
-                                           "timeout_check_interval_s": 0.1})
-    market.start()
-    yield market
-    market.stop()
+@pytest.fixture(scope="module", params=BACKENDS)
+def hasty(request, tmp_path_factory):
+    with database_for(request.param, tmp_path_factory.mktemp("hasty")) as database:
+        market = EmbeddedMarketplace(database, settings={"auto_reject_after_s": 0.6,
+                                                         "timeout_check_interval_s": 0.1})
+        market.start()
+        yield market
+        market.stop()
 
 
 def test_an_unacknowledged_order_is_rejected_and_its_stock_returns(hasty):

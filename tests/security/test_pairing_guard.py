@@ -109,10 +109,11 @@ def test_an_unknown_tag_is_refused_like_a_wrong_code_and_counted_per_address(ser
 
 
 def test_shops_from_before_tags_get_one_and_their_untagged_codes_are_revoked(tmp_path):
-    from marketplace.schema import MIGRATIONS, migrate
-    from marketplace.storage import connect
+    from sqlite_utils import Database
 
-    db = connect(tmp_path / "old.db")
+    from marketplace.legacy_migrations import MIGRATIONS, migrate
+
+    db = Database(tmp_path / "old.db")
     MIGRATIONS.apply(db, stop_before="0007_shop_pairing_tag")
     for shop_id in ("shop_a", "shop_b"):
         db.execute("INSERT INTO shops (id, name, created_at, version) VALUES (?, 'x', 't', 1)",

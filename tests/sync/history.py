@@ -2,45 +2,44 @@
 
 One real order placed through the API is the model; ``clone_orders`` copies it with
 new ids and numbers, ``per_version`` orders per change version (one transaction of
-the server writes them all with one version), as the server would have.
+the server writes them all with one version), as the server would have: the shop's
+sequence (``shops.seq``) moves past the last version written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
-from pathlib import Path
+from typing import Any
+
+from marketplace.storage import open_database, write_tx
 
 __all__ = ["clone_orders"]
 
 
-def clone_orders(db_path: Path, model_order_id: str, count: int, per_version: int = 1) -> None:
-    with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:
-        (head,) = conn.execute("SELECT value FROM change_seq WHERE id = 1").fetchone()
-        (top,) = conn.execute("SELECT max(number) FROM orders").fetchone()
-        order_cols = [r[1] for r in conn.execute("PRAGMA table_info(orders)")]
-        line_cols = [r[1] for r in conn.execute("PRAGMA table_info(order_lines)")]
-        hist_cols = [r[1] for r in conn.execute("PRAGMA table_info(order_history)")
-                     if r[1] != "id"]
-        order = dict(zip(order_cols, conn.execute(
-            "SELECT * FROM orders WHERE id = ?", (model_order_id,)).fetchone(), strict=True))
-        lines = conn.execute("SELECT * FROM order_lines WHERE order_id = ?",
-                             (model_order_id,)).fetchall()
-        history = conn.execute(f"SELECT {', '.join(hist_cols)} FROM order_history"
-                               " WHERE order_id = ?", (model_order_id,)).fetchall()
+def clone_orders(market: Any, model_order_id: str, count: int, per_version: int = 1) -> None:
+    """``market``: an EmbeddedMarketplace (SQLite or PostgreSQL)."""
+    with contextlib.closing(open_database(market.database_url)) as db, write_tx(db) as tx:
+        order = tx.row("SELECT * FROM orders WHERE id = ?", (model_order_id,))
+        assert order is not None
+        shop_id = order["shop_id"]
+        head = tx.version(shop_id)  # the shop's writer lock, and a version of our own
+        top = tx.row("SELECT MAX(number) AS n FROM orders WHERE shop_id = ?", (shop_id,))["n"]
+        lines = tx.rows("SELECT * FROM order_lines WHERE order_id = ?", (model_order_id,))
+        history = [{k: v for k, v in h.items() if k != "id"} for h in tx.rows(
+            "SELECT * FROM order_history WHERE order_id = ?", (model_order_id,))]
         for i in range(count):
             clone = {**order, "id": f"ord_hist{i:07d}", "number": top + 1 + i,
                      "idempotency_key": None, "version": head + 1 + i // per_version}
-            conn.execute(f"INSERT INTO orders ({', '.join(order_cols)}) VALUES"
-                         f" ({', '.join('?' * len(order_cols))})", list(clone.values()))
-            oid = line_cols.index("order_id")
-            conn.executemany(
-                f"INSERT INTO order_lines VALUES ({', '.join('?' * len(line_cols))})",
-                [(*line[:oid], clone["id"], *line[oid + 1:]) for line in lines])
-            hid = hist_cols.index("order_id")
-            conn.executemany(
-                f"INSERT INTO order_history ({', '.join(hist_cols)}) VALUES"
-                f" ({', '.join('?' * len(hist_cols))})",
-                [(*h[:hid], clone["id"], *h[hid + 1:]) for h in history])
-        conn.execute("UPDATE change_seq SET value = ? WHERE id = 1",
-                     (head + 1 + (count - 1) // per_version,))
+            _insert(tx, "orders", [clone])
+            _insert(tx, "order_lines", [{**line, "order_id": clone["id"]} for line in lines])
+            _insert(tx, "order_history", [{**h, "order_id": clone["id"]} for h in history])
+        tx.execute("UPDATE shops SET seq = ? WHERE id = ?",
+                   (head + 1 + (count - 1) // per_version, shop_id))
+
+
+def _insert(tx: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        columns = list(rows[0])
+        tx.executemany(f"INSERT INTO {table} ({', '.join(columns)})"
+                       f" VALUES ({', '.join('?' * len(columns))})",
+                       [[r[c] for c in columns] for r in rows])

@@ -15,6 +15,7 @@ from sync.client import pair_device
 from sync.engine import SyncEngine
 from sync.wire import ProtocolError, parse_pull
 from tests.conftest import Customer, free_port, wait_until, watch_shop
+from tests.db import sql, value
 from tests.factories import pull
 from tests.sync.history import clone_orders
 
@@ -23,7 +24,7 @@ def _history(market, customer, count: int, per_version: int) -> int:
     watch_shop(market, customer.shop_id)  # orders are taken while a counter watches
     sku = customer.http.get(f"{market.url}/v1/customer/shops/{customer.shop_id}").json()
     model = customer.place([(sku["products"][0]["sku"], 1)])
-    clone_orders(market.db_path, model["id"], count, per_version)
+    clone_orders(market, model["id"], count, per_version)
     return count + 1
 
 
@@ -33,20 +34,20 @@ def test_pages_hold_every_order_once_and_never_split_a_transaction(market, custo
     total = _history(market, customer, 60, per_version)
     seen: list[str] = []
     cursor, pages = 0, 0
-    with contextlib.closing(open_database(market.db_path)) as db:
+    with contextlib.closing(open_database(market.database_url)) as db:
         while True:
             body = read_pull(db, customer.shop_id, cursor, None, page_size=page_size).body
             parse_pull(body, asked_cursor=cursor)
             pages += 1
-            versions = {o["id"]: v for o, v in _versions(db, body["orders"])}
+            versions = {o["id"]: v for o, v in _versions(market, body["orders"])}
             assert len(body["orders"]) <= max(page_size, per_version)
             if body["more"]:
                 # The whole last transaction is in this page: nothing of it waits beyond.
                 last = max(versions.values())
                 assert body["cursor"] == last
-                group = {r[0] for r in db.execute(
-                    "SELECT id FROM orders WHERE shop_id = ? AND version = ?",
-                    [customer.shop_id, last])}
+                group = {r["id"] for r in sql(
+                    market, "SELECT id FROM orders WHERE shop_id = ? AND version = ?",
+                    (customer.shop_id, last))}
                 assert group <= set(versions)
             seen.extend(o["id"] for o in body["orders"])
             assert body["cursor"] >= cursor
@@ -58,11 +59,9 @@ def test_pages_hold_every_order_once_and_never_split_a_transaction(market, custo
     assert pages >= total // max(page_size, per_version)
 
 
-def _versions(db, orders):
+def _versions(market, orders):
     for order in orders:
-        (version,) = db.execute("SELECT version FROM orders WHERE id = ?",
-                                [order["id"]]).fetchone()
-        yield order, version
+        yield order, value(market, "SELECT version FROM orders WHERE id = ?", (order["id"],))
 
 
 def test_a_shop_with_a_long_history_pairs_in_pages(tmp_path, recorder):

@@ -16,10 +16,10 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from marketplace.storage import open_database
 from sync.client import RequestRefused
 from sync.credentials import PROBE_ACCOUNT, KeyringVault, VaultError
 from sync.pairing import pair_and_keep
+from tests.db import sql
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -97,9 +97,8 @@ def using(backend: keyring.backend.KeyringBackend) -> Iterator[keyring.backend.K
 
 
 def _devices(market, shop_id: str) -> list[dict]:
-    with contextlib.closing(open_database(market.db_path)) as db:
-        return [dict(zip(("name", "revoked_at"), row, strict=True)) for row in db.execute(
-            "SELECT name, revoked_at FROM devices WHERE shop_id = ?", (shop_id,)).fetchall()]
+    return sql(market, "SELECT name, revoked_at FROM devices WHERE shop_id = ? ORDER BY id",
+               (shop_id,))
 
 
 def _assert_french_and_clean(message: str) -> None:

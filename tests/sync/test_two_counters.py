@@ -20,6 +20,9 @@ from sync.client import pair_device
 from sync.engine import SyncEngine
 from tests.conftest import Recorder, wait_until
 
+# Issue 13: the two-counter scenario on SQLite and on PostgreSQL (ids sqlite/postgresql).
+pytestmark = pytest.mark.both_backends
+
 
 @dataclass
 class Counter:

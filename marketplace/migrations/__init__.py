@@ -1,0 +1,1 @@
+"""Alembic's scripts for the marketplace database (run by ``marketplace.schema.migrate``)."""

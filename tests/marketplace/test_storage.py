@@ -1,0 +1,226 @@
+"""The data layer itself (marketplace/storage.py) on both backends: placeholders, the
+per-shop sequence, savepoints, hooks, and the shop lock that serialises one shop's writers."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import pytest
+
+from marketplace import admin
+from marketplace.embedded import EmbeddedMarketplace
+from marketplace.storage import (
+    Store,
+    database_url,
+    open_database,
+    pg_engine,
+    read_tx,
+    to_pyformat,
+    write_tx,
+)
+from tests.conftest import wait_until
+from tests.db import value
+from tests.marketplace.conftest import open_shop
+
+
+def test_placeholders_become_psycopg_ones_outside_literals_names_and_comments():
+    assert to_pyformat("SELECT * FROM t WHERE a = ? AND b IN (?, ?)") == \
+        "SELECT * FROM t WHERE a = %s AND b IN (%s, %s)"
+    assert to_pyformat("SELECT '?', \"we?rd\", ? -- why? 100%\nFROM t") == \
+        "SELECT '?', \"we?rd\", %s -- why? 100%%\nFROM t"
+    assert to_pyformat("SELECT 'it''s ?', ? LIKE '5%'") == "SELECT 'it''s ?', %s LIKE '5%%'"
+    assert to_pyformat("SELECT 1 % 2") == "SELECT 1 %% 2"
+
+
+def test_database_urls_accept_what_operators_write(tmp_path):
+    assert database_url(tmp_path / "m.db") == f"sqlite:///{tmp_path / 'm.db'}"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    with pytest.raises(ValueError, match="non prise en charge"):
+        database_url("mysql://u@h/db")
+
+
+@pytest.fixture
+def shop_db(database):
+    with contextlib.closing(open_database(database)) as db:
+        shop_id, _code = admin.create_shop(db, "Épicerie des tests")
+        yield db, shop_id
+
+
+def test_a_shop_s_sequence_moves_once_per_transaction_and_only_its_own(shop_db):
+    db, shop_id = shop_db
+    other = admin.create_shop(db, "Épicerie voisine")[0]
+    with read_tx(db) as tx:
+        before = {r["id"]: r["seq"] for r in tx.rows("SELECT id, seq FROM shops")}
+    with write_tx(db) as tx:
+        first = tx.version(shop_id)
+        assert tx.version(shop_id) == first == before[shop_id] + 1
+        assert tx.touched_shops == {shop_id}
+    with read_tx(db) as tx:
+        after = {r["id"]: r["seq"] for r in tx.rows("SELECT id, seq FROM shops")}
+        assert after == {**before, shop_id: first}
+        with pytest.raises(RuntimeError):
+            tx.version(other)
+    with pytest.raises(LookupError), write_tx(db) as tx:
+        tx.version("shop_nobody")
+
+
+class Undo(Exception):
+    pass
+
+
+def test_a_savepoint_undone_forgets_the_version_it_took(shop_db):
+    db, shop_id = shop_db
+    with write_tx(db) as tx:
+        with pytest.raises(Undo), tx.savepoint():
+            taken = tx.version(shop_id)
+            raise Undo
+        assert tx.touched_shops == frozenset()
+        assert tx.version(shop_id) == taken  # taken again: the undone bump is gone
+
+
+def test_hooks_run_before_and_after_commit_and_not_on_rollback(shop_db):
+    db, shop_id = shop_db
+    seen: list[object] = []
+    db.backend.before_commit_hooks.append(lambda tx: seen.append(("hook", tx.touched_shops)))
+    try:
+        with write_tx(db) as tx:
+            tx.version(shop_id)
+            tx.before_commit(lambda: seen.append("before"))
+            tx.on_commit(lambda: seen.append("after"))
+        assert seen == ["before", ("hook", {shop_id}), "after"]
+        seen.clear()
+        with pytest.raises(KeyError), write_tx(db) as tx:
+            tx.on_commit(lambda: seen.append("after"))
+            raise KeyError("no")
+        assert seen == []
+    finally:
+        db.backend.before_commit_hooks.clear()
+
+
+def test_a_writer_of_a_shop_waits_for_the_one_holding_its_lock(database):
+    """What keeps check-then-insert and the cursor right on PostgreSQL (SQLite: one writer
+    at a time for the whole file). The second writer's check sees the first one's row."""
+    store = Store(database)
+    with contextlib.closing(open_database(database)) as db:
+        shop_id, _code = admin.create_shop(db, "Épicerie verrouillée")
+    holding, release = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def first(db):
+        with write_tx(db) as tx:
+            tx.lock_shop(shop_id)
+            tx.execute("UPDATE shops SET name = 'écrit par le premier' WHERE id = ?", (shop_id,))
+            holding.set()
+            assert release.wait(10)
+
+    def second(db):
+        with write_tx(db) as tx:
+            tx.lock_shop(shop_id)
+            seen["at"] = time.monotonic()
+            seen["name"] = tx.row("SELECT name FROM shops WHERE id = ?", (shop_id,))["name"]
+
+    try:
+        one = threading.Thread(target=store.run, args=(first,))
+        one.start()
+        assert holding.wait(10)
+        two = threading.Thread(target=store.run, args=(second,))
+        two.start()
+        if "://" in database:  # PostgreSQL says when a backend waits on a row lock
+            wait_until(lambda: value(database, "SELECT COUNT(*) FROM pg_stat_activity"
+                                               " WHERE wait_event_type = 'Lock'"
+                                               " AND datname = current_database()"), timeout=10)
+        else:  # in-process writer lock: nothing to observe; give the thread time to block
+            time.sleep(0.2)
+        assert "at" not in seen
+        released_at = time.monotonic()
+        release.set()
+        wait_until(lambda: "at" in seen, timeout=10)
+        one.join(10)
+        two.join(10)
+        assert seen["at"] >= released_at and seen["name"] == "écrit par le premier"
+    finally:
+        release.set()
+        store.close()
+
+
+def test_other_shops_writers_do_not_wait_on_postgresql(pg_database):
+    """(SQLite has one writer for the whole file, by design.)"""
+    database = pg_database
+    store = Store(database)
+    with contextlib.closing(open_database(database)) as db:
+        busy = admin.create_shop(db, "Épicerie occupée")[0]
+        free = admin.create_shop(db, "Épicerie libre")[0]
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(db):
+        with write_tx(db) as tx:
+            tx.version(busy)
+            holding.set()
+            assert release.wait(10)
+
+    def write_other(db):
+        with write_tx(db) as tx:
+            return tx.version(free)
+
+    try:
+        one = threading.Thread(target=store.run, args=(hold,))
+        one.start()
+        assert holding.wait(10)
+        started = time.monotonic()
+        assert store.run(write_other) >= 1
+        assert time.monotonic() - started < 2
+    finally:
+        release.set()
+        one.join(10)
+        store.close()
+
+
+def test_connections_cut_under_the_server_are_replaced_by_themselves(pg_database):
+    """Pre-ping: a pooled connection whose server process went away (a restarted or
+    failed-over PostgreSQL) is dropped at checkout, and the request gets a new one."""
+    with EmbeddedMarketplace(pg_database) as market:
+        shop = open_shop(market)
+        for _ in range(3):
+            shop.place([("CROIS", 1)])
+            cut = value(pg_database, "SELECT COUNT(pg_terminate_backend(pid))"
+                                     " FROM pg_stat_activity WHERE datname = current_database()"
+                                     " AND pid <> pg_backend_pid()")
+            assert cut >= 1
+            assert shop.pull()["shop"]["id"] == shop.shop_id
+        assert len(shop.pull()["orders"]) == 3
+
+
+def test_a_database_out_of_reach_is_a_503_to_retry_not_a_500(pg_database):
+    with EmbeddedMarketplace(pg_database) as market:
+        shop = open_shop(market)
+        state = market._state
+        assert state is not None
+        # As if PostgreSQL were down: new connections refused, pooled ones dead.
+        backend = state.store.backend
+        backend.engine.dispose()
+        backend.engine = pg_engine(backend.engine.url.set(port=1).render_as_string(False))
+        response = shop.http.get(f"{shop.url}/v1/pull", headers=shop.auth)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert response.headers["Retry-After"] == "1"
+        placed = shop.order([("CROIS", 1)])
+        assert placed.status_code == 503
+
+
+def test_a_read_transaction_is_one_snapshot_from_its_first_statement(shop_db, database):
+    """What a pull relies on: cursor, entities and last id from one snapshot (REPEATABLE
+    READ on PostgreSQL, whose BEGIN travels with the first statement)."""
+    db, shop_id = shop_db
+    with contextlib.closing(open_database(database)) as other:
+        with read_tx(db) as tx:
+            seq = tx.row("SELECT seq FROM shops WHERE id = ?", (shop_id,))["seq"]
+            with write_tx(other) as writer:
+                writer.execute("UPDATE shops SET name = 'changée' WHERE id = ?", (shop_id,))
+                assert writer.version(shop_id) == seq + 1
+            again = tx.row("SELECT seq, name FROM shops WHERE id = ?", (shop_id,))
+            assert (again["seq"], again["name"]) == (seq, "Épicerie des tests")
+        with read_tx(db) as tx:
+            assert tx.row("SELECT seq FROM shops WHERE id = ?", (shop_id,))["seq"] == seq + 1
