@@ -32,6 +32,9 @@ Typical session (two terminals):
   #    Need another code later (new counter, token revoked)?
   comptoir-marketplace pairing-code --db market.db --shop shop_…
 
+PostgreSQL instead of a SQLite file: --database-url postgresql://user@host/market
+in place of --db FILE (`migrate` creates or upgrades the schema; `serve` does too).
+
 Demo: `seed-demo` creates "Boulangerie Zoé" with a French catalogue, then
 `demo-orders --url http://127.0.0.1:8765 --shop shop_demo_zoe` sends it orders.
 The same commands run as `python -m marketplace ...`.
@@ -153,6 +156,7 @@ def _serve(args: argparse.Namespace) -> int:
     _raise_fd_limit()
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
     app = create_app(_database(args), settings={"auto_reject_after_s": args.auto_reject_after,
                                         "unattended_after_s": args.unattended_after,
                                         **_hardening_settings(args)})
@@ -279,6 +283,39 @@ _DEVICE_COMMANDS = {"devices": _devices, "pairing-codes": _pairing_codes,
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "db", None) is None and getattr(args, "database_url", None) is None:
+        return _run(args)  # no database involved
+    try:
+        return _run(args)
+    except Exception as exc:
+        message = _database_problem(exc)
+        if message is None:
+            raise
+        print(f"comptoir-marketplace: {message}", file=sys.stderr)
+        return 2
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """A French sentence for a database that cannot be used (None: another problem)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError as SAOperationalError
+
+    try:
+        from psycopg import OperationalError as PgOperationalError
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        PgOperationalError = SAOperationalError  # noqa: N806
+    if isinstance(exc, ValueError) and "base de données" in str(exc):
+        return str(exc)
+    if isinstance(exc, (SAOperationalError, PgOperationalError, sqlite3.OperationalError)):
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"base de données inaccessible ({detail})"
+    if isinstance(exc, RuntimeError) and "place de marché" in str(exc):
+        return str(exc)
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "demo-orders":

@@ -37,7 +37,7 @@ from marketplace.pull import read_pull
 from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
-from marketplace.storage import Store, database_url, read_tx
+from marketplace.storage import Store, database_url, read_tx, unavailable
 from marketplace.validation import (
     bearer_token,
     parse_order_request,
@@ -84,7 +84,16 @@ class MarketState:
         return task
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await run_in_threadpool(self.store.run, fn, *args)
+        try:
+            return await run_in_threadpool(self.store.run, fn, *args)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            # Nothing was committed: the client retries (Retry-After), no traceback per request.
+            log.warning("database unavailable: %s", str(exc).strip().splitlines()[0:1])
+            raise ApiError(503, "database_unavailable",
+                           "La place de marché est momentanément indisponible ; réessayez dans"
+                           " un instant.", headers={"Retry-After": "1"}) from exc
 
     async def shop_of(self, request: Request) -> str:
         return await self.db(shops.authenticate, bearer_token(request))

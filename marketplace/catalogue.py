@@ -107,7 +107,9 @@ def customer_catalogue(db: Database, shop_id: str) -> dict[str, Any]:
         if shop is None:
             raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
         products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND active = 1"
-                           " ORDER BY category, name", (shop_id,))
+                           # NULL categories first on both backends (SQLite's default)
+                           " ORDER BY CASE WHEN category IS NULL THEN 0 ELSE 1 END, category,"
+                           " name", (shop_id,))
     return {
         "shop": {"id": shop["id"], "name": shop["name"], "address": shop["address"],
                  "paused": bool(shop["paused"])},

@@ -473,7 +473,7 @@ OPENAPI: dict[str, Any] = {
                        "the customer endpoints of the reference server. Times are ISO 8601 UTC "
                        "strings ending in Z, money integer cents. Every error is "
                        '{"error": {"code", "message"}}; any status may also be 500 '
-                       "internal_error (retry with backoff).",
+                       "internal_error or 503 database_unavailable (retry with backoff).",
     },
     "servers": [{"url": "http://127.0.0.1:8765"}],
     "tags": [{"name": "shop", "description": "The shop app (device token)"},

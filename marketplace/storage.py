@@ -70,7 +70,7 @@ from sync.sqlite_tx import rollback_quietly, transaction
 
 __all__ = ["Backend", "Database", "Store", "Tx", "connect", "database_url", "open_database",
            "read_tx", "write_tx", "rows", "row", "to_pyformat", "is_postgresql_url",
-           "sqlite_path"]
+           "sqlite_path", "unavailable", "pg_engine"]
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
@@ -258,6 +258,19 @@ def rows(conn: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]
 def row(conn: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
     found = rows(conn, sql, params)
     return found[0] if found else None
+
+
+def unavailable(exc: BaseException) -> bool:
+    """PostgreSQL could not be reached, or gave this transaction up (connection lost, server
+    restarting, pool exhausted, deadlock, serialisation failure): the request may be retried
+    as it is. (SQLite's errors are left alone: a missing table is a bug, not a pause.)"""
+    try:
+        import psycopg
+        from sqlalchemy import exc as sa_exc
+    except ImportError:  # pragma: no cover - both are dependencies
+        return False
+    return isinstance(exc, (psycopg.OperationalError, sa_exc.OperationalError,
+                            sa_exc.TimeoutError))
 
 
 # -- transactions ------------------------------------------------------------------------------

@@ -172,3 +172,17 @@ def test_a_database_that_is_not_a_marketplace_is_refused_untouched(tmp_path):
         migrate(path)
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["shops"]
+
+
+@pytest.mark.parametrize("args,said", [
+    (["migrate", "--database-url", "postgresql://postgres@127.0.0.1:1/nowhere"],
+     "base de données inaccessible"),
+    (["serve", "--database-url", "postgresql://postgres@127.0.0.1:1/nowhere", "--port", "0"],
+     "base de données inaccessible"),
+    (["list-shops", "--database-url", "mysql://u@127.0.0.1/x"],
+     "base de données non prise en charge"),
+])
+def test_a_database_that_cannot_be_used_is_a_sentence_not_a_traceback(args, said, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"comptoir-marketplace: {said}") and "Traceback" not in err

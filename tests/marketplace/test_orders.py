@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from marketplace.catalogue import DEMO_PRODUCTS
@@ -182,3 +183,14 @@ def test_the_customer_catalogue(shop):
     assert set(products) == set(INITIAL)
     assert products["ECL"]["availability"] == "sold_out"
     assert shop.http.get(f"{shop.url}/v1/customer/shops/shop_x").status_code == 404
+
+
+def test_the_catalogue_is_in_the_same_order_on_both_backends(server):
+    """Uncategorised products first, then by category and name compared as bytes (SQLite's
+    BINARY, PostgreSQL's COLLATE "C"): not a locale's order, which would differ by server."""
+    shop_id, _code = server.create_shop("Épicerie ordonnée", products=[
+        {"sku": sku, "name": name, "price_cents": 100, "category": category, "stock": 1}
+        for sku, name, category in [("A", "éclair", "b"), ("B", "Zeste", "b"), ("C", "zèbre", "b"),
+                                    ("D", "sans rayon", None), ("E", "Abricot", "a")]])
+    products = httpx.get(f"{server.url}/v1/customer/shops/{shop_id}").json()["products"]
+    assert [p["sku"] for p in products] == ["D", "E", "B", "C", "A"]

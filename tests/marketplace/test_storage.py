@@ -15,6 +15,7 @@ from marketplace.storage import (
     Store,
     database_url,
     open_database,
+    pg_engine,
     read_tx,
     to_pyformat,
     write_tx,
@@ -190,3 +191,20 @@ def test_connections_cut_under_the_server_are_replaced_by_themselves(pg_database
             assert cut >= 1
             assert shop.pull()["shop"]["id"] == shop.shop_id
         assert len(shop.pull()["orders"]) == 3
+
+
+def test_a_database_out_of_reach_is_a_503_to_retry_not_a_500(pg_database):
+    with EmbeddedMarketplace(pg_database) as market:
+        shop = open_shop(market)
+        state = market._state
+        assert state is not None
+        # As if PostgreSQL were down: new connections refused, pooled ones dead.
+        backend = state.store.backend
+        backend.engine.dispose()
+        backend.engine = pg_engine(backend.engine.url.set(port=1).render_as_string(False))
+        response = shop.http.get(f"{shop.url}/v1/pull", headers=shop.auth)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "database_unavailable"
+        assert response.headers["Retry-After"] == "1"
+        placed = shop.order([("CROIS", 1)])
+        assert placed.status_code == 503
