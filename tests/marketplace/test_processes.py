@@ -173,6 +173,29 @@ def test_an_order_placed_through_one_process_wakes_a_long_poll_held_by_the_other
     assert max(latencies) < 1.0
 
 
+def test_a_change_made_while_a_listener_was_cut_off_reaches_its_long_polls(
+        pg_url: str, tmp_path: Path) -> None:
+    """PostgreSQL restarted (simulated: the listeners' sessions killed, and new connections
+    refused for a while): the order committed meanwhile was announced to nobody; the
+    listener reconnects by itself and wakes every waiter, which then reads it."""
+    name = pg_url.rsplit("/", 1)[1]
+    admin = pg_url.rsplit("/", 1)[0] + "/postgres"
+    shop_id, code = new_shop(pg_url)
+    with server_processes(pg_url, tmp_path, 2) as (a, b):
+        pair_device(a.url, shop_id, code).place([("CROIS", 1)])  # A's pool holds connections
+        held = hold_pull(pg_url, new_device(pg_url, a, b, shop_id))
+        try:
+            sql(admin, f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            sql(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                       " application_name = 'comptoir-listener' AND datname = %s", (name,))
+            order = ShopSession(a.url, shop_id, "").place([("CROIS", 1)])
+            assert held.waiting  # nobody told B
+        finally:
+            sql(admin, f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        assert [o["id"] for o in held.result(timeout=15)["orders"]] == [order["id"]]
+        assert a.errors() == "" and b.errors() == ""
+
+
 def test_an_operator_command_wakes_the_long_polls_of_every_process(
         pg_url_module: str, two_ends: tuple[ShopSession, ShopSession]) -> None:
     on_a, on_b = two_ends
