@@ -79,8 +79,10 @@ class ChangeListener:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # psycopg.Error, OSError: the connection is gone
-                log.warning("change listener: connection lost (%s: %s); reconnecting",
-                            type(exc).__name__, exc)
+                # Once per outage at WARNING (the operator sees it), then quietly.
+                level = logging.WARNING if self.backoff.failures == 0 else logging.DEBUG
+                log.log(level, "change listener: no connection (%s: %s); retrying",
+                        type(exc).__name__, exc)
             finally:
                 self.hub.fed = False
                 self.listening.clear()
@@ -96,7 +98,8 @@ class ChangeListener:
             await conn.execute(f"LISTEN {CHANNEL}")
             self.connections += 1
             if self.connections > 1:
-                log.info("change listener: listening again")
+                log.warning("change listener: listening again (after %d failed attempts)",
+                            self.backoff.failures)
             self.backoff.reset()
             self.hub.fed = True
             self.listening.set()
