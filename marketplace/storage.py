@@ -339,7 +339,12 @@ class Tx:
         if not self.write:
             raise RuntimeError("lock_shop() in a read transaction")
         if self._pg and shop_id not in self._locked:
-            self.execute("SELECT 1 FROM shops WHERE id = ? FOR UPDATE", (shop_id,)).fetchall()
+            # NO KEY UPDATE: the lock ``version()``'s UPDATE takes, so the shop's writers
+            # queue behind each other, while the KEY SHARE lock that inserting a row which
+            # references the shop takes (a device, a pairing code) does not wait on it, and
+            # cannot deadlock with it.
+            self.execute("SELECT 1 FROM shops WHERE id = ? FOR NO KEY UPDATE",
+                         (shop_id,)).fetchall()
             self._locked.add(shop_id)
 
     @property

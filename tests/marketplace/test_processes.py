@@ -24,13 +24,13 @@ import httpx
 import psycopg
 import pytest
 
-from marketplace import admin, orders, shops
+from marketplace import admin, orders, pairing, shops
 from marketplace.catalogue import DEMO_PRODUCTS
 from marketplace.exclusive import SWEEPER_LOCK_KEY
 from marketplace.ids import hash_token
 from marketplace.listener import listen_conninfo
 from marketplace.orders import OrderLineRequest, OrderRequest
-from marketplace.storage import open_database
+from marketplace.storage import open_database, write_tx
 from sync.protocol import to_iso
 from tests.conftest import wait_until
 from tests.marketplace.conftest import ShopSession
@@ -405,3 +405,22 @@ def test_a_sweep_skips_its_round_while_another_process_sweeps(pg_url: str) -> No
             assert shops.reopen_paused(db, later, shop_id) == [shop_id]
     finally:
         db.close()
+
+
+def test_a_shop_writer_in_flight_does_not_hold_up_pairing_a_counter(pg_url: str) -> None:
+    """The shop's row lock serialises its writers, not the rows that merely point at the
+    shop: a pairing (a new device row) goes through while a writer holds the lock."""
+    shop_id, code = new_shop(pg_url)
+    writer, pairer = open_database(pg_url), open_database(pg_url)
+    paired: list[dict[str, str]] = []
+    try:
+        with write_tx(writer) as tx:
+            tx.lock_shop(shop_id)
+            thread = threading.Thread(target=lambda: paired.append(
+                pairing.pair(pairer, code, "Comptoir", None, 3600, None)))
+            thread.start()
+            thread.join(10)
+            assert paired and paired[0]["shop_id"] == shop_id  # while the lock is held
+    finally:
+        writer.close()
+        pairer.close()
