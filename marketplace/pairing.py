@@ -28,9 +28,9 @@ from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import to_iso
 
 __all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_shop_tag",
-           "new_code", "normalize_code", "shop_of_code", "REFUSED", "ALREADY_ROTATED", "issue_code",
-           "pair", "rotate_token", "list_devices",
-           "revoke_device_by_id", "list_pending_codes", "revoke_code"]
+           "new_code", "normalize_code", "shop_of_code", "REFUSED", "ALREADY_ROTATED",
+           "issue_code", "pair", "rotate_token", "list_devices", "revoke_device_by_id",
+           "list_pending_codes", "revoke_code"]
 
 DEFAULT_CODE_TTL_S = 24 * 3600.0
 ROTATION_GRACE_S = 120.0
