@@ -115,7 +115,7 @@ def test_bad_pull_parameters_are_422(shop, params):
     assert response.json()["error"]["code"] == "invalid_request"
 
 
-def test_hundreds_of_long_polls_wake_together(shop):
+def test_hundreds_of_long_polls_wake_together(shop, server):
     """Waiting requests hold no thread: 300 waiters, one order, all answered quickly.
 
     Raw asyncio sockets on the client side: httpx's pool, not the server, is slow at this."""
@@ -142,4 +142,8 @@ def test_hundreds_of_long_polls_wake_together(shop):
 
     answers, placed_at = asyncio.run(scenario())
     assert all(b" 200 OK" in a[:20] and b'"orders":[{' in a for _, a in answers)
-    assert max(at for at, _ in answers) - placed_at < 1.5
+    # Each woken pull reads its own snapshot: in process on SQLite, about eight round trips
+    # to the server on PostgreSQL (pre-ping, BEGIN, four reads, COMMIT), 300 times over the
+    # pool's 40 connections on this 2-core machine.
+    limit = 3.0 if server.db_path is None else 1.5
+    assert max(at for at, _ in answers) - placed_at < limit
