@@ -35,6 +35,10 @@ Typical session (two terminals):
 PostgreSQL instead of a SQLite file: --database-url postgresql://user@host/market
 in place of --db FILE (`migrate` creates or upgrades the schema; `serve` does too).
 
+Operator console (web, same server): create an account (its password is
+printed once), then open http://127.0.0.1:8765/console/
+  comptoir-marketplace operator add claire.martin --db market.db
+
 Demo: `seed-demo` creates "Boulangerie Zoé" with a French catalogue, then
 `demo-orders --url http://127.0.0.1:8765 --shop shop_demo_zoe` sends it orders.
 The same commands run as `python -m marketplace ...`.
@@ -123,6 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("list-shops", "list the shops")
 
+    edit = command("edit-shop", "change a shop's name, address or time zone")
+    edit.add_argument("--shop", required=True, metavar="SHOP_ID")
+    edit.add_argument("--name")
+    edit.add_argument("--address")
+    edit.add_argument("--time-zone", metavar="ZONE")
+    pause = command("pause-shop", "pause a shop (no new orders) until reopened or for a while")
+    pause.add_argument("--shop", required=True, metavar="SHOP_ID")
+    pause.add_argument("--minutes", type=int, metavar="N", help="reopen by itself after N min")
+    resume = command("resume-shop", "reopen a paused shop")
+    resume.add_argument("--shop", required=True, metavar="SHOP_ID")
+
+    operator = command("operator", "operator accounts of the web console (/console/)")
+    operator.add_argument("action", choices=["add", "list", "reset-password", "disable"])
+    operator.add_argument("name", nargs="?", help="account name, e.g. claire.martin")
+
     devices = command("devices", "list a shop's devices (paired counters) and their state")
     devices.add_argument("--shop", required=True, metavar="SHOP_ID")
     revoke = command("revoke-device", "revoke a device's token (it must pair again)")
@@ -164,6 +183,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
     print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
+    print(f"Storefront (customers order here): http://{args.host}:{port}/boutique/", flush=True)
     config = uvicorn_config(app, app.state.market.settings,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
                             forwarded_allow_ips=args.forwarded_allow_ips)
@@ -265,20 +285,73 @@ def _pairing_codes(db: Any, args: argparse.Namespace) -> None:
 
 
 def _revoke_device(db: Any, args: argparse.Namespace) -> None:
-    from marketplace import pairing
+    from marketplace import audit, pairing
 
-    pairing.revoke_device_by_id(db, args.shop, args.device)
+    pairing.revoke_device_by_id(db, args.shop, args.device, actor=audit.cli_actor())
     print(f"device {args.device}: revoked")
 
 
 def _revoke_code(db: Any, args: argparse.Namespace) -> None:
-    from marketplace import pairing
+    from marketplace import audit, pairing
 
-    print(f"{pairing.revoke_code(db, args.shop, args.code)} code(s) revoked")
+    print(f"{pairing.revoke_code(db, args.shop, args.code, actor=audit.cli_actor())}"
+          " code(s) revoked")
+
+
+def _edit_shop(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import admin, audit
+
+    changed = admin.update_shop(db, args.shop, name=args.name, address=args.address,
+                                time_zone=args.time_zone, actor=audit.cli_actor())
+    print(", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in changed.items())
+          or "unchanged")
+
+
+def _pause_shop(db: Any, args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    from marketplace import admin, audit
+    from sync.protocol import to_iso
+
+    if args.command == "resume-shop":
+        admin.pause_shop(db, args.shop, False, actor=audit.cli_actor())
+        print(f"{args.shop}: open")
+        return
+    if args.minutes is not None and args.minutes <= 0:
+        raise ValueError("--minutes must be positive")
+    until = (to_iso(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=args.minutes))
+             if args.minutes else None)
+    admin.pause_shop(db, args.shop, True, until, actor=audit.cli_actor())
+    print(f"{args.shop}: paused" + (f" until {until}" if until else ""))
+
+
+def _operator(db: Any, args: argparse.Namespace) -> None:
+    from marketplace import audit
+    from marketplace.console import auth
+
+    if args.action == "list":
+        for row in auth.list_operators(db):
+            state = f"disabled {row['disabled_at']}" if row["disabled_at"] else "active"
+            print(f"{row['name']}\tcreated {row['created_at']}\t{state}")
+        return
+    if not args.name:
+        raise ValueError(f"operator {args.action}: give the account's NAME")
+    actor = audit.cli_actor()
+    if args.action == "disable":
+        auth.disable_operator(db, args.name, actor=actor)
+        print(f"{args.name}: disabled (sessions ended)")
+        return
+    password = (auth.add_operator(db, args.name, actor=actor) if args.action == "add"
+                else auth.reset_password(db, args.name, actor=actor))
+    # Shown once: only its scrypt hash is kept.
+    print(f"operator: {args.name.strip().lower()}\npassword: {password}\n"
+          "(shown once; log in at http://HOST:PORT/console/)")
 
 
 _DEVICE_COMMANDS = {"devices": _devices, "pairing-codes": _pairing_codes,
-                    "revoke-device": _revoke_device, "revoke-code": _revoke_code}
+                    "revoke-device": _revoke_device, "revoke-code": _revoke_code,
+                    "edit-shop": _edit_shop, "pause-shop": _pause_shop,
+                    "resume-shop": _pause_shop, "operator": _operator}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -329,7 +402,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.write(render_openapi())
         return 0
 
-    from marketplace import admin
+    from marketplace import admin, audit
     from marketplace.catalogue import DEMO_PRODUCTS
     from marketplace.storage import open_database
 
@@ -343,9 +416,10 @@ def _run(args: argparse.Namespace) -> int:
             if args.command == "create-shop":
                 products = DEMO_PRODUCTS if args.demo_products else ()
                 _print_shop(*admin.create_shop(db, args.name, args.address, products,
-                                               time_zone=args.time_zone), args.json)
+                                               time_zone=args.time_zone,
+                                               actor=audit.cli_actor()), args.json)
             elif args.command == "pairing-code":
-                print(admin.new_pairing_code(db, args.shop))
+                print(admin.new_pairing_code(db, args.shop, actor=audit.cli_actor()))
             elif args.command == "seed-demo":
                 _print_shop(*admin.seed_demo(db), args.json)
             elif args.command == "add-product":

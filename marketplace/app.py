@@ -24,8 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marketplace import customer_access, orders, pairing, payments, shops
-from marketplace.catalogue import customer_catalogue
+from marketplace import customer_access, orders, pairing, payments, shops, storefront
+from marketplace.console.web import console_mount
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
@@ -38,6 +38,7 @@ from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
 from marketplace.storage import Store, database_url, read_tx, unavailable
+from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
     bearer_token,
     parse_order_request,
@@ -258,8 +259,8 @@ async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: fl
 # -- customer endpoints (reference server only) ---------------------------------------------------
 
 async def customer_shop(request: Request) -> Response:
-    st = _state(request)
-    return JSONResponse(await st.db(customer_catalogue, request.path_params["shop_id"]))
+    return JSONResponse(await storefront_api.catalogue(_state(request),
+                                                       request.path_params["shop_id"]))
 
 
 async def customer_place(request: Request) -> Response:
@@ -268,6 +269,9 @@ async def customer_place(request: Request) -> Response:
     order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes,
                                                                 st.settings.body_timeout_s))
     await _check_open(st, shop_id, order_request.idempotency_key)
+    if order_request.pickup_slot is not None:
+        await st.db(storefront_api.check_pickup_slot, shop_id, order_request.pickup_slot,
+                    order_request.idempotency_key)
     order, created = await st.db(orders.place_order, shop_id, order_request,
                                   st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
@@ -312,8 +316,9 @@ async def customer_get(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
     await _check_order_secret(request)
-    return JSONResponse(await st.db(orders.get_order, p["shop_id"], p["order_id"],
-                                        st.settings.auto_reject_after_s))
+    since, wait = storefront_api.parse_wait(request.query_params, st.settings.max_wait_s)
+    return JSONResponse(await storefront_api.read_order(st, p["shop_id"], p["order_id"], since,
+                                                        wait))
 
 
 async def customer_cancel(request: Request) -> Response:
@@ -406,11 +411,14 @@ ROUTES = [
     Route("/v1/devices/self/rotate", rotate_self, methods=["POST"]),
     Route("/v1/push", push, methods=["POST"]),
     Route("/v1/pull", pull, methods=["GET"]),
+    Route("/v1/customer/shops", storefront_api.list_shops, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}", customer_shop, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}/orders", customer_place, methods=["POST"]),
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}", customer_get, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}/orders/{order_id}/cancel", customer_cancel,
           methods=["POST"]),
+    Route("/v1/customer/shops/{shop_id}/orders/{order_id}/qr.svg", storefront_api.order_qr,
+          methods=["GET"]),
     Route("/v1/payments/notify", payment_notify, methods=["POST"]),
     Route("/v1/health", health, methods=["GET"]),
     Route("/v1/openapi.json", openapi, methods=["GET"]),
@@ -444,7 +452,7 @@ def create_app(database: str | Path, *,
             state.store.close()
 
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, *storefront.routes(), console_mount()],
         lifespan=lifespan,
         middleware=[Middleware(CatchAll),
                     Middleware(CustomerCors, origins=state.settings.cors_origins),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from marketplace.customer_access import availability
 from marketplace.errors import ApiError
+from marketplace.opening_hours import load_hours, open_at, pickup_slots, shop_zone
 from marketplace.storage import Database, Tx, read_tx
 
 __all__ = [
@@ -101,7 +103,8 @@ def product_to_wire(product: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def customer_catalogue(db: Database, shop_id: str) -> dict[str, Any]:
-    """What a customer may order: the shop and its active products."""
+    """What a customer may order: the shop (its hours and the pickup slots they allow now)
+    and its active products."""
     with read_tx(db) as tx:
         shop = tx.row("SELECT * FROM shops WHERE id = ?", (shop_id,))
         if shop is None:
@@ -110,9 +113,13 @@ def customer_catalogue(db: Database, shop_id: str) -> dict[str, Any]:
                            # NULL categories first on both backends (SQLite's default)
                            " ORDER BY CASE WHEN category IS NULL THEN 0 ELSE 1 END, category,"
                            " name", (shop_id,))
+    hours, zone = load_hours(shop["opening_hours"]), shop_zone(shop["time_zone"])
+    now = dt.datetime.now(dt.UTC)
     return {
         "shop": {"id": shop["id"], "name": shop["name"], "address": shop["address"],
-                 "paused": bool(shop["paused"])},
+                 "paused": bool(shop["paused"]), "time_zone": zone.key,
+                 "opening_hours": hours, "open_now": open_at(hours, zone, now) if hours else None},
+        "pickup_slots": pickup_slots(hours, zone, now) if hours else [],
         # Availability, not quantities nor thresholds (customer_access.py).
         "products": [{"sku": p["sku"], "name": p["name"], "price_cents": p["price_cents"],
                       "category": p["category"], "availability": availability(p)}

@@ -56,7 +56,7 @@ def check_caps(tx: Tx, shop_id: str, phone: str, units: int, caps: OrderCaps) ->
                        f"Au plus {caps.max_units_per_order} articles par commande "
                        f"({units} demandés).", field="lines")
     held = tx.row(
-        "SELECT COUNT(DISTINCT o.id) AS orders, COALESCE(SUM(l.qty), 0) AS units"
+        "SELECT COUNT(DISTINCT o.id) AS orders, CAST(COALESCE(SUM(l.qty), 0) AS BIGINT) AS units"
         " FROM orders o JOIN order_lines l ON l.order_id = o.id"
         f" WHERE o.shop_id = ? AND o.customer_key = ? AND o.status IN {_OPEN}",
         (shop_id, customer_key(phone)))

@@ -58,8 +58,10 @@ def _options_for(name: str, rng: random.Random) -> list[str]:
     return []
 
 
-def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict[str, Any] | None:
-    """An order body for POST /v1/customer/shops/{id}/orders, or None when nothing is orderable."""
+def build_demo_order(products: list[dict[str, Any]], rng: random.Random,
+                     slots: list[str] | None = None) -> dict[str, Any] | None:
+    """An order body for POST /v1/customer/shops/{id}/orders, or None when nothing is orderable;
+    ``slots``: the catalogue's pickup slots (a shop with opening hours takes only those)."""
     orderable = [p for p in products if p["availability"] != "sold_out"]
     if not orderable:
         return None
@@ -83,7 +85,10 @@ def build_demo_order(products: list[dict[str, Any]], rng: random.Random) -> dict
         "allergens": rng.choice(ALLERGENS) if rng.random() < 0.2 else "",
         "idempotency_key": str(uuid.UUID(int=rng.getrandbits(128))),
     }
-    if rng.random() < 0.5:  # a pickup slot 30 min to 2 h ahead, on a quarter hour
+    if slots:
+        if rng.random() < 0.5:  # one of the next two hours' slots
+            body["pickup_slot"] = rng.choice(slots[:8])
+    elif rng.random() < 0.5:  # a pickup slot 30 min to 2 h ahead, on a quarter hour
         slot = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=rng.randrange(30, 120))
         body["pickup_slot"] = to_iso(slot.replace(minute=slot.minute // 15 * 15, second=0,
                                                   microsecond=0))
@@ -98,7 +103,8 @@ def place_demo_order(http: httpx.Client, url: str, shop_id: str,
     base = f"{url.rstrip('/')}/v1/customer/shops/{shop_id}"
     catalogue = http.get(base)
     catalogue.raise_for_status()
-    body = build_demo_order(catalogue.json()["products"], rng)
+    body = build_demo_order(catalogue.json()["products"], rng,
+                            catalogue.json().get("pickup_slots"))
     if body is None:
         return None
     for _ in range(2):  # the idempotency key makes a retry after a lost answer harmless

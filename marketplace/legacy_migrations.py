@@ -1,8 +1,8 @@
-"""Legacy bridge: the SQLite-only sqlite-utils migrations 0001..0007, frozen.
+"""Legacy bridge: the SQLite-only sqlite-utils migrations 0001..0009, frozen.
 
 The marketplace's schema is now schema.py (SQLAlchemy) migrated by Alembic
 (migrations/). A database created by these migrations (table ``_sqlite_migrations``)
-is brought up to 0007 by them, then stamped with Alembic's baseline revision, which
+is brought up to 0009 by them, then stamped with Alembic's baseline revision, which
 is exactly the schema they leave (schema.migrate does it). Never change them: they
 are what existing databases went through. The original design note follows.
 
@@ -269,6 +269,54 @@ def _shop_pairing_tag(db: Database) -> None:
                    (new_shop_tag(taken.__contains__), shop_id))
     db.execute("UPDATE pairing_secrets SET revoked_at = ? WHERE used_at IS NULL"
                " AND revoked_at IS NULL", (to_iso(dt.datetime.now(dt.UTC)),))
+
+
+@MIGRATIONS(name="0008_shop_opening_hours")
+def _shop_opening_hours(db: Database) -> None:
+    # opening_hours.py: the hours the storefront offers pickup slots from, as JSON text in the
+    # shop's time zone ('' = none given: orders "as soon as possible" only, as before).
+    db.execute("ALTER TABLE shops ADD COLUMN opening_hours TEXT NOT NULL DEFAULT ''")
+
+
+_OPERATOR_CONSOLE = """
+CREATE TABLE operators (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,              -- scrypt$n$r$p$salt$hash, never the password
+    created_at TEXT NOT NULL,
+    disabled_at TEXT
+);
+CREATE TABLE operator_sessions (
+    token_hash TEXT PRIMARY KEY,              -- SHA-256 of the cookie's token, never the token
+    operator_id TEXT NOT NULL REFERENCES operators (id),
+    created_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX operator_sessions_expiry ON operator_sessions (expires_at);
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    shop_id TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'         -- JSON object
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_shop ON audit_log (shop_id, at);
+CREATE INDEX orders_created ON orders (created_at);
+CREATE INDEX orders_shop_created ON orders (shop_id, created_at);
+CREATE INDEX order_history_steps ON order_history (order_id, status, at);
+"""
+
+
+@MIGRATIONS(name="0009_operator_console")
+def _operator_console(db: Database) -> None:
+    # marketplace/console/: operator accounts (scrypt hashes), their server-side sessions
+    # (hashed tokens, expiry), the audit log of operator actions (console and CLI), and the
+    # indexes the KPIs read orders and their steps by (per period, overall and per shop).
+    # Portable SQL (text ids: no AUTOINCREMENT), so the same statements run on PostgreSQL.
+    run_script(db.conn, _OPERATOR_CONSOLE)
 
 
 def migrate(db: Database, stop_before: str | None = None) -> None:

@@ -2,7 +2,8 @@
 
 - ``PairingGuard``: wrong pairing codes per client address and per shop; past
   the limit, ``429`` with ``Retry-After`` and a WARNING for the operator
-  (logger ``marketplace.limits``), once per lockout.
+  (logger ``marketplace.limits``), once per lockout. The operator console's
+  logins use the same ``FailureGuard`` (per address and per account).
 - ``CustomerRateLimit``: requests to the customer API per client address (all
   requests, and order placements apart) and per shop.
 
@@ -26,7 +27,7 @@ from marketplace.errors import ApiError, error_response
 from marketplace.security import CUSTOMER_PREFIX
 from marketplace.settings import Settings
 
-__all__ = ["Limiter", "PairingGuard", "CustomerRateLimit", "client_address"]
+__all__ = ["Limiter", "FailureGuard", "PairingGuard", "CustomerRateLimit", "client_address"]
 
 log = logging.getLogger(__name__)
 
@@ -56,32 +57,45 @@ def _item(spec: str) -> RateLimitItem | None:
     return parse(spec) if spec else None  # "" = no limit
 
 
-class PairingGuard:
-    def __init__(self, limiter: Limiter, per_address: str, per_shop: str):
-        self.limiter = limiter
-        self.rules = [("address", _item(per_address)), ("shop", _item(per_shop))]
+class FailureGuard:
+    """Failed attempts (wrong codes, wrong passwords) per client address and per target (a
+    shop, an account): past a rule's limit, 429 until its window moves on."""
 
-    def _keys(self, address: str, shop_id: str | None) -> list[tuple[str, RateLimitItem, str]]:
-        values = {"address": address, "shop": shop_id}
+    def __init__(self, limiter: Limiter, per_address: str, per_target: str, *, scope: str,
+                 message: str, target_kind: str = "shop"):
+        self.limiter = limiter
+        self.scope = scope
+        self.message = message
+        self.target_kind = target_kind
+        self.rules = [("address", _item(per_address)), (target_kind, _item(per_target))]
+
+    def _keys(self, address: str, target: str | None) -> list[tuple[str, RateLimitItem, str]]:
+        values = {"address": address, self.target_kind: target}
         return [(kind, item, values[kind]) for kind, item in self.rules
                 if item is not None and values[kind]]  # type: ignore[misc]
 
-    def check(self, address: str, shop_id: str | None) -> None:
-        """429 while this address (or the code's shop) is locked out."""
-        for kind, item, key in self._keys(address, shop_id):
-            if not self.limiter.strategy.test(item, "pair", kind, key):
-                raise self.limiter.too_many(
-                    item, "pair", kind, key,
-                    message="Trop de codes d'association erronés : réessayez plus tard.")
+    def check(self, address: str, target: str | None) -> None:
+        """429 while this address (or the target) is locked out."""
+        for kind, item, key in self._keys(address, target):
+            if not self.limiter.strategy.test(item, self.scope, kind, key):
+                raise self.limiter.too_many(item, self.scope, kind, key, message=self.message)
 
-    def failed(self, address: str, shop_id: str | None) -> None:
-        """Count a wrong code; the attempt that starts a lockout is logged for the operator."""
-        for kind, item, key in self._keys(address, shop_id):
-            self.limiter.strategy.hit(item, "pair", kind, key)
-            if not self.limiter.strategy.test(item, "pair", kind, key):
-                log.warning("pairing locked out for %s %s: %s wrong codes; %d s to wait",
+    def failed(self, address: str, target: str | None) -> None:
+        """Count a failure; the attempt that starts a lockout is logged for the operator."""
+        for kind, item, key in self._keys(address, target):
+            self.limiter.strategy.hit(item, self.scope, kind, key)
+            if not self.limiter.strategy.test(item, self.scope, kind, key):
+                log.warning("%s locked out for %s %s: %s failures; %d s to wait", self.scope,
                             kind, key, item.amount, self.limiter.retry_after(
-                                item, "pair", kind, key))
+                                item, self.scope, kind, key))
+
+
+class PairingGuard(FailureGuard):
+    """Wrong pairing codes, per address and per the code's shop."""
+
+    def __init__(self, limiter: Limiter, per_address: str, per_shop: str):
+        super().__init__(limiter, per_address, per_shop, scope="pair", message=(
+            "Trop de codes d'association erronés : réessayez plus tard."))
 
 
 class CustomerRateLimit:

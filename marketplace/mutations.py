@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.orders import STATUS_LABELS, change_status, find_order, move_stock
+from marketplace.shops import set_paused
 from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import (
     MAX_STOCK_DELTA,
@@ -191,9 +192,7 @@ def _set_available(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str
 
 def _shop_pause(tx: Tx, shop_id: str, args: dict[str, Any], origin: tuple[str, int]) -> None:
     until = parse_iso(args.get("paused_until")) if args["paused"] else None
-    tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
-               (int(args["paused"]), to_iso(until) if until else None, tx.version(shop_id),
-                shop_id))
+    set_paused(tx, shop_id, bool(args["paused"]), to_iso(until) if until else None)
 
 
 def _order_handler(name: str) -> Callable[[Tx, str, dict[str, Any], tuple[str, int]], None]:

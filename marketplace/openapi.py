@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from marketplace.customer_access import AVAILABILITY
+from marketplace.opening_hours import DAYS, MAX_INTERVALS_PER_DAY
 from marketplace.order_limits import (
     MAX_LINES_PER_ORDER,
     MAX_OPTIONS_PER_LINE,
@@ -17,6 +18,7 @@ from marketplace.order_limits import (
     NOT_BLANK,
     text_schema,
 )
+from marketplace.storefront.api import MAX_SHOPS_LISTED, ORDERING_STATES
 from sync.protocol import (
     CHANNELS,
     MAX_PUSH_BATCH,
@@ -296,10 +298,50 @@ _SCHEMAS: dict[str, Any] = {
                                             "never the exact quantity"},
         },
     },
+    "Ordering": {
+        "type": "string", "enum": list(ORDERING_STATES),
+        "description": "what an order placed now meets: open; paused (409 shop_paused); "
+                       "unattended: no counter of the shop connected (409 shop_unattended)",
+    },
+    "OpeningHours": {
+        "type": "object", "additionalProperties": False,
+        "description": "wall-clock ranges per day in the shop's time_zone; a day left out or "
+                       "empty is closed",
+        "properties": {day: {"type": "array", "maxItems": MAX_INTERVALS_PER_DAY, "items": {
+            "type": "array", "minItems": 2, "maxItems": 2,
+            "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}}}
+            for day in DAYS},
+    },
+    "CatalogueShop": {
+        "type": "object",
+        "required": ["id", "name", "address", "paused", "ordering", "time_zone",
+                     "opening_hours", "open_now"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "address": {"type": "string"}, "paused": {"type": "boolean"},
+            "ordering": _ref("Ordering"),
+            "time_zone": {"type": "string", "description": "IANA zone of the hours and slots"},
+            "opening_hours": {"anyOf": [_ref("OpeningHours"), {"type": "null"}],
+                              "description": "null: none given (no pickup slots offered)"},
+            "open_now": {"type": ["boolean", "null"]},
+        },
+    },
     "Catalogue": {
-        "type": "object", "required": ["shop", "products"],
-        "properties": {"shop": _ref("Shop"),
+        "type": "object", "required": ["shop", "pickup_slots", "products"],
+        "properties": {"shop": _ref("CatalogueShop"),
+                       "pickup_slots": {"type": "array", "items": _TIME,
+                                        "description": "the pickup times offered now: every "
+                                                       "quarter hour of the opening hours, "
+                                                       "15 min ahead at least, over the next "
+                                                       "two opening days"},
                        "products": {"type": "array", "items": _ref("CatalogueProduct")}},
+    },
+    "ShopList": {
+        "type": "object", "required": ["shops"],
+        "properties": {"shops": {"type": "array", "maxItems": MAX_SHOPS_LISTED, "items": {
+            "type": "object", "required": ["id", "name", "address", "ordering"],
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                           "address": {"type": "string"}, "ordering": _ref("Ordering")}}}},
     },
     "PlacedOrder": {
         "allOf": [_ref("Order"), {
@@ -372,6 +414,14 @@ _PATHS: dict[str, Any] = {
         "responses": {"200": _json(_ref("PullResponse"), "Changes (possibly none after wait)"),
                       "401": _ERR_AUTH, "422": _ERR_INVALID},
     }},
+    "/v1/customer/shops": {"get": {
+        "operationId": "customerShops", "tags": ["customer"],
+        "summary": f"The shops to order from, by name (at most {MAX_SHOPS_LISTED})",
+        "parameters": [{"name": "q", "in": "query", "required": False,
+                        "schema": {"type": "string", "maxLength": 100},
+                        "description": "part of the shop's name or address"}],
+        "responses": {"200": _json(_ref("ShopList"), "The shops"), "422": _ERR_INVALID},
+    }},
     "/v1/customer/shops/{shop_id}": {"get": {
         "operationId": "customerCatalogue", "tags": ["customer"],
         "summary": "A shop and its active products (reference server only)",
@@ -402,9 +452,28 @@ _PATHS: dict[str, Any] = {
         },
     }},
     "/v1/customer/shops/{shop_id}/orders/{order_id}": {"get": {
-        "operationId": "getOrder", "tags": ["customer"], "summary": "Read an order",
-        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
+        "operationId": "getOrder", "tags": ["customer"],
+        "summary": "Read an order (long-poll with since and wait)",
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET,
+                       {"name": "since", "in": "query", "required": False,
+                        "schema": {"type": "string", "maxLength": 64},
+                        "description": "the updated_at the caller has: answer once the order "
+                                       "differs (or after wait)"},
+                       {"name": "wait", "in": "query", "required": False,
+                        "schema": {"type": "number", "minimum": 0, "default": 0},
+                        "description": f"seconds to hold the request while the order is "
+                                       f"still at since (at most {MAX_WAIT_SECONDS:g})"}],
         "responses": {"200": _json(_ref("Order"), "The order"),
+                      "404": _error("No such shop or order, or not its secret",
+                                    ["unknown_shop", "unknown_order"]),
+                      "422": _ERR_INVALID},
+    }},
+    "/v1/customer/shops/{shop_id}/orders/{order_id}/qr.svg": {"get": {
+        "operationId": "orderQrCode", "tags": ["customer"],
+        "summary": "The order's QR code (its id, as on the printed ticket), as SVG",
+        "parameters": [_SHOP_PATH, _ORDER_PATH, _ORDER_SECRET],
+        "responses": {"200": {"description": "The QR code", "content": {
+                          "image/svg+xml": {"schema": {"type": "string"}}}},
                       "404": _error("No such shop or order, or not its secret",
                                     ["unknown_shop", "unknown_order"])},
     }},

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from marketplace import audit
 from marketplace.errors import ApiError
 from marketplace.ids import hash_token, new_token
 from marketplace.storage import Database, Tx, read_tx, write_tx
@@ -174,11 +175,12 @@ def _require_shop(tx: Tx, shop_id: str) -> None:
 def list_devices(db: Database, shop_id: str) -> list[dict[str, Any]]:
     with read_tx(db) as tx:
         _require_shop(tx, shop_id)
-        return tx.rows("SELECT id, name, created_at, expires_at, rotated_at, revoked_at"
-                       " FROM devices WHERE shop_id = ? ORDER BY id", (shop_id,))
+        return tx.rows("SELECT id, name, created_at, expires_at, rotated_at, revoked_at,"
+                       " last_seen_at FROM devices WHERE shop_id = ? ORDER BY id", (shop_id,))
 
 
-def revoke_device_by_id(db: Database, shop_id: str, device_id: int) -> None:
+def revoke_device_by_id(db: Database, shop_id: str, device_id: int, *,
+                        actor: str | None = None) -> None:
     with write_tx(db) as tx:
         _require_shop(tx, shop_id)
         cursor = tx.execute("UPDATE devices SET revoked_at = ?, previous_token_hash = NULL"
@@ -186,6 +188,7 @@ def revoke_device_by_id(db: Database, shop_id: str, device_id: int) -> None:
                             (tx.now, device_id, shop_id))
         if cursor.rowcount != 1:
             raise KeyError(f"no live device {device_id} in shop {shop_id!r}")
+        audit.record(tx, actor, "device.revoke", shop_id, device=device_id)
 
 
 def list_pending_codes(db: Database, shop_id: str) -> list[dict[str, Any]]:
@@ -197,7 +200,8 @@ def list_pending_codes(db: Database, shop_id: str) -> list[dict[str, Any]]:
                        " ORDER BY id", (shop_id, tx.now))
 
 
-def revoke_code(db: Database, shop_id: str, code_id: int | None = None) -> int:
+def revoke_code(db: Database, shop_id: str, code_id: int | None = None, *,
+                actor: str | None = None) -> int:
     """Revoke one pending code, or all of a shop's (``code_id`` None); returns how many."""
     with write_tx(db) as tx:
         _require_shop(tx, shop_id)
@@ -207,4 +211,7 @@ def revoke_code(db: Database, shop_id: str, code_id: int | None = None) -> int:
             (tx.now, shop_id, code_id, code_id))
         if code_id is not None and cursor.rowcount != 1:
             raise KeyError(f"no pending code {code_id} in shop {shop_id!r}")
+        if cursor.rowcount:
+            audit.record(tx, actor, "code.revoke", shop_id,
+                         **({"code": code_id} if code_id is not None else {"all": cursor.rowcount}))
         return cursor.rowcount

@@ -55,6 +55,10 @@ class Presence:
         """A pull of this shop is held by this process right now."""
         return bool(self._held.get(shop_id))
 
+    def held_devices(self, shop_id: str) -> set[int]:
+        """The devices of the shop holding a pull in this process right now (the console)."""
+        return set(self._held.get(shop_id, ()))
+
     def forget(self, device_id: int) -> None:
         """The device was revoked: it no longer says anyone watches its shop."""
         if len(self._gone) > 100_000:  # bounded; the database says revoked anyway

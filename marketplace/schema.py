@@ -75,6 +75,9 @@ shops = sa.Table(
     # The shop's change sequence (storage.py): every change of the shop is stamped with
     # the value its transaction took; a pull's cursor is this value.
     sa.Column("seq", Seq, nullable=False, server_default="0"),
+    # opening_hours.py: the hours the storefront offers pickup slots from, JSON text in the
+    # shop's time zone ('' = none given: orders "as soon as possible" only).
+    sa.Column("opening_hours", Text, nullable=False, server_default=""),
     sa.Index("shops_pairing_tag", "pairing_tag", unique=True),
     _partial("shops_paused_until", "paused_until", where="paused_until IS NOT NULL"),
 )
@@ -161,6 +164,8 @@ orders = sa.Table(
     sa.Index("orders_changes", "shop_id", "version"),
     sa.Index("orders_waiting", "status", "created_at"),
     sa.Index("orders_customer", "shop_id", "customer_key", "status"),
+    sa.Index("orders_created", "created_at"),  # the console's KPIs, per period
+    sa.Index("orders_shop_created", "shop_id", "created_at"),
 )
 
 order_lines = sa.Table(
@@ -185,6 +190,7 @@ order_history = sa.Table(
               nullable=False),
     sa.Column("reason", Text),
     sa.Index("order_history_order", "order_id", "id"),
+    sa.Index("order_history_steps", "order_id", "status", "at"),
     **_autoincrement,
 )
 
@@ -237,6 +243,40 @@ stock_movements = sa.Table(
              where="order_id IS NOT NULL", unique=True),
     sa.Index("stock_movements_sku", "shop_id", "sku", "id"),
     **_autoincrement,
+)
+
+
+# The operator console (marketplace/console/): accounts (scrypt hashes), server-side sessions
+# (hashed tokens), the audit log of operator actions (console and CLI).
+operators = sa.Table(
+    "operators", metadata,
+    sa.Column("id", Text, primary_key=True),
+    sa.Column("name", Text, nullable=False, unique=True),
+    sa.Column("password_hash", Text, nullable=False),  # scrypt$n$r$p$salt$hash
+    sa.Column("created_at", Text, nullable=False),
+    sa.Column("disabled_at", Text),
+)
+
+operator_sessions = sa.Table(
+    "operator_sessions", metadata,
+    sa.Column("token_hash", Text, primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column("operator_id", Text, sa.ForeignKey("operators.id"), nullable=False),
+    sa.Column("created_at", Text, nullable=False),
+    sa.Column("last_used_at", Text, nullable=False),
+    sa.Column("expires_at", Text, nullable=False),
+    sa.Index("operator_sessions_expiry", "expires_at"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", Text, primary_key=True),
+    sa.Column("at", Text, nullable=False),
+    sa.Column("actor", Text, nullable=False),
+    sa.Column("action", Text, nullable=False),
+    sa.Column("shop_id", Text),
+    sa.Column("detail", Text, nullable=False, server_default="{}"),  # JSON object
+    sa.Index("audit_log_at", "at"),
+    sa.Index("audit_log_shop", "shop_id", "at"),
 )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "order_gate",
     "placed_with_key",
     "reopen_paused",
+    "set_paused",
     "load_shop",
     "shop_to_wire",
 ]
@@ -135,6 +136,18 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
                            " WHERE id = ?", (tx.version(due_id), due_id))
                 reopened.append(due_id)
     return reopened
+
+
+def set_paused(tx: Tx, shop_id: str, paused: bool, until: str | None = None) -> bool:
+    """Pause a shop (until ``until``, ISO UTC, or until reopened) or reopen it: the counter's
+    ``shop.pause`` and the operator's pause; False for no such shop. The caller wakes the
+    shop's long-polls after commit."""
+    tx.lock_shop(shop_id)
+    if tx.row("SELECT 1 AS x FROM shops WHERE id = ?", (shop_id,)) is None:
+        return False
+    tx.execute("UPDATE shops SET paused = ?, paused_until = ?, version = ? WHERE id = ?",
+               (int(paused), until if paused else None, tx.version(shop_id), shop_id))
+    return True
 
 
 def revoke_device(db: Database, token: str) -> int:

@@ -285,6 +285,8 @@ class Tx:
         self.write = write
         self.now = utcnow_iso()
         self._pg = db.is_postgresql
+        # PostgreSQL: the BEGIN not sent yet (it goes with the first statement).
+        self._begin: str | None = None
         self._versions: dict[str, int] = {}
         self._locked: set[str] = set()
         self._touched: set[str] = set()
@@ -294,14 +296,23 @@ class Tx:
     # -- queries --
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement; the DBAPI cursor (``fetchone``, ``fetchall``, ``rowcount``)."""
-        if self._pg:
-            if params:
-                return self.conn.execute(to_pyformat(sql), tuple(params))
-            return self.conn.execute(sql)
-        return self.conn.execute(sql, params)
+        if not self._pg:
+            return self.conn.execute(sql, params)
+        query = to_pyformat(sql) if params else sql
+        begin, self._begin = self._begin, None
+        if begin is None:
+            return self.conn.execute(query, tuple(params) if params else None)
+        # The BEGIN travels with the first statement (one round trip less per transaction:
+        # client-side binding sends both as one simple query); skip to the statement's result.
+        cursor = self.conn.execute(f"{begin}; {query}", tuple(params) if params else None)
+        cursor.nextset()
+        return cursor
 
     def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> None:
         if self._pg:
+            if self._begin is not None:
+                self.conn.execute(self._begin)
+                self._begin = None
             with self.conn.cursor() as cursor:
                 cursor.executemany(to_pyformat(sql), [tuple(p) for p in seq])
         else:
@@ -415,19 +426,20 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
     conn = db.conn
     if conn.info.transaction_status != 0:
         raise RuntimeError("a transaction is already open on this connection")
-    conn.execute(_PG_BEGIN_WRITE if write else _PG_BEGIN_READ)
     tx = Tx(db, write)
+    tx._begin = _PG_BEGIN_WRITE if write else _PG_BEGIN_READ
     try:
         yield tx
         if write:
             tx._run_before_commit()
     except BaseException:
-        if not conn.closed:
+        if not conn.closed and conn.info.transaction_status != 0:
             with contextlib.suppress(Exception):  # never hide the error on its way
                 conn.rollback()
         raise
     try:
-        conn.execute("COMMIT")
+        if tx._begin is None:  # else no statement ran: no transaction was opened
+            conn.execute("COMMIT")
     except BaseException:
         if not conn.closed:
             with contextlib.suppress(Exception):

@@ -27,6 +27,7 @@ from marketplace.security import require_json
 from sync.protocol import CHANNELS, MAX_PUSH_BATCH, parse_iso, to_iso
 
 __all__ = [
+    "read_body",
     "read_json",
     "bearer_token",
     "parse_pair",
@@ -39,11 +40,8 @@ MAX_ID = 2**63 - 1  # SQLite INTEGER
 _SHORT = 200  # string length limit (names, ids) outside orders (order_limits.py for those)
 
 
-async def read_json(request: Request, max_bytes: int, timeout_s: float | None = None) -> Any:
-    """The JSON body: 415 unless declared JSON, 413 past ``max_bytes``, 408 when it takes
-    longer than ``timeout_s`` (a client that declares 2 MB and sends 5 bytes). Both close
-    the connection: the rest of such a body is not worth reading."""
-    require_json(request)
+async def read_body(request: Request, max_bytes: int, timeout_s: float | None = None) -> bytes:
+    """The raw body: 413 past ``max_bytes``, 408 when it takes longer than ``timeout_s``."""
     close = {"Connection": "close"}
     too_big = ApiError(413, "payload_too_large", f"Requête trop grosse (max {max_bytes} octets).",
                        close)
@@ -62,8 +60,17 @@ async def read_json(request: Request, max_bytes: int, timeout_s: float | None = 
     except TimeoutError as exc:
         raise ApiError(408, "body_timeout", "Requête trop lente : le corps n'est pas arrivé à "
                                             "temps.", close) from exc
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, max_bytes: int, timeout_s: float | None = None) -> Any:
+    """The JSON body: 415 unless declared JSON, 413 past ``max_bytes``, 408 when it takes
+    longer than ``timeout_s`` (a client that declares 2 MB and sends 5 bytes). Both close
+    the connection: the rest of such a body is not worth reading."""
+    require_json(request)
+    body = await read_body(request, max_bytes, timeout_s)
     try:
-        value = json.loads(b"".join(chunks), parse_constant=_no_constant)
+        value = json.loads(body, parse_constant=_no_constant)
         # Lone surrogates ("\ud800") parse but cannot be stored as UTF-8: refuse them here.
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeError, RecursionError) as exc:

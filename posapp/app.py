@@ -252,6 +252,7 @@ class ShopApp(CoreBridge):
     def _start_demo_marketplace(self) -> None:
         from marketplace.demo import DemoOrderGenerator
         from marketplace.embedded import EmbeddedMarketplace
+        from marketplace.storefront import storefront_url
 
         # The demo customers "pay online" the only way the marketplace believes: a payment
         # notification signed with this (throw-away) secret.
@@ -259,6 +260,9 @@ class ShopApp(CoreBridge):
                     **self.config.marketplace_settings}
         self.marketplace = EmbeddedMarketplace(self.data_dir / "marketplace.db", settings=settings)
         self.marketplace.start()
+        # The customers' side of the demo: order from a browser and hear the counter ring.
+        print(f"comptoir : vitrine client de la démo (commandez depuis un navigateur) : "
+              f"{storefront_url(self.marketplace.url)}", flush=True)
         shop_id, code = self.marketplace.seed_demo_shop()
         self.pair(self.marketplace.url, code)
         self.demo_generator = DemoOrderGenerator(

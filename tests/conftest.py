@@ -155,3 +155,34 @@ class Recorder:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
+
+
+# -- a real browser (the storefront's and the operator console's tests) -----------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Root in a container without the network: no sandbox, and none of Chromium's calls home
+# (refused here, many at a time, at every start).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (its own browser download cannot work on the
+    project's machines). Missing: skipped on a developer's machine, a FAILURE in CI.
+
+    One per test module, not per session: Playwright's sync API keeps an asyncio loop
+    running in the main thread while it is open, and a later test's asyncio.run() would
+    then fail ("cannot be called from a running event loop")."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is not installed (./dev installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (./dev test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -208,3 +208,19 @@ def test_a_database_out_of_reach_is_a_503_to_retry_not_a_500(pg_database):
         assert response.headers["Retry-After"] == "1"
         placed = shop.order([("CROIS", 1)])
         assert placed.status_code == 503
+
+
+def test_a_read_transaction_is_one_snapshot_from_its_first_statement(shop_db, database):
+    """What a pull relies on: cursor, entities and last id from one snapshot (REPEATABLE
+    READ on PostgreSQL, whose BEGIN travels with the first statement)."""
+    db, shop_id = shop_db
+    with contextlib.closing(open_database(database)) as other:
+        with read_tx(db) as tx:
+            seq = tx.row("SELECT seq FROM shops WHERE id = ?", (shop_id,))["seq"]
+            with write_tx(other) as writer:
+                writer.execute("UPDATE shops SET name = 'changée' WHERE id = ?", (shop_id,))
+                assert writer.version(shop_id) == seq + 1
+            again = tx.row("SELECT seq, name FROM shops WHERE id = ?", (shop_id,))
+            assert (again["seq"], again["name"]) == (seq, "Épicerie des tests")
+        with read_tx(db) as tx:
+            assert tx.row("SELECT seq FROM shops WHERE id = ?", (shop_id,))["seq"] == seq + 1

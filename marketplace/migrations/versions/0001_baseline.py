@@ -1,4 +1,4 @@
-"""Baseline: the schema the SQLite-only sqlite-utils migrations 0001..0007 left.
+"""Baseline: the schema the SQLite-only sqlite-utils migrations 0001..0009 left.
 
 Nothing to run: a database reaches this revision either through those migrations
 (``legacy_migrations.py``; ``schema.migrate`` finishes them and stamps this revision)
