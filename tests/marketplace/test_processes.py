@@ -196,16 +196,25 @@ def test_a_change_made_while_a_listener_was_cut_off_reaches_its_long_polls(
         assert a.errors() == "" and b.errors() == ""
 
 
-def test_an_operator_command_wakes_the_long_polls_of_every_process(
-        pg_url_module: str, two_ends: tuple[ShopSession, ShopSession]) -> None:
+def test_operator_commands_wake_the_long_polls_of_every_process(
+        pg_url_module: str, servers: list[ServerProcess],
+        two_ends: tuple[ShopSession, ShopSession]) -> None:
     on_a, on_b = two_ends
+
+    def cli(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "marketplace", *args, "--database-url",
+                        pg_url_module, "--shop", on_a.shop_id],
+                       cwd=ROOT, check=True, capture_output=True, timeout=60)
+
     held = hold_pull(pg_url_module, on_b)
-    subprocess.run([sys.executable, "-m", "marketplace", "add-product",
-                    "--database-url", pg_url_module, "--shop", on_b.shop_id, "--sku", "KOUIGN",
-                    "--name", "Kouign-amann", "--price-cents", "320", "--stock", "6"],
-                   cwd=ROOT, check=True, capture_output=True, timeout=60)
-    body = held.result()
-    assert [p["sku"] for p in body["products"]] == ["KOUIGN"]
+    cli("add-product", "--sku", "KOUIGN", "--name", "Kouign-amann", "--price-cents", "320",
+        "--stock", "6")
+    assert [p["sku"] for p in held.result()["products"]] == ["KOUIGN"]
+    for server in servers:  # a counter long-polling each process hears the pause
+        held = hold_pull(pg_url_module, new_device(pg_url_module, servers[0], server,
+                                                   on_a.shop_id))
+        cli("pause-shop" if server is servers[0] else "resume-shop")
+        assert held.result()["shop"]["paused"] is (server is servers[0])
 
 
 # -- the same request, many times at once, through two processes --------------------------------
