@@ -29,6 +29,7 @@ from marketplace.console.web import console_mount
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
+from marketplace.listener import ChangeListener
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.presence import Presence
@@ -52,6 +53,7 @@ __all__ = ["create_app", "MarketState"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+LISTEN_START_S = 5.0
 
 
 class MarketState:
@@ -67,6 +69,20 @@ class MarketState:
         self.limiter = Limiter()
         self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
                                           settings.pairing_failures_per_shop)
+        self.listener: ChangeListener | None = None
+
+    async def start_listener(self) -> asyncio.Task[None] | None:
+        """PostgreSQL: listen for every process's changes (listener.py) and return the task;
+        serving starts once LISTEN is in place, or after ``LISTEN_START_S`` at worst (a
+        waiter that began before is woken when it is)."""
+        if self.store.dialect != "postgresql":
+            return None  # SQLite: one process per file, the routes' notify is enough
+        self.listener = ChangeListener(self.store.url, self.hub)
+        task = asyncio.create_task(self.listener.run(), name="marketplace-listener")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(LISTEN_START_S):
+                await self.listener.listening.wait()
+        return task
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         try:
@@ -420,14 +436,17 @@ def create_app(database: str | Path, *,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.loop = asyncio.get_running_loop()
         state.hub = ChangeHub()
+        listening = await state.start_listener()
         sweeper = asyncio.create_task(state.sweep_forever(), name="marketplace-timeouts")
         try:
             yield
         finally:
             state.hub.close()
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in (sweeper, listening):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             with contextlib.suppress(Exception):  # best effort: counters re-poll anyway
                 await state.flush_presence()
             state.store.close()

@@ -3,6 +3,12 @@
 A waiter takes the shop's current event *before* reading the database, so a
 change committed after its read always sets the event it waits on; nothing is
 missed and no thread is held while waiting. Used on the event loop only.
+
+Two sources of wake-ups: ``notify`` (this process committed a change of the shop)
+and ``wake`` (the database said a change was committed, by any process:
+``listener.py`` on PostgreSQL). While the database feed is up (``fed``),
+``notify`` does nothing: the feed brings this process's own commits back too,
+and waking twice would make every waiter read the database twice.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ class ChangeHub:
     def __init__(self) -> None:
         self._events: dict[str, asyncio.Event] = {}
         self.closing = False
+        # True while a database feed (PostgreSQL LISTEN) delivers every committed change.
+        self.fed = False
 
     def watch(self, shop_id: str) -> asyncio.Event:
         event = self._events.get(shop_id)
@@ -41,8 +49,20 @@ class ChangeHub:
         return event
 
     def notify(self, shop_id: str) -> None:
+        """This process committed a change of the shop (called after COMMIT)."""
+        if not self.fed:
+            self.wake(shop_id)
+
+    def wake(self, shop_id: str) -> None:
+        """Wake the shop's waiters now: they read the database again."""
         event = self._events.pop(shop_id, None)
         if event is not None:
+            event.set()
+
+    def wake_all(self) -> None:
+        """Wake every waiter once (changes may have been missed: the feed was down)."""
+        events, self._events = self._events, {}
+        for event in events.values():
             event.set()
 
     def close(self) -> None:

@@ -115,6 +115,7 @@ def process_push(db: Database, shop_id: str, client_id: str,
                 " last_mutation_id = excluded.last_mutation_id, updated_at = excluded.updated_at",
                 (shop_id, client_id, mutation.id, tx.now),
             )
+            tx.touch(shop_id)  # the pull's last_mutation_id moved, even for a refusal
             last = mutation.id
             changed = True
             results.append(_result(mutation.id, error))

@@ -374,7 +374,10 @@ _PATHS: dict[str, Any] = {
         "operationId": "rotateSelf", "tags": ["shop"], "security": _BEARER,
         "summary": "A new token for the caller's device; the old one works 120 s more",
         "description": "Same device, same client_id and outbox: only the secret changes.",
-        "responses": {"200": _json(_ref("RotateResponse"), "Rotated"), "401": _ERR_AUTH},
+        "responses": {"200": _json(_ref("RotateResponse"), "Rotated"), "401": _ERR_AUTH,
+                      "409": _error("This token was just rotated by another request (the"
+                                    " old token still works during its grace period)",
+                                    ["token_already_rotated"])},
     }},
     "/v1/devices/self": {"delete": {
         "operationId": "revokeSelf", "tags": ["shop"], "security": _BEARER,

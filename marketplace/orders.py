@@ -16,6 +16,7 @@ from typing import Any
 
 from marketplace.customer_access import OrderCaps, check_caps, stamp_order
 from marketplace.errors import ApiError
+from marketplace.exclusive import only_one
 from marketplace.ids import new_id
 from marketplace.settings import Settings
 from marketplace.storage import Database, Tx, read_tx, write_tx
@@ -249,8 +250,11 @@ def change_status(tx: Tx, order: dict[str, Any], target: str, *, actor: str,
 
 def reject_overdue(db: Database, created_before: str, limit: int = 200) -> tuple[int, set[str]]:
     """Reject (reason "timeout") up to ``limit`` orders still new since before
-    ``created_before``; returns how many, and the shops whose data changed."""
+    ``created_before``; returns how many, and the shops whose data changed. On
+    PostgreSQL one process at a time sweeps (exclusive.py): the others get (0, set())."""
     with write_tx(db) as tx:
+        if not only_one(tx):
+            return 0, set()
         overdue = tx.rows("SELECT id, shop_id FROM orders WHERE status = 'new' AND created_at < ?"
                           " ORDER BY created_at LIMIT ?", (created_before, limit))
         shops = sorted({order["shop_id"] for order in overdue})

@@ -29,8 +29,9 @@ from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import to_iso
 
 __all__ = ["DEFAULT_CODE_TTL_S", "ROTATION_GRACE_S", "CODE_ALPHABET", "new_shop_tag",
-           "new_code", "normalize_code", "shop_of_code", "REFUSED", "issue_code", "pair", "rotate_token", "list_devices",
-           "revoke_device_by_id", "list_pending_codes", "revoke_code"]
+           "new_code", "normalize_code", "shop_of_code", "REFUSED", "ALREADY_ROTATED",
+           "issue_code", "pair", "rotate_token", "list_devices", "revoke_device_by_id",
+           "list_pending_codes", "revoke_code"]
 
 DEFAULT_CODE_TTL_S = 24 * 3600.0
 ROTATION_GRACE_S = 120.0
@@ -116,7 +117,14 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
             (_hash_code(compact), compact[:TAG_LENGTH], tx.now, _later(tx, -code_ttl_s)))
         if found is None or (shop_id is not None and found["shop_id"] != shop_id):
             raise ApiError(404, *REFUSED)
-        tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?", (tx.now, found["id"]))
+        # Single use under concurrent redemptions too (several server processes, READ
+        # COMMITTED): the UPDATE waits for the row lock of a redemption in flight and then
+        # re-checks ``used_at`` on what it committed; only one of them claims the code.
+        claimed = tx.execute("UPDATE pairing_secrets SET used_at = ? WHERE id = ?"
+                             " AND used_at IS NULL AND revoked_at IS NULL",
+                             (tx.now, found["id"]))
+        if claimed.rowcount != 1:
+            raise ApiError(404, *REFUSED)
         # Pairing is the counter's first sign of life: its shop is attended from now on
         # (until it stops polling for longer than the server's unattended delay).
         tx.execute("INSERT INTO devices (token_hash, shop_id, name, created_at, expires_at,"
@@ -126,18 +134,34 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
     return {"shop_id": found["shop_id"], "shop_name": found["name"], "device_token": token}
 
 
+ALREADY_ROTATED = ("token_already_rotated",
+                   "Ce jeton vient d'être renouvelé par une autre demande : utilisez le jeton"
+                   " qu'elle a reçu (l'ancien reste valable deux minutes).")
+
+
 def rotate_token(db: Database, token: str, token_ttl_s: float | None) -> dict[str, Any]:
-    """A new secret for the caller's device; the old one lives on ``ROTATION_GRACE_S``."""
+    """A new secret for the caller's device; the old one lives on ``ROTATION_GRACE_S``.
+
+    One rotation per token: the UPDATE matches the token it replaces, so of two
+    rotations sent at once (several processes, READ COMMITTED) the second waits for the
+    first's row lock, then finds the token already replaced. It is answered 409
+    ``token_already_rotated`` (the old token, now the previous one, still works during
+    the grace), never a second secret that would silently cut off the first."""
     new = new_token()
+    digest = hash_token(token)
     with write_tx(db) as tx:
-        device = tx.row("SELECT id FROM devices WHERE token_hash = ? AND revoked_at IS NULL"
-                        " AND (expires_at IS NULL OR expires_at > ?)", (hash_token(token), tx.now))
-        if device is None:
-            raise ApiError.unauthorized()
         expires = _later(tx, token_ttl_s) if token_ttl_s else None
-        tx.execute("UPDATE devices SET previous_token_hash = token_hash, previous_valid_until = ?,"
-                   " token_hash = ?, expires_at = ?, rotated_at = ? WHERE id = ?",
-                   (_later(tx, ROTATION_GRACE_S), hash_token(new), expires, tx.now, device["id"]))
+        rotated = tx.row(
+            "UPDATE devices SET previous_token_hash = token_hash, previous_valid_until = ?,"
+            " token_hash = ?, expires_at = ?, rotated_at = ? WHERE token_hash = ?"
+            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) RETURNING id",
+            (_later(tx, ROTATION_GRACE_S), hash_token(new), expires, tx.now, digest, tx.now))
+        if rotated is None:
+            if tx.row("SELECT id FROM devices WHERE previous_token_hash = ?"
+                      " AND previous_valid_until > ? AND revoked_at IS NULL",
+                      (digest, tx.now)) is not None:
+                raise ApiError(409, *ALREADY_ROTATED)
+            raise ApiError.unauthorized()
     return {"device_token": new, "expires_at": expires}
 
 

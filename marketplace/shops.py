@@ -8,6 +8,7 @@ from typing import Any
 
 from marketplace import pairing
 from marketplace.errors import ApiError
+from marketplace.exclusive import only_one
 from marketplace.ids import hash_token, new_id
 from marketplace.storage import Database, Tx, read_tx, write_tx
 
@@ -88,11 +89,14 @@ def authenticate_device(db: Database, token: str) -> tuple[str, int]:
 
 
 def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:
-    """Counters were connected: (seen_at, device id) pairs, in one transaction."""
+    """Counters were connected: (seen_at, device id) pairs, in one transaction.
+
+    Every process writes what it saw itself; rows are updated in device id order, so two
+    processes flushing the same counters never deadlock on each other's row locks."""
     with write_tx(db) as tx:
         tx.executemany("UPDATE devices SET last_seen_at = ? WHERE id = ?"
                        " AND (last_seen_at IS NULL OR last_seen_at < ?)",
-                       [(at, device_id, at) for at, device_id in seen])
+                       [(at, device_id, at) for at, device_id in sorted(seen, key=lambda s: s[1])])
 
 
 def order_gate(db: Database, shop_id: str) -> dict[str, Any] | None:
@@ -116,7 +120,8 @@ def placed_with_key(db: Database, shop_id: str, idempotency_key: str | None) -> 
 
 
 def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> list[str]:
-    """Reopen shops whose timed pause is over (all, or one); returns the shops reopened."""
+    """Reopen shops whose timed pause is over (all: the sweeper, one process at a time on
+    PostgreSQL, see exclusive.py; or one); returns the shops reopened."""
     where = "paused = 1 AND paused_until IS NOT NULL AND paused_until <= ?"
     params: tuple[str, ...] = (now_iso,)
     if shop_id is not None:
@@ -128,6 +133,8 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
         return []
     reopened = []
     with write_tx(db) as tx:
+        if shop_id is None and not only_one(tx):
+            return []
         for due_id in sorted(due):  # one shop at a time, in one order (storage.py)
             tx.lock_shop(due_id)
             if tx.row(f"SELECT id FROM shops WHERE {where} AND id = ?",

@@ -15,8 +15,9 @@ API (what route code, the sweeper and operator helpers use; keep it stable)::
 ``Tx``: ``now`` (ISO time of the transaction), ``dialect`` ("sqlite" | "postgresql"),
 ``rows``/``row``/``execute``/``executemany`` (``?`` placeholders, portable SQL only),
 ``version(shop_id)``, ``lock_shop(shop_id)``, ``savepoint(name)``, ``touched_shops``,
-``on_commit(fn)``, ``before_commit(fn)``. ``Backend.before_commit_hooks`` run in every
-write transaction just before its COMMIT (``hook(tx)``: e.g. NOTIFY ``tx.touched_shops``).
+``touch(shop_id)``, ``changed_shops``, ``on_commit(fn)``, ``before_commit(fn)``.
+``Backend.before_commit_hooks`` run in every write transaction just before its COMMIT
+(``hook(tx)``; on PostgreSQL ``listener.send_wakeups`` NOTIFYs ``tx.changed_shops``).
 
 The change sequence is per shop: ``tx.version(shop_id)`` bumps ``shops.seq`` with
 ``UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq`` inside the writing
@@ -151,7 +152,11 @@ class Backend:
         self.before_commit_hooks: list[Callable[[Tx], None]] = []
         self.engine: Any = None
         if self.dialect == "postgresql":
+            from marketplace.listener import send_wakeups
+
             self.engine = pg_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
+            # Every process's long-polls hear every commit, operator commands' included.
+            self.before_commit_hooks.append(send_wakeups)
 
     @property
     def is_postgresql(self) -> bool:
@@ -284,6 +289,7 @@ class Tx:
         self._begin: str | None = None
         self._versions: dict[str, int] = {}
         self._locked: set[str] = set()
+        self._touched: set[str] = set()
         self._before: list[Callable[[], None]] = []
         self._after: list[Callable[[], None]] = []
 
@@ -344,13 +350,28 @@ class Tx:
         if not self.write:
             raise RuntimeError("lock_shop() in a read transaction")
         if self._pg and shop_id not in self._locked:
-            self.execute("SELECT 1 FROM shops WHERE id = ? FOR UPDATE", (shop_id,)).fetchall()
+            # NO KEY UPDATE: the lock ``version()``'s UPDATE takes, so the shop's writers
+            # queue behind each other, while the KEY SHARE lock that inserting a row which
+            # references the shop takes (a device, a pairing code) does not wait on it, and
+            # cannot deadlock with it.
+            self.execute("SELECT 1 FROM shops WHERE id = ? FOR NO KEY UPDATE",
+                         (shop_id,)).fetchall()
             self._locked.add(shop_id)
 
     @property
     def touched_shops(self) -> frozenset[str]:
         """The shops whose sequence this transaction bumped (their pulls will see a change)."""
         return frozenset(self._versions)
+
+    def touch(self, shop_id: str) -> None:
+        """The shop's pulls change without a new version (a client's last mutation id moved
+        for a refused mutation): its long-polls must still be woken."""
+        self._touched.add(shop_id)
+
+    @property
+    def changed_shops(self) -> frozenset[str]:
+        """The shops whose waiting long-polls this transaction's COMMIT must wake."""
+        return frozenset(self._versions) | self._touched
 
     @contextlib.contextmanager
     def savepoint(self, name: str = "sp") -> Iterator[None]:

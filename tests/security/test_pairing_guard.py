@@ -188,3 +188,14 @@ def test_the_operator_lists_and_revokes_devices_and_codes(server, capsys):
 @pytest.mark.parametrize("command", ["devices", "pairing-codes", "revoke-code"])
 def test_operator_commands_refuse_an_unknown_shop(server, command):
     assert main([command, "--db", str(server.db_path), "--shop", "shop_nope"]) == 2
+
+
+def test_a_token_is_rotated_once_and_a_second_rotation_changes_nothing(server):
+    shop = open_shop(server)
+    first = httpx.post(f"{shop.url}/v1/devices/self/rotate", headers=shop.auth)
+    assert first.status_code == 200, first.text
+    again = httpx.post(f"{shop.url}/v1/devices/self/rotate", headers=shop.auth)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "token_already_rotated"
+    assert shop.pull()["shop"]["id"] == shop.shop_id  # the old token, within its grace
+    shop.token = first.json()["device_token"]
+    assert shop.pull()["shop"]["id"] == shop.shop_id  # the first answer's token is the one
