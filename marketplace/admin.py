@@ -15,6 +15,7 @@ from typing import Any
 from marketplace import audit
 from marketplace.catalogue import DEMO_PRODUCTS, DEMO_SHOP, DEMO_SHOP_ID, add_product
 from marketplace.opening_hours import DEMO_HOURS, dump_hours
+from marketplace.order_limits import unprintable
 from marketplace.shops import insert_shop, issue_pairing_code, set_paused, valid_time_zone
 from marketplace.storage import Database, read_tx, write_tx
 
@@ -33,6 +34,13 @@ def _check_shop_fields(name: str, address: str, time_zone: str) -> None:
         raise ValueError(f"Nom trop long : au plus {MAX_NAME} caractères.")
     if len(address) > MAX_ADDRESS:
         raise ValueError(f"Adresse trop longue : au plus {MAX_ADDRESS} caractères.")
+    # Shown on the storefront and the counters, printed on tickets (an ESC is a printer
+    # command, a bidi override reverses what follows it): refused as customers' text is.
+    for label, value in (("Le nom", name), ("L'adresse", address)):
+        if unprintable(value):
+            raise ValueError(f"{label} contient un caractère invisible ou de contrôle (retour à"
+                             " la ligne, tabulation, caractère de direction du texte…) :"
+                             " retapez-le.")
     if not valid_time_zone(time_zone):
         raise ValueError(f"Fuseau horaire inconnu : « {time_zone} » (exemple : Europe/Paris).")
 

@@ -3,9 +3,16 @@
 - ``PairingGuard``: wrong pairing codes per client address and per shop; past
   the limit, ``429`` with ``Retry-After`` and a WARNING for the operator
   (logger ``marketplace.limits``), once per lockout. The operator console's
-  logins use the same ``FailureGuard`` (per address and per account).
+  logins use the same ``FailureGuard`` (per address, per account and address,
+  and per account with a higher limit, so that nobody locks an operator out
+  from one address).
 - ``CustomerRateLimit``: requests to the customer API per client address (all
-  requests, and order placements apart) and per shop.
+  requests, and order placements apart) and per shop (only what costs the
+  shop: its catalogue and its order placements; the shop list has no shop).
+
+A guard counts an attempt *before* it is checked (``reserve``): attempts in
+flight count, so parallel requests cannot all slip under the limit while the
+first ones are still being checked.
 
 The client address is the ASGI ``client``: behind a reverse proxy uvicorn puts
 the forwarded address there (``--proxy-headers --forwarded-allow-ips``,
@@ -16,6 +23,7 @@ windows are per process: several processes each count their own (a shared
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -27,7 +35,7 @@ from marketplace.errors import ApiError, error_response
 from marketplace.security import CUSTOMER_PREFIX
 from marketplace.settings import Settings
 
-__all__ = ["Limiter", "FailureGuard", "PairingGuard", "CustomerRateLimit", "client_address"]
+__all__ = ["Limiter", "FailureGuard", "hidden", "PairingGuard", "CustomerRateLimit", "client_address"]
 
 log = logging.getLogger(__name__)
 
@@ -58,36 +66,84 @@ def _item(spec: str) -> RateLimitItem | None:
 
 
 class FailureGuard:
-    """Failed attempts (wrong codes, wrong passwords) per client address and per target (a
-    shop, an account): past a rule's limit, 429 until its window moves on."""
+    """Failed attempts (wrong codes, wrong passwords) per client address, per target (a
+    shop, an account) and, optionally, per target from one address: past a rule's limit,
+    429 until its window moves on.
+
+    ``reserve`` before checking the attempt, then ``failed`` or ``succeeded``: an attempt
+    in flight counts against every limit (in this process), so N parallel attempts run at
+    most as many checks as the limits allow. The guard is used from the event loop only.
+    """
 
     def __init__(self, limiter: Limiter, per_address: str, per_target: str, *, scope: str,
-                 message: str, target_kind: str = "shop"):
+                 message: str, target_kind: str = "shop", per_target_and_address: str = "",
+                 hide_targets: bool = False):
         self.limiter = limiter
+        self.hide_targets = hide_targets  # typed names (maybe a password): logged hashed
         self.scope = scope
         self.message = message
         self.target_kind = target_kind
-        self.rules = [("address", _item(per_address)), (target_kind, _item(per_target))]
+        self.rules = [("address", _item(per_address)), (target_kind, _item(per_target)),
+                      (f"{target_kind}+address", _item(per_target_and_address))]
+        self.in_flight: dict[tuple[str, str], int] = {}
 
     def _keys(self, address: str, target: str | None) -> list[tuple[str, RateLimitItem, str]]:
-        values = {"address": address, self.target_kind: target}
+        values = {"address": address, self.target_kind: target or "",
+                  f"{self.target_kind}+address": f"{target}|{address}" if target else ""}
         return [(kind, item, values[kind]) for kind, item in self.rules
-                if item is not None and values[kind]]  # type: ignore[misc]
+                if item is not None and values[kind]]
 
     def check(self, address: str, target: str | None) -> None:
-        """429 while this address (or the target) is locked out."""
+        """429 while this address (or the target) is locked out, attempts in flight
+        included."""
         for kind, item, key in self._keys(address, target):
-            if not self.limiter.strategy.test(item, self.scope, kind, key):
+            pending = self.in_flight.get((kind, key), 0)
+            if not self.limiter.strategy.test(item, self.scope, kind, key, cost=1 + pending):
                 raise self.limiter.too_many(item, self.scope, kind, key, message=self.message)
 
-    def failed(self, address: str, target: str | None) -> None:
-        """Count a failure; the attempt that starts a lockout is logged for the operator."""
+    def reserve(self, address: str, target: str | None) -> None:
+        """``check``, then count this attempt as in flight until ``failed``/``succeeded``."""
+        self.check(address, target)
+        for kind, _, key in self._keys(address, target):
+            self.in_flight[kind, key] = self.in_flight.get((kind, key), 0) + 1
+
+    def _release(self, address: str, target: str | None) -> None:
+        for kind, _, key in self._keys(address, target):
+            left = self.in_flight.get((kind, key), 0) - 1
+            if left > 0:
+                self.in_flight[kind, key] = left
+            else:
+                self.in_flight.pop((kind, key), None)
+
+    def succeeded(self, address: str, target: str | None) -> None:
+        """A reserved attempt was right: it counts no more."""
+        self._release(address, target)
+
+    def failed(self, address: str, target: str | None, *, reserved: bool = False) -> None:
+        """Count a failure (``reserved``: one ``reserve`` announced); the attempt that
+        starts a lockout is logged for the operator."""
+        if reserved:
+            self._release(address, target)
         for kind, item, key in self._keys(address, target):
             self.limiter.strategy.hit(item, self.scope, kind, key)
             if not self.limiter.strategy.test(item, self.scope, kind, key):
                 log.warning("%s locked out for %s %s: %s failures; %d s to wait", self.scope,
-                            kind, key, item.amount, self.limiter.retry_after(
+                            kind, self.shown(kind, key), item.amount, self.limiter.retry_after(
                                 item, self.scope, kind, key))
+
+
+    def shown(self, kind: str, key: str) -> str:
+        """A key for the log: a typed name only as a short hash when ``hide_targets`` (a
+        password typed in the name field must not land in the logs)."""
+        if kind == "address" or not self.hide_targets:
+            return key
+        target, sep, address = key.partition("|")
+        return hidden(target) + (f" from {address}" if sep else "")
+
+
+def hidden(text: str) -> str:
+    """A short, stable stand-in for a typed text in the logs (same text, same stand-in)."""
+    return "#" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
 
 
 class PairingGuard(FailureGuard):
@@ -120,11 +176,16 @@ class CustomerRateLimit:
             await self.app(scope, receive, send)
             return
         parts = path.removeprefix(CUSTOMER_PREFIX).split("/")
-        shop_id = parts[1] if len(parts) > 1 and parts[0] == "shops" else ""
+        shop_id = parts[1][:100] if len(parts) > 1 and parts[0] == "shops" else ""
         placing = scope["method"] == "POST" and len(parts) == 3 and parts[2] == "orders"
+        catalogue = scope["method"] == "GET" and len(parts) == 2
+        # A shop's budget is spent by what costs the shop (its catalogue, its order
+        # placements), not by customers following their own orders (status long-polls, QR
+        # codes); the shop list has no shop, so no shop's budget to share with everyone.
+        per_shop = self.per_shop if shop_id and (placing or catalogue) else None
         rules = [(self.per_address, ("customer", "address", address)),
                  (self.orders_per_address if placing else None, ("orders", "address", address)),
-                 (self.per_shop, ("customer", "shop", shop_id[:100]))]
+                 (per_shop, ("customer", "shop", shop_id))]
         for item, keys in rules:
             if item is not None and not self.limiter.strategy.hit(item, *keys):
                 exc = self.limiter.too_many(item, *keys, message=(

@@ -309,7 +309,8 @@ _SCHEMAS: dict[str, Any] = {
                        "empty is closed",
         "properties": {day: {"type": "array", "maxItems": MAX_INTERVALS_PER_DAY, "items": {
             "type": "array", "minItems": 2, "maxItems": 2,
-            "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}}}
+            "items": {"type": "string",
+                      "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"}}}
             for day in DAYS},
     },
     "CatalogueShop": {

@@ -2,7 +2,7 @@
 
 Stored on the shop as JSON text (``shops.opening_hours``, '' = not given):
 ``{"mon": [["07:00", "13:00"], ["15:00", "19:30"]], ..., "sun": []}``, wall-clock
-times in the shop's time zone (``shops.time_zone``, or the marketplace's
+times in the shop's time zone ("24:00" closes at midnight) (``shops.time_zone``, or the marketplace's
 default). A day missing from the mapping is closed. Pickup slots are every
 quarter hour of an opening interval, from a preparation lead onwards, over
 the next two days the shop opens: the storefront lists them, and an order's
@@ -17,11 +17,12 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from marketplace.shops import valid_time_zone
 from sync.protocol import to_iso
 
-__all__ = ["DAYS", "DEFAULT_TIME_ZONE", "DEMO_HOURS", "Hours", "parse_hours", "load_hours",
+__all__ = ["DAYS", "DAY_NAMES", "MIDNIGHT", "DEFAULT_TIME_ZONE", "DEMO_HOURS", "Hours", "parse_hours", "load_hours",
            "dump_hours", "shop_zone", "open_at", "pickup_slots", "slot_allowed"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
@@ -33,8 +34,12 @@ LOOKAHEAD_DAYS = 8  # a slot further away than this is refused (and a week's clo
 PAST_GRACE = dt.timedelta(minutes=5)  # a slot chosen just before it passed still counts
 MAX_INTERVALS_PER_DAY = 4
 
+DAY_NAMES = dict(zip(DAYS, ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi",
+                            "Dimanche"), strict=True))
+
 Hours = dict[str, list[tuple[str, str]]]
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MIDNIGHT = "24:00"  # a closing time only: the end of the day
 
 # The demo bakery: early mornings, a short Sunday.
 DEMO_HOURS: Hours = {**{day: [("06:30", "19:30")] for day in DAYS[:6]},
@@ -52,17 +57,22 @@ def parse_hours(value: Any) -> Hours:
     hours: Hours = {}
     for day in DAYS:
         ranges = value.get(day) or []
+        label = DAY_NAMES[day]
         if not isinstance(ranges, list) or len(ranges) > MAX_INTERVALS_PER_DAY:
-            raise ValueError(f"{day} : au plus {MAX_INTERVALS_PER_DAY} plages horaires.")
+            raise ValueError(f"{label} : au plus {MAX_INTERVALS_PER_DAY} plages horaires.")
         checked: list[tuple[str, str]] = []
         for item in ranges:
             if (not isinstance(item, (list, tuple)) or len(item) != 2
-                    or not all(isinstance(t, str) and _TIME.match(t) for t in item)):
-                raise ValueError(f"{day} : une plage s'écrit [\"HH:MM\", \"HH:MM\"].")
+                    or not isinstance(item[0], str) or not _TIME.match(item[0])
+                    or not isinstance(item[1], str)
+                    or not (_TIME.match(item[1]) or item[1] == MIDNIGHT)):
+                raise ValueError(f"{label} : une plage s'écrit comme 07:00-13:00, de 00:00"
+                                 " à 24:00.")
             start, end = item
             if start >= end or (checked and start < checked[-1][1]):
-                raise ValueError(f"{day} : plages dans l'ordre, chacune finissant après"
-                                 " son début.")
+                raise ValueError(f"{label} : les plages se suivent dans l'ordre de la journée,"
+                                 " chacune finissant après son début (07:00-13:00,"
+                                 " 15:00-19:30).")
             checked.append((start, end))
         hours[day] = checked
     return hours
@@ -85,14 +95,14 @@ def dump_hours(hours: Mapping[str, Any]) -> str:
 
 
 def shop_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
+    """The shop's zone; the default one for none or one no browser knows (shops.py)."""
+    return ZoneInfo(name if name and valid_time_zone(name) else DEFAULT_TIME_ZONE)
 
 
 def _intervals(hours: Hours, day: dt.date, zone: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
     def at(wall: str) -> dt.datetime:
+        if wall == MIDNIGHT:
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
         return dt.datetime.combine(day, dt.time.fromisoformat(wall), zone)
 
     return [(at(start), at(end)) for start, end in hours.get(DAYS[day.weekday()], [])]
@@ -112,12 +122,16 @@ def pickup_slots(hours: Hours, zone: ZoneInfo, now: dt.datetime) -> list[str]:
     for offset in range(LOOKAHEAD_DAYS):
         day = today + dt.timedelta(days=offset)
         before = len(slots)
+        shown: set[dt.datetime] = set()
         for start, end in _intervals(hours, day, zone):
-            # Slots on the quarter hours of the interval (wall clock), from `earliest` on.
+            # Slots on the quarter hours of the interval (wall clock), from `earliest` on;
+            # the hour the clocks go back is lived twice: offered once (one label, one time).
             slot = start
             while slot < end:
-                if slot >= earliest:
+                wall = slot.replace(tzinfo=None)
+                if slot >= earliest and wall not in shown:
                     slots.append(to_iso(slot.astimezone(dt.UTC)))
+                shown.add(wall)
                 slot = (slot.astimezone(dt.UTC) + SLOT_STEP).astimezone(zone)
         days_with_slots += len(slots) > before
         if days_with_slots >= SLOT_DAYS:

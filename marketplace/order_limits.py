@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from marketplace.errors import ApiError
 
-__all__ = ["NOT_BLANK", "SPACES", "rfc3339", "TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
+__all__ = ["NOT_BLANK", "SPACES", "rfc3339", "unprintable", "TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
            "MAX_OPTIONS_PER_LINE", "text_schema"]
 
 MAX_LINES_PER_ORDER = 30
@@ -31,6 +32,18 @@ MAX_OPTIONS_PER_LINE = 5
 # mean the same in ECMA 262 (the schema's dialect) and Python.
 _FORBIDDEN = r"\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029"
 _FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN}]")
+_JOINER = "\u200d"  # a format character (Cf) that only joins emoji (👩‍🍳): harmless
+
+
+def unprintable(value: str) -> bool:
+    """A one-line label (a shop's name, its address) holding what must not be shown or
+    printed: this module's control characters, a line break, or a Unicode format character
+    (Cf: bidi overrides and isolates that reorder the text around them, zero-width spaces,
+    BOM), the emoji joiner apart. Orders' free text keeps ``TextLimit`` (the schema's)."""
+    return bool(_FORBIDDEN_RE.search(value)) or "\n" in value or any(
+        unicodedata.category(c) == "Cf" and c != _JOINER for c in value)
+
+
 # White space spelt out: "\s" differs between Python (which counts \x1c-\x1f) and ECMA 262
 # (which counts U+FEFF), so "not blank" is "has a character of neither list".
 SPACES = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"

@@ -42,10 +42,14 @@ class Settings:
     pairing_failures_per_address: str = "10/15 minutes"
     pairing_failures_per_shop: str = "30/hour"
     device_token_ttl_s: float | None = None
-    # Operator console (console/): wrong passwords allowed per window, per client address and
-    # per account name; the zone its marketplace-wide days and weeks are counted in.
+    # Operator console (console/): wrong passwords allowed per window, per client address, per
+    # account name from one address (the hard lock), and per account name from everywhere (a
+    # higher limit: one address alone cannot lock an operator out, and a guesser spread over
+    # many addresses is still bounded); the zone its marketplace-wide days and weeks are
+    # counted in.
     login_failures_per_address: str = "10/15 minutes"
-    login_failures_per_account: str = "5/15 minutes"
+    login_failures_per_account_and_address: str = "5/15 minutes"
+    login_failures_per_account: str = "50/15 minutes"
     console_time_zone: str = "Europe/Paris"
     # Slow and greedy clients (serving.py, limits.py; docs/DEPLOY.md says why these numbers).
     header_timeout_s: float = 10.0      # request line + headers, from connect or last answer

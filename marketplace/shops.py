@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marketplace import pairing
 from marketplace.errors import ApiError
@@ -28,15 +29,21 @@ __all__ = [
 ]
 
 
+# Files of the zone database that are no place's zone: the machine's own zone, the POSIX
+# default rules, the "Factory" placeholder and the leap-second and POSIX copies of the tree.
+# ZoneInfo loads them, but a browser's Intl refuses them (RangeError): never a shop's zone.
+_NOT_A_PLACE = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(z for z in zoneinfo.available_timezones()
+                     if z not in _NOT_A_PLACE and not z.startswith(("right/", "posix/")))
+
+
 def valid_time_zone(name: str) -> bool:
     """An IANA zone name this machine knows ("Europe/Paris"); '' means none."""
-    if not name:
-        return True
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return not name or name in _known_zones()
 
 
 def insert_shop(tx: Tx, name: str, address: str = "", shop_id: str | None = None,

@@ -29,8 +29,9 @@ from marketplace.storage import Database, read_tx, write_tx
 from sync.protocol import parse_iso, to_iso
 
 __all__ = ["Operator", "hash_password", "verify_password", "add_operator", "reset_password",
-           "disable_operator", "list_operators", "check_login", "open_session", "session_of",
-           "close_session", "csrf_token", "valid_name", "SESSION_IDLE_S", "SESSION_MAX_S"]
+           "disable_operator", "list_operators", "check_login", "login_candidate",
+           "password_matches", "open_session", "session_of", "close_session", "csrf_token",
+           "valid_name", "SESSION_IDLE_S", "SESSION_MAX_S"]
 
 # scrypt's recommended interactive parameters (n=2^14, r=8, p=1: 16 MiB, ~50 ms here).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
@@ -140,27 +141,45 @@ def list_operators(db: Database) -> list[dict[str, Any]]:
         return tx.rows("SELECT name, created_at, disabled_at FROM operators ORDER BY name")
 
 
-def check_login(db: Database, name: str, password: str) -> Operator | None:
-    """The account if the name and password match a live account (constant work either way)."""
+def login_candidate(db: Database, name: str) -> tuple[Operator | None, str | None]:
+    """The live account of this name and its stored hash; (None, None) for no such account.
+    Only a database read: the password is checked apart (``password_matches``), so the slow
+    hash does not hold a database worker."""
     with read_tx(db) as tx:
         found = tx.row("SELECT id, name, password_hash FROM operators WHERE name = ?"
                        " AND disabled_at IS NULL", (name.strip().lower(),))
-    stored = found["password_hash"] if found else _dummy_hash()
-    if verify_password(password, stored) and found is not None:
-        return Operator(found["id"], found["name"])
-    return None
+    if found is None:
+        return None, None
+    return Operator(found["id"], found["name"]), found["password_hash"]
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    """``verify_password`` against the stored hash, or against a dummy one when there is no
+    account: a wrong name costs the same time as a wrong password (no account discovery)."""
+    matches = verify_password(password, stored if stored is not None else _dummy_hash())
+    return matches and stored is not None
+
+
+def check_login(db: Database, name: str, password: str) -> Operator | None:
+    """The account if the name and password match a live account (constant work either way)."""
+    operator, stored = login_candidate(db, name)
+    return operator if password_matches(password, stored) else None
 
 
 def _later(seconds: float, now: dt.datetime | None = None) -> str:
     return to_iso((now or dt.datetime.now(dt.UTC)) + dt.timedelta(seconds=seconds))
 
 
-def open_session(db: Database, operator: Operator) -> str:
-    """A new session for the operator; returns its token (the cookie's value). Expired
-    sessions of everyone are swept here: logins are rare, sessions few."""
+def open_session(db: Database, operator: Operator, replaces: str = "") -> str:
+    """A new session for the operator; returns its token (the cookie's value). ``replaces``:
+    the session this browser had, ended here (a login always starts a fresh session id).
+    Expired sessions of everyone are swept here: logins are rare, sessions few."""
     token = secrets.token_urlsafe(32)
     with write_tx(db) as tx:
         tx.execute("DELETE FROM operator_sessions WHERE expires_at <= ?", (tx.now,))
+        if replaces:
+            tx.execute("DELETE FROM operator_sessions WHERE token_hash = ?",
+                       (hash_token(replaces),))
         tx.execute("INSERT INTO operator_sessions (token_hash, operator_id, created_at,"
                    " last_used_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                    (hash_token(token), operator.id, tx.now, tx.now, _later(SESSION_IDLE_S)))

@@ -12,7 +12,8 @@ marketplace). Per period:
 - ``refused_timeout``: orders nobody answered, refused by the marketplace;
 - ``refused_shop``: orders the shop refused;
 - ``late``: orders ready (or handed over, if "ready" was skipped) after the
-  ready-by time given at acceptance;
+  ready-by time given at acceptance, and orders still not ready now past it
+  (refused and cancelled orders that never were ready are not late);
 - ``cancelled``: orders the customer cancelled.
 
 The SQL is plain and portable (SQLite and PostgreSQL); the arithmetic on times
@@ -119,8 +120,9 @@ SELECT {key} AS k, {shop_key} AS shop_id, COUNT(*) AS orders,
   SUM(CASE WHEN o.status = 'rejected' AND COALESCE(o.reject_reason, '') <> 'timeout'
       THEN 1 ELSE 0 END) AS refused_shop,
   SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
-  SUM(CASE WHEN o.ready_by IS NOT NULL AND (SELECT MIN(h.at) FROM order_history h
-        WHERE h.order_id = o.id AND h.status IN ('ready', 'completed')) > o.ready_by
+  SUM(CASE WHEN o.ready_by IS NOT NULL AND COALESCE((SELECT MIN(h.at) FROM order_history h
+        WHERE h.order_id = o.id AND h.status IN ('ready', 'completed')),
+        CASE WHEN o.status IN ('rejected', 'cancelled') THEN NULL ELSE ? END) > o.ready_by
       THEN 1 ELSE 0 END) AS late
 FROM orders o WHERE o.created_at >= ? AND o.created_at < ? {shop} GROUP BY 1, 2
 """
@@ -141,9 +143,11 @@ def _seconds_between(start: str, end: str) -> float | None:
 
 
 def compute(db: Database, spans: list[Period], shop_id: str | None = None,
-            by_shop: dict[str, Bucket] | None = None) -> tuple[list[Bucket], Bucket]:
+            by_shop: dict[str, Bucket] | None = None, now: dt.datetime | None = None
+            ) -> tuple[list[Bucket], Bucket]:
     """One bucket per period (same order) and their total, overall or for one shop; each
-    shop's total too, into ``by_shop`` when given."""
+    shop's total too, into ``by_shop`` when given. ``now``: what "still not ready" is
+    measured at (the present by default)."""
     buckets = [Bucket(p) for p in spans]
     total = Bucket(None)
     if not spans:
@@ -159,7 +163,8 @@ def compute(db: Database, spans: list[Period], shop_id: str | None = None,
         # (GROUP BY 1: PostgreSQL would not see the CASE with its own parameters as the same.)
         counts = tx.rows(_COUNTS.format(key=key, shop=shop,
                                         shop_key="o.shop_id" if by_shop is not None else "''"),
-                         (*ends, *where, *shop_params))
+                         (*ends, to_iso(now or dt.datetime.now(dt.UTC)), *where,
+                          *shop_params))
         delays = tx.rows(_DELAYS.format(shop=shop), (*where, *shop_params))
     for row in counts:
         buckets[int(row["k"])].count(row)

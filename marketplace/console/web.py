@@ -9,8 +9,12 @@ Security, in the order a request meets it:
   redirect to the login page;
 - every POST carries the session's CSRF token in its form (the login form a
   double-submit token), and a POST whose ``Origin`` is another site is refused;
-- wrong passwords are counted per client address and per account
-  (``limits.FailureGuard``): past the limit, 429 without even checking.
+- wrong passwords are counted per client address, per account from that
+  address and per account (``limits.FailureGuard``, a higher limit): past a
+  limit, 429 without even checking. An attempt counts from its start (parallel
+  guesses cannot all slip under the limit), and password hashes are checked
+  at most ``PASSWORD_CHECKS`` at a time, in threads of their own: a burst of
+  logins cannot take the database's worker threads from the customers.
 
 Actions call the CLI's own functions with the operator as ``actor``, so each
 writes its audit row in its own transaction; a change the counters see wakes
@@ -31,6 +35,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
+import anyio
+import anyio.to_thread
 import jinja2
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -45,8 +51,8 @@ from marketplace.console import auth, kpis
 from marketplace.console.auth import Operator
 from marketplace.console.charts import Series, bar_chart
 from marketplace.errors import ApiError
-from marketplace.limits import FailureGuard, client_address
-from marketplace.opening_hours import DAYS, load_hours
+from marketplace.limits import FailureGuard, client_address, hidden
+from marketplace.opening_hours import DAY_NAMES, DAYS, load_hours
 from marketplace.shops import valid_time_zone
 from marketplace.storage import Database, read_tx
 from marketplace.validation import read_body
@@ -62,6 +68,7 @@ LOGIN_COOKIE = "comptoir_console_login"  # the login form's double-submit CSRF t
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
        " frame-ancestors 'none'; base-uri 'none'")
 MAX_FORM_BYTES = 16 * 1024
+PASSWORD_CHECKS = 2  # scrypt checks at once (16 MiB and ~50 ms of a core each)
 TOP_SHOPS = 20
 PAUSE_CHOICES = (("", "jusqu'à réouverture"), ("15", "15 min"), ("30", "30 min"),
                  ("60", "1 h"), ("240", "4 h"))
@@ -273,12 +280,23 @@ def _login_guard(request: Request) -> FailureGuard:
     if guard is None:
         market = _market(request)
         settings = market.settings
-        guard = FailureGuard(market.limiter, settings.login_failures_per_address,
-                             settings.login_failures_per_account, scope="login",
-                             target_kind="account", message=(
-                                 "Trop de tentatives de connexion : réessayez plus tard."))
+        guard = FailureGuard(
+            market.limiter, settings.login_failures_per_address,
+            settings.login_failures_per_account, scope="login", target_kind="account",
+            per_target_and_address=settings.login_failures_per_account_and_address,
+            hide_targets=True,
+            message="Trop de tentatives de connexion : réessayez plus tard.")
         state.console_login_guard = guard
     return guard
+
+
+def _password_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The password checks' own threads (made in the event loop, at the first login)."""
+    state = request.app.state
+    limiter = getattr(state, "console_password_limiter", None)
+    if limiter is None:
+        limiter = state.console_password_limiter = anyio.CapacityLimiter(PASSWORD_CHECKS)
+    return limiter
 
 
 def _next_page(raw: str | None) -> str:
@@ -290,7 +308,11 @@ def _next_page(raw: str | None) -> str:
 
 def _login_form(request: Request, status: int = 200, error: str | None = None,
                 name: str = "") -> Response:
-    token = secrets.token_urlsafe(24)
+    # The form's token is kept while its cookie lives: a second tab's login page must not
+    # void the first one's form.
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token):
+        token = secrets.token_urlsafe(24)
     response = TEMPLATES.TemplateResponse(request, "login.html", {
         "csrf": token, "error": error, "name": name, "operator": None, "prefix": PREFIX,
         "notice": None, "suite": _next_page(request.query_params.get("suite"))},
@@ -317,17 +339,27 @@ async def login(request: Request) -> Response:
     address = client_address(request.scope)
     guard = _login_guard(request)
     try:
-        guard.check(address, name)
+        guard.reserve(address, name)  # counted from now: parallel guesses meet the limit
     except ApiError as exc:
         response = _login_form(request, 429, exc.message, name)
         response.headers.update(exc.headers or {})
         return response
-    operator = await _db(request, auth.check_login, name, form.get("password", ""))
-    if operator is None:
-        guard.failed(address, name)
-        log.warning("console: failed login for %r from %s", name, address)
+    try:
+        operator, stored = await _db(request, auth.login_candidate, name)
+        right = await anyio.to_thread.run_sync(
+            auth.password_matches, form.get("password", ""), stored,
+            limiter=_password_limiter(request))
+    except BaseException:
+        guard.succeeded(address, name)  # not checked (server error, client gone): not counted
+        raise
+    if not right or operator is None:
+        guard.failed(address, name, reserved=True)
+        # The typed name may be a password typed in the wrong field: logged hashed.
+        log.warning("console: failed login for %s from %s", hidden(name), address)
         return _login_form(request, 401, "Nom ou mot de passe incorrect.", name)
-    session = await _db(request, auth.open_session, operator)
+    guard.succeeded(address, name)
+    session = await _db(request, auth.open_session, operator,
+                        request.cookies.get(COOKIE, "")[:100])
     response = RedirectResponse(_next_page(form.get("suite")), status_code=303)
     response.set_cookie(COOKIE, session, path=PREFIX, httponly=True, samesite="strict",
                         secure=_secure(request))
@@ -360,7 +392,9 @@ def shop_overview(db: Database, search: str = "", limit: int = SHOPS_PAGE,
         if not ids:
             return []
     elif search:
-        where, params = "WHERE LOWER(s.name) LIKE ?", (f"%{search.lower()}%",)
+        # What the operator typed is text: "%" and "_" match themselves (ESCAPE is portable).
+        literal = re.sub(r"([\\%_])", r"\\\1", search.lower())
+        where, params = "WHERE LOWER(s.name) LIKE ? ESCAPE '\\'", (f"%{literal}%",)
     with read_tx(db) as tx:
         return tx.rows(
             "SELECT s.id, s.name, s.address, s.paused, s.paused_until, s.time_zone,"
@@ -550,14 +584,10 @@ async def _shop_detail(page: Page, status: int = 200, error: str | None = None,
     hours = ({day: hours_values.get(f"hours_{day}", "") for day in DAYS} if hours_values
              else hours_to_form(shop["opening_hours"]))
     return page.render("shop.html", status, shop=shop, zone=str(zone), devices=devices,
-                       hours=hours, day_labels=DAY_LABELS,
+                       hours=hours, day_labels=DAY_NAMES,
                        codes=codes, unit=unit, history=history, error=error,
                        values=values or shop, pause_choices=PAUSE_CHOICES,
                        **_kpi_view(page.request, result))
-
-
-DAY_LABELS = dict(zip(DAYS, ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi",
-                             "Dimanche"), strict=True))
 
 
 def hours_to_form(text: str | None) -> dict[str, str]:
@@ -582,7 +612,7 @@ def hours_from_form(form: dict[str, str]) -> dict[str, list[list[str]]] | None:
         for part in filter(None, (p.strip() for p in raw.replace(";", ",").split(","))):
             start, sep, end = part.replace("–", "-").partition("-")
             if not sep:
-                raise ValueError(f"{DAY_LABELS[day]} : une plage s'écrit 07:00-13:00.")
+                raise ValueError(f"{DAY_NAMES[day]} : une plage s'écrit comme 07:00-13:00.")
             ranges.append([_clock(start), _clock(end)])
         hours[day] = ranges
     return hours if any(hours.values()) else None

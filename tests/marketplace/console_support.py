@@ -33,7 +33,7 @@ class Console:
 
     def __init__(self, url: str, **client: Any):
         self.url = url
-        self.http = httpx.Client(base_url=url, follow_redirects=False, timeout=10, **client)
+        self.http = httpx.Client(base_url=url, follow_redirects=False, **{"timeout": 10, **client})
         self.last: httpx.Response | None = None
 
     def close(self) -> None:

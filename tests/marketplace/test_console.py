@@ -11,12 +11,13 @@ import re
 import ssl
 import threading
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from marketplace.__main__ import main
-from marketplace.console import kpis
+from marketplace.console import auth, kpis, web
 from marketplace.console.web import CSP
 from marketplace.embedded import EmbeddedMarketplace
 from marketplace.storage import open_database, read_tx, write_tx
@@ -173,6 +174,156 @@ def test_wrong_passwords_are_rate_limited_per_address(tmp_path):
         assert console.login(name, password).status_code == 429
 
 
+def _client_at(address: str) -> dict:
+    """Console keyword arguments for a browser at another loopback address."""
+    return {"transport": httpx.HTTPTransport(local_address=address)}
+
+
+@contextlib.contextmanager
+def _held_password_checks(monkeypatch, check: bool = True):
+    """Password checks held until released, counting how many run at once: what ran scrypt
+    and in how many threads, observed instead of timed (``check=False``: no scrypt after the
+    hold, every password wrong)."""
+    release, lock = threading.Event(), threading.Lock()
+    seen = {"now": 0, "max": 0, "total": 0}
+    real = auth.verify_password
+
+    def held(password: str, stored: str) -> bool:
+        with lock:
+            seen["now"] += 1
+            seen["total"] += 1
+            seen["max"] = max(seen["max"], seen["now"])
+        try:
+            release.wait(30)
+            return real(password, stored) if check else False
+        finally:
+            with lock:
+                seen["now"] -= 1
+
+    monkeypatch.setattr(auth, "verify_password", held)
+    try:
+        yield release, seen
+    finally:
+        release.set()
+
+
+def _parallel_logins(url: str, attempts: list[tuple[str, str]]
+                     ) -> tuple[list[threading.Thread], list[int]]:
+    """Each attempt from its own browser (its own login form), all posted at once."""
+    browsers = [Console(url, timeout=60) for _ in attempts]
+    tokens = [browser.csrf("/console/login") for browser in browsers]
+    start, statuses = threading.Barrier(len(attempts)), []
+
+    def post(browser: Console, token: str, name: str, password: str) -> None:
+        start.wait(10)
+        statuses.append(browser.http.post("/console/login", data={
+            "csrf": token, "name": name, "password": password}).status_code)
+        browser.close()
+
+    threads = [threading.Thread(target=post, args=(b, t, *a), daemon=True)
+               for b, t, a in zip(browsers, tokens, attempts, strict=True)]
+    for thread in threads:
+        thread.start()
+    return threads, statuses
+
+
+def test_parallel_wrong_passwords_run_no_more_checks_than_the_limit(tmp_path, monkeypatch):
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
+        name, password = new_operator(market.database_url)
+        with _held_password_checks(monkeypatch) as (release, seen):
+            threads, statuses = _parallel_logins(market.url, [(name, "guess")] * 20)
+            # 5 per account and address: those 5 are counted from their start, so the 15
+            # others are refused while the 5 are still being checked.
+            wait_until(lambda: len(statuses) >= 15, timeout=15)
+            assert statuses == [429] * 15
+            release.set()
+            for thread in threads:
+                thread.join(30)
+        assert sorted(statuses) == [401] * 5 + [429] * 15
+        assert seen["total"] == 5  # scrypt ran for five attempts only
+        assert Console(market.url).login(name, password).status_code == 429
+
+
+def test_a_burst_of_logins_does_not_starve_the_customers(tmp_path, monkeypatch):
+    settings = {"login_failures_per_address": "1000/minute",
+                "login_failures_per_account": "1000/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        shop_id, _ = market.create_shop("Boulangerie du coin")
+        with _held_password_checks(monkeypatch, check=False) as (release, seen):
+            # More logins than the database has worker threads (anyio's 40), all stuck in
+            # their password check: the customers' requests must still be answered.
+            threads, statuses = _parallel_logins(
+                market.url, [(f"nobody{i}", "guess") for i in range(45)])
+            wait_until(lambda: seen["now"] >= web.PASSWORD_CHECKS, timeout=15)
+            with httpx.Client(base_url=market.url, timeout=5) as customer:
+                for _ in range(5):
+                    assert customer.get(f"/v1/customer/shops/{shop_id}").status_code == 200
+                    assert customer.get("/v1/customer/shops").status_code == 200
+            assert seen["now"] == web.PASSWORD_CHECKS  # the others wait their turn
+            release.set()
+            for thread in threads:
+                thread.join(60)
+        assert statuses == [401] * 45 and seen["total"] == 45
+        assert seen["max"] == web.PASSWORD_CHECKS
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_operator_out(tmp_path):
+    settings = {"login_failures_per_account": "8/15 minutes", "rate_limit_exempt": ()}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        name, password = new_operator(market.database_url)
+        stranger = Console(market.url, **_client_at("127.0.0.5"))
+        assert [stranger.login(name, "guess").status_code for _ in range(6)] == [401] * 5 + [429]
+        # The operator, elsewhere, still gets in with the right password.
+        assert Console(market.url, **_client_at("127.0.0.6")).login(
+            name, password).status_code == 303
+        # Spread over addresses, guesses are still bounded per account (8 here: 5 + 3).
+        guesser = Console(market.url, **_client_at("127.0.0.7"))
+        assert [guesser.login(name, "guess").status_code for _ in range(3)] == [401] * 3
+        assert Console(market.url, **_client_at("127.0.0.9")).login(
+            name, password).status_code == 429
+
+
+def test_a_new_login_ends_the_browsers_old_session(server):
+    console, name = logged_in(server.url, server.database_url)
+    old = console.http.cookies.get("comptoir_console")
+    other_name, other_password = new_operator(server.database_url)
+    # A login form posted from this browser while its session lives (a form left open in
+    # another tab): the login page itself would redirect to the console.
+    form_token = "t" * 32
+    console.http.cookies.set("comptoir_console_login", form_token, path="/console")
+    assert console.http.post("/console/login", data={
+        "csrf": form_token, "name": other_name, "password": other_password}).status_code == 303
+    new = console.http.cookies.get("comptoir_console")
+    assert new != old
+    thief = Console(server.url)
+    thief.http.cookies.set("comptoir_console", old, path="/console")
+    assert thief.get("/console/shops").status_code == 303  # the old session id is gone
+    assert not _rows(server.database_url, "SELECT 1 AS x FROM operator_sessions s JOIN operators o"
+                                     " ON o.id = s.operator_id WHERE o.name = ?", (name,))
+    assert console.get("/console/shops").status_code == 200
+    assert f">{other_name}<" in console.last.text
+
+
+def test_a_second_login_tab_keeps_the_first_tabs_form_valid(server):
+    name, password = new_operator(server.database_url)
+    browser = Console(server.url)
+    first_tab = browser.csrf("/console/login")
+    assert browser.csrf("/console/login") == first_tab  # the second tab: same form token
+    response = browser.http.post("/console/login", data={"csrf": first_tab, "name": name,
+                                                        "password": password})
+    assert response.status_code == 303
+
+
+def test_a_failed_login_does_not_log_the_typed_name(tmp_path, caplog):
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port()) as market:
+        typed = "s3cret-typed-in-the-name-field"
+        assert Console(market.url).login(typed, "x").status_code == 401
+        for _ in range(5):
+            Console(market.url).login(typed, "x")
+    assert "failed login for #" in caplog.text and "locked out for account+address #" in caplog.text
+    assert typed not in caplog.text
+
+
 def test_a_login_form_from_elsewhere_is_refused(server):
     name, password = new_operator(server.database_url)
     console = Console(server.url)
@@ -265,6 +416,67 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
     for label in ("Boutique créée", "Boutique mise en pause", "Appareil révoqué",
                   "Code d&#39;association révoqué", f"console:{name}"):
         assert label in journal
+
+
+def test_only_a_places_zone_is_accepted(server):
+    console, _ = logged_in(server.url, server.database_url)
+    shop_id, _ = _new_shop(console, "Crémerie Lou")
+    # Files of the zone database a browser refuses (Intl RangeError) or that name no place.
+    for zone in ("localtime", "posixrules", "Factory", "right/Europe/Paris",
+                 "posix/Europe/Paris", "Europe/../Europe/Paris"):
+        refused = console.post(f"/console/shops/{shop_id}/edit", name="Crémerie Lou",
+                               address="", time_zone=zone)
+        assert refused.status_code == 422 and "Fuseau horaire inconnu" in refused.text, zone
+    assert console.post(f"/console/shops/{shop_id}/edit", name="Crémerie Lou", address="",
+                        time_zone="America/Guadeloupe").status_code == 303
+    # A zone stored before this check reaches the storefront as the marketplace's own.
+    with contextlib.closing(open_database(server.database_url)) as db, write_tx(db) as tx:
+        tx.execute("UPDATE shops SET time_zone = 'posixrules' WHERE id = ?", (shop_id,))
+    catalogue = httpx.get(f"{server.url}/v1/customer/shops/{shop_id}", timeout=10).json()
+    assert catalogue["shop"]["time_zone"] == "Europe/Paris"
+
+
+def test_control_and_direction_characters_are_refused_in_names_and_addresses(server, tmp_path,
+                                                                            capsys):
+    console, _ = logged_in(server.url, server.database_url)
+    shop_id, _ = _new_shop(console, "Crèmerie Jo")
+    for name, address in (("Crèmerie\x00Jo", ""), ("Crèmerie \x1b[2JJo", ""),
+                          ("Crèmerie Jo", "3 rue \u202eesuor"), ("Crèmerie Jo", "3 rue\tHaute"),
+                          ("Crèmerie\u2066 Jo", ""), ("Crèmerie\u200bJo", "")):
+        created = console.post("/console/shops", name=name, address=address,
+                               time_zone="Europe/Paris")
+        assert created.status_code == 422 and "caractère invisible ou de contrôle" in created.text
+        edited = console.post(f"/console/shops/{shop_id}/edit", name=name, address=address,
+                              time_zone="Europe/Paris")
+        assert edited.status_code == 422 and "caractère invisible ou de contrôle" in edited.text
+    assert _rows(server.database_url, "SELECT name, address FROM shops WHERE id = ?",
+                 (shop_id,)) == [{"name": "Crèmerie Jo", "address": "2 rue Haute"}]
+    # Accents and emoji (with their joiner) are text, not control characters.
+    assert console.post(f"/console/shops/{shop_id}/edit", name="👩‍🍳 Crèmerie Jo",
+                        address="2 rue Haute", time_zone="Europe/Paris").status_code == 303
+    db = str(tmp_path / "cli.db")
+    assert main(["create-shop", "--db", db, "--name", "Cave\x1b[31m Marcel"]) == 2
+    assert "caractère invisible ou de contrôle" in capsys.readouterr().err
+    assert main(["create-shop", "--db", db, "--name", "Cave", "--json"]) == 0
+    cli_shop = re.search(r'"shop_id": "([^"]+)"', capsys.readouterr().out).group(1)
+    assert main(["edit-shop", "--db", db, "--shop", cli_shop, "--address", "1 rue\u202e"]) == 2
+    assert "L'adresse contient" in capsys.readouterr().err
+
+
+def test_the_shop_search_takes_wildcards_as_text(server):
+    console, _ = logged_in(server.url, server.database_url)
+    percent, _ = _new_shop(console, "Soldes 100% bio")
+    under, _ = _new_shop(console, "Cave_a_vins")
+    slash, _ = _new_shop(console, "Épicerie A\\B")
+    ours = {percent, under, slash}
+
+    def found(query: str) -> set[str]:
+        page = console.get(f"/console/shops?q={quote(query)}").text
+        return set(re.findall(r'/console/shops/(shop_[0-9a-f]+)"', page)) & ours
+
+    assert found("100%") == {percent} and found("0%b") == set()  # "%" is no wildcard
+    assert found("_") == {under} and found("e_a") == {under} and found("s_1") == set()
+    assert found("a\\b") == {slash} and found("\\") == {slash}
 
 
 def test_a_pause_from_the_console_reaches_the_counters_long_poll(server):
@@ -371,7 +583,11 @@ def test_kpis_of_a_known_set_of_orders(server):
                   1000 + i, accepted_after_s=delay, ready_after_s=ready_after,
                   ready_by_after_s=ready_by)
     add_order(server.database_url, shop_id, day, "accepted", 500, accepted_after_s=30,
-              ready_by_after_s=900)  # not ready yet: not late
+              ready_by_after_s=900)  # still not ready at 20:00, due at 09:15: late
+    add_order(server.database_url, shop_id, day, "accepted", 600, accepted_after_s=30,
+              ready_by_after_s=12 * 3600)  # due at 21:00, not ready yet at 20:00: not late
+    add_order(server.database_url, shop_id, day, "cancelled", 100, accepted_after_s=30,
+              ready_by_after_s=900)  # never to be ready: not late
     add_order(server.database_url, shop_id, day, "rejected", 700, reason="timeout")
     add_order(server.database_url, shop_id, day, "rejected", 800, reason="out_of_stock")
     add_order(server.database_url, shop_id, day, "cancelled", 900)
@@ -381,18 +597,19 @@ def test_kpis_of_a_known_set_of_orders(server):
     # Another shop's orders count overall, never in this shop.
     add_order(server.database_url, other_id, day, "completed", 4000, accepted_after_s=1000)
 
-    spans = kpis.periods("day", 2, PARIS, dt.datetime(2026, 3, 29, 20, tzinfo=dt.UTC))
+    now = dt.datetime(2026, 3, 29, 18, tzinfo=dt.UTC)  # 20:00 in Paris
+    spans = kpis.periods("day", 2, PARIS, now)
     with contextlib.closing(open_database(server.database_url)) as db:
-        (saturday, sunday), total = kpis.compute(db, spans, shop_id)
+        (saturday, sunday), total = kpis.compute(db, spans, shop_id, now=now)
         per_shop: dict[str, kpis.Bucket] = {}
-        _, overall = kpis.compute(db, spans, None, per_shop)
+        _, overall = kpis.compute(db, spans, None, per_shop, now=now)
     assert sunday.to_dict() == {
-        "label": "29/03", "orders": 14, "revenue_cents": sum(range(1000, 1010)) + 500,
-        "accept_p50_s": 50.0, "accept_p90_s": 90.0, "refused_timeout": 1, "refused_shop": 1,
-        "late": 2, "cancelled": 1}
+        "label": "29/03", "orders": 16, "revenue_cents": sum(range(1000, 1010)) + 500 + 600,
+        "accept_p50_s": 40.0, "accept_p90_s": 90.0, "refused_timeout": 1, "refused_shop": 1,
+        "late": 3, "cancelled": 2}
     assert (saturday.orders, saturday.revenue_cents, saturday.accept_p50_s) == (1, 2000, 300.0)
-    assert total.orders == 15 and total.accept_p90_s == 100.0  # 12 delays: the 11th
-    assert overall.orders == 16 and overall.revenue_cents == total.revenue_cents + 4000
+    assert total.orders == 17 and total.accept_p90_s == 100.0  # 14 delays: the 13th
+    assert overall.orders == 18 and overall.revenue_cents == total.revenue_cents + 4000
     assert overall.accept_p90_s == 300.0
     assert per_shop[shop_id].to_dict() == {**total.to_dict()}
     assert (per_shop[other_id].orders, per_shop[other_id].accept_p50_s) == (1, 1000.0)
@@ -481,14 +698,26 @@ def test_opening_hours_are_edited_with_the_storefronts_definition(server):
     page = console.get(f"/console/shops/{shop_id}").text
     assert 'value="07:00-12:30"' in page and "Horaires enregistrés" not in page
     bad = console.post(f"/console/shops/{shop_id}/hours", hours_mon="13:00-07:00")
-    assert bad.status_code == 422 and "plages dans l&#39;ordre" in bad.text
+    assert bad.status_code == 422 and "Lundi : les plages se suivent" in bad.text
     assert 'value="13:00-07:00"' in bad.text  # what was typed stays in the form
+    # The messages speak of French days and of the form's own notation, not of JSON.
+    for typed, said in (("25h-26h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
+                        ("9h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
+                        ("24:00-24:30", "Mardi : une plage s&#39;écrit comme 07:00-13:00")):
+        bad = console.post(f"/console/shops/{shop_id}/hours", hours_tue=typed)
+        assert bad.status_code == 422 and said in bad.text, typed
+        assert "tue :" not in bad.text and "HH:MM" not in bad.text
+    # Open until midnight: "24:00" closes the day.
+    assert console.post(f"/console/shops/{shop_id}/hours", hours_fri="18:00-24h").status_code \
+        == 303
+    assert json.loads(_rows(server.database_url, "SELECT opening_hours FROM shops WHERE id = ?",
+                            (shop_id,))[0]["opening_hours"])["fri"] == [["18:00", "24:00"]]
     cleared = console.post(f"/console/shops/{shop_id}/hours")  # every day empty: no hours
     assert cleared.status_code == 303
     assert _rows(server.database_url, "SELECT opening_hours FROM shops WHERE id = ?",
                  (shop_id,))[0]["opening_hours"] == ""
     actions = [r["action"] for r in _audit(server.database_url, f"console:{name}")]
-    assert actions.count("shop.hours") == 2
+    assert actions.count("shop.hours") == 3
 
 
 def test_the_dashboard_counts_shops_and_ranks_the_busiest(tmp_path):

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from marketplace import admin
+from marketplace.embedded import EmbeddedMarketplace
 from marketplace.opening_hours import (
     DEMO_HOURS,
     load_hours,
@@ -26,6 +27,7 @@ from marketplace.storage import open_database
 from marketplace.storefront import CSP, STATIC_DIR, storefront_url
 from marketplace.storefront.qr import qr_matrix, qr_svg
 from sync.protocol import parse_iso, to_iso
+from tests.conftest import free_port
 from tests.marketplace.conftest import open_shop
 
 PARIS = shop_zone("Europe/Paris")
@@ -71,6 +73,31 @@ def test_slots_follow_the_wall_clock_across_a_daylight_saving_change():
              pickup_slots(hours, PARIS, night)][:8]
     assert local[:4] == ["01:00", "01:15", "01:30", "01:45"]
     assert "03:00" in local and "02:30" not in local  # 02:00-03:00 does not exist that night
+
+
+def test_the_hour_lived_twice_when_clocks_go_back_is_offered_once():
+    hours = parse_hours({"sun": [["01:00", "04:00"]]})
+    night = dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.UTC)  # Sunday 25 October 00:00 CEST
+    slots = [parse_iso(s) for s in pickup_slots(hours, PARIS, night)]
+    labels = [s.astimezone(PARIS).strftime("%H:%M") for s in slots[:12]]
+    assert labels == ["01:00", "01:15", "01:30", "01:45", "02:00", "02:15", "02:30", "02:45",
+                      "03:00", "03:15", "03:30", "03:45"]  # each label once: no two 02:15
+    assert slots == sorted(slots)
+
+
+def test_a_shop_open_until_midnight_offers_its_last_quarter_hour():
+    hours = parse_hours({"mon": [["22:00", "24:00"]]})
+    now = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.UTC)  # Monday 21:00 in Paris
+    local = [parse_iso(s).astimezone(PARIS).strftime("%a %H:%M")
+             for s in pickup_slots(hours, PARIS, now)]
+    assert local[:8] == ["Mon 22:00", "Mon 22:15", "Mon 22:30", "Mon 22:45", "Mon 23:00",
+                         "Mon 23:15", "Mon 23:30", "Mon 23:45"]
+    assert open_at(hours, PARIS, dt.datetime(2026, 11, 23, 22, 59, tzinfo=dt.UTC))
+    assert not open_at(hours, PARIS, dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC))
+    with pytest.raises(ValueError, match="^Lundi : une plage s'écrit comme 07:00-13:00"):
+        parse_hours({"mon": [["24:00", "24:00"]]})
+    with pytest.raises(ValueError, match="^Dimanche : au plus 4 plages"):
+        parse_hours({"sun": [["07:00", "08:00"]] * 5})
 
 
 @pytest.mark.parametrize("bad", [
@@ -163,6 +190,44 @@ def test_the_shop_list_finds_shops_by_name_with_their_state(server, shop):
             assert too_long.status_code == 422
     finally:
         named.http.close()
+
+
+# -- rate limits ------------------------------------------------------------------------------------
+
+def _from(n: int) -> httpx.Client:
+    """A customer at another loopback address (the limits count addresses)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=f"127.0.0.{n}"), timeout=10)
+
+
+def test_the_shop_list_has_no_shop_budget_that_anyone_could_spend(tmp_path):
+    settings = {"rate_limit_exempt": (), "customer_requests_per_shop": "5/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        answers = []
+        for n in range(2, 12):  # ten customers, twice the per-shop budget
+            with _from(n) as http:
+                answers.append(http.get(f"{market.url}/v1/customer/shops").status_code)
+        assert answers == [200] * 10
+
+
+def test_following_an_order_spends_no_shop_budget_only_catalogues_and_orders_do(tmp_path):
+    settings = {"rate_limit_exempt": (), "customer_requests_per_shop": "5/minute"}
+    with EmbeddedMarketplace(tmp_path / "m.db", port=free_port(), settings=settings) as market:
+        shop = open_shop(market)
+        placed = shop.place([("CROIS", 1)])  # 1 of the shop's 5
+        order_url = f"{market.url}/v1/customer/shops/{shop.shop_id}/orders/{placed['id']}"
+        for n in range(2, 10):  # status polls and QR codes, more than the budget
+            with _from(n) as http:
+                assert http.get(order_url, headers=shop._secret(placed["id"]),
+                                params={"wait": 0}).status_code == 200
+                assert http.get(f"{order_url}/qr.svg",
+                                headers=shop._secret(placed["id"])).status_code == 200
+        catalogue = []
+        for n in range(10, 15):
+            with _from(n) as http:
+                catalogue.append(http.get(
+                    f"{market.url}/v1/customer/shops/{shop.shop_id}").status_code)
+        assert catalogue == [200] * 4 + [429]  # the order and four catalogues: five
+        shop.http.close()
 
 
 # -- following an order ---------------------------------------------------------------------------

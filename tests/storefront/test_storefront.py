@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -98,11 +99,14 @@ def test_a_refused_order_says_why(page, market, demo_shop, counter, shop_url):
 def test_remembered_details_make_an_order_three_taps_from_a_product_page(
         page, market, demo_shop, shop_url):
     watch_shop(market, demo_shop[0])
-    # A first order, by hand, with "Retenir mes coordonnées" ticked (the default) ...
+    # A first order, by hand, with "Retenir mes coordonnées" ticked (opt-in: unticked at
+    # first) ...
     page.goto(shop_url)
     page.get_by_role("button", name="Ajouter Baguette tradition").click()
     page.get_by_role("link", name=ORDER_BUTTON).click()
-    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).to_be_checked()
+    remember = page.get_by_label("Retenir mes coordonnées sur ce téléphone")
+    expect(remember).not_to_be_checked()
+    remember.check()
     _order_from_form(page, "Jérôme Müller", "+33 6 01 02 03 04")
 
     # ... then, from a product page, every click the customer makes is counted.
@@ -121,6 +125,63 @@ def test_remembered_details_make_an_order_three_taps_from_a_product_page(
     assert order["customer"]["phone"] == "+33 6 01 02 03 04"
     assert [(line["sku"], line["qty"]) for line in order["lines"]] == [("ECL", 1)]
     assert order["pickup_slot"]  # the first slot offered, chosen for them
+
+
+def test_details_are_kept_only_when_the_customer_asks(page, market, demo_shop, shop_url):
+    watch_shop(market, demo_shop[0])
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).not_to_be_checked()
+    _order_from_form(page, "Jérôme Müller", "+33 6 01 02 03 04")
+    assert page.evaluate("localStorage.getItem('comptoir.customer')") is None
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    expect(page.get_by_label("Votre nom", exact=True)).to_have_value("")
+    expect(page.get_by_label("Retenir mes coordonnées sur ce téléphone")).not_to_be_checked()
+
+
+def _with_catalogue(page, shop_id: str, **shop_fields) -> None:
+    """The catalogue as the page receives it, with some fields changed (what a server, an
+    old row or a browser's older zone database might give)."""
+    slots = shop_fields.pop("pickup_slots", None)
+
+    def handle(route) -> None:
+        body = route.fetch().json()
+        body["shop"].update(shop_fields)
+        if slots is not None:
+            body["pickup_slots"] = slots
+        route.fulfill(json=body)
+
+    page.route(re.compile(rf".*/v1/customer/shops/{shop_id}$"), handle)
+
+
+def test_a_zone_the_browser_does_not_know_falls_back_to_paris(page, market, demo_shop,
+                                                               shop_url):
+    watch_shop(market, demo_shop[0])
+    _with_catalogue(page, demo_shop[0], time_zone="posixrules",
+                    pickup_slots=["2030-01-15T09:00:00Z"])
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    # Intl refuses "posixrules" (RangeError): the page shows the slot in Paris time instead.
+    expect(page.get_by_label("Créneau de retrait").locator("option")).to_have_text(
+        ["mardi 15 janvier à 10:00"])
+
+
+def test_tomorrow_is_the_next_calendar_day_even_on_a_23_hour_day(page, market, demo_shop,
+                                                                   shop_url):
+    # Saturday 28 March 2026, 23:30 in Paris; Sunday has 23 hours (summer time begins), so
+    # "now + 24 h" is already Monday: Sunday's slot must still read "demain".
+    watch_shop(market, demo_shop[0])
+    page.clock.set_fixed_time(dt.datetime(2026, 3, 28, 22, 30, tzinfo=dt.UTC))
+    _with_catalogue(page, demo_shop[0], pickup_slots=["2026-03-29T08:00:00Z"])
+    page.goto(shop_url)
+    page.get_by_role("button", name="Ajouter Baguette tradition").click()
+    page.get_by_role("link", name=ORDER_BUTTON).click()
+    expect(page.get_by_label("Créneau de retrait").locator("option")).to_have_text(
+        ["demain à 10:00"])
 
 
 def test_a_sold_out_product_is_shown_so_and_cannot_be_ordered(page, market, demo_shop,

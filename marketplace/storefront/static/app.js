@@ -94,20 +94,36 @@
   }
 
   // -- times in the shop's zone ---------------------------------------------------------
+  // A zone the browser does not know (an old name, a damaged row) must not break the page
+  // (Intl throws RangeError): the marketplace's own zone then, as the server does.
+  const zones = new Map();
+  function zone(tz) {
+    if (!zones.has(tz)) {
+      let ok = false;
+      try { new Intl.DateTimeFormat('fr-FR', { timeZone: tz }); ok = Boolean(tz); } catch (e) { ok = false; }
+      zones.set(tz, ok ? tz : 'Europe/Paris');
+    }
+    return zones.get(tz);
+  }
   function dayKey(date, tz) {
-    return new Intl.DateTimeFormat('fr-FR', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat('en-CA', { timeZone: zone(tz), year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date)) parts[p.type] = p.value;
+    return parts.year + '-' + parts.month + '-' + parts.day;
+  }
+  function nextDayKey(key) {  // the calendar day after (not 24 h later: a DST day has 23 or 25)
+    const [y, m, d] = key.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
   }
   function clock(iso, tz) {
-    return new Intl.DateTimeFormat('fr-FR', { timeZone: tz, hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+    return new Intl.DateTimeFormat('fr-FR', { timeZone: zone(tz), hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
   }
   function when(iso, tz) {
     const date = new Date(iso);
-    const now = new Date();
-    const tomorrow = new Date(now.getTime() + 864e5);
+    const today = dayKey(new Date(), tz);
     let day;
-    if (dayKey(date, tz) === dayKey(now, tz)) day = 'aujourd’hui';
-    else if (dayKey(date, tz) === dayKey(tomorrow, tz)) day = 'demain';
-    else day = new Intl.DateTimeFormat('fr-FR', { timeZone: tz, weekday: 'long', day: 'numeric', month: 'long' }).format(date);
+    if (dayKey(date, tz) === today) day = 'aujourd’hui';
+    else if (dayKey(date, tz) === nextDayKey(today)) day = 'demain';
+    else day = new Intl.DateTimeFormat('fr-FR', { timeZone: zone(tz), weekday: 'long', day: 'numeric', month: 'long' }).format(date);
     return day + ' à ' + clock(iso, tz);
   }
 
@@ -301,7 +317,7 @@
     phone.input.value = (me && me.phone) || '';
     const allergens = field('allergens', 'Allergies à signaler (facultatif)', el('input', { type: 'text', maxlength: 200 }));
     const note = field('note', 'Note pour la boutique (facultatif)', el('textarea', { maxlength: 300, rows: 2 }));
-    const remember = el('input', { type: 'checkbox', id: 'remember', checked: me !== null || !store.get('forget', false) });
+    const remember = el('input', { type: 'checkbox', id: 'remember', checked: me !== null });  // opt-in: unticked until the customer asks once
     const channelSet = el('fieldset', {}, el('legend', {}, 'Retrait ou livraison'),
       el('div', { class: 'choices' }, radio('collect', 'Retrait en boutique'), radio('delivery', 'Livraison')));
     const chosen = () => channelSet.querySelector('input:checked').value;
@@ -351,8 +367,7 @@
       store.set('pending.' + shopId, { key: body.idempotency_key, body: text });
       if (remember.checked) {
         store.set('customer', { name: body.customer.name, phone: body.customer.phone, address: address.input.value.trim(), channel: body.channel });
-        store.del('forget');
-      } else { store.del('customer'); store.set('forget', true); }
+      } else store.del('customer');
       submit.disabled = true;
       submit.textContent = 'Envoi…';
       try {
