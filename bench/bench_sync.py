@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -65,13 +66,17 @@ def free_port() -> int:
 class Server:
     """The marketplace as its own process; ``root``: another checkout's server (before/after)."""
 
-    def __init__(self, db: Path, trace: Path | None = None, root: Path = ROOT):
+    def __init__(self, db: Path | str, trace: Path | None = None, root: Path = ROOT,
+                 extra: Sequence[str] = ()):
+        """``db``: a SQLite file, or a postgresql:// URL; ``extra``: more serve options."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         launcher = ["-m", "marketplace"] if trace is None else [
             str(ROOT / "bench" / "traced_server.py"), str(trace)]
+        where = (["--database-url", db] if str(db).startswith("postgres")
+                 else ["--db", str(db)])
         self.proc = subprocess.Popen(
-            [sys.executable, *launcher, "serve", "--db", str(db), "--port",
+            [sys.executable, *launcher, "serve", *where, *extra, "--port",
              str(self.port), "--log-level", "warning", "--auto-reject-after", "36000",
              # Thousands of simulated shops and customers, all from this machine (an older
              # checkout's server has no rate limits to leave them out of).
@@ -84,6 +89,7 @@ class Server:
                 if httpx.get(f"{self.url}/v1/health", timeout=0.5).is_success:
                     return
             time.sleep(0.05)
+        self.proc.kill()
         raise RuntimeError("server did not start")
 
     def stop(self) -> None:
@@ -91,7 +97,7 @@ class Server:
         self.proc.wait(10)
 
 
-def make_shops(db_path: Path, count: int) -> list[tuple[str, str]]:
+def make_shops(db_path: Path | str, count: int) -> list[tuple[str, str]]:
     products = [{**p, "stock": 10_000_000} for p in DEMO_PRODUCTS]
     with contextlib.closing(open_database(db_path)) as db:
         return [create_shop(db, f"Boutique {i}", "", products) for i in range(count)]
@@ -189,6 +195,9 @@ def gc_pauses() -> list[tuple[float, int, float]]:
     return pauses
 
 
+RAMP_BATCH, RAMP_PAUSE_S = 100, 0.25  # simulated shops connecting: 400 per second
+
+
 def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
     """Simulated shops (own process): long-poll until told to stop, then dump receive times.
 
@@ -203,8 +212,13 @@ def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
 
     async def main() -> None:
         stop = asyncio.Event()
-        tasks = [asyncio.create_task(simulated_shop(url, tok, received, answers, stop))
-                 for tok in tokens]
+        tasks = []
+        for i, tok in enumerate(tokens):
+            tasks.append(asyncio.create_task(simulated_shop(url, tok, received, answers, stop)))
+            # Ramp up: thousands of connections at once overflow the server's listen backlog,
+            # and a dropped SYN is retried only after 1, 3, 7, 15... s.
+            if i % RAMP_BATCH == RAMP_BATCH - 1:
+                await asyncio.sleep(RAMP_PAUSE_S)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not stop_file.exists():
             if not ready.exists() and len(answers) >= len(tokens):

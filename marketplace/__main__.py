@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit-exempt", action="append", default=[], metavar="ADDR",
                        help="client address left out of the customer rate limits and the "
                             "connection cap (repeatable; default: none)")
+    serve.add_argument("--limits-storage", default="memory://", metavar="URL",
+                       help="where rate-limit windows live: memory:// (each process its own;"
+                            " default) or one all processes share, e.g."
+                            " redis://127.0.0.1:6379/0")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="server processes sharing the port, each with its own connections"
+                            " (PostgreSQL only; default 1; docs/DEPLOY.md)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -165,25 +172,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+WORKERS_NEED_POSTGRESQL = (
+    "--workers {n} demande PostgreSQL (--database-url) : avec un fichier SQLite, une commande"
+    " reçue par un processus ne réveillerait pas les comptoirs en attente sur les autres."
+    " / --workers {n} needs PostgreSQL (--database-url): over one SQLite file an order taken"
+    " by one process would not wake the counters waiting on the others.")
+
+
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from marketplace.app import create_app
     from marketplace.embedded import bind_socket
-    from marketplace.serving import uvicorn_config
 
+    if args.workers < 1:
+        print("comptoir-marketplace: --workers doit valoir au moins 1 / --workers must be at"
+              " least 1", file=sys.stderr)
+        return 2
+    from marketplace.storage import is_postgresql_url
+
+    if args.workers > 1 and not is_postgresql_url(_database(args)):
+        print(f"comptoir-marketplace: {WORKERS_NEED_POSTGRESQL.format(n=args.workers)}",
+              file=sys.stderr)
+        return 2
+    try:
+        from marketplace.limits import Limiter
+
+        Limiter(args.limits_storage)
+    except Exception as exc:  # ConfigurationError: unknown scheme, client library missing
+        print(f"comptoir-marketplace: --limits-storage {args.limits_storage} : stockage"
+              f" inutilisable / unusable storage ({exc})", file=sys.stderr)
+        return 2
     _raise_fd_limit()
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
-    app = create_app(_database(args), settings={"auto_reject_after_s": args.auto_reject_after,
-                                        "unattended_after_s": args.unattended_after,
-                                        **_hardening_settings(args)})
+    _setup_logging(args.log_level)
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     # One line a supervising script (or a crash test) can wait for.
-    print(f"Comptoir marketplace listening on http://{args.host}:{port}", flush=True)
-    print(f"Storefront (customers order here): http://{args.host}:{port}/boutique/", flush=True)
+    listening = (f"Comptoir marketplace listening on http://{args.host}:{port}\n"
+                 f"Storefront (customers order here): http://{args.host}:{port}/boutique/")
+    if args.workers == 1:
+        print(listening, flush=True)
+        return _serve_on(args, sock)
+    from marketplace.schema import migrate
+    from marketplace.workers import Supervisor
+
+    migrate(_database(args))  # once, before the workers (each would wait for the lock)
+    print(listening, flush=True)
+    return Supervisor(args.workers, "marketplace.__main__:_worker", args, sock,
+                      stop_timeout_s=GRACEFUL_SHUTDOWN_S + 5).run()
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(),
+                        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
+
+
+def _worker(args: argparse.Namespace, sock: Any) -> int:
+    """One worker process of ``serve --workers N`` (marketplace/workers.py)."""
+    _raise_fd_limit()
+    _setup_logging(args.log_level)
+    return _serve_on(args, sock)
+
+
+def _serve_on(args: argparse.Namespace, sock: Any) -> int:
+    """Serve on a listening socket in this process until SIGTERM/SIGINT."""
+    import uvicorn
+
+    from marketplace.app import create_app
+    from marketplace.serving import uvicorn_config
+
+    app = create_app(_database(args), settings={"auto_reject_after_s": args.auto_reject_after,
+                                                "unattended_after_s": args.unattended_after,
+                                                **_hardening_settings(args)})
     config = uvicorn_config(app, app.state.market.settings,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
                             forwarded_allow_ips=args.forwarded_allow_ips)
@@ -227,7 +285,8 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
             "header_timeout_s": args.header_timeout, "body_timeout_s": args.body_timeout,
             "max_connections_per_address": args.max_connections_per_address,
             "limit_concurrency": args.limit_concurrency,
-            "rate_limit_exempt": tuple(args.rate_limit_exempt)}
+            "rate_limit_exempt": tuple(args.rate_limit_exempt),
+            "limits_storage": args.limits_storage}
 
 
 def _raise_fd_limit() -> None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,7 +67,7 @@ class MarketState:
         self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.limiter = Limiter()
+        self.limiter = Limiter(settings.limits_storage)
         self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
                                           settings.pairing_failures_per_shop)
         self.listener: ChangeListener | None = None
@@ -130,12 +131,12 @@ class MarketState:
             await asyncio.sleep(self.settings.sweep_interval_s)
             try:
                 await self.sweep_once()
-            except Exception:  # a locked or full disk must not kill the sweeper
-                log.exception("timeout sweep failed")
+            except Exception as exc:  # a locked or full disk must not kill the sweeper
+                _log_failure("timeout sweep failed", exc)
             try:
                 await self.flush_presence()
-            except Exception:
-                log.exception("presence not recorded")
+            except Exception as exc:
+                _log_failure("presence not recorded", exc)
 
     async def sweep_once(self) -> None:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.settings.auto_reject_after_s)
@@ -148,6 +149,15 @@ class MarketState:
                 break
         for shop_id in await self.db(shops.reopen_paused, utcnow_iso()):
             self.hub.notify(shop_id)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A database outage in one line (the next round retries); anything else in full."""
+    cause = exc.__cause__  # MarketState.db turns an outage into ApiError 503 from it
+    if unavailable(exc) or (cause is not None and unavailable(cause)):
+        log.warning("%s: database unavailable", what)
+    else:
+        log.error("%s", what, exc_info=exc)
 
 
 _SMALL_BODY = 8192  # a pairing request: three short strings, even \u-escaped
@@ -350,7 +360,8 @@ def _ping(db: Any) -> None:
 
 async def health(request: Request) -> Response:
     await _state(request).db(_ping)
-    return JSONResponse({"status": "ok", "protocol": 1})
+    # Which server process answered (serve --workers N): for operators and the fault tests.
+    return JSONResponse({"status": "ok", "protocol": 1, "worker": os.getpid()})
 
 
 async def openapi(request: Request) -> Response:

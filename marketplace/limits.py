@@ -16,9 +16,14 @@ first ones are still being checked.
 
 The client address is the ASGI ``client``: behind a reverse proxy uvicorn puts
 the forwarded address there (``--proxy-headers --forwarded-allow-ips``,
-docs/DEPLOY.md), so the limits count customers, not the proxy. In-memory
-windows are per process: several processes each count their own (a shared
-``limits`` storage such as Redis is one line to change, see ``storage_uri``).
+docs/DEPLOY.md), so the limits count customers, not the proxy.
+
+Windows live in memory by default: each server process counts its own, so
+with ``serve --workers N`` a client gets up to N times the limits. A shared
+storage (``serve --limits-storage redis://…``, the ``limits`` package's Redis
+storage) makes every process count together. If that storage stops answering,
+requests are let through (logged, then not retried for ``STORAGE_RETRY_S``):
+the limits protect the marketplace, they must not stop it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import math
 import time
 
 from limits import RateLimitItem, parse, storage, strategies
+from limits.errors import StorageError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marketplace.errors import ApiError, error_response
@@ -45,15 +51,51 @@ def client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+# A shared storage that does not answer within this long is skipped (the request goes on),
+# and is not asked again for STORAGE_RETRY_S: a dead Redis must not hold every request.
+STORAGE_TIMEOUT_S = 0.25
+STORAGE_RETRY_S = 5.0
+_REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "valkey", "valkeys", "valkey+unix")
+
+
 class Limiter:
-    """One ``limits`` moving-window limiter over one storage."""
+    """One ``limits`` moving-window limiter over one storage (``memory://`` or shared)."""
 
     def __init__(self, storage_uri: str = "memory://"):
-        self.storage = storage.storage_from_string(storage_uri)
+        options: dict[str, object] = {}
+        if storage_uri.split("://", 1)[0] in _REDIS_SCHEMES:
+            options = {"key_prefix": "comptoir-limits", "wrap_exceptions": True,
+                       "socket_timeout": STORAGE_TIMEOUT_S,
+                       "socket_connect_timeout": STORAGE_TIMEOUT_S}
+        self.storage = storage.storage_from_string(storage_uri, **options)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
+        self._skip_until = 0.0
+
+    def _guarded(self, call: str, item: RateLimitItem, keys: tuple[str, ...],
+                 cost: int = 1) -> bool:
+        if time.monotonic() < self._skip_until:
+            return True
+        try:
+            return bool(getattr(self.strategy, call)(item, *keys, cost=cost))
+        except (StorageError, OSError) as exc:
+            self._skip_until = time.monotonic() + STORAGE_RETRY_S
+            log.error("rate-limit storage unavailable (%s): requests let through for %.0f s",
+                      exc, STORAGE_RETRY_S)
+            return True
+
+    def hit(self, item: RateLimitItem, *keys: str) -> bool:
+        """Count one request; False when it is past the limit."""
+        return self._guarded("hit", item, keys)
+
+    def test(self, item: RateLimitItem, *keys: str, cost: int = 1) -> bool:
+        """Would ``cost`` more requests pass? (counts nothing)"""
+        return self._guarded("test", item, keys, cost)
 
     def retry_after(self, item: RateLimitItem, *keys: str) -> int:
-        reset = self.strategy.get_window_stats(item, *keys).reset_time
+        try:
+            reset = self.strategy.get_window_stats(item, *keys).reset_time
+        except (StorageError, OSError):
+            return 1
         return max(1, math.ceil(reset - time.time()))
 
     def too_many(self, item: RateLimitItem, *keys: str, message: str) -> ApiError:
@@ -98,7 +140,7 @@ class FailureGuard:
         included."""
         for kind, item, key in self._keys(address, target):
             pending = self.in_flight.get((kind, key), 0)
-            if not self.limiter.strategy.test(item, self.scope, kind, key, cost=1 + pending):
+            if not self.limiter.test(item, self.scope, kind, key, cost=1 + pending):
                 raise self.limiter.too_many(item, self.scope, kind, key, message=self.message)
 
     def reserve(self, address: str, target: str | None) -> None:
@@ -125,8 +167,8 @@ class FailureGuard:
         if reserved:
             self._release(address, target)
         for kind, item, key in self._keys(address, target):
-            self.limiter.strategy.hit(item, self.scope, kind, key)
-            if not self.limiter.strategy.test(item, self.scope, kind, key):
+            self.limiter.hit(item, self.scope, kind, key)
+            if not self.limiter.test(item, self.scope, kind, key):
                 log.warning("%s locked out for %s %s: %s failures; %d s to wait", self.scope,
                             kind, self.shown(kind, key), item.amount, self.limiter.retry_after(
                                 item, self.scope, kind, key))
@@ -187,7 +229,7 @@ class CustomerRateLimit:
                  (self.orders_per_address if placing else None, ("orders", "address", address)),
                  (per_shop, ("customer", "shop", shop_id))]
         for item, keys in rules:
-            if item is not None and not self.limiter.strategy.hit(item, *keys):
+            if item is not None and not self.limiter.hit(item, *keys):
                 exc = self.limiter.too_many(item, *keys, message=(
                     "Trop de requêtes : réessayez dans quelques instants."))
                 response = error_response(exc.status, exc.code, exc.message, exc.headers)

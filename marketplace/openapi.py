@@ -354,7 +354,9 @@ _SCHEMAS: dict[str, Any] = {
     "Health": {
         "type": "object", "required": ["status", "protocol"],
         "properties": {"status": {"type": "string", "const": "ok"},
-                       "protocol": {"type": "integer", "const": 1}},
+                       "protocol": {"type": "integer", "const": 1},
+                       "worker": {"type": "integer",
+                                  "description": "id (pid) of the server process that answered"}},
     },
 }
 _PATHS: dict[str, Any] = {
@@ -526,8 +528,12 @@ _PATHS: dict[str, Any] = {
 
 _ERR_SLOW = _error("The body did not arrive in time (the connection is closed)",
                    ["body_timeout"])
+_ERR_DB = _error("The database is out of reach for now (restarting, failing over): retry",
+                 ["database_unavailable"])
 for _path, _item in _PATHS.items():
     for _operation in _item.values():
+        if _path != "/v1/openapi.json":  # everything else reads or writes the database
+            _operation["responses"].setdefault("503", _ERR_DB)
         if _path.startswith("/v1/customer/"):  # limits.CustomerRateLimit
             _operation["responses"].setdefault("429", _ERR_RATE)
         if "requestBody" in _operation:  # validation.read_json

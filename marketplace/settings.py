@@ -60,6 +60,9 @@ class Settings:
     customer_requests_per_address: str = "120/minute"
     customer_orders_per_address: str = "10/minute"
     customer_requests_per_shop: str = "1200/minute"
+    # Where the rate-limit windows live: memory:// (this process only) or a storage every
+    # server process shares, e.g. redis://127.0.0.1:6379/0 (limits.py, docs/DEPLOY.md).
+    limits_storage: str = "memory://"
     # Addresses the customer limits and the connection cap leave alone. Loopback by default
     # for the in-process server (demo, tests); `serve` exempts nothing unless told.
     rate_limit_exempt: tuple[str, ...] = ("127.0.0.1", "::1")

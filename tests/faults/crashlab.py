@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +124,7 @@ class _Customer(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.shop_id, self.skus, self.rng = url, shop_id, skus, rng
         self.taken: dict[str, dict] = {}  # idempotency key → order
+        self.answers: Counter[str] = Counter()  # every answer: status code or exception name
         self.stop_event = threading.Event()
 
     def run(self) -> None:
@@ -139,9 +141,11 @@ class _Customer(threading.Thread):
                     try:
                         r = http.post(f"{self.url}/v1/customer/shops/{self.shop_id}/orders",
                                       json=body)
-                    except httpx.HTTPError:
+                    except httpx.HTTPError as exc:
+                        self.answers[type(exc).__name__] += 1
                         time.sleep(0.05)
                         continue
+                    self.answers[_answer_key(r)] += 1
                     if r.status_code == 201:
                         self.taken[key] = r.json()
                         break
@@ -149,6 +153,16 @@ class _Customer(threading.Thread):
                         break
                     time.sleep(0.05)
                 self.stop_event.wait(self.rng.uniform(0.05, 0.3))
+
+
+def _answer_key(response: httpx.Response) -> str:
+    """"201", or an error's status and code ("409 shop_unattended")."""
+    if response.status_code < 400:
+        return str(response.status_code)
+    try:
+        return f"{response.status_code} {response.json()['error']['code']}"
+    except (ValueError, KeyError, TypeError):
+        return str(response.status_code)
 
 
 def _server_state(url: str, token: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import httpx
@@ -67,7 +68,7 @@ def test_text_is_unicode_throughout(shop):
 
 def test_health(shop):
     response = shop.http.get(f"{shop.url}/v1/health")
-    assert response.json() == {"status": "ok", "protocol": 1}
+    assert response.json() == {"status": "ok", "protocol": 1, "worker": os.getpid()}
 
 
 def test_a_server_fault_is_a_500_in_the_error_shape(tmp_path):

@@ -1,0 +1,369 @@
+"""Scale-out benchmark, side by side in one run (issue 13 point 8).
+
+    .venv/bin/python bench/bench_scale.py            # the whole table (about half an hour)
+    .venv/bin/python bench/bench_scale.py --quick    # a smoke test (about a minute)
+    ... --configs sqlite:1,pg:1,pg:2,pg:4 --shops 1600,10000 --rates 100,300 --seconds 20
+
+Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
+and 4 processes (``serve --workers N``), each at every number of long-polling shops and
+every order rate. Per configuration it prints, as one table:
+
+- placed → pulled p50 / p99: from a customer's POST to the answer of the shop's long-poll
+  that carries the order, over every order placed (bench_sync.py's simulated shops, one
+  connection each, spread over several client processes);
+- orders/s: reached of asked; got: orders pulled / orders placed (an order not pulled
+  within 5 s of the end of its window counts as not pulled);
+- customer POST p50 / p99 (bench_sync.py's paced placer, in a few threads);
+- server CPU: cores used by the marketplace's processes during the order window
+  (supervisor + workers, from /proc); server RSS: sum of their peak resident sizes;
+- PG CPU: cores used by PostgreSQL in the same window (only for the private cluster this
+  script starts by default; ``--pg URL`` uses another server and leaves it blank);
+- clients CPU: cores used by the simulated shops' processes (on two cores, what the
+  clients take the server cannot have); note: why a row is not the server's figure alone.
+
+Shops are created and paired once per backend (directly in the database), then every
+configuration serves the same data. For one backend, process count and number of shops,
+one server and one set of connected clients serve every order rate in turn (an order
+window each, 5 s apart): thousands of clients connect once, not once per rate. A
+configuration that cannot run here (too few file descriptors, clients that do not all
+connect in time) is printed as such with the reason, never left out silently. The client processes share the machine with the server: on two
+cores they take a large share of it, which the CPU columns show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_sync import Server, make_shops, pct, place_orders  # noqa: E402
+from marketplace import pairing  # noqa: E402
+from marketplace.storage import open_database  # noqa: E402
+from tests.pgcluster import PgCluster  # noqa: E402
+
+BENCH_SYNC = ROOT / "bench" / "bench_sync.py"
+SHOPS_PER_CLIENT_PROCESS = 4000
+GRACE_S = 5.0  # after an order window, for its last orders' pulls
+ORDERS_PER_PLACER_THREAD = 25  # orders/s one paced thread keeps up with (POST p50 ~20 ms, loaded)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Row:
+    backend: str
+    workers: int
+    shops: int
+    rate: float
+    error: str = ""
+    achieved: float = 0.0
+    lat: list[float] = field(default_factory=list)
+    placed: int = 0
+    post_ms: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0
+    server_rss_mb: float = 0.0
+    pg_cpu: float | None = None
+    clients_cpu: float = 0.0
+
+    @property
+    def note(self) -> str:
+        """Why a row's figures are not the server's alone (said, never hidden)."""
+        notes = []
+        if self.achieved < 0.9 * self.rate:
+            notes.append("rate not reached")
+        if len(self.lat) < self.placed:
+            notes.append(f"{self.placed - len(self.lat)} orders not pulled within"
+                         f" {GRACE_S:.0f} s")
+        return "; ".join(notes)
+
+    @property
+    def name(self) -> str:
+        return f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+
+
+# -- processes: CPU and memory from /proc ---------------------------------------------------
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants alive now."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU used so far by ``root`` and its descendants: alive ones from their own counters,
+    exited ones from the root's (children it waited for: ``cutime``/``cstime``)."""
+    total = 0.0
+    for pid in process_tree(root):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = _stat(pid)
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+            if pid == root:
+                total += int(fields[13]) + int(fields[14])  # cutime + cstime
+    return total / CLK_TCK
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+class CpuMeter:
+    """Cores used by a process tree between ``start()`` and ``stop()`` (connections and
+    workers that come and go included: PostgreSQL's backends, restarted workers)."""
+
+    def __init__(self, root_pid: int):
+        self.root_pid = root_pid
+
+    def start(self) -> None:
+        self.before = tree_cpu_seconds(self.root_pid)
+        self.t0 = time.monotonic()
+
+    def stop(self) -> float:
+        used = tree_cpu_seconds(self.root_pid) - self.before
+        return used / (time.monotonic() - self.t0)
+
+
+# -- one backend's data: shops created and paired once ----------------------------------------
+
+def prepare(db: Path | str, count: int) -> list[tuple[str, str]]:
+    """``count`` shops with the demo catalogue, each with one paired device: (shop, token)."""
+    started = time.monotonic()
+    shops = make_shops(db, count)
+    with contextlib.closing(open_database(db)) as conn:
+        paired = [(shop_id, pairing.pair(conn, code, "bench", shop_id, 24 * 3600.0, None)
+                   ["device_token"]) for shop_id, code in shops]
+    print(f"  ({count} shops created and paired in {time.monotonic() - started:.0f} s)",
+          flush=True)
+    return paired
+
+
+def pg_database(admin_url: str, name: str) -> str:
+    """A fresh database on the PostgreSQL server at ``admin_url``; its URL."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+# -- one configuration ------------------------------------------------------------------------
+
+def start_clients(url: str, tokens: list[str], work: Path, seconds: float
+                  ) -> list[tuple[subprocess.Popen, Path]]:
+    """bench_sync.py's simulated shops, a few thousand per process."""
+    procs = math.ceil(len(tokens) / SHOPS_PER_CLIENT_PROCESS)
+    clients = []
+    for i in range(procs):
+        chunk = tokens[i::procs]
+        tokens_file, out = work / f"tokens{i}.json", work / f"received{i}.json"
+        for stale in (out, out.with_suffix(".ready"), out.with_suffix(".stop")):
+            stale.unlink(missing_ok=True)
+        tokens_file.write_text(json.dumps(chunk))
+        proc = subprocess.Popen(
+            [sys.executable, str(BENCH_SYNC), "--pollers", str(tokens_file), "--url", url,
+             "--out", str(out), "--seconds", str(seconds)], cwd=ROOT)
+        clients.append((proc, out))
+    return clients
+
+
+def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
+                seconds: float, work: Path, pg_pid: int | None) -> None:
+    """``rows``: one backend, process count and number of shops, at several order rates:
+    one server and one set of connected clients, an order window per rate."""
+    n_shops, workers = rows[0].shops, rows[0].workers
+    shops = paired[:n_shops]
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if n_shops + 500 > limit:
+        for row in rows:
+            row.error = f"needs {n_shops + 500} file descriptors, the hard limit is {limit}"
+        return
+    extra = ["--unattended-after", "36000", "--limit-concurrency", "0",
+             "--max-connections-per-address", "0"]
+    if workers > 1:
+        extra += ["--workers", str(workers)]
+    server = Server(db, extra=extra)
+    clients: list[tuple[subprocess.Popen, Path]] = []
+    try:
+        clients = start_clients(server.url, [tok for _, tok in shops], work,
+                                600 + len(rows) * (seconds + 10))
+        deadline = time.monotonic() + 60 + n_shops / 50
+        while not all(out.with_suffix(".ready").exists() for _, out in clients):
+            if time.monotonic() > deadline or any(p.poll() is not None for p, _ in clients):
+                for row in rows:
+                    row.error = (f"the {n_shops:,} simulated shops did not all connect within"
+                                 f" {60 + n_shops / 50:.0f} s")
+                return
+            time.sleep(0.2)
+        time.sleep(2.0)  # every shop back in its second long-poll
+        placed_by_row = [order_window(row, server, pg_pid, [p.pid for p, _ in clients], shops,
+                                      seconds) for row in rows]
+        received: dict[str, float] = {}
+        for _, out in clients:
+            out.with_suffix(".stop").touch()
+        for proc, out in clients:
+            proc.wait(120)
+            received.update(json.loads(out.read_text())["received"])
+        for row, placed in zip(rows, placed_by_row, strict=True):
+            row.lat = [(received[t] - t0) * 1000 for t, (t0, _) in placed.items()
+                       if t in received]
+    finally:
+        for proc, _ in clients:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        server.stop()
+
+
+def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list[int],
+                 shops: list[tuple[str, str]], seconds: float) -> dict[str, tuple[float, str]]:
+    """Orders at ``row.rate`` for ``seconds`` (bench_sync's paced placer, in threads), with
+    the CPU of the server, PostgreSQL and the clients over the window; returns what was
+    placed."""
+    server_cpu, pg_cpu = CpuMeter(server.proc.pid), CpuMeter(pg_pid) if pg_pid else None
+    clients_cpu = [CpuMeter(pid) for pid in client_pids]
+    for meter in [server_cpu, *clients_cpu]:
+        meter.start()
+    if pg_cpu:
+        pg_cpu.start()
+    placed: dict[str, tuple[float, str]] = {}
+    threads = max(1, math.ceil(row.rate / ORDERS_PER_PLACER_THREAD))
+    ids = [s for s, _ in shops]
+    placers = [threading.Thread(target=place_orders, args=(
+        server.url, ids[k::threads], ids[k], row.rate / threads, seconds, placed,
+        row.post_ms)) for k in range(threads)]
+    for t in placers:
+        t.start()
+    for t in placers:
+        t.join()
+    row.server_cpu = server_cpu.stop()
+    row.pg_cpu = pg_cpu.stop() if pg_cpu else None
+    row.clients_cpu = sum(meter.stop() for meter in clients_cpu)
+    row.server_rss_mb = peak_rss_mb(process_tree(server.proc.pid))
+    row.achieved = len(placed) / seconds
+    row.placed = len(placed)
+    time.sleep(GRACE_S)  # this window's last pulls, before the next window
+    return placed
+
+
+# -- the table --------------------------------------------------------------------------------
+
+HEADER = ("| config | shops | orders/s | placed→pulled p50 | p99 | got | POST p50 | POST p99 "
+          "| server CPU | server RSS | PG CPU | clients CPU | note |")
+
+
+def format_row(r: Row) -> str:
+    if r.error:
+        return f"| {r.name} | {r.shops:,} | {r.rate:.0f} | not run here: {r.error} |"
+    lat = (f"{statistics.median(r.lat):.0f} ms | {pct(r.lat, 0.99):.0f} ms" if r.lat
+           else "— | —")
+    post = (f"{statistics.median(r.post_ms):.1f} ms | {pct(r.post_ms, 0.99):.0f} ms"
+            if r.post_ms else "— | —")
+    pg = f"{r.pg_cpu:.2f} cores" if r.pg_cpu is not None else "—"
+    return (f"| {r.name} | {r.shops:,} | {r.achieved:.0f} of {r.rate:.0f} | {lat}"
+            f" | {len(r.lat)}/{r.placed} | {post} | {r.server_cpu:.2f} cores"
+            f" | {r.server_rss_mb:.0f} MB | {pg} | {r.clients_cpu:.2f} cores | {r.note} |")
+
+
+def print_table(rows: list[Row]) -> None:
+    print(HEADER)
+    print("|---" * (HEADER.count("|") - 1) + "|")
+    for r in rows:
+        print(format_row(r))
+    sys.stdout.flush()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", default="sqlite:1,pg:1,pg:2,pg:4",
+                        help="backend:processes, comma-separated")
+    parser.add_argument("--shops", default="1600,10000")
+    parser.add_argument("--rates", default="100,300")
+    parser.add_argument("--seconds", type=float, default=20.0, help="order window per config")
+    parser.add_argument("--pg", metavar="URL",
+                        help="PostgreSQL admin URL to use (default: a private throwaway"
+                             " cluster, so its CPU can be measured)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: 40 shops, 20 orders/s, 3 s, SQLite/1 and PG/2")
+    args = parser.parse_args()
+    if args.quick:
+        args.configs, args.shops, args.rates, args.seconds = "sqlite:1,pg:2", "40", "20", 3.0
+    configs = [(b, int(n)) for b, n in (c.split(":") for c in args.configs.split(","))]
+    shop_counts = [int(x) for x in args.shops.split(",")]
+    rates = [float(x) for x in args.rates.split(",")]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    rows: list[Row] = []
+    cluster = None
+    try:
+        backends = sorted({b for b, _ in configs}, key=["sqlite", "pg"].index)
+        for backend in backends:
+            if backend == "sqlite":
+                db: Path | str = work / "market.db"
+                pg_pid = None
+            else:
+                if args.pg:
+                    admin, pg_pid = args.pg, None
+                else:
+                    cluster = PgCluster().start()
+                    admin = cluster.url
+                    pg_pid = int((cluster.data / "postmaster.pid").read_text().split()[0])
+                db = pg_database(admin, "comptoir_bench")
+            print(f"{backend}: preparing {max(shop_counts)} shops", flush=True)
+            paired = prepare(db, max(shop_counts))
+            for b, workers in configs:
+                if b != backend:
+                    continue
+                for n in shop_counts:
+                    group = [Row(b, workers, n, rate) for rate in rates]
+                    started = time.monotonic()
+                    try:
+                        run_configs(group, db, paired, args.seconds, work, pg_pid)
+                    except Exception as exc:  # say so in the table, go on with the rest
+                        for row in group:
+                            row.error = row.error or f"{type(exc).__name__}: {exc}"[:200]
+                    rows += group
+                    for row in group:
+                        print(f"  {format_row(row)}", flush=True)
+                    print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+        print()
+        print_table(rows)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            cluster.remove()
+    return 0 if all(not r.error and r.lat for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
