@@ -35,8 +35,8 @@ __all__ = ["Supervisor", "run_worker"]
 
 log = logging.getLogger(__name__)
 
-# Past this many restarts within RESTART_WINDOW_S, a worker is failing at start (database
-# unreachable, port trouble): stop with an error rather than loop.
+# Past this many exits of their own within RESTART_WINDOW_S, workers are failing at start
+# (database unreachable, port trouble): stop with an error rather than loop.
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 60.0
 CHECK_INTERVAL_S = 0.2
@@ -90,12 +90,17 @@ class Supervisor:
                 continue
             now = time.monotonic()
             self._restarts = [t for t in self._restarts if now - t < RESTART_WINDOW_S]
-            if len(self._restarts) >= MAX_RESTARTS:
+            # Killed by a signal (kill -9, the OOM killer): the worker was not failing by
+            # itself, so it is always started again. Only workers that exit on their own
+            # (an unreachable database at start) count towards giving up.
+            killed = worker.exitcode is not None and worker.exitcode < 0
+            if not killed and len(self._restarts) >= MAX_RESTARTS:
                 log.error("le processus serveur %d s'arrête sans cesse (code %s) : arrêt du"
                           " serveur / worker %d keeps dying (exit code %s): stopping",
                           index, worker.exitcode, index, worker.exitcode)
                 return False
-            self._restarts.append(now)
+            if not killed:
+                self._restarts.append(now)
             log.warning("worker %d (pid %s) ended with code %s: starting it again", index,
                         worker.pid, worker.exitcode)
             self.workers[index] = self._spawn(index)
