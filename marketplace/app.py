@@ -63,7 +63,8 @@ class MarketState:
     def __init__(self, database: str | Path, settings: Settings):
         self.settings = settings
         self.store = Store(database, pool_size=settings.db_pool_size,
-                           max_overflow=settings.db_max_overflow)
+                           max_overflow=settings.db_max_overflow,
+                           timeouts=settings.db_timeouts)
         self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None

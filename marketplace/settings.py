@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.customer_access import OrderCaps
+from marketplace.storage import PgTimeouts
 from sync.protocol import MAX_WAIT_SECONDS
 
 __all__ = ["Settings"]
@@ -72,6 +73,13 @@ class Settings:
     # load (the request threadpool runs up to 40 database calls at once).
     db_pool_size: int = 10
     db_max_overflow: int = 30
+    # PostgreSQL bounds (storage.PgTimeouts; 0 = none): a request waiting longer than this for
+    # a shop's row lock, or running one statement longer, or a transaction left idle, is
+    # given up and answered 503 database_unavailable (retryable) instead of holding its
+    # thread and pooled connection.
+    db_lock_timeout_s: float = 5.0
+    db_statement_timeout_s: float = 30.0
+    db_idle_in_transaction_timeout_s: float = 60.0
 
     def __post_init__(self) -> None:
         from marketplace.security import check_origin
@@ -84,6 +92,9 @@ class Settings:
             raise ValueError("unattended_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
+        if min(self.db_lock_timeout_s, self.db_statement_timeout_s,
+               self.db_idle_in_transaction_timeout_s) < 0:
+            raise ValueError("database timeouts must be >= 0 (0 = none)")
         if self.pull_page_size < 1:
             raise ValueError("pull_page_size must be positive")
 
@@ -91,6 +102,11 @@ class Settings:
     def order_caps(self) -> OrderCaps:
         return OrderCaps(self.max_units_per_order, self.max_open_orders_per_customer,
                          self.max_open_units_per_customer)
+
+    @property
+    def db_timeouts(self) -> PgTimeouts:
+        return PgTimeouts(self.db_lock_timeout_s, self.db_statement_timeout_s,
+                          self.db_idle_in_transaction_timeout_s)
 
     @property
     def sweep_interval_s(self) -> float:

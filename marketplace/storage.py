@@ -62,6 +62,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,11 +71,17 @@ from sync.sqlite_tx import rollback_quietly, transaction
 
 __all__ = ["Backend", "Database", "Store", "Tx", "connect", "database_url", "open_database",
            "read_tx", "write_tx", "rows", "row", "to_pyformat", "is_postgresql_url",
-           "sqlite_path", "unavailable", "pg_engine"]
+           "sqlite_path", "unavailable", "pg_engine", "PgTimeouts", "PG_KEEPALIVES"]
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
+# TCP keepalives and libpq's tcp_user_timeout (ms: unacknowledged data) on every PostgreSQL
+# connection, the listener's included: a server that vanished without closing the socket
+# (host down, network blackholed) becomes an error within seconds, not TCP's ~15 minutes.
+PG_KEEPALIVES: dict[str, int] = {"keepalives": 1, "keepalives_idle": 10,
+                                 "keepalives_interval": 5, "keepalives_count": 3,
+                                 "tcp_user_timeout": 15_000}
 T = TypeVar("T")
 
 
@@ -140,13 +147,36 @@ def to_pyformat(sql: str) -> str:
 
 # -- backends and connections ------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class PgTimeouts:
+    """Server-side bounds of every pooled PostgreSQL connection (seconds; 0 = none).
+
+    Without them one held row lock (a stuck writer, an operator's open psql transaction)
+    parks every request of that shop on its lock, each holding a worker thread and a pooled
+    connection, until the pool is exhausted and unrelated shops hang too. The errors they
+    raise (LockNotAvailable, QueryCanceled, IdleInTransactionSessionTimeout) are
+    ``unavailable``: the client gets the retryable 503. Long-polls hold no transaction
+    while they wait, so none of these cut them."""
+
+    lock_s: float = 5.0             # waiting for a row lock (one shop's writers queue)
+    statement_s: float = 30.0       # any one statement
+    idle_in_transaction_s: float = 60.0  # a transaction left open between statements
+
+    def options(self) -> str:
+        """libpq's ``options``: ``-c name=value`` for each bound, in milliseconds."""
+        bounds = {"lock_timeout": self.lock_s, "statement_timeout": self.statement_s,
+                  "idle_in_transaction_session_timeout": self.idle_in_transaction_s}
+        return " ".join(f"-c {name}={round(seconds * 1000)}" for name, seconds in bounds.items())
+
+
 class Backend:
     """One database (URL): its dialect, and for PostgreSQL the SQLAlchemy engine and pool.
 
     ``before_commit_hooks``: ``hook(tx)`` run inside every write transaction just before
     its COMMIT (an error there rolls the transaction back)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 30):
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 30,
+                 timeouts: PgTimeouts | None = None):
         self.url = database_url(url)
         self.dialect = "postgresql" if is_postgresql_url(self.url) else "sqlite"
         self.before_commit_hooks: list[Callable[[Tx], None]] = []
@@ -154,7 +184,8 @@ class Backend:
         if self.dialect == "postgresql":
             from marketplace.listener import send_wakeups
 
-            self.engine = pg_engine(self.url, pool_size=pool_size, max_overflow=max_overflow)
+            self.engine = pg_engine(self.url, timeouts or PgTimeouts(), pool_size=pool_size,
+                                    max_overflow=max_overflow)
             # Every process's long-polls hear every commit, operator commands' included.
             self.before_commit_hooks.append(send_wakeups)
 
@@ -167,15 +198,18 @@ class Backend:
             self.engine.dispose()
 
 
-def pg_engine(url: str, **pool: Any) -> Any:
+def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
     """A SQLAlchemy engine for psycopg 3: autocommit connections (transactions are begun
-    explicitly, like SQLite's), client-side binding, pre-ping on checkout."""
+    explicitly, like SQLite's), client-side binding, pre-ping on checkout, server-side
+    ``timeouts`` and TCP keepalives."""
     import psycopg
     from sqlalchemy import create_engine
 
     return create_engine(database_url(url), pool_pre_ping=True,
                          connect_args={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
-                                       "connect_timeout": PG_CONNECT_TIMEOUT_S},
+                                       "connect_timeout": PG_CONNECT_TIMEOUT_S,
+                                       "options": (timeouts or PgTimeouts()).options(),
+                                       **PG_KEEPALIVES},
                          **pool)
 
 
@@ -262,7 +296,8 @@ def row(conn: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | Non
 
 def unavailable(exc: BaseException) -> bool:
     """PostgreSQL could not be reached, or gave this transaction up (connection lost, server
-    restarting, pool exhausted, deadlock, serialisation failure): the request may be retried
+    restarting, pool exhausted, deadlock, serialisation failure, a ``PgTimeouts`` bound
+    reached: lock, statement, idle transaction): the request may be retried
     as it is. (SQLite's errors are left alone: a missing table is a bug, not a pause.)"""
     try:
         import psycopg
@@ -270,7 +305,7 @@ def unavailable(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - both are dependencies
         return False
     return isinstance(exc, (psycopg.OperationalError, sa_exc.OperationalError,
-                            sa_exc.TimeoutError))
+                            sa_exc.TimeoutError, psycopg.errors.IdleInTransactionSessionTimeout))
 
 
 # -- transactions ------------------------------------------------------------------------------
@@ -479,8 +514,10 @@ class Store:
     SQLite: a queue of idle ``sqlite3`` connections (no connection per thread forever).
     PostgreSQL: the SQLAlchemy pool (pre-ping; a dead connection is dropped, not reused)."""
 
-    def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 30):
-        self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow)
+    def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 30,
+                 timeouts: PgTimeouts | None = None):
+        self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow,
+                               timeouts=timeouts)
         self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
         self._closed = False

@@ -7,17 +7,22 @@ import contextlib
 import threading
 import time
 
+import httpx
+import psycopg
 import pytest
 
 from marketplace import admin
 from marketplace.embedded import EmbeddedMarketplace
+from marketplace.listener import listen_conninfo
 from marketplace.storage import (
+    PgTimeouts,
     Store,
     database_url,
     open_database,
     pg_engine,
     read_tx,
     to_pyformat,
+    unavailable,
     write_tx,
 )
 from tests.conftest import wait_until
@@ -224,3 +229,65 @@ def test_a_read_transaction_is_one_snapshot_from_its_first_statement(shop_db, da
             assert (again["seq"], again["name"]) == (seq, "Épicerie des tests")
         with read_tx(db) as tx:
             assert tx.row("SELECT seq FROM shops WHERE id = ?", (shop_id,))["seq"] == seq + 1
+
+
+def test_a_held_shop_lock_gives_its_orders_a_503_and_leaves_other_shops_alone(pg_database):
+    """One shop's row lock held elsewhere (a stuck writer, an operator's open psql
+    transaction): its orders give up after the lock timeout with the retryable 503, so they
+    neither hold the (small) pool forever nor starve a pull of another shop."""
+    settings = {"db_lock_timeout_s": 1.0, "db_pool_size": 2, "db_max_overflow": 2}
+    with EmbeddedMarketplace(pg_database, settings=settings) as market:
+        locked, other = open_shop(market), open_shop(market)
+        holder = psycopg.connect(listen_conninfo(pg_database), connect_timeout=5)
+        try:
+            holder.execute("SELECT 1 FROM shops WHERE id = %s FOR UPDATE", (locked.shop_id,))
+            answers: list[tuple[int, str, float]] = []
+
+            def order(i: int) -> None:
+                started = time.monotonic()
+                with httpx.Client(timeout=20) as http:
+                    response = http.post(
+                        f"{market.url}/v1/customer/shops/{locked.shop_id}/orders",
+                        json={"customer": {"name": "Zoé", "phone": f"06 01 02 03 {i:02d}"},
+                              "channel": "collect", "lines": [{"sku": "CROIS", "qty": 1}],
+                              "idempotency_key": f"k{i}"})
+                error = response.json().get("error", {}).get("code", "")
+                answers.append((response.status_code, error, time.monotonic() - started))
+
+            threads = [threading.Thread(target=order, args=(i,)) for i in range(8)]
+            for thread in threads:
+                thread.start()
+            wait_until(lambda: value(pg_database, "SELECT COUNT(*) FROM pg_stat_activity"
+                                                  " WHERE datname = current_database()"
+                                                  " AND wait_event_type = 'Lock'"), timeout=10)
+            started = time.monotonic()
+            assert other.pull()["shop"]["id"] == other.shop_id
+            assert time.monotonic() - started < 5
+            for thread in threads:
+                thread.join(30)
+            assert len(answers) == 8
+            assert {(status, error) for status, error, _ in answers} == \
+                {(503, "database_unavailable")}
+            assert max(took for _, _, took in answers) < 10
+        finally:
+            holder.close()
+        assert locked.place([("CROIS", 1)])["status"]  # the lock gone, orders go through
+
+
+def test_pooled_postgresql_connections_carry_the_configured_bounds(pg_database):
+    store = Store(pg_database, timeouts=PgTimeouts(lock_s=1.5, statement_s=20,
+                                                   idle_in_transaction_s=0))
+    try:
+        def show(db):
+            client = db.conn.info.get_parameters()  # libpq's side: a dead peer found in seconds
+            return [db.conn.execute(f"SHOW {name}").fetchone()[0]
+                    for name in ("lock_timeout", "statement_timeout",
+                                 "idle_in_transaction_session_timeout")] + \
+                [client.get("keepalives"), client.get("tcp_user_timeout")]
+        assert store.run(show) == ["1500ms", "20s", "0", "1", "15000"]
+    finally:
+        store.close()
+    # What the bounds raise is the retryable 503, never a 500.
+    for error in (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled,
+                  psycopg.errors.IdleInTransactionSessionTimeout):
+        assert unavailable(error("limite atteinte"))
