@@ -28,6 +28,7 @@ import re
 from typing import Any
 
 from marketplace.hub import ChangeHub
+from marketplace.storage import PG_KEEPALIVES
 from sync.backoff import Backoff
 
 __all__ = ["CHANNEL", "ChangeListener", "send_wakeups", "listen_conninfo"]
@@ -36,12 +37,13 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "comptoir_shop_changed"
 # With no notification for this long, the listener checks its connection with a query: a
-# server that vanished without closing the socket is found within this (plus TCP's own
-# keepalives for a query that hangs).
+# server that vanished without closing the socket is found within this plus PROBE_TIMEOUT_S.
 PROBE_EVERY_S = 10.0
+# A probe unanswered for this long means the connection is dead even if TCP says it is open
+# (a hung or stopped backend still acknowledges packets: keepalives never fire). Meanwhile
+# the hub is not fed: without the timeout, local commits would wake nobody until TCP gave up.
+PROBE_TIMEOUT_S = 3.0
 CONNECT_TIMEOUT_S = 5
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
-               "keepalives_count": 3}
 
 
 def send_wakeups(tx: Any) -> None:
@@ -62,10 +64,12 @@ class ChangeListener:
     """One LISTEN connection feeding ``hub`` until ``run()`` is cancelled."""
 
     def __init__(self, url: str, hub: ChangeHub, *, probe_every_s: float = PROBE_EVERY_S,
+                 probe_timeout_s: float = PROBE_TIMEOUT_S,
                  backoff: Backoff | None = None) -> None:
         self.conninfo = listen_conninfo(url)
         self.hub = hub
         self.probe_every_s = probe_every_s
+        self.probe_timeout_s = probe_timeout_s
         # Same policy as the shop's sync engine: short first retries, capped at 3 s, jittered
         # so the processes of one deployment do not reconnect in step.
         self.backoff = backoff or Backoff(0.1, 3.0)
@@ -93,7 +97,7 @@ class ChangeListener:
 
         conn = await psycopg.AsyncConnection.connect(
             self.conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-            application_name="comptoir-listener", **_KEEPALIVES)
+            application_name="comptoir-listener", **PG_KEEPALIVES)
         try:
             await conn.execute(f"LISTEN {CHANNEL}")
             self.connections += 1
@@ -107,6 +111,23 @@ class ChangeListener:
             while True:
                 async for note in conn.notifies(timeout=self.probe_every_s):
                     self.hub.wake(note.payload)
-                await conn.execute("SELECT 1")  # quiet for a while: is the server still there?
+                await self._probe(conn)
         finally:
             await conn.close()
+
+    async def _probe(self, conn: Any) -> None:
+        """Quiet for a while: is the server still there? Raises TimeoutError if not. The hub
+        stops counting on this feed as soon as the probe is overdue: psycopg may take a
+        while more to give the query up and close the connection."""
+        overdue = asyncio.get_running_loop().call_later(self.probe_timeout_s, self._unfeed)
+        try:
+            async with asyncio.timeout(self.probe_timeout_s):
+                await conn.execute("SELECT 1")
+        except TimeoutError:
+            raise TimeoutError(f"no answer to the probe within {self.probe_timeout_s} s") from None
+        finally:
+            overdue.cancel()
+
+    def _unfeed(self) -> None:
+        self.hub.fed = False
+        self.listening.clear()

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import psycopg
@@ -118,5 +121,42 @@ def test_no_notification_is_lost_while_the_listener_probes_its_connection(pg_url
                     await other.execute("SELECT pg_notify(%s, %s)", (CHANNEL, shop_id))
             for event in waiters.values():
                 assert await woken(event)
+
+    asyncio.run(scenario())
+
+
+def test_a_listener_whose_backend_hangs_gives_up_its_feed_within_the_probe_timeout(
+        pg_url: str) -> None:
+    """A backend that stops answering but keeps its socket open (hung, SIGSTOPped: TCP still
+    acknowledges, keepalives never fire): the overdue probe un-feeds the hub, so this
+    process's own commits wake its waiters, and the listener reconnects."""
+    probe_every_s, probe_timeout_s = 0.2, 0.5
+
+    async def scenario() -> None:
+        async with listening(pg_url, probe_every_s=probe_every_s, probe_timeout_s=probe_timeout_s,
+                             backoff=Backoff(0.05, 0.2)) as (hub, listener):
+            conninfo = listen_conninfo(pg_url)
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as admin:
+                cur = await admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'comptoir-listener'"
+                    " AND datname = current_database()")
+                [(pid,)] = await cur.fetchall()
+            os.kill(pid, signal.SIGSTOP)  # this test's own backend, resumed below whatever happens
+            try:
+                event = hub.watch("shop_a")
+                started = time.monotonic()
+                deadline = started + probe_every_s + probe_timeout_s + DEADLINE_S
+                while not event.is_set() and time.monotonic() < deadline:
+                    hub.notify("shop_a")  # a local commit: a no-op only while the feed is up
+                    await asyncio.sleep(0.01)
+                assert event.is_set(), "the process's own commit woke nobody"
+                assert time.monotonic() - started < probe_every_s + probe_timeout_s + 2.0
+                # psycopg waits up to 5 s for the cancelled probe before closing the connection.
+                deadline += 5.0
+                while listener.connections < 2 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
+                assert listener.connections == 2 and hub.fed  # listening again, elsewhere
+            finally:
+                os.kill(pid, signal.SIGCONT)
 
     asyncio.run(scenario())
