@@ -105,9 +105,10 @@ def process_push(db: Database, shop_id: str, client_id: str,
                 "INSERT INTO mutation_results (shop_id, client_id, mutation_id, name, status,"
                 " error_code, error_message, client_at, applied_at, digest)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (shop_id, client_id, mutation.id, mutation.name[:100],
+                (shop_id, client_id, mutation.id, _no_nul(mutation.name)[:100],
                  "refused" if error else "applied", error.code if error else None,
-                 error.message if error else None, mutation.at, tx.now, digest),
+                 _no_nul(error.message) if error else None,
+                 mutation.at, tx.now, digest),
             )
             tx.execute(
                 "INSERT INTO client_state (shop_id, client_id, last_mutation_id, updated_at)"
@@ -153,6 +154,10 @@ def _stored_result(tx: Tx, shop_id: str, client_id: str, mutation_id: int,
 
 def _apply_in_savepoint(tx: Tx, shop_id: str, client_id: str,
                         mutation: PushMutation) -> MutationError | None:
+    if _holds_nul([mutation.name, mutation.args]):  # (its `at` is a checked ISO time)
+        # PostgreSQL's text cannot hold it (SQLite can): refused alike on both, never a 500.
+        return MutationError("bad_args", f"{_no_nul(mutation.name)}: caractère NUL (\\u0000)"
+                                         " refusé")
     try:
         with tx.savepoint("mutation"):
             validate_mutation(mutation.name, mutation.args)
@@ -166,6 +171,25 @@ def _apply_in_savepoint(tx: Tx, shop_id: str, client_id: str,
         return exc if isinstance(exc, MutationError) else MutationError(
             "bad_args", f"{mutation.name}: arguments invalides ({type(exc).__name__})")
     return None
+
+
+def _holds_nul(value: Any) -> bool:
+    pending = [value]
+    while pending:  # iterative: nested arguments must not overflow the stack
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _no_nul(text: str) -> str:
+    """A text the client sent, storable on PostgreSQL (for the record of a refusal)."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _product(tx: Tx, shop_id: str, sku: str) -> dict[str, Any]:

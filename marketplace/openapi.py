@@ -15,6 +15,7 @@ from marketplace.order_limits import (
     MAX_LINES_PER_ORDER,
     MAX_OPTIONS_PER_LINE,
     MAX_QTY_PER_LINE,
+    NO_NUL,
     NOT_BLANK,
     text_schema,
 )
@@ -86,8 +87,8 @@ _SCHEMAS: dict[str, Any] = {
                                         "description": "the shop's tag, then the single-use "
                                                        "secret; case, spaces and dashes "
                                                        "optional"},
-                       "device_name": {"type": "string", "maxLength": 200},
-                       "shop_id": {"type": "string", "maxLength": 100,
+                       "device_name": {"type": "string", "maxLength": 200, "pattern": NO_NUL},
+                       "shop_id": {"type": "string", "maxLength": 100, "pattern": NO_NUL,
                                    "description": "optional: must be the shop the code's "
                                                   "tag names"}},
     },
@@ -127,7 +128,7 @@ _SCHEMAS: dict[str, Any] = {
     "PushRequest": {
         "type": "object", "required": ["client_id", "mutations"],
         "properties": {"client_id": {"type": "string", "minLength": 1, "maxLength": 200,
-                                     "pattern": NOT_BLANK},
+                                     "pattern": NOT_BLANK, "allOf": [{"pattern": NO_NUL}]},
                        "mutations": {"type": "array", "maxItems": MAX_PUSH_BATCH,
                                      "items": _ref("Mutation")}},
     },
@@ -411,7 +412,8 @@ _PATHS: dict[str, Any] = {
              "description": f"seconds to hold the request while nothing changed (at most "
                             f"{MAX_WAIT_SECONDS:g})",
              "schema": {"type": "number", "minimum": 0, "default": 0}},
-            {"name": "client_id", "in": "query", "schema": {"type": "string", "maxLength": 200},
+            {"name": "client_id", "in": "query", "schema": {"type": "string", "maxLength": 200,
+                                                            "pattern": NO_NUL},
              "description": "whose last_mutation_id to report"},
         ],
         "responses": {"200": _json(_ref("PullResponse"), "Changes (possibly none after wait)"),

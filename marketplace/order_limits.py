@@ -20,7 +20,7 @@ from typing import Any
 
 from marketplace.errors import ApiError
 
-__all__ = ["NOT_BLANK", "SPACES", "rfc3339", "unprintable", "TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
+__all__ = ["NOT_BLANK", "NO_NUL", "SPACES", "rfc3339", "unprintable", "TextLimit", "TEXT_LIMITS", "MAX_LINES_PER_ORDER", "MAX_QTY_PER_LINE",
            "MAX_OPTIONS_PER_LINE", "text_schema"]
 
 MAX_LINES_PER_ORDER = 30
@@ -48,6 +48,11 @@ def unprintable(value: str) -> bool:
 # (which counts U+FEFF), so "not blank" is "has a character of neither list".
 SPACES = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 NOT_BLANK = f"[^{SPACES}]"
+# PostgreSQL's text cannot hold NUL (SQLite can): a request string stored or bound as a query
+# parameter as it is (device name, client_id, shop_id; order texts are refused by
+# _FORBIDDEN already) is refused with 422 on both backends (validation.refuse_nul) instead of
+# a 500 on PostgreSQL only. The schema's form of that rule:
+NO_NUL = "^[^\\u0000]*$"
 _NOT_BLANK_RE = re.compile(NOT_BLANK)
 
 

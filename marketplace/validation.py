@@ -78,6 +78,13 @@ async def read_json(request: Request, max_bytes: int, timeout_s: float | None = 
     return value
 
 
+def refuse_nul(value: str | None, field: str) -> None:
+    """422 for a request string holding NUL (order_limits.NO_NUL says why)."""
+    if value is not None and "\x00" in value:
+        raise ApiError.invalid(f"{field} must not contain the NUL character (\\u0000)",
+                               field=field)
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -144,6 +151,8 @@ def parse_pair(body: Any) -> tuple[str, str, str | None]:
     code = _text(body, "pairing_code", required=True, nonempty=True, limit=64)
     name = _text(body, "device_name", required=False) or "Comptoir"
     shop_id = _text(body, "shop_id", required=False, limit=100)
+    refuse_nul(name, "device_name")
+    refuse_nul(shop_id, "shop_id")
     assert code is not None
     return code, name.strip() or "Comptoir", shop_id
 
@@ -151,6 +160,7 @@ def parse_pair(body: Any) -> tuple[str, str, str | None]:
 def parse_push(body: Any) -> tuple[str, list[PushMutation]]:
     body = _object(body, "body")
     client_id = _text(body, "client_id", required=True, nonempty=True)
+    refuse_nul(client_id, "client_id")
     raw = body.get("mutations")
     if not isinstance(raw, list):
         raise ApiError.invalid("mutations must be a list")
@@ -190,6 +200,7 @@ def parse_pull_params(query: Mapping[str, str], max_wait: float) -> tuple[int, f
     client_id = query.get("client_id") or None
     if client_id is not None and len(client_id) > _SHORT:
         raise ApiError.invalid(f"client_id is longer than {_SHORT} characters")
+    refuse_nul(client_id, "client_id")
     return cursor, min(wait, max_wait), client_id
 
 

@@ -85,3 +85,30 @@ def test_a_server_fault_is_a_500_in_the_error_shape(tmp_path):
         shop.http.close()
     finally:
         market.stop()
+
+
+def test_nul_characters_are_422_on_both_backends_never_a_500(server, shop):
+    """PostgreSQL's text cannot hold NUL (SQLite can): refused alike before any query."""
+    _, code = server.create_shop("Épicerie NUL", "1 rue du Test")
+    paired = httpx.post(f"{server.url}/v1/pair",
+                        json={"pairing_code": code, "device_name": "Comptoir\x00"})
+    assert _is_error(paired, 422, "invalid_request")
+    assert "NUL" in paired.json()["error"]["message"]
+    pushed = shop.push_raw([{"id": 1, "name": "shop.pause", "args": {"paused": False}}],
+                           client_id="c\x00")
+    assert _is_error(pushed, 422, "invalid_request")
+    # A mutation's own arguments: refused as that mutation, like any unknown product.
+    renamed = shop.push_raw([{"id": 1, "name": "product.set_available",
+                              "args": {"sku": "ECL\x00", "available": False}}])
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["results"][0]["status"] == "refused"
+    odd = shop.push_raw([{"id": 2, "name": "shop.pause\x00",
+                          "args": {"paused": False}}])
+    assert odd.status_code == 200, odd.text
+    assert odd.json()["results"][0]["error"]["code"] == "bad_args"
+    pulled = shop.http.get(f"{shop.url}/v1/pull", headers=shop.auth,
+                           params={"cursor": 0, "wait": 0, "client_id": "c\x00"})
+    assert _is_error(pulled, 422, "invalid_request")
+    assert _is_error(shop.order([("CROIS", 1)], note="sans\x00sel"), 422)
+    # The shop is untouched and still answers.
+    assert shop.pull()["shop"]["id"] == shop.shop_id
