@@ -117,11 +117,15 @@ def sqlite_path(url: str) -> Path:
 @functools.lru_cache(maxsize=4096)
 def to_pyformat(sql: str) -> str:
     """``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` as ``%%``), leaving
-    ``?`` inside quoted literals, quoted names and ``--`` comments alone."""
+    ``?`` inside quoted literals, quoted names and ``--`` comments alone.
+
+    Raises ValueError on what this scanner does not understand (a ``/* */`` comment, a
+    ``$$`` dollar quote, an ``E'…'`` string with backslash escapes): a ``?`` inside one
+    would silently become a parameter. Portable SQL needs none of them."""
     out: list[str] = []
     quote = ""
     comment = False
-    previous = ""
+    previous = before = ""
     for ch in sql:
         if comment:
             comment = ch != "\n"
@@ -129,6 +133,12 @@ def to_pyformat(sql: str) -> str:
         elif quote:
             quote = "" if ch == quote else quote
             out.append("%%" if ch == "%" else ch)
+        elif ch == "*" and previous == "/":
+            raise ValueError(f"to_pyformat: /* */ comments are not supported: {sql!r}")
+        elif ch == "$" and previous == "$":
+            raise ValueError(f"to_pyformat: $$ dollar quotes are not supported: {sql!r}")
+        elif ch == "'" and previous in ("e", "E") and not (before.isalnum() or before == "_"):
+            raise ValueError(f"to_pyformat: E'' escape strings are not supported: {sql!r}")
         elif ch in "'\"":
             quote = ch
             out.append(ch)
@@ -141,7 +151,7 @@ def to_pyformat(sql: str) -> str:
             out.append("%%")
         else:
             out.append(ch)
-        previous = ch
+        previous, before = ch, previous
     return "".join(out)
 
 

@@ -4,6 +4,7 @@ per-shop sequence, savepoints, hooks, and the shop lock that serialises one shop
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 
@@ -37,6 +38,16 @@ def test_placeholders_become_psycopg_ones_outside_literals_names_and_comments():
         "SELECT '?', \"we?rd\", %s -- why? 100%%\nFROM t"
     assert to_pyformat("SELECT 'it''s ?', ? LIKE '5%'") == "SELECT 'it''s ?', %s LIKE '5%%'"
     assert to_pyformat("SELECT 1 % 2") == "SELECT 1 %% 2"
+
+
+@pytest.mark.parametrize(("sql", "construct"), [
+    ("SELECT 1 /* why? */, ?", "/*"), ("SELECT $$?$$, ?", "$$"),
+    ("SELECT E'\\'?', ?", "E''"), ("SELECT x FROM t WHERE y = e'a?'", "E''")])
+def test_placeholders_refuse_what_the_scanner_would_misread(sql, construct):
+    with pytest.raises(ValueError, match=re.escape(construct)):
+        to_pyformat(sql)
+    # Inside literals, and as the end of a name, they are only text.
+    assert to_pyformat("SELECT '/* $$ E''x', name'' FROM t WHERE a = ?").endswith("= %s")
 
 
 def test_database_urls_accept_what_operators_write(tmp_path):
