@@ -46,6 +46,8 @@ The same commands run as `python -m marketplace ...`.
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from marketplace.settings import Settings
+
     parser = argparse.ArgumentParser(
         prog="comptoir-marketplace",
         description="Comptoir's reference marketplace: the server end of the sync protocol "
@@ -101,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="server processes sharing the port, each with its own connections"
                             " (PostgreSQL only; default 1; docs/DEPLOY.md)")
+    defaults = Settings()
+    serve.add_argument("--db-pool-size", type=int, default=defaults.db_pool_size, metavar="N",
+                       help="PostgreSQL connections kept open by this process (default "
+                            f"{defaults.db_pool_size})")
+    serve.add_argument("--db-max-overflow", type=int, default=defaults.db_max_overflow,
+                       metavar="N", help="extra PostgreSQL connections under load (default "
+                                         f"{defaults.db_max_overflow}); a process uses at most "
+                                         "pool + overflow + 1 (docs/DEPLOY.md)")
+    serve.add_argument("--db-lock-timeout", type=float, default=defaults.db_lock_timeout_s,
+                       metavar="S", help="a request waiting longer for a shop's lock gets a "
+                                         f"503 to retry (default {defaults.db_lock_timeout_s:g};"
+                                         " 0 = wait forever)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -286,7 +300,9 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
             "max_connections_per_address": args.max_connections_per_address,
             "limit_concurrency": args.limit_concurrency,
             "rate_limit_exempt": tuple(args.rate_limit_exempt),
-            "limits_storage": args.limits_storage}
+            "limits_storage": args.limits_storage,
+            "db_pool_size": args.db_pool_size, "db_max_overflow": args.db_max_overflow,
+            "db_lock_timeout_s": args.db_lock_timeout}
 
 
 def _raise_fd_limit() -> None:

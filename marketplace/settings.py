@@ -70,9 +70,12 @@ class Settings:
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
-    # load (the request threadpool runs up to 40 database calls at once).
+    # load. The request threadpool runs up to 40 database calls at once; past the pool the
+    # rest queue for a connection (a few ms each). Budget: `db_connections` per process
+    # (docs/DEPLOY.md, "Connections to PostgreSQL"): 4 processes fit the default
+    # max_connections = 100.
     db_pool_size: int = 10
-    db_max_overflow: int = 30
+    db_max_overflow: int = 10
     # PostgreSQL bounds (storage.PgTimeouts; 0 = none): a request waiting longer than this for
     # a shop's row lock, or running one statement longer, or a transaction left idle, is
     # given up and answered 503 database_unavailable (retryable) instead of holding its
@@ -92,6 +95,8 @@ class Settings:
             raise ValueError("unattended_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
+        if self.db_pool_size < 1 or self.db_max_overflow < 0:
+            raise ValueError("db_pool_size must be >= 1 and db_max_overflow >= 0")
         if min(self.db_lock_timeout_s, self.db_statement_timeout_s,
                self.db_idle_in_transaction_timeout_s) < 0:
             raise ValueError("database timeouts must be >= 0 (0 = none)")
@@ -102,6 +107,12 @@ class Settings:
     def order_caps(self) -> OrderCaps:
         return OrderCaps(self.max_units_per_order, self.max_open_orders_per_customer,
                          self.max_open_units_per_customer)
+
+    @property
+    def db_connections(self) -> int:
+        """PostgreSQL connections one server process may open: its pool, the pool's overflow
+        and the change listener's own connection."""
+        return self.db_pool_size + self.db_max_overflow + 1
 
     @property
     def db_timeouts(self) -> PgTimeouts:

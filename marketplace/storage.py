@@ -185,7 +185,7 @@ class Backend:
     ``before_commit_hooks``: ``hook(tx)`` run inside every write transaction just before
     its COMMIT (an error there rolls the transaction back)."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 30,
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10,
                  timeouts: PgTimeouts | None = None):
         self.url = database_url(url)
         self.dialect = "postgresql" if is_postgresql_url(self.url) else "sqlite"
@@ -524,7 +524,7 @@ class Store:
     SQLite: a queue of idle ``sqlite3`` connections (no connection per thread forever).
     PostgreSQL: the SQLAlchemy pool (pre-ping; a dead connection is dropped, not reused)."""
 
-    def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 30,
+    def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 10,
                  timeouts: PgTimeouts | None = None):
         self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow,
                                timeouts=timeouts)

@@ -302,3 +302,19 @@ def test_pooled_postgresql_connections_carry_the_configured_bounds(pg_database):
     for error in (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled,
                   psycopg.errors.IdleInTransactionSessionTimeout):
         assert unavailable(error("limite atteinte"))
+
+
+def test_the_connection_budget_is_explicit_and_fits_postgresql_s_defaults():
+    """docs/DEPLOY.md: processes x (pool + overflow + 1 listener) + headroom must stay under
+    max_connections (100 by default, 3 of them reserved for superusers)."""
+    from marketplace.__main__ import _hardening_settings, build_parser
+    from marketplace.settings import Settings
+
+    assert 4 * Settings().db_connections <= 100 - 3 - 10  # 10 left for psql, CLI, backups
+    args = build_parser().parse_args(["serve", "--database-url", "postgresql://h/m",
+                                      "--db-pool-size", "3", "--db-max-overflow", "1",
+                                      "--db-lock-timeout", "2"])
+    settings = Settings.coerce(_hardening_settings(args))
+    assert (settings.db_connections, settings.db_timeouts.lock_s) == (5, 2.0)
+    with pytest.raises(ValueError):
+        Settings(db_pool_size=0)
