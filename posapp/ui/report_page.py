@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -70,6 +72,9 @@ class Tile(QFrame):
         self.note.setWordWrap(True)
         for label in (self.title, self.value, self.note):
             layout.addWidget(label)
+        # A huge figure is cut at the tile's edge rather than widen the page (which
+        # scrolls only up and down).
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def show_value(self, value: str, note: str = "", problem: bool = False) -> None:
         self.value.setText(value)
@@ -102,7 +107,21 @@ class ReportPage(QWidget):
         self.summary: DaySummary | None = None
         self.charts_data: DayCharts | None = None
         self.setStyleSheet(_STYLE)
-        layout = QVBoxLayout(self)
+        # The page scrolls rather than squeeze: on a 1280×720 screen, under the alert band
+        # and a banner or two, the tiles were given a few pixels and their figures cut through.
+        body = QWidget()
+        body.setObjectName("reportBody")
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        self.scroll.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(body)
         layout.addLayout(self._build_bar())
         layout.addLayout(self._build_tiles())
         self.charts = DayChartsView()

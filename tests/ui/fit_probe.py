@@ -125,6 +125,8 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         check_window(f"tab {window.tabs.tabText(index)}")
+        problems += _squashed_texts(window.tabs.currentWidget(),
+                                    f"{lang} tab {window.tabs.tabText(index)}")
         if shots is not None:
             grab(window, shots / f"fit-{lang}-tab{index}.png")
     window.tabs.setCurrentIndex(0)
@@ -144,6 +146,20 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     window.close()
     shop.store.close()
     return problems, sizes
+
+
+def _squashed_texts(page: QWidget, where: str) -> list[str]:
+    """Labels given less height than one line of their text: a short screen squeezed the
+    page below its minimum and the figures are cut through (the day report's tiles were)."""
+    QApplication.processEvents()
+    found = []
+    for label in page.findChildren(QLabel):
+        if not label.isVisibleTo(page) or not label.text() or label.wordWrap():
+            continue
+        if label.height() < label.fontMetrics().height():
+            found.append(f"{where}: {label.objectName() or 'label'} {label.text()!r} is "
+                         f"{label.height()} px high, its text {label.fontMetrics().height()}")
+    return found[:5]
 
 
 def _fully_shown(widget: QWidget, window: QWidget) -> bool:
