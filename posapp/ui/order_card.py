@@ -162,7 +162,9 @@ class OrderCard(QFrame):
         self.customer.setText(order.get("customer_name") or "")
         items = int(order.get("item_count") or 0)
         summary = tr("{n} items").format(n=items) if items != 1 else tr("1 item")
-        self.summary.setText(f"{summary} · {fmt.euros(order['total_cents'])}")
+        # The total first: a narrow card (1280-px screen) cuts the end of the line, and
+        # "7 articles · 125,…" hid the figure the counter reads this line for.
+        self.summary.setText(f"{fmt.euros(order['total_cents'])} · {summary}")
         if order.get("allergens"):
             text = "⚠ " + tr("Allergens: {a}").format(a=order["allergens"])
             if self._allergens is None:

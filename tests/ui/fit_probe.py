@@ -118,6 +118,12 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     card = window.board.card("n1")
     if card is None or not card.customer.is_elided() or card.customer.toolTip() != LONG_NAME:
         problems.append(f"{lang}: a long customer name on a card is not elided with a tooltip")
+    if card is not None:
+        from posapp.ui import fmt
+
+        total = fmt.euros(card.order["total_cents"])
+        if not card.summary.shown_text().startswith(total):
+            problems.append(f"{lang}: a card's total is cut: {card.summary.shown_text()!r}")
     if not window.shop_label.is_elided() and window.shop_label.width() < window.shop_label.sizeHint().width():
         problems.append(f"{lang}: the shop name is cut without an ellipsis")
     if shots is not None:

@@ -12,7 +12,7 @@ def test_new_order_appears_without_click(window, shop_app, qtbot):
     assert window.board.column_of("o1") == "new"
     card = window.board.card("o1")
     assert "12" in card.number.text()
-    assert card.summary.text() == "3 articles · 6,30\u00a0€"
+    assert card.summary.text() == "6,30\u00a0€ · 3 articles"
     assert card.channel.text() == "CLICK & COLLECT"
 
 
@@ -133,7 +133,7 @@ def test_refresh_with_unchanged_data_creates_no_card(window, shop_app, monkeypat
     after = {c.order_id: c for c in window.board.cards()}
     assert after.keys() == before.keys()
     assert all(after[oid] is before[oid] for oid in before)
-    assert window.board.card("o1").summary.text() == "3 articles · 6,30\u00a0€"
+    assert window.board.card("o1").summary.text() == "6,30\u00a0€ · 3 articles"
 
 
 def test_status_change_moves_the_same_card(window, shop_app):
