@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
-__all__ = ["CappedScroll", "fit_dialog_to_screen", "scroll_tab_pages"]
+__all__ = ["CappedScroll", "fit_dialog_to_screen", "keep_frame_on_screen", "scroll_tab_pages"]
 
 
 class CappedScroll(QScrollArea):
@@ -87,7 +87,31 @@ class _CapOnShow(QObject):
         if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
             QTimer.singleShot(0, watched, lambda w=watched: w.resize(
                 w.size().boundedTo(self.size)))
+            # Qt centres a dialog before the window manager has told the size of its title
+            # bar: on a 720-px screen under openbox the title bar opened 20 px above the
+            # screen, out of reach. Once the frame is known (a moment later), pull it in.
+            QTimer.singleShot(0, watched, lambda w=watched: keep_frame_on_screen(w))
         return False
+
+
+def keep_frame_on_screen(window: QWidget, tries: int = 20) -> None:
+    """Move ``window`` so its frame (title bar included) lies in its screen's free area.
+
+    The window manager tells the frame's size some time after the window shows: until
+    then (frame = window), look again every 50 ms, ``tries`` times at most."""
+    screen = window.screen()
+    if screen is None or not window.isVisible():
+        return
+    if window.frameGeometry() == window.geometry() and tries > 0:
+        QTimer.singleShot(50, window, lambda: keep_frame_on_screen(window, tries - 1))
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    if area.contains(frame):
+        return
+    x = max(area.left(), min(frame.left(), area.right() + 1 - frame.width()))
+    y = max(area.top(), min(frame.top(), area.bottom() + 1 - frame.height()))
+    window.move(x, y)  # a window's position is its frame's
 
 
 def fit_dialog_to_screen(dialog: QWidget, natural: QSize | None = None,

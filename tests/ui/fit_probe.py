@@ -143,6 +143,14 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
         settings.tabs.setCurrentIndex(index)
         QApplication.processEvents()
         frame = settings.frameGeometry()
+        for _ in range(40):  # the window manager may still be placing it: 2 s at most
+            if _inside(area, frame):
+                break
+            QTest.qWait(50)
+            frame = settings.frameGeometry()
+        if not _inside(area, frame):
+            problems.append(f"{lang}: settings tab {index} at {frame.getRect()}, not inside the"
+                            f" screen {area.getRect()} (title bar out of reach?)")
         if frame.width() > area.width() or frame.height() > area.height():
             problems.append(f"{lang}: settings tab {index} is {frame.width()}×{frame.height()},"
                             f" the screen {area.width()}×{area.height()}")
