@@ -15,13 +15,18 @@ throwaway database; prints transactions per second and commit-to-commit latency
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 
 import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.throwaway_pg import add_server_argument, p99, throwaway_database  # noqa: E402
 
 
 def run(url: str, threads: int, seconds: float, notify: bool) -> list[float]:
@@ -48,23 +53,17 @@ def run(url: str, threads: int, seconds: float, notify: bool) -> list[float]:
 
 
 def line(name: str, values: list[float], seconds: float) -> str:
-    ordered = sorted(values)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return (f"{name:<18} {len(values) / seconds:8.0f} tx/s   median"
-            f" {statistics.median(values) * 1000:6.2f} ms   p99 {p99 * 1000:6.2f} ms")
+            f" {statistics.median(values) * 1000:6.2f} ms   p99 {p99(values) * 1000:6.2f} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
+    add_server_argument(parser)
     args = parser.parse_args()
-    name = f"comptoir_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    url = args.server.rsplit("/", 1)[0] + "/" + name
-    try:
+    with throwaway_database(args.server) as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE TABLE shops (id TEXT PRIMARY KEY, seq BIGINT NOT NULL)")
             for i in range(args.threads):
@@ -76,9 +75,6 @@ def main() -> int:
         print(line("plain", plain, args.seconds))
         print(line("with pg_notify", notified, args.seconds))
         print(f"throughput ratio (with / plain): {len(notified) / len(plain):.2f}")
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     return 0
 
 

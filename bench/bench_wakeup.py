@@ -14,7 +14,6 @@ by B (the other process). Prints median, p99 and max of each.
 from __future__ import annotations
 
 import argparse
-import secrets
 import statistics
 import sys
 import tempfile
@@ -23,11 +22,11 @@ import time
 from pathlib import Path
 
 import httpx
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway_pg import add_server_argument, p99, throwaway_database  # noqa: E402
 from marketplace import admin  # noqa: E402
 from marketplace.catalogue import DEMO_PRODUCTS  # noqa: E402
 from marketplace.storage import open_database, write_tx  # noqa: E402
@@ -95,23 +94,17 @@ def measure(place_url: str, poll_url: str, shops: list[tuple[str, str]], orders:
 
 
 def summary(name: str, values: list[float]) -> str:
-    ordered = sorted(values)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return (f"{name:<34} n={len(values):<5} median {statistics.median(values) * 1000:7.1f} ms"
-            f"  p99 {p99 * 1000:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms")
+            f"  p99 {p99(values) * 1000:7.1f} ms  max {max(values) * 1000:7.1f} ms")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--shops", type=int, default=40)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
+    add_server_argument(parser)
     args = parser.parse_args()
-    name = f"comptoir_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(args.server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    url = args.server.rsplit("/", 1)[0] + "/" + name
-    try:
+    with throwaway_database(args.server) as url:
         db = open_database(url)
         try:
             created = [admin.create_shop(db, f"Boutique {i}", "", DEMO_PRODUCTS)
@@ -132,9 +125,6 @@ def main() -> int:
         print(f"{args.orders} orders, {args.shops} long-polling shops, PostgreSQL, 2 processes")
         print(summary("placed on A, long-poll held by A", same))
         print(summary("placed on A, long-poll held by B", other))
-    finally:
-        with psycopg.connect(args.server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     return 0
 
 

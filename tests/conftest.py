@@ -157,6 +157,28 @@ def recorder() -> Recorder:
     return Recorder()
 
 
+@pytest.fixture
+def live_counter(tmp_path: Path, market: Any, demo_shop: tuple[str, str],
+                 recorder: Recorder) -> Iterator[tuple[Any, Any, str]]:
+    """A real counter of the demo shop: its own store and the real sync engine, paired and
+    with the catalogue pulled; yields (store, engine, device token)."""
+    from posapp.store.db import Store, open_store
+    from posapp.store.replica import ShopReplica
+    from sync.client import pair_device
+    from sync.engine import SyncEngine
+
+    answer = pair_device(market.url, demo_shop[1], "Comptoir (test)")
+    store = open_store(tmp_path / "shop")
+    engine = SyncEngine(market.url, answer["device_token"],
+                        lambda: ShopReplica(Store(store.path)), recorder,
+                        wait=10.0, timeout=3.0, backoff_cap=0.5)
+    engine.start()
+    wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
+    yield store, engine, answer["device_token"]
+    engine.stop()
+    store.close()
+
+
 # -- a real browser (the storefront's and the operator console's tests) -----------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from marketplace.storefront import storefront_url
-from posapp.store.db import Store, open_store
-from posapp.store.replica import ShopReplica
-from sync.client import pair_device
-from sync.engine import SyncEngine
-from tests.conftest import CHROMIUM, wait_until  # noqa: F401 (screenshots.py imports it)
+from tests.conftest import CHROMIUM  # noqa: F401 (screenshots.py imports it)
 
 PHONE = {"width": 360, "height": 640}
 LAPTOP = {"width": 1366, "height": 768}
@@ -43,22 +38,6 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def shop_url(market: Any, demo_shop: tuple[str, str]) -> str:
     return f"{storefront_url(market.url)}#/b/{demo_shop[0]}"
-
-
-@pytest.fixture
-def counter(tmp_path: Path, market: Any, demo_shop: tuple[str, str],
-            recorder: Any) -> Iterator[tuple[Any, SyncEngine]]:
-    """A real shop: its own store and the real sync engine, paired to the demo shop."""
-    answer = pair_device(market.url, demo_shop[1], "Comptoir (test vitrine)")
-    store = open_store(tmp_path / "shop")
-    engine = SyncEngine(market.url, answer["device_token"],
-                        lambda: ShopReplica(Store(store.path)), recorder,
-                        wait=10.0, timeout=3.0, backoff_cap=0.5)
-    engine.start()
-    wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
-    yield store, engine
-    engine.stop()
-    store.close()
 
 
 def order_secret(page: Any, order_id: str) -> str:

@@ -32,8 +32,8 @@ def _order_from_form(page, name: str = "Zoé Lefèvre", phone: str = "06 12 34 5
 
 
 def test_an_order_is_followed_live_from_new_to_accepted_ready_and_collected(
-        page, market, demo_shop, counter, shop_url):
-    store, engine = counter
+        page, market, demo_shop, live_counter, shop_url):
+    store, engine, _ = live_counter
     orders = OrdersService(store)
     page.goto(shop_url)
     page.get_by_role("button", name="Ajouter Croissant").click()
@@ -82,8 +82,8 @@ def test_an_order_is_followed_live_from_new_to_accepted_ready_and_collected(
     expect(status).to_have_text("Retirée")
 
 
-def test_a_refused_order_says_why(page, market, demo_shop, counter, shop_url):
-    store, engine = counter
+def test_a_refused_order_says_why(page, market, demo_shop, live_counter, shop_url):
+    store, engine, _ = live_counter
     page.goto(shop_url)
     page.get_by_role("button", name="Ajouter Kougelhopf").click()
     page.get_by_role("link", name=ORDER_BUTTON).click()

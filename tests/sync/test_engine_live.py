@@ -6,7 +6,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from marketplace.embedded import EmbeddedMarketplace
 from posapp.domain.orders import OrdersService
@@ -18,27 +17,12 @@ from sync.engine import SyncEngine
 from tests.conftest import wait_until
 
 
-@pytest.fixture
-def shop(tmp_path, market, demo_shop, recorder):
-    """A paired shop store with a running engine; yields (store, engine, token)."""
-    answer = pair_device(market.url, demo_shop[1], "test counter")
-    store = open_store(tmp_path / "shop")
-    engine = SyncEngine(market.url, answer["device_token"],
-                        lambda: ShopReplica(Store(store.path)), recorder,
-                        wait=10.0, timeout=3.0, backoff_cap=0.5)
-    engine.start()
-    wait_until(lambda: store.query_one("SELECT count(*) AS n FROM products")["n"] > 0)
-    yield store, engine, answer["device_token"]
-    engine.stop()
-    store.close()
-
-
 def _first_product(store) -> dict:
     return StockService(store).products()[0]
 
 
-def test_new_order_reaches_the_store_within_a_second(shop, customer):
-    store, _, _ = shop
+def test_new_order_reaches_the_store_within_a_second(live_counter, customer):
+    store, _, _ = live_counter
     sku = _first_product(store)["sku"]
     time.sleep(0.3)  # let the engine settle into its long-poll
     started = time.monotonic()
@@ -48,8 +32,8 @@ def test_new_order_reaches_the_store_within_a_second(shop, customer):
     assert time.monotonic() - started < 1.0
 
 
-def test_accepting_at_the_counter_reaches_the_marketplace(shop, customer):
-    store, engine, _ = shop
+def test_accepting_at_the_counter_reaches_the_marketplace(live_counter, customer):
+    store, engine, _ = live_counter
     sku = _first_product(store)["sku"]
     placed = customer.place([(sku, 1)])
     wait_until(lambda: OrdersService(store).get(placed["id"]))
@@ -61,8 +45,8 @@ def test_accepting_at_the_counter_reaches_the_marketplace(shop, customer):
     assert OrdersService(store).get(placed["id"])["confirmed_status"] == "accepted"
 
 
-def test_counter_and_online_sales_both_count(shop, customer):
-    store, engine, _ = shop
+def test_counter_and_online_sales_both_count(live_counter, customer):
+    store, engine, _ = live_counter
     product = _first_product(store)
     before = product["quantity"]
     StockService(store).adjust(product["sku"], -2, "counter_sale")
@@ -142,8 +126,9 @@ def test_offline_changes_survive_and_drain_when_the_server_is_back(tmp_path, mar
         store.close()
 
 
-def test_revoked_token_asks_to_pair_again_and_keeps_the_outbox(shop, market, demo_shop, recorder):
-    store, engine, token = shop
+def test_revoked_token_asks_to_pair_again_and_keeps_the_outbox(live_counter, market, demo_shop,
+                                                               recorder):
+    store, engine, token = live_counter
     product = _first_product(store)
     httpx.delete(f"{market.url}/v1/devices/self", headers={"Authorization": f"Bearer {token}"})
     StockService(store).adjust(product["sku"], -1, "counter_sale")
