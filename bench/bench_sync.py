@@ -37,7 +37,9 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import h11
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,19 +137,81 @@ ERRORS: dict[str, int] = {}
 SHARED_TLS = ssl.create_default_context()  # one CA load, not one per simulated shop
 
 
+class LongPollConnection:
+    """One simulated shop's keep-alive HTTP/1.1 connection, on asyncio streams and h11.
+
+    httpx's whole stack (client, pool, anyio streams) cost the 10,000 simulated shops of
+    bench_scale.py so much CPU on the server's own two cores that a shop could take over 10 s
+    to send its request once connected, and the server cut it (its header deadline): the
+    load generator, not the server, was measured. h11 alone is the same protocol engine
+    httpx uses, without the layers a single long-polling connection does not need."""
+
+    def __init__(self, url: str, token: str):
+        parts = urlsplit(url)
+        self.host, self.tls = parts.hostname or "127.0.0.1", parts.scheme == "https"
+        self.port = parts.port or (443 if self.tls else 80)
+        self.headers = [("Host", parts.netloc), ("Authorization", f"Bearer {token}")]
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.conn = h11.Connection(h11.CLIENT)
+
+    async def get_json(self, target: str, timeout: float) -> dict:
+        async with asyncio.timeout(timeout):
+            try:
+                return await self._exchange(target)
+            except BaseException:
+                self.close()  # a half-read answer leaves the connection unusable
+                raise
+
+    async def _exchange(self, target: str) -> dict:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(
+                self.host, self.port, ssl=SHARED_TLS if self.tls else None)
+            self.conn = h11.Connection(h11.CLIENT)
+        reader, writer = self.streams
+        writer.write(self.conn.send(h11.Request(method="GET", target=target,
+                                                headers=self.headers))
+                     + self.conn.send(h11.EndOfMessage()))
+        status, body = 0, bytearray()
+        while True:
+            event = self.conn.next_event()
+            if event is h11.NEED_DATA:
+                data = await reader.read(65536)
+                if not data:
+                    raise ConnectionError("server closed the connection")
+                self.conn.receive_data(data)
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                break
+            elif isinstance(event, h11.ConnectionClosed):
+                raise ConnectionError("server closed the connection")
+        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
+            self.close()
+        else:
+            self.conn.start_next_cycle()
+        if status != 200:
+            raise ConnectionError(f"HTTP {status}")
+        return json.loads(body)
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
 async def simulated_shop(url: str, token: str, received: dict[str, float],
                          answers: list[float], stop: asyncio.Event) -> None:
-    # One client per shop, as in real life: a shared pool's lock would be the bottleneck.
-    cursor, headers = 0, {"Authorization": f"Bearer {token}"}
-    client_id = "c_" + uuid.uuid4().hex
-    async with httpx.AsyncClient(base_url=url, timeout=60, headers=headers,
-                                 verify=SHARED_TLS) as http:
+    # One connection per shop, as in real life: a shared pool's lock would be the bottleneck.
+    cursor, client_id = 0, "c_" + uuid.uuid4().hex
+    http = LongPollConnection(url, token)
+    try:
         while not stop.is_set():
             try:
-                r = await http.get("/v1/pull", params={"cursor": cursor, "wait": 25,
-                                                       "client_id": client_id})
-                body = r.json()
-            except (httpx.HTTPError, ValueError) as exc:
+                body = await http.get_json(
+                    f"/v1/pull?cursor={cursor}&wait=25&client_id={client_id}", timeout=60)
+            except (OSError, TimeoutError, h11.ProtocolError, ValueError) as exc:
                 ERRORS[type(exc).__name__] = ERRORS.get(type(exc).__name__, 0) + 1
                 await asyncio.sleep(0.5)
                 continue
@@ -156,6 +220,8 @@ async def simulated_shop(url: str, token: str, received: dict[str, float],
             cursor = body["cursor"]
             for order in body["orders"]:
                 received.setdefault(order["note"], now)
+    finally:
+        http.close()
 
 
 def place_orders(url: str, shops: list[str], real_shop: str, rate: float, seconds: float,
