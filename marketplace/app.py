@@ -29,12 +29,14 @@ from marketplace import customer_access, orders, pairing, payments, shops, store
 from marketplace.console.web import console_mount
 from marketplace.errors import ApiError, error_response
 from marketplace.hub import ChangeHub, hold_time
+from marketplace.ids import hash_token
 from marketplace.limits import CustomerRateLimit, Limiter, PairingGuard, client_address
 from marketplace.listener import ChangeListener
 from marketplace.mutations import process_push
 from marketplace.openapi import OPENAPI
 from marketplace.presence import Presence
-from marketplace.pull import read_pull
+from marketplace.pull import PullSnapshot, read_pull
+from marketplace.repoll import KnownDevice, QuietAnswer, Remembered, still_live
 from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
@@ -65,13 +67,20 @@ class MarketState:
         self.store = Store(database, pool_size=settings.db_pool_size,
                            max_overflow=settings.db_max_overflow,
                            timeouts=settings.db_timeouts)
-        self.hub = ChangeHub()
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.limiter = Limiter(settings.limits_storage)
         self.pairing_guard = PairingGuard(self.limiter, settings.pairing_failures_per_address,
                                           settings.pairing_failures_per_shop)
         self.listener: ChangeListener | None = None
+        self.new_hub()
+
+    def new_hub(self) -> None:
+        """A fresh long-poll hub (each time serving starts), and the memory of quiet
+        re-polls that goes with its clock (repoll.py; used while the LISTEN feed is up)."""
+        self.hub = ChangeHub()
+        self.devices: Remembered[str, KnownDevice] = Remembered(self.hub)
+        self.quiet: Remembered[tuple[str, str, int], QuietAnswer] = Remembered(self.hub)
 
     async def start_listener(self) -> asyncio.Task[None] | None:
         """PostgreSQL: listen for every process's changes (listener.py) and return the task;
@@ -97,6 +106,18 @@ class MarketState:
             raise ApiError(503, "database_unavailable",
                            "La place de marché est momentanément indisponible ; réessayez dans"
                            " un instant.", headers={"Retry-After": "1"}) from exc
+
+    async def device_of(self, token: str) -> tuple[str, int]:
+        """(shop, device) of a live device token: remembered while its shop has not changed
+        (a revocation or rotation notifies it: repoll.py), else read; ApiError 401."""
+        digest = hash_token(token)
+        known = self.devices.get(digest)
+        if known is not None and still_live(known):
+            return known.shop_id, known.device_id
+        stamp = self.hub.stamp()
+        shop_id, device_id, live_until = await self.db(shops.device_of_token, token)
+        self.devices.put(digest, KnownDevice(shop_id, device_id, live_until, stamp))
+        return shop_id, device_id
 
     async def shop_of(self, request: Request) -> str:
         return await self.db(shops.authenticate, bearer_token(request))
@@ -217,7 +238,7 @@ async def push(request: Request) -> Response:
 
 async def pull(request: Request) -> Response:
     st = _state(request)
-    shop_id, device_id = await st.db(shops.authenticate_device, bearer_token(request))
+    shop_id, device_id = await st.device_of(bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
     # Presence: the counter is connected while this pull is held and the client still there,
     # and seen when it starts and when it is answered (written by the sweeper: an order's
@@ -251,10 +272,18 @@ async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: fl
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_time(wait)  # a little less, at random: no herd (hub.py)
     first = None
+    quiet_key = (shop_id, client_id or "", cursor)
     while True:
+        stamp = st.hub.stamp()
         event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
-        snapshot = await st.db(read_pull, shop_id, cursor, client_id,
-                                 st.settings.auto_reject_after_s, st.settings.pull_page_size)
+        known = st.quiet.get(quiet_key) if first is None else None
+        if known is not None:  # nothing new since the last answer to this very question
+            snapshot = PullSnapshot(known.body, changed=False)
+        else:
+            snapshot = await st.db(read_pull, shop_id, cursor, client_id,
+                                     st.settings.auto_reject_after_s, st.settings.pull_page_size)
+            if first is None and not snapshot.changed:
+                st.quiet.put(quiet_key, QuietAnswer(shop_id, snapshot.body, stamp))
         first = first or snapshot
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).
@@ -447,7 +476,7 @@ def create_app(database: str | Path, *,
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.loop = asyncio.get_running_loop()
-        state.hub = ChangeHub()
+        state.new_hub()
         listening = await state.start_listener()
         sweeper = asyncio.create_task(state.sweep_forever(), name="marketplace-timeouts")
         try:

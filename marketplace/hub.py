@@ -9,6 +9,10 @@ and ``wake`` (the database said a change was committed, by any process:
 ``listener.py`` on PostgreSQL). While the database feed is up (``fed``),
 ``notify`` does nothing: the feed brings this process's own commits back too,
 and waking twice would make every waiter read the database twice.
+
+The hub is also the clock of what this process may remember of a shop (repoll.py):
+``stamp()`` taken before a read, ``unchanged_since(shop, stamp)`` after it is true while
+no wake of that shop (nor a ``wake_all``) came since and the database feed is up.
 """
 
 from __future__ import annotations
@@ -39,6 +43,20 @@ class ChangeHub:
         self.closing = False
         # True while a database feed (PostgreSQL LISTEN) delivers every committed change.
         self.fed = False
+        self._wakes = 0  # wakes so far: the clock of stamp() / unchanged_since()
+        self._woken_at: dict[str, int] = {}  # shop -> the clock at its last wake
+        self._all_woken_at = 0  # the clock at the last wake_all
+
+    def stamp(self) -> int:
+        """Take before reading a shop: ``unchanged_since(shop, stamp)`` then says whether
+        what was read may still be trusted."""
+        return self._wakes
+
+    def unchanged_since(self, shop_id: str, stamp: int) -> bool:
+        """No change of the shop committed after a read stamped ``stamp`` started (as far
+        as the database feed says: never while it is down)."""
+        return (self.fed and self._all_woken_at <= stamp
+                and self._woken_at.get(shop_id, 0) <= stamp)
 
     def watch(self, shop_id: str) -> asyncio.Event:
         event = self._events.get(shop_id)
@@ -55,12 +73,17 @@ class ChangeHub:
 
     def wake(self, shop_id: str) -> None:
         """Wake the shop's waiters now: they read the database again."""
+        self._wakes += 1
+        self._woken_at[shop_id] = self._wakes
         event = self._events.pop(shop_id, None)
         if event is not None:
             event.set()
 
     def wake_all(self) -> None:
         """Wake every waiter once (changes may have been missed: the feed was down)."""
+        self._wakes += 1
+        self._all_woken_at = self._wakes
+        self._woken_at.clear()  # older than _all_woken_at: no longer needed
         events, self._events = self._events, {}
         for event in events.values():
             event.set()

@@ -154,8 +154,10 @@ def rotate_token(db: Database, token: str, token_ttl_s: float | None) -> dict[st
         rotated = tx.row(
             "UPDATE devices SET previous_token_hash = token_hash, previous_valid_until = ?,"
             " token_hash = ?, expires_at = ?, rotated_at = ? WHERE token_hash = ?"
-            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) RETURNING id",
+            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) RETURNING shop_id",
             (_later(tx, ROTATION_GRACE_S), hash_token(new), expires, tx.now, digest, tx.now))
+        if rotated is not None:
+            tx.touch(rotated["shop_id"])  # the old token's life is now the grace (repoll.py)
         if rotated is None:
             if tx.row("SELECT id FROM devices WHERE previous_token_hash = ?"
                       " AND previous_valid_until > ? AND revoked_at IS NULL",
@@ -188,6 +190,7 @@ def revoke_device_by_id(db: Database, shop_id: str, device_id: int, *,
                             (tx.now, device_id, shop_id))
         if cursor.rowcount != 1:
             raise KeyError(f"no live device {device_id} in shop {shop_id!r}")
+        tx.touch(shop_id)  # every server process forgets the device's token now (repoll.py)
         audit.record(tx, actor, "device.revoke", shop_id, device=device_id)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "authenticate",
     "revoke_device",
     "authenticate_device",
+    "device_of_token",
     "record_presence",
     "order_gate",
     "placed_with_key",
@@ -76,16 +77,26 @@ def authenticate(db: Database, token: str) -> str:
 
 def authenticate_device(db: Database, token: str) -> tuple[str, int]:
     """(shop id, device id) of a live device token; ApiError 401 otherwise."""
+    shop_id, device_id, _ = device_of_token(db, token)
+    return shop_id, device_id
+
+
+def device_of_token(db: Database, token: str) -> tuple[str, int, str | None]:
+    """(shop id, device id, live until: an ISO time or None) of a live device token;
+    ApiError 401 otherwise. Until then, only a write that notifies the shop (a revocation,
+    a rotation: ``tx.touch``) can end it (repoll.py remembers it that long)."""
     with read_tx(db) as tx:
         # A live token: not revoked, not expired, or the previous one within its rotation grace.
         digest = hash_token(token)
-        found = tx.row("SELECT id, shop_id FROM devices WHERE revoked_at IS NULL AND ("
+        found = tx.row("SELECT id, shop_id, CASE WHEN token_hash = ? THEN expires_at"
+                       " ELSE previous_valid_until END AS live_until"
+                       " FROM devices WHERE revoked_at IS NULL AND ("
                        " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
                        " OR (previous_token_hash = ? AND previous_valid_until > ?))",
-                       (digest, tx.now, digest, tx.now))
+                       (digest, digest, tx.now, digest, tx.now))
     if found is None:
         raise ApiError.unauthorized()
-    return str(found["shop_id"]), int(found["id"])
+    return str(found["shop_id"]), int(found["id"]), found["live_until"]
 
 
 def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:
@@ -161,9 +172,10 @@ def revoke_device(db: Database, token: str) -> int:
     """Revoke a live device token; its device id."""
     with write_tx(db) as tx:
         row = tx.row("UPDATE devices SET revoked_at = ? WHERE token_hash = ?"
-                     " AND revoked_at IS NULL RETURNING id", (tx.now, hash_token(token)))
+                     " AND revoked_at IS NULL RETURNING id, shop_id", (tx.now, hash_token(token)))
         if row is None:
             raise ApiError.unauthorized()
+        tx.touch(row["shop_id"])  # every process forgets the token now (repoll.py)
         return int(row["id"])
 
 

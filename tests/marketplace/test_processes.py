@@ -433,3 +433,74 @@ def test_a_shop_writer_in_flight_does_not_hold_up_pairing_a_counter(pg_url: str)
     finally:
         writer.close()
         pairer.close()
+
+
+# -- re-polls answered from memory (marketplace/repoll.py) ---------------------------------------
+
+def pull_status(session: ShopSession, token: str | None = None, cursor: int = 0) -> int:
+    return session.http.get(f"{session.url}/v1/pull",
+                            headers={"Authorization": f"Bearer {token or session.token}"},
+                            params={"cursor": cursor, "wait": 0}).status_code
+
+
+def test_a_token_revoked_through_one_process_is_refused_at_once_by_the_other(
+        pg_url_module: str, servers: list[ServerProcess],
+        two_ends: tuple[ShopSession, ShopSession]) -> None:
+    """B remembers the token of the counters it answers; a revocation committed through A
+    (the counter's own, then the operator's) must end it in B within the NOTIFY's delay,
+    not at the shop's next change."""
+    on_a, on_b = two_ends
+    for _ in range(3):  # B has read and remembered the token
+        assert pull_status(on_b) == 200
+    assert on_a.http.delete(f"{on_a.url}/v1/devices/self", headers=on_a.auth).status_code == 204
+    wait_until(lambda: pull_status(on_b) == 401, timeout=2)
+
+    other = new_device(pg_url_module, servers[0], servers[1], on_a.shop_id)
+    for _ in range(3):
+        assert pull_status(other) == 200
+    device_id = int(sql(pg_url_module, "SELECT id FROM devices WHERE token_hash = %s",
+                        (hash_token(other.token),))[0][0])
+    db = open_database(pg_url_module)
+    try:  # the operator's revocation (CLI, console): no server process involved
+        pairing.revoke_device_by_id(db, on_a.shop_id, device_id, actor="test")
+    finally:
+        db.close()
+    wait_until(lambda: pull_status(other) == 401, timeout=2)
+
+
+def test_a_token_rotated_through_one_process_lives_only_its_grace_in_the_other(
+        pg_url_module: str, servers: list[ServerProcess],
+        two_ends: tuple[ShopSession, ShopSession]) -> None:
+    on_a, on_b = two_ends
+    old = on_a.token
+    assert pull_status(on_b) == 200  # B remembers the old token, live with no end
+    rotated = on_a.http.post(f"{on_a.url}/v1/devices/self/rotate", headers=on_a.auth)
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["device_token"]
+    assert pull_status(on_b, new) == 200
+    # The old token's end is now its grace's: cut the grace short, as time would.
+    sql(pg_url_module, "UPDATE devices SET previous_valid_until = %s WHERE token_hash = %s",
+        ("2000-01-01T00:00:00.000Z", hash_token(new)))
+    wait_until(lambda: pull_status(on_b, old) == 401, timeout=2)
+    assert pull_status(on_b, new) == 200
+
+
+def test_a_refusal_pushed_through_one_process_reaches_a_quiet_re_poll_on_the_other(
+        pg_url_module: str, servers: list[ServerProcess],
+        two_ends: tuple[ShopSession, ShopSession]) -> None:
+    """A refused mutation changes no entity, only the client's last mutation id: B, which
+    remembers its last quiet answer, must answer the new id as soon as NOTIFY told it."""
+    on_a, on_b = two_ends
+    cursor = on_b.pull()["cursor"]
+    quiet = on_b.pull(cursor)  # B remembers this answer
+    assert quiet["last_mutation_id"] == 0 and quiet["orders"] == []
+    order = on_a.place([("CROIS", 1)])
+    cursor = on_b.pull(cursor)["cursor"]
+    assert on_b.pull(cursor)["orders"] == []  # quiet again, remembered again
+    assert on_a.cancel(order["id"]).status_code == 200
+    cursor = on_b.pull(cursor)["cursor"]
+    on_b.pull(cursor)
+    answer = on_a.push(("order.accept", {"order_id": order["id"],
+                                         "ready_by": "2026-11-23T13:00:00.000Z"}))
+    assert answer["results"][0]["status"] == "refused"
+    wait_until(lambda: on_b.pull(cursor)["last_mutation_id"] == 1, timeout=2)

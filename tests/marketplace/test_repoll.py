@@ -1,0 +1,127 @@
+"""Quiet re-polls answered from memory (marketplace/repoll.py): the hub's clock, and what a
+process remembers only while the database feed says nothing changed.
+
+Across processes (revocations, rotations, refusals through another process):
+test_processes.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from marketplace.embedded import EmbeddedMarketplace
+from marketplace.hub import ChangeHub
+from marketplace.repoll import KnownDevice, Remembered, still_live
+from tests.conftest import wait_until
+from tests.marketplace.conftest import ShopSession, open_shop
+from tests.pg import fresh_database
+
+
+@dataclass(frozen=True)
+class Read:
+    shop_id: str
+    stamp: int
+
+
+def fed_hub() -> ChangeHub:
+    hub = ChangeHub()
+    hub.fed = True
+    return hub
+
+
+def test_a_read_is_trusted_until_its_shop_is_woken() -> None:
+    hub = fed_hub()
+    remembered: Remembered[str, Read] = Remembered(hub)
+    remembered.put("k", Read("s1", hub.stamp()))
+    hub.wake("s2")  # another shop
+    assert remembered.get("k") == Read("s1", 0)
+    hub.wake("s1")
+    assert remembered.get("k") is None
+    assert len(remembered) == 0  # forgotten, not kept to be checked again
+
+
+def test_a_shop_woken_during_the_read_is_not_remembered() -> None:
+    hub = fed_hub()
+    remembered: Remembered[str, Read] = Remembered(hub)
+    stamp = hub.stamp()  # the read starts ...
+    hub.wake("s1")  # ... a change commits meanwhile ...
+    remembered.put("k", Read("s1", stamp))  # ... the read may or may not have seen it
+    assert remembered.get("k") is None
+    later = hub.stamp()
+    remembered.put("k", Read("s1", later))
+    assert remembered.get("k") is not None
+
+
+def test_nothing_is_trusted_without_the_feed_nor_after_it_came_back() -> None:
+    hub = fed_hub()
+    remembered: Remembered[str, Read] = Remembered(hub)
+    remembered.put("k", Read("s1", hub.stamp()))
+    hub.fed = False  # the LISTEN connection is down: changes may go unheard
+    assert remembered.get("k") is None
+    remembered.put("k2", Read("s1", hub.stamp()))
+    hub.fed = True
+    assert remembered.get("k2") is None  # never stored
+    remembered.put("k3", Read("s1", hub.stamp()))
+    hub.wake_all()  # the feed reconnected: what was missed is unknown
+    assert remembered.get("k3") is None
+
+
+def test_memory_is_bounded_and_forgets_the_oldest_first() -> None:
+    hub = fed_hub()
+    remembered: Remembered[int, Read] = Remembered(hub, limit=3)
+    for key in range(5):
+        remembered.put(key, Read(f"s{key}", hub.stamp()))
+    assert len(remembered) == 3
+    assert remembered.get(0) is None and remembered.get(1) is None
+    assert remembered.get(4) is not None
+
+
+def test_an_expired_token_is_not_live_even_if_remembered() -> None:
+    assert not still_live(KnownDevice("s", 1, "2000-01-01T00:00:00.000Z", 0))
+    assert still_live(KnownDevice("s", 1, "2999-01-01T00:00:00.000Z", 0))
+    assert still_live(KnownDevice("s", 1, None, 0))
+
+
+# -- one real server on PostgreSQL ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def pg_market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMarketplace]:
+    with fresh_database() as url:
+        market = EmbeddedMarketplace(url, settings={"auto_reject_after_s": 600})
+        market.start()
+        state = market._state
+        assert state is not None
+        wait_until(lambda: state.hub.fed, timeout=10)
+        yield market
+        market.stop()
+
+
+def test_quiet_re_polls_are_answered_from_memory_and_changes_from_the_database(
+        pg_market: EmbeddedMarketplace) -> None:
+    state = pg_market._state
+    assert state is not None
+    shop: ShopSession = open_shop(pg_market)
+    cursor = shop.pull()["cursor"]
+    quiet = shop.pull(cursor)
+    devices, answers = state.devices.hits, state.quiet.hits
+    for _ in range(3):
+        assert shop.pull(cursor) == quiet
+    assert state.devices.hits == devices + 3
+    assert state.quiet.hits == answers + 3
+    order = shop.place([("CROIS", 1)])
+    wait_until(lambda: [o["id"] for o in shop.pull(cursor)["orders"]] == [order["id"]],
+               timeout=2)
+    assert state.quiet.hits == answers + 3  # the change was read, not remembered
+
+
+def test_on_sqlite_every_pull_reads_the_database(tmp_path) -> None:
+    with EmbeddedMarketplace(tmp_path / "m.db", settings={"auto_reject_after_s": 600}) as market:
+        state = market._state
+        assert state is not None
+        shop = open_shop(market)
+        cursor = shop.pull()["cursor"]
+        for _ in range(3):
+            shop.pull(cursor)
+        assert state.devices.hits == 0 and state.quiet.hits == 0
