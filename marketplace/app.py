@@ -238,6 +238,12 @@ async def push(request: Request) -> Response:
 
 async def pull(request: Request) -> Response:
     st = _state(request)
+    if st.hub.closing:
+        # Shutting down: no read queued that the graceful timeout would cut with a traceback
+        # (10,000 counters re-poll at once when their waits are answered). No Retry-After:
+        # the counter retries on its own backoff, to another process or this one restarted.
+        raise ApiError(503, "shutting_down", "La place de marché redémarre ; réessayez dans un"
+                       " instant.")
     shop_id, device_id = await st.device_of(bearer_token(request))
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
     # Presence: the counter is connected while this pull is held and the client still there,

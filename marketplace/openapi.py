@@ -540,6 +540,10 @@ for _path, _item in _PATHS.items():
             _operation["responses"].setdefault("429", _ERR_RATE)
         if "requestBody" in _operation:  # validation.read_json
             _operation["responses"].setdefault("408", _ERR_SLOW)
+# A long-poll sent while the process shuts down is not started (app.pull): retry elsewhere.
+_PATHS["/v1/pull"]["get"]["responses"]["503"] = _error(
+    "The database is out of reach for now, or this server process is shutting down: retry",
+    ["database_unavailable", "shutting_down"])
 
 
 OPENAPI: dict[str, Any] = {

@@ -147,3 +147,19 @@ def test_hundreds_of_long_polls_wake_together(shop, server):
     # pool's 40 connections on this 2-core machine.
     limit = 3.0 if server.db_path is None else 1.5
     assert max(at for at, _ in answers) - placed_at < limit
+
+
+def test_a_pull_sent_while_the_server_stops_is_turned_away_at_once(shop, server):
+    """Once waiters are being released for a shutdown, a new long-poll queues no read the
+    graceful timeout would cut: a 503 the counter retries, elsewhere or later."""
+    state = server._state
+    state.hub.closing = True
+    try:
+        response = shop.http.get(f"{shop.url}/v1/pull", headers=shop.auth,
+                                 params={"cursor": 0, "wait": 5})
+    finally:
+        state.hub.closing = False
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "shutting_down"
+    assert "Retry-After" not in response.headers  # the counter's own backoff decides
+    assert shop.pull()["shop"]["id"] == shop.shop_id
