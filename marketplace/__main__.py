@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="S", help="a request waiting longer for a shop's lock gets a "
                                          f"503 to retry (default {defaults.db_lock_timeout_s:g};"
                                          " 0 = wait forever)")
+    serve.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"],
+                       help="HTTP/1.1 parser: httptools (C, the default when installed) or h11"
+                            " (pure Python); same limits either way")
+    serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"],
+                       help="event loop: uvloop (the default when installed) or asyncio's")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -258,7 +263,8 @@ def _serve_on(args: argparse.Namespace, sock: Any) -> int:
                                                 **_hardening_settings(args)})
     config = uvicorn_config(app, app.state.market.settings,
                             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-                            forwarded_allow_ips=args.forwarded_allow_ips)
+                            forwarded_allow_ips=args.forwarded_allow_ips,
+                            http=args.http, loop=args.loop)  # this process's own loop
     server = uvicorn.Server(config)
     original_exit = server.handle_exit
 

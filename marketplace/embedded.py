@@ -23,7 +23,7 @@ import uvicorn
 
 from marketplace import admin
 from marketplace.app import MarketState, create_app
-from marketplace.serving import uvicorn_config
+from marketplace.serving import HttpName, uvicorn_config
 from marketplace.settings import Settings
 from marketplace.storage import database_url, is_postgresql_url, open_database, sqlite_path
 
@@ -54,8 +54,11 @@ class EmbeddedMarketplace:
 
     def __init__(self, database: str | Path, port: int = 0, *,
                  settings: Settings | Mapping[str, Any] | None = None, host: str = "127.0.0.1",
-                 ssl_certfile: str | Path | None = None, ssl_keyfile: str | Path | None = None):
-        """``database``: a SQLite file or a database URL (``postgresql://…``)."""
+                 ssl_certfile: str | Path | None = None, ssl_keyfile: str | Path | None = None,
+                 http: HttpName = "auto"):
+        """``database``: a SQLite file or a database URL (``postgresql://…``); ``http``:
+        uvicorn's HTTP protocol (marketplace/serving.py; the loop stays asyncio's: this
+        process is the shop app's, its event loop policy is left alone)."""
         self.database_url = database_url(database)
         # The SQLite file (None on PostgreSQL).
         self.db_path = (None if is_postgresql_url(self.database_url)
@@ -64,6 +67,7 @@ class EmbeddedMarketplace:
         self.port = port  # 0 = a free port, chosen at the first start and kept for restarts
         self.settings = Settings.coerce(settings)
         self.ssl_certfile, self.ssl_keyfile = ssl_certfile, ssl_keyfile  # HTTPS when set
+        self.http = http
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._server: uvicorn.Server | None = None
@@ -95,8 +99,9 @@ class EmbeddedMarketplace:
             self.port = sock.getsockname()[1]
             # Timeouts, caps and logging as `serve` (log_config=None: the host's logging
             # is left alone).
-            config = uvicorn_config(app, self.settings, timeout_graceful_shutdown=1,
-                                    ssl_certfile=self.ssl_certfile, ssl_keyfile=self.ssl_keyfile)
+            config = uvicorn_config(app, self.settings, http=self.http,
+                                    timeout_graceful_shutdown=1, ssl_certfile=self.ssl_certfile,
+                                    ssl_keyfile=self.ssl_keyfile)
             server = uvicorn.Server(config)
             self._server, self._state, self._error = server, app.state.market, None
             self._thread = threading.Thread(target=self._serve, args=(server, sock), daemon=True,

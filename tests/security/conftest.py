@@ -18,8 +18,10 @@ def server(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMarketplace]:
     settings: dict[str, Any] = {"auto_reject_after_s": 600, "cors_origins": [ALLOWED_ORIGIN],
                                 **getattr(request.module, "SETTINGS", {})}
+    # A module may run on each of uvicorn's HTTP protocols: parametrize("server", ["h11",
+    # "httptools"], indirect=True); otherwise the default one.
     market = EmbeddedMarketplace(tmp_path_factory.mktemp("security") / "marketplace.db",
-                                 settings=settings)
+                                 settings=settings, http=getattr(request, "param", "auto"))
     market.start()
     yield market
     market.stop()
