@@ -40,7 +40,7 @@ from marketplace.repoll import KnownDevice, QuietAnswer, Remembered, still_live
 from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
-from marketplace.storage import Store, database_url, read_tx, unavailable
+from marketplace.storage import Database, Store, database_url, read_tx, unavailable
 from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
     bearer_token,
@@ -318,14 +318,21 @@ async def customer_place(request: Request) -> Response:
     if order_request.pickup_slot is not None:
         await st.db(storefront_api.check_pickup_slot, shop_id, order_request.pickup_slot,
                     order_request.idempotency_key)
-    order, created = await st.db(orders.place_order, shop_id, order_request,
+    order, created = await st.db(_place_with_secret, shop_id, order_request,
                                   st.settings.auto_reject_after_s, st.settings.order_caps)
     if created:
         st.hub.notify(shop_id)
-    # The order's secret: only its holder reads or cancels it (customer_access.py).
-    order["order_secret"] = await st.db(customer_access.secret_of, shop_id, order["id"])
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
+
+
+def _place_with_secret(db: Database, shop_id: str, order_request: orders.OrderRequest,
+                       respond_within_s: float, caps: customer_access.OrderCaps) -> tuple[dict[str, Any], bool]:
+    """``orders.place_order``, and the order's secret (only its holder reads or cancels it:
+    customer_access.py), on one pooled connection: one trip through the thread pool."""
+    order, created = orders.place_order(db, shop_id, order_request, respond_within_s, caps)
+    order["order_secret"] = customer_access.secret_of(db, shop_id, order["id"])
+    return order, created
 
 
 async def _check_order_secret(request: Request) -> None:
