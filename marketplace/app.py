@@ -243,15 +243,17 @@ async def pull(request: Request) -> Response:
         # (10,000 counters re-poll at once when their waits are answered). No Retry-After:
         # the counter retries on its own backoff, to another process or this one restarted.
         raise ApiError(503, "shutting_down", "La place de marché redémarre ; réessayez dans un"
-                       " instant.")
-    shop_id, device_id = await st.device_of(bearer_token(request))
+                       " instant.", headers={"Connection": "close"})  # next one: any process
+    token = bearer_token(request)
+    shop_id, device_id = await st.device_of(token)
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
     # Presence: the counter is connected while this pull is held and the client still there,
     # and seen when it starts and when it is answered (written by the sweeper: an order's
     # delivery never waits for that write). A client that went away ends the hold at once.
     st.presence.enter(shop_id, device_id)
     st.presence.note(shop_id, device_id)
-    answer = asyncio.ensure_future(_wait_for_changes(st, shop_id, cursor, wait, client_id))
+    answer = asyncio.ensure_future(_wait_for_changes(st, token, shop_id, cursor, wait,
+                                                     client_id))
     gone = asyncio.ensure_future(_client_gone(request))
     try:
         await asyncio.wait((answer, gone), return_when=asyncio.FIRST_COMPLETED)
@@ -273,8 +275,8 @@ async def _client_gone(request: Request) -> None:
         pass  # the request's (empty) body; the next receive waits for the disconnect
 
 
-async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: float,
-                            client_id: str | None) -> dict[str, Any]:
+async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: int,
+                            wait: float, client_id: str | None) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_time(wait)  # a little less, at random: no herd (hub.py)
     first = None
@@ -282,7 +284,11 @@ async def _wait_for_changes(st: MarketState, shop_id: str, cursor: int, wait: fl
     while True:
         stamp = st.hub.stamp()
         event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
-        known = st.quiet.get(quiet_key) if first is None else None
+        if first is not None:  # woken: the token may have been revoked meanwhile (401)
+            await st.device_of(token)
+        # A pull that waits may start from memory (a change meanwhile wakes it); one that
+        # does not wait reads, so it sees what the client just committed elsewhere.
+        known = st.quiet.get(quiet_key) if first is None and wait > 0 else None
         if known is not None:  # nothing new since the last answer to this very question
             snapshot = PullSnapshot(known.body, changed=False)
         else:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import httpx
 import pytest
 
 from marketplace.schema import metadata
+from tests.conftest import wait_until
 from tests.db import sql
-from tests.marketplace.conftest import open_shop
+from tests.marketplace.conftest import ShopSession, open_shop
 
 
 def _pair(url: str, code: str) -> httpx.Response:
@@ -69,6 +71,31 @@ def test_a_revoked_token_gets_401_and_other_devices_keep_working(server):
     assert httpx.delete(f"{server.url}/v1/devices/self", headers=session.auth).status_code == 401
     still = httpx.get(f"{server.url}/v1/pull", headers={"Authorization": f"Bearer {other}"})
     assert still.status_code == 200
+
+
+def test_a_long_poll_held_by_a_revoked_counter_gets_no_new_order(server):
+    """A stolen tablet revoked while its long-poll is held: the order placed next must not
+    reach it (customer's name, phone, address), not even at the end of that hold."""
+    session = open_shop(server)
+    other = ShopSession(server.url, session.shop_id, _pair(
+        server.url, server.new_pairing_code(session.shop_id)).json()["device_token"])
+    cursor = session.pull()["cursor"]
+    held: dict[str, httpx.Response] = {}
+
+    def hold() -> None:
+        held["answer"] = httpx.get(f"{server.url}/v1/pull", headers=session.auth,
+                                   params={"cursor": cursor, "wait": 10}, timeout=20)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    wait_until(lambda: server._state.presence.holding(session.shop_id))
+    assert httpx.delete(f"{server.url}/v1/devices/self", headers=session.auth).status_code == 204
+    other.pull()  # the shop is still attended: the order is taken
+    order = session.place([("CROIS", 1)])
+    thread.join(15)
+    assert held["answer"].status_code == 401, held["answer"].text
+    assert order["id"] not in held["answer"].text
+    assert [o["id"] for o in other.pull(cursor)["orders"]] == [order["id"]]
 
 
 def test_only_a_hash_of_the_token_is_stored(server):
