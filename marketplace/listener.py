@@ -31,11 +31,14 @@ from marketplace.hub import ChangeHub
 from marketplace.storage import PG_KEEPALIVES
 from sync.backoff import Backoff
 
-__all__ = ["CHANNEL", "ChangeListener", "send_wakeups", "listen_conninfo"]
+__all__ = ["CHANNEL", "WAKE_ALL", "ChangeListener", "send_wakeups", "listen_conninfo"]
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "comptoir_shop_changed"
+# The payload that wakes every shop (and makes every process forget what it remembers,
+# repoll.py): for writes made outside the marketplace (docs/DEPLOY.md) and migrations.
+WAKE_ALL = "*"
 # With no notification for this long, the listener checks its connection with a query: a
 # server that vanished without closing the socket is found within this plus PROBE_TIMEOUT_S.
 PROBE_EVERY_S = 10.0
@@ -110,8 +113,13 @@ class ChangeListener:
             self.hub.wake_all()  # whatever was committed while nobody listened
             while True:
                 async for note in conn.notifies(timeout=self.probe_every_s):
-                    self.hub.wake(note.payload)
+                    if note.payload == WAKE_ALL:
+                        self.hub.wake_all()
+                    else:
+                        self.hub.wake(note.payload)
                 await self._probe(conn)
+                if not self.hub.fed:  # answered just after the deadline unfed the hub
+                    raise TimeoutError("probe answered late")  # reconnect: wake_all again
         finally:
             await conn.close()
 

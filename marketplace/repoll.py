@@ -17,22 +17,33 @@ commit that changes what a pull answers, or a token's life (a revocation, a rota
 (listener.py), so a remembered answer is never older than the newest commit that this
 process has heard of, exactly like a waiter that has not been woken yet. While the feed
 is down, and always on SQLite (one process, whose reads are cheap), nothing is
-remembered: every request reads the database, as before.
+remembered: every request reads the database, as before. A pull that does not wait
+(``wait=0``) always reads: it must see what its client has just committed through another
+process, even before that process's NOTIFY arrives here. Writes made outside the
+marketplace send no NOTIFY: entries are read again after ``MAX_AGE_S`` at the latest, and
+``SELECT pg_notify('comptoir_shop_changed', '*')`` makes every process forget everything
+(docs/DEPLOY.md).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from marketplace.hub import ChangeHub
 from sync.protocol import utcnow_iso
 
-__all__ = ["Remembered", "KnownDevice", "QuietAnswer", "still_live", "MAX_REMEMBERED"]
+__all__ = ["Remembered", "KnownDevice", "QuietAnswer", "still_live", "MAX_REMEMBERED",
+           "MAX_AGE_S"]
 
 # Per process and per kind: ~150 bytes a device, ~1 kB a quiet answer (its shop); far more
-# than the counters one process serves. Past it the oldest entries are forgotten.
+# than the counters one process serves. Past it the least recently used are forgotten.
 MAX_REMEMBERED = 50_000
+# A write that sends no NOTIFY (a hand edit in psql, a restore into the live database: see
+# docs/DEPLOY.md) is missed by the memory: read again at least this often all the same,
+# about one re-poll in three (a counter re-polls every ~22 s).
+MAX_AGE_S = 60.0
 
 
 class ReadOfShop(Protocol):
@@ -63,19 +74,23 @@ class Remembered(Generic[K, V]):
     """What was read of shops, by key, trusted only while the hub says the shop has not
     changed since the read started."""
 
-    def __init__(self, hub: ChangeHub, limit: int = MAX_REMEMBERED) -> None:
+    def __init__(self, hub: ChangeHub, limit: int = MAX_REMEMBERED,
+                 max_age_s: float = MAX_AGE_S) -> None:
         self.hub = hub
         self.limit = limit
-        self._entries: dict[K, V] = {}
+        self.max_age_s = max_age_s
+        self._entries: dict[K, tuple[V, float]] = {}  # value, when read (monotonic)
         self.hits = 0  # for tests and benchmarks
 
     def get(self, key: K) -> V | None:
-        value = self._entries.get(key)
-        if value is None:
+        found = self._entries.pop(key, None)
+        if found is None:
             return None
-        if not self.hub.unchanged_since(value.shop_id, value.stamp):
-            del self._entries[key]
-            return None
+        value, read_at = found
+        if (not self.hub.unchanged_since(value.shop_id, value.stamp)
+                or time.monotonic() - read_at > self.max_age_s):
+            return None  # forgotten
+        self._entries[key] = found  # used: last to be forgotten
         self.hits += 1
         return value
 
@@ -84,7 +99,7 @@ class Remembered(Generic[K, V]):
         if not self.hub.unchanged_since(value.shop_id, value.stamp):
             return  # changed during the read, or no feed: nothing to trust
         self._entries.pop(key, None)  # re-inserted last: the oldest go first
-        self._entries[key] = value
+        self._entries[key] = (value, time.monotonic())
         if len(self._entries) > self.limit:
             del self._entries[next(iter(self._entries))]
 

@@ -332,6 +332,11 @@ def migrate(url: str | Path) -> str:
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": MIGRATE_LOCK_KEY})
                 _upgrade(connection)
+                if is_postgresql_url(url):  # running servers forget what they remember
+                    from marketplace.listener import CHANNEL, WAKE_ALL
+
+                    connection.execute(sa.text("SELECT pg_notify(:channel, :payload)"),
+                                       {"channel": CHANNEL, "payload": WAKE_ALL})
         finally:
             engine.dispose()
         _migrated.add(url)

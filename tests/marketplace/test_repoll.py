@@ -78,6 +78,19 @@ def test_memory_is_bounded_and_forgets_the_oldest_first() -> None:
     assert remembered.get(4) is not None
 
 
+def test_what_is_remembered_is_read_again_after_a_while_all_the_same(monkeypatch) -> None:
+    """A write that sends no NOTIFY (a hand edit, a restore) is seen within MAX_AGE_S."""
+    hub = fed_hub()
+    remembered: Remembered[str, Read] = Remembered(hub, max_age_s=60)
+    now = [1000.0]
+    monkeypatch.setattr("marketplace.repoll.time.monotonic", lambda: now[0])
+    remembered.put("k", Read("s1", hub.stamp()))
+    now[0] += 59
+    assert remembered.get("k") is not None
+    now[0] += 2
+    assert remembered.get("k") is None
+
+
 def test_an_expired_token_is_not_live_even_if_remembered() -> None:
     assert not still_live(KnownDevice("s", 1, "2000-01-01T00:00:00.000Z", 0))
     assert still_live(KnownDevice("s", 1, "2999-01-01T00:00:00.000Z", 0))
@@ -104,11 +117,13 @@ def test_quiet_re_polls_are_answered_from_memory_and_changes_from_the_database(
     assert state is not None
     shop: ShopSession = open_shop(pg_market)
     cursor = shop.pull()["cursor"]
-    quiet = shop.pull(cursor)
+    quiet = shop.pull(cursor, wait=0.2)
     devices, answers = state.devices.hits, state.quiet.hits
     for _ in range(3):
-        assert shop.pull(cursor) == quiet
+        assert shop.pull(cursor, wait=0.2) == quiet
     assert state.devices.hits == devices + 3
+    assert state.quiet.hits == answers + 3
+    assert shop.pull(cursor) == quiet  # a pull that does not wait always reads
     assert state.quiet.hits == answers + 3
     order = shop.place([("CROIS", 1)])
     wait_until(lambda: [o["id"] for o in shop.pull(cursor)["orders"]] == [order["id"]],
@@ -125,3 +140,26 @@ def test_on_sqlite_every_pull_reads_the_database(tmp_path) -> None:
         for _ in range(3):
             shop.pull(cursor)
         assert state.devices.hits == 0 and state.quiet.hits == 0
+
+
+def test_a_wake_all_notification_makes_every_process_forget(pg_market: EmbeddedMarketplace
+                                                            ) -> None:
+    """What an operator sends after writing outside the marketplace (docs/DEPLOY.md)."""
+    import psycopg
+
+    from marketplace.listener import CHANNEL, WAKE_ALL, listen_conninfo
+
+    state = pg_market._state
+    assert state is not None
+    shop = open_shop(pg_market)
+    cursor = shop.pull()["cursor"]
+    shop.pull(cursor, wait=0.2)
+    hits = state.quiet.hits
+    shop.pull(cursor, wait=0.2)
+    assert state.quiet.hits == hits + 1
+    before = state.hub.stamp()
+    with psycopg.connect(listen_conninfo(pg_market.database_url), autocommit=True) as conn:
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, WAKE_ALL))
+    wait_until(lambda: state.hub.stamp() > before, timeout=5)
+    shop.pull(cursor, wait=0.2)
+    assert state.quiet.hits == hits + 1  # read again
