@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class Row:
     lat: list[float] = field(default_factory=list)
     placed: int = 0
     post_ms: list[float] = field(default_factory=list)
+    refused: Counter[str] = field(default_factory=Counter)  # POSTs not taken, by reason
     server_cpu: float = 0.0
     server_rss_mb: float = 0.0
     pg_cpu: float | None = None
@@ -84,6 +86,9 @@ class Row:
         notes = []
         if self.achieved < 0.9 * self.rate:
             notes.append("rate not reached")
+        if self.refused:
+            notes.append(f"{sum(self.refused.values())} POSTs not taken ("
+                         + ", ".join(f"{k}: {v}" for k, v in self.refused.most_common()) + ")")
         if len(self.lat) < self.placed:
             notes.append(f"{self.placed - len(self.lat)} orders not pulled within"
                          f" {GRACE_S:.0f} s")
@@ -259,7 +264,7 @@ def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list
     ids = [s for s, _ in shops]
     placers = [threading.Thread(target=place_orders, args=(
         server.url, ids[k::threads], ids[k], row.rate / threads, seconds, placed,
-        row.post_ms)) for k in range(threads)]
+        row.post_ms, row.refused)) for k in range(threads)]
     for t in placers:
         t.start()
     for t in placers:

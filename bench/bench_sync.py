@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -225,24 +226,43 @@ async def simulated_shop(url: str, token: str, received: dict[str, float],
 
 
 def place_orders(url: str, shops: list[str], real_shop: str, rate: float, seconds: float,
-                 placed: dict[str, tuple[float, str]], post_ms: list[float]) -> None:
-    """Paced POSTs from one thread: a tenth for the real shop, the rest spread over the others."""
+                 placed: dict[str, tuple[float, str]], post_ms: list[float],
+                 refused: Counter[str] | None = None) -> None:
+    """Paced POSTs from one thread: a tenth for the real shop, the rest spread over the others.
+
+    Only orders the server took (201) count as placed; the others are counted in ``refused``
+    by reason, never as orders that did not arrive. Every order has a customer of its own:
+    a phone reused across windows and runs met the cap on open orders per customer and shop
+    (409 customer_limit), which an earlier version counted as orders never pulled."""
     others = [s for s in shops if s != real_shop] or [real_shop]
     with httpx.Client(base_url=url, timeout=30) as http:
         start, n = time.perf_counter(), 0
         while time.perf_counter() - start < seconds:
             shop_id = real_shop if n % 10 == 0 else others[n % len(others)]
             tag = "bench:" + uuid.uuid4().hex
-            phone = f"06{n:08d}"  # one customer may hold only a few open orders
+            phone = f"06{uuid.uuid4().int % 10**8:08d}"
             body = {"customer": {"name": "Zoé", "phone": phone}, "channel": "collect",
                     "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}], "note": tag}
             t0 = time.perf_counter()
-            placed[tag] = (t0, shop_id)
-            with contextlib.suppress(httpx.HTTPError):
-                http.post(f"/v1/customer/shops/{shop_id}/orders", json=body)
+            try:
+                response = http.post(f"/v1/customer/shops/{shop_id}/orders", json=body)
+                outcome = "" if response.status_code == 201 else _refusal(response)
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
             post_ms.append((time.perf_counter() - t0) * 1000)
+            if not outcome:
+                placed[tag] = (t0, shop_id)
+            elif refused is not None:
+                refused[outcome] += 1
             n += 1
             time.sleep(max(0.0, start + n / rate - time.perf_counter()))
+
+
+def _refusal(response: httpx.Response) -> str:
+    """"409 customer_limit": the status and the error code of an order not taken."""
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return f"{response.status_code} {response.json()['error']['code']}"
+    return str(response.status_code)
 
 
 def gc_pauses() -> list[tuple[float, int, float]]:
