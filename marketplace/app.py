@@ -333,7 +333,8 @@ async def customer_place(request: Request) -> Response:
 
 
 def _place_with_secret(db: Database, shop_id: str, order_request: orders.OrderRequest,
-                       respond_within_s: float, caps: customer_access.OrderCaps) -> tuple[dict[str, Any], bool]:
+                       respond_within_s: float, caps: customer_access.OrderCaps
+                       ) -> tuple[dict[str, Any], bool]:
     """``orders.place_order``, and the order's secret (only its holder reads or cancels it:
     customer_access.py), on one pooled connection: one trip through the thread pool."""
     order, created = orders.place_order(db, shop_id, order_request, respond_within_s, caps)
