@@ -9,6 +9,7 @@ or under Xvfb + a window manager with QT_QPA_PLATFORM=xcb. Prints one JSON objec
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -27,6 +28,7 @@ PHONE = "+33 6 01 02 03 04"
 
 
 def hostile_orders() -> list[dict[str, Any]]:
+    from sync.protocol import to_iso
     from tests.ui.conftest import make_order
 
     lines = [{"sku": f"S{i}", "name": f"Tarte aux pommes caramélisées et crème d'Isigny {LONG_WORD}",
@@ -37,7 +39,9 @@ def hostile_orders() -> list[dict[str, Any]]:
               "note": "Sonnez deux fois, le code de la porte est 4B12, troisième étage " * 12,
               "allergens": "arachides, fruits à coque, sésame, moutarde, " * 6,
               "total_cents": 9_999_999_99, "customer_address": LONG_WORD}
-    orders = [make_order(f"n{i}", i, **common) for i in range(1, 41)]
+    # The marketplace refuses a new order by itself after 10 minutes: "answer within 9:59".
+    answer_by = to_iso(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=9, seconds=59))
+    orders = [make_order(f"n{i}", i, respond_by=answer_by, **common) for i in range(1, 41)]
     orders += [make_order(f"a{i}", 100 + i, status="accepted", channel="delivery",
                           ready_by="2099-01-01T00:00:00.000Z", **common) for i in range(15)]
     orders += [make_order(f"r{i}", 200 + i, status="ready", ready_by="2099-01-01T00:00:00.000Z",
@@ -74,6 +78,9 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     shop.sync_status.emit(SyncStatus(online=False, pending=3, last_error=LONG_ERROR))
     for i in range(6):
         window.banners.show_banner(f"{i}: " + LONG_ERROR, "refused")
+    window.select_order("n1")  # a selected card's border is thicker
+    QTest.qWait(200)
+    problems += _wrapped_countdowns(window, lang)
     window.select_order("a1")
     QTest.qWait(200)
 
@@ -160,6 +167,18 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     window.close()
     shop.store.close()
     return problems, sizes
+
+
+def _wrapped_countdowns(window: Any, lang: str) -> list[str]:
+    """A new order's card says how long is left to answer on one line, not two."""
+    found = []
+    for card in window.board.columns["new"].cards[:4]:
+        label = card.countdown
+        for line in label.text().split("\n"):
+            if label.fontMetrics().horizontalAdvance(line) > label.width():
+                found.append(f"{lang}: card No. {card.order['number']}: {line!r} wraps in"
+                             f" {label.width()} px")
+    return found
 
 
 def _squashed_texts(page: QWidget, where: str) -> list[str]:
