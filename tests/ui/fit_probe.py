@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QHeaderView, QLabel, QWidget
 
 LONG_NAME = "Anne-Charlotte-Marie-Éléonore de La Rochefoucauld-Montmorency-Saint-Exupéry"
 LONG_WORD = "Référencesansespacesquinenfinitpas" * 3
@@ -140,6 +140,8 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
         check_window(f"tab {window.tabs.tabText(index)}")
         problems += _squashed_texts(window.tabs.currentWidget(),
                                     f"{lang} tab {window.tabs.tabText(index)}")
+        problems += _cut_headers(window.tabs.currentWidget(),
+                                 f"{lang} tab {window.tabs.tabText(index)}")
         if shots is not None:
             grab(window, shots / f"fit-{lang}-tab{index}.png")
     window.tabs.setCurrentIndex(0)
@@ -193,6 +195,22 @@ def _squashed_texts(page: QWidget, where: str) -> list[str]:
             found.append(f"{where}: {label.objectName() or 'label'} {label.text()!r} is "
                          f"{label.height()} px high, its text {label.fontMetrics().height()}")
     return found[:5]
+
+
+def _cut_headers(page: QWidget, where: str) -> list[str]:
+    """Column titles narrower than their text (the day report's "Best sellers" was cut)."""
+    found = []
+    for header in page.findChildren(QHeaderView):
+        if header.orientation() != Qt.Orientation.Horizontal or not header.isVisibleTo(page):
+            continue
+        for section in range(header.count()):
+            if header.isSectionHidden(section):
+                continue
+            if header.sectionSize(section) < header.sectionSizeHint(section):
+                title = header.model().headerData(section, Qt.Orientation.Horizontal)
+                found.append(f"{where}: column title {title!r} is {header.sectionSize(section)}"
+                             f" px wide, its text {header.sectionSizeHint(section)}")
+    return found
 
 
 def _fully_shown(widget: QWidget, window: QWidget) -> bool:
