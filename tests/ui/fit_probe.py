@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QHeaderView, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QHeaderView, QLabel, QWidget
 
 LONG_NAME = "Anne-Charlotte-Marie-Éléonore de La Rochefoucauld-Montmorency-Saint-Exupéry"
 LONG_WORD = "Référencesansespacesquinenfinitpas" * 3
@@ -189,11 +189,18 @@ def _squashed_texts(page: QWidget, where: str) -> list[str]:
     QApplication.processEvents()
     found = []
     for label in page.findChildren(QLabel):
-        if not label.isVisibleTo(page) or not label.text() or label.wordWrap():
+        if not label.isVisibleTo(page) or not label.text():
             continue
-        if label.height() < label.fontMetrics().height():
+        # A wrapped text needs its lines' height ("Aucun produit choisi" on two lines).
+        need = (label.heightForWidth(label.width()) if label.wordWrap()
+                else label.fontMetrics().height())
+        if label.height() < need:
             found.append(f"{where}: {label.objectName() or 'label'} {label.text()!r} is "
-                         f"{label.height()} px high, its text {label.fontMetrics().height()}")
+                         f"{label.height()} px high, its text {need}")
+    for button in page.findChildren(QAbstractButton):  # squeezed onto each other
+        if button.isVisibleTo(page) and button.height() < button.minimumSizeHint().height():
+            found.append(f"{where}: button {button.text()!r} is {button.height()} px high,"
+                         f" its minimum {button.minimumSizeHint().height()}")
     return found[:5]
 
 
