@@ -171,6 +171,32 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     return problems, sizes
 
 
+def probe_first_run(lang: str, shots: Path | None) -> list[str]:
+    """A counter not paired yet: the panel saying how to pair is whole, its button on screen."""
+    from posapp.ui.i18n import install_translator
+    from posapp.ui.main_window import MainWindow
+    from posapp.ui.screenshots import grab
+    from tests.ui.conftest import FakeShopApp
+
+    install_translator(QApplication.instance(), lang)
+    shop = FakeShopApp(Path(tempfile.mkdtemp(prefix="fit-probe-")) / "data")
+    window = MainWindow(shop)
+    window.show()
+    QTest.qWait(900)
+    panel = window.orders_page.first_run
+    problems = []
+    if not panel.isVisible():
+        problems.append(f"{lang} first run: no pairing panel")
+    problems += _squashed_texts(panel, f"{lang} first run")
+    if not _fully_shown(panel.pair_button, window):
+        problems.append(f"{lang} first run: the pairing button is not fully shown")
+    if shots is not None:
+        grab(window, shots / f"fit-{lang}-first-run.png")
+    window.close()
+    shop.store.close()
+    return problems
+
+
 def _wrapped_countdowns(window: Any, lang: str) -> list[str]:
     """A new order's card says how long is left to answer on one line, not two."""
     found = []
@@ -244,7 +270,7 @@ def main() -> int:
                               "windows": {}}
     for lang in args.lang or ["fr", "en"]:
         problems, sizes = probe(lang, args.shots)
-        report["problems"] += problems
+        report["problems"] += problems + probe_first_run(lang, args.shots)
         report["windows"][lang] = sizes
     print(json.dumps(report))
     return 0
