@@ -1,17 +1,25 @@
-"""A counter not paired yet says, on its orders page, what to do: and the button does it."""
+"""A counter not paired yet says, on its orders page, what to do: and the button does it.
+
+Regenerate the documentation image (docs/screenshots/first-run.png) with:
+COMPTOIR_SCREENSHOTS=docs/screenshots ./dev test -q tests/ui/test_first_run.py
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from posapp.ui.i18n import install_translator, installed_language
+from posapp.ui.screenshots import SCREENSHOT_SIZE, grab
+from sync.engine import SyncStatus
 from tests.ui.conftest import FakeShopApp
 from tests.ui.test_i18n import english_on, foreign_patterns
 
@@ -84,6 +92,21 @@ def test_the_button_opens_settings_on_the_pairing_box(qtbot, unpaired_app):
     made = _while_settings_open(win, look)
     QTest.mouseClick(win.orders_page.first_run.pair_button, Qt.MouseButton.LeftButton)
     assert seen["focus"] is made[0].code
+
+
+def test_the_first_run_screen_at_1366x768(qtbot, unpaired_app, tmp_path):
+    install_translator(QApplication.instance(), "fr")
+    win = _window(qtbot, unpaired_app)
+    # The path a shop would see, not pytest's (whose length varies from run to run).
+    win.status.set_printer_file(Path("/home/boutique/comptoir/tickets.escpos"))
+    win.status.set_sync_status(SyncStatus())  # never synced, as a first start
+    win.sound_warning.hide()  # a machine without sound has its own screenshot
+    qtbot.waitUntil(lambda: bool(win.clock.text()), timeout=3000)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.resize(SCREENSHOT_SIZE)
+    shot = grab(win, Path(os.environ.get("COMPTOIR_SCREENSHOTS") or tmp_path) / "first-run.png")
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == SCREENSHOT_SIZE.toTuple()
 
 
 def test_a_paired_counter_shows_its_board_and_pause_button(qtbot, window):
