@@ -8,7 +8,9 @@ behind them. What such a re-poll needs is already known to the process that answ
 previous one, so each process remembers, for a while:
 
 - a device token (by its digest): its shop, its device, and until when it is live;
-- per shop, client id and cursor: the answer of the last pull that found nothing newer.
+- per shop, client id and cursor: the answer of the last pull that found nothing newer,
+  and, after a pull that delivered changes, the empty answer its new cursor would get
+  (the counter's re-poll right after each order).
 
 Either is used only while the shop has had no change since it was read: the hub's clock
 (``ChangeHub.stamp`` taken before the read, ``unchanged_since`` before each use). Every
