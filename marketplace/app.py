@@ -50,7 +50,7 @@ from marketplace.validation import (
     parse_push,
     read_json,
 )
-from sync.protocol import parse_iso, to_iso, utcnow_iso
+from sync.protocol import to_iso, utcnow_iso
 
 __all__ = ["create_app", "MarketState"]
 
@@ -115,9 +115,15 @@ class MarketState:
         if known is not None and still_live(known):
             return known.shop_id, known.device_id
         stamp = self.hub.stamp()
-        shop_id, device_id, live_until = await self.db(shops.device_of_token, token)
-        self.devices.put(digest, KnownDevice(shop_id, device_id, live_until, stamp))
-        return shop_id, device_id
+        device = await self.db(shops.device_of_token, token)
+        self.remember_device(token, device, stamp)
+        return device[0], device[1]
+
+    def remember_device(self, token: str, device: tuple[str, int, str | None],
+                        stamp: int) -> None:
+        """What ``shops.device_of_token`` read, its read begun at ``stamp`` (repoll.py)."""
+        shop_id, device_id, live_until = device
+        self.devices.put(hash_token(token), KnownDevice(shop_id, device_id, live_until, stamp))
 
     async def shop_of(self, request: Request) -> str:
         return await self.db(shops.authenticate, bearer_token(request))
@@ -284,18 +290,22 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
     while True:
         stamp = st.hub.stamp()
         event = st.hub.watch(shop_id)  # before reading: a later change sets this very event
-        if first is not None:  # woken: the token may have been revoked meanwhile (401)
-            await st.device_of(token)
         # A pull that waits may start from memory (a change meanwhile wakes it); one that
         # does not wait reads, so it sees what the client just committed elsewhere.
         known = st.quiet.get(quiet_key) if first is None and wait > 0 else None
         if known is not None:  # nothing new since the last answer to this very question
             snapshot = PullSnapshot(known.body, changed=False)
         else:
+            # Woken: the token may have been revoked meanwhile (401), checked in the pull's
+            # own snapshot (one trip through the pool, not two).
             snapshot = await st.db(read_pull, shop_id, cursor, client_id,
-                                     st.settings.auto_reject_after_s, st.settings.pull_page_size)
+                                     st.settings.auto_reject_after_s, st.settings.pull_page_size,
+                                     token if first is not None else None)
+            if snapshot.device is not None:
+                st.remember_device(token, snapshot.device, stamp)
             if first is None and not snapshot.changed:
                 st.quiet.put(quiet_key, QuietAnswer(shop_id, snapshot.body, stamp))
+            _remember_head(st, shop_id, client_id, snapshot, stamp)
         first = first or snapshot
         # Also answer when only the client's last id moved (a refused mutation changes no
         # entity, but the client learns it is confirmed).
@@ -306,6 +316,18 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
             return snapshot.body
         if st.hub.closing:  # woken by shutdown: answer what we read, no new read to queue
             return snapshot.body
+
+
+def _remember_head(st: MarketState, shop_id: str, client_id: str | None,
+                   snapshot: PullSnapshot, stamp: int) -> None:
+    """The client's next pull starts from this answer's cursor: what it would read there
+    is known until the shop changes (repoll.py). A counter that has just received an
+    order re-polls at once; without this, that re-poll read the database again, once
+    for every order delivered."""
+    at_head = snapshot.at_head()
+    if at_head is not None:
+        key = (shop_id, client_id or "", int(at_head["cursor"]))
+        st.quiet.put(key, QuietAnswer(shop_id, at_head, stamp))
 
 
 # -- customer endpoints (reference server only) ---------------------------------------------------
@@ -320,56 +342,34 @@ async def customer_place(request: Request) -> Response:
     shop_id = request.path_params["shop_id"]
     order_request = parse_order_request(await read_json(request, st.settings.max_order_bytes,
                                                                 st.settings.body_timeout_s))
-    await _check_open(st, shop_id, order_request.idempotency_key)
-    if order_request.pickup_slot is not None:
-        await st.db(storefront_api.check_pickup_slot, shop_id, order_request.pickup_slot,
-                    order_request.idempotency_key)
-    order, created = await st.db(_place_with_secret, shop_id, order_request,
-                                  st.settings.auto_reject_after_s, st.settings.order_caps)
+    # Who watches the shop from this process is known here; what other processes saw is
+    # read with the order, under the shop's lock (orders.place_order).
+    now = dt.datetime.now(dt.UTC)
+    attendance = orders.Attendance(st.presence.attended_here(shop_id),
+                                   lambda last_seen: st.presence.seen_recently(last_seen, now))
+    order, created = await st.db(_place, shop_id, order_request, st.settings.auto_reject_after_s,
+                                 st.settings.order_caps, attendance)
     if created:
         st.hub.notify(shop_id)
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
 
 
-def _place_with_secret(db: Database, shop_id: str, order_request: orders.OrderRequest,
-                       respond_within_s: float, caps: customer_access.OrderCaps
-                       ) -> tuple[dict[str, Any], bool]:
-    """``orders.place_order``, and the order's secret (only its holder reads or cancels it:
-    customer_access.py), on one pooled connection: one trip through the thread pool."""
-    order, created = orders.place_order(db, shop_id, order_request, respond_within_s, caps)
-    order["order_secret"] = customer_access.secret_of(db, shop_id, order["id"])
-    return order, created
+def _place(db: Database, shop_id: str, order_request: orders.OrderRequest,
+           respond_within_s: float, caps: customer_access.OrderCaps,
+           attendance: orders.Attendance) -> tuple[dict[str, Any], bool]:
+    """A pickup slot's check and the order, on one pooled connection: one trip through
+    the thread pool."""
+    if order_request.pickup_slot is not None:
+        storefront_api.check_pickup_slot(db, shop_id, order_request.pickup_slot,
+                                         order_request.idempotency_key)
+    return orders.place_order(db, shop_id, order_request, respond_within_s, caps, attendance)
 
 
 async def _check_order_secret(request: Request) -> None:
     p = request.path_params
     await _state(request).db(customer_access.check_secret, p["shop_id"], p["order_id"],
                              request.headers.get(ORDER_SECRET_HEADER, ""))
-
-
-async def _check_open(st: MarketState, shop_id: str, idempotency_key: str | None) -> None:
-    """Reopen a shop whose timed pause is over; refuse orders a shop nobody watches.
-
-    (An unknown or paused shop is left to ``orders.place_order``, which says so; a retry of
-    an order already taken gets it back, watched or not.)"""
-    gate = await st.db(shops.order_gate, shop_id)
-    if gate is None:
-        return
-    now = dt.datetime.now(dt.UTC)
-    until = parse_iso(gate["paused_until"])
-    if gate["paused"] and until is not None and until <= now:
-        for reopened in await st.db(shops.reopen_paused, to_iso(now), shop_id):
-            st.hub.notify(reopened)
-    elif gate["paused"]:
-        return
-    if st.presence.attended(shop_id, gate, now):
-        return
-    if await st.db(shops.placed_with_key, shop_id, idempotency_key):
-        return
-    raise ApiError(409, "shop_unattended",
-                   "Personne n'est au comptoir de cette boutique pour recevoir votre commande"
-                   " pour le moment ; réessayez plus tard.")
 
 
 async def customer_get(request: Request) -> Response:

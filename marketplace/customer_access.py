@@ -21,8 +21,8 @@ from typing import Any
 from marketplace.errors import ApiError
 from marketplace.storage import Database, Tx, read_tx
 
-__all__ = ["AVAILABILITY", "OrderCaps", "availability", "customer_key", "stamp_order",
-           "check_caps", "check_secret", "secret_of"]
+__all__ = ["AVAILABILITY", "OrderCaps", "availability", "customer_key", "new_order_secret",
+           "check_caps", "check_secret"]
 
 AVAILABILITY = ("available", "few_left", "sold_out")
 _OPEN = ("new", "accepted", "ready")
@@ -68,18 +68,9 @@ def check_caps(tx: Tx, shop_id: str, phone: str, units: int, caps: OrderCaps) ->
                        "qu'elles soient prêtes avant d'en passer une autre.")
 
 
-def stamp_order(tx: Tx, order_id: str, phone: str) -> None:
-    """Give a new order its secret and its customer key (same transaction as the order)."""
-    tx.execute("UPDATE orders SET customer_secret = ?, customer_key = ? WHERE id = ?",
-               (secrets.token_urlsafe(24), customer_key(phone), order_id))
-
-
-def secret_of(db: Database, shop_id: str, order_id: str) -> str:
-    with read_tx(db) as tx:
-        found = tx.row("SELECT customer_secret FROM orders WHERE id = ? AND shop_id = ?",
-                       (order_id, shop_id))
-    assert found is not None and found["customer_secret"]
-    return str(found["customer_secret"])
+def new_order_secret() -> str:
+    """A new order's secret, written with the order (its holder alone reads or cancels it)."""
+    return secrets.token_urlsafe(24)
 
 
 def check_secret(db: Database, shop_id: str, order_id: str, given: str) -> None:

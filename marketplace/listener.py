@@ -53,9 +53,9 @@ def send_wakeups(tx: Any) -> None:
     """Before-commit hook of a PostgreSQL write transaction: one NOTIFY per shop it changed
     (delivered at commit only; a rolled-back transaction sends nothing)."""
     shops = sorted(tx.changed_shops)
-    if shops:
-        tx.execute("SELECT pg_notify(?, shop_id) FROM unnest(CAST(? AS text[])) AS t(shop_id)",
-                   (CHANNEL, shops)).fetchall()
+    if shops:  # with the COMMIT: one round trip
+        tx.with_commit("SELECT pg_notify(?, shop_id) FROM unnest(CAST(? AS text[])) AS t(shop_id)",
+                       (CHANNEL, shops))
 
 
 def listen_conninfo(url: str) -> str:

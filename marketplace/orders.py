@@ -11,18 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.customer_access import OrderCaps, check_caps, stamp_order
+from marketplace.customer_access import OrderCaps, check_caps, customer_key, new_order_secret
 from marketplace.errors import ApiError
 from marketplace.exclusive import only_one
 from marketplace.ids import new_id
 from marketplace.settings import Settings
+from marketplace.shops import reopen
 from marketplace.storage import Database, Tx, read_tx, write_tx
 from sync.protocol import order_transition_allowed, parse_iso, to_iso
 
 __all__ = [
+    "Attendance",
     "OrderLineRequest",
     "OrderRequest",
     "STATUS_LABELS",
@@ -95,37 +98,48 @@ def orders_to_wire(tx: Tx, orders: list[dict[str, Any]],
         marks = ",".join("?" * len(chunk))
         for line in tx.rows(f"SELECT * FROM order_lines WHERE order_id IN ({marks})"
                             " ORDER BY order_id, line_no", chunk):
-            lines[line["order_id"]].append({
-                "sku": line["sku"], "name": line["name"], "qty": line["qty"],
-                "unit_price_cents": line["unit_price_cents"], "options": json.loads(line["options"]),
-            })
+            lines[line["order_id"]].append(_line_to_wire(line))
         for entry in tx.rows(f"SELECT * FROM order_history WHERE order_id IN ({marks})"
                              " ORDER BY order_id, id", chunk):
-            history[entry["order_id"]].append(
-                {"status": entry["status"], "at": entry["at"], "by": entry["actor"]})
-    return [
-        {
-            "id": o["id"],
-            "number": o["number"],
-            "status": o["status"],
-            "channel": o["channel"],
-            "customer": {"name": o["customer_name"], "phone": o["customer_phone"],
-                         "address": o["customer_address"]},
-            "lines": lines[o["id"]],
-            "total_cents": o["total_cents"],
-            "note": o["note"],
-            "allergens": o["allergens"],
-            "paid": bool(o["paid"]),
-            "pickup_slot": o["pickup_slot"],
-            "ready_by": o["ready_by"],
-            "respond_by": respond_by(o["created_at"], respond_within_s),
-            "created_at": o["created_at"],
-            "updated_at": o["updated_at"],
-            "reject_reason": o["reject_reason"],
-            "history": history[o["id"]],
-        }
-        for o in orders
-    ]
+            history[entry["order_id"]].append(_history_to_wire(entry))
+    return [_order_to_wire(o, lines[o["id"]], history[o["id"]], respond_within_s)
+            for o in orders]
+
+
+def _line_to_wire(line: dict[str, Any]) -> dict[str, Any]:
+    """An ``order_lines`` row as the protocol's ORDER line."""
+    return {"sku": line["sku"], "name": line["name"], "qty": line["qty"],
+            "unit_price_cents": line["unit_price_cents"], "options": json.loads(line["options"])}
+
+
+def _history_to_wire(entry: dict[str, Any]) -> dict[str, Any]:
+    """An ``order_history`` row as the protocol's ORDER history entry."""
+    return {"status": entry["status"], "at": entry["at"], "by": entry["actor"]}
+
+
+def _order_to_wire(o: dict[str, Any], lines: list[dict[str, Any]],
+                   history: list[dict[str, Any]], respond_within_s: float) -> dict[str, Any]:
+    """An ``orders`` row, its lines and history (already on the wire) as the protocol's ORDER."""
+    return {
+        "id": o["id"],
+        "number": o["number"],
+        "status": o["status"],
+        "channel": o["channel"],
+        "customer": {"name": o["customer_name"], "phone": o["customer_phone"],
+                     "address": o["customer_address"]},
+        "lines": lines,
+        "total_cents": o["total_cents"],
+        "note": o["note"],
+        "allergens": o["allergens"],
+        "paid": bool(o["paid"]),
+        "pickup_slot": o["pickup_slot"],
+        "ready_by": o["ready_by"],
+        "respond_by": respond_by(o["created_at"], respond_within_s),
+        "created_at": o["created_at"],
+        "updated_at": o["updated_at"],
+        "reject_reason": o["reject_reason"],
+        "history": history,
+    }
 
 
 def _require_shop(tx: Tx, shop_id: str) -> dict[str, Any]:
@@ -135,16 +149,39 @@ def _require_shop(tx: Tx, shop_id: str) -> dict[str, Any]:
     return shop
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """Is somebody at the shop's counter to receive an order (presence.py)? ``here``: a
+    counter of the shop is connected to this very process; else ``seen_recently`` of the
+    last time any process saw one (``devices.last_seen_at``)."""
+
+    here: bool
+    seen_recently: Callable[[str | None], bool]
+
+
+# The last time a live counter of the shop was seen by any process (its column as ``s``).
+_LAST_SEEN = ("(SELECT MAX(d.last_seen_at) FROM devices d"
+              " WHERE d.shop_id = s.id AND d.revoked_at IS NULL) AS last_seen")
+
+
 def place_order(db: Database, shop_id: str, req: OrderRequest,
                 respond_within_s: float = _RESPOND_WITHIN_S,
-                caps: OrderCaps | None = None) -> tuple[dict[str, Any], bool]:
-    """Take an order (and its stock) or refuse it; returns (ORDER, created)."""
+                caps: OrderCaps | None = None,
+                attendance: Attendance | None = None) -> tuple[dict[str, Any], bool]:
+    """Take an order (and its stock) or refuse it: (ORDER with its ``order_secret``, created).
+
+    One transaction, every check under the shop's lock: a retry of an order already taken
+    gets it back (paused, watched or not); a timed pause that is over reopens the shop
+    (the sweeper would, a moment later); with ``attendance``, a shop nobody watches
+    refuses it (409 ``shop_unattended``)."""
     caps = caps or OrderCaps()
     with write_tx(db) as tx:
         # The shop's writers one at a time from here (storage.py): the key, caps, stock and
         # number checks below hold until this order is committed.
-        tx.lock_shop(shop_id)
-        shop = _require_shop(tx, shop_id)
+        unwatched = attendance is not None and not attendance.here
+        shop = tx.lock_shop(shop_id, "s.*, " + _LAST_SEEN if unwatched else "s.*")
+        if shop is None:
+            raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
         if req.idempotency_key is not None:
             earlier = tx.row("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?",
                              (shop_id, req.idempotency_key))
@@ -152,51 +189,77 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
                 if earlier["request_hash"] != req.request_hash:
                     raise ApiError(409, "idempotency_conflict",
                                    "Cette clé d'idempotence a déjà servi pour une autre commande.")
-                return orders_to_wire(tx, [earlier], respond_within_s)[0], False
-        if shop["paused"]:
+                replayed = orders_to_wire(tx, [earlier], respond_within_s)[0]
+                return {**replayed, "order_secret": earlier["customer_secret"]}, False
+        if shop["paused"] and not _reopen_if_over(tx, shop):
             raise ApiError(409, "shop_paused",
                            f"{shop['name']} ne prend pas de commandes pour le moment.")
+        if unwatched and attendance is not None and not attendance.seen_recently(
+                shop["last_seen"]):
+            raise ApiError(409, "shop_unattended",
+                           "Personne n'est au comptoir de cette boutique pour recevoir votre"
+                           " commande pour le moment ; réessayez plus tard.")
         check_caps(tx, shop_id, req.customer_phone, sum(line.qty for line in req.lines), caps)
-        products: dict[str, dict[str, Any]] = {}
-        wanted: dict[str, int] = defaultdict(int)
-        for line in req.lines:
-            product = tx.row("SELECT * FROM products WHERE shop_id = ? AND sku = ?",
-                             (shop_id, line.sku))
-            if product is None:
-                raise ApiError(404, "unknown_sku", f"Produit inconnu : {line.sku}")
-            products[line.sku] = product
-            wanted[line.sku] += line.qty
-        for sku, qty in wanted.items():
-            product = products[sku]
-            if not (product["active"] and product["available"]) or product["stock"] < qty:
-                raise ApiError(409, "out_of_stock",
-                               f"{product['name']} : plus assez en stock ({qty} demandé(s)).")
+        products = _products_of(tx, shop_id, req)
         order_id = new_id("ord")
         (number,) = tx.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM orders WHERE shop_id = ?",
                                (shop_id,)).fetchone()
-        total = sum(products[line.sku]["price_cents"] * line.qty for line in req.lines)
-        tx.execute(
-            "INSERT INTO orders (id, shop_id, number, status, channel, customer_name, customer_phone,"
-            " customer_address, note, allergens, paid, pickup_slot, total_cents, idempotency_key,"
-            " request_hash, created_at, updated_at, version)"
-            " VALUES (?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (order_id, shop_id, number, req.channel, req.customer_name, req.customer_phone,
-             req.customer_address, req.note, req.allergens, int(req.paid), req.pickup_slot, total,
-             req.idempotency_key, req.request_hash, tx.now, tx.now, tx.version(shop_id)),
-        )
+        order = {
+            "id": order_id, "shop_id": shop_id, "number": int(number), "status": "new",
+            "channel": req.channel, "customer_name": req.customer_name,
+            "customer_phone": req.customer_phone, "customer_address": req.customer_address,
+            "note": req.note, "allergens": req.allergens, "paid": int(req.paid),
+            "pickup_slot": req.pickup_slot, "ready_by": None, "reject_reason": None,
+            "total_cents": sum(products[line.sku]["price_cents"] * line.qty for line in req.lines),
+            "idempotency_key": req.idempotency_key, "request_hash": req.request_hash,
+            "customer_secret": new_order_secret(), "customer_key": customer_key(req.customer_phone),
+            "created_at": tx.now, "updated_at": tx.now, "version": tx.version(shop_id),
+        }
+        tx.execute(f"INSERT INTO orders ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})",
+                   tuple(order.values()))
+        lines = []
         for line_no, line in enumerate(req.lines, start=1):
-            product = products[line.sku]
-            tx.execute("INSERT INTO order_lines (order_id, line_no, sku, name, qty, unit_price_cents,"
-                       " options) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (order_id, line_no, line.sku, product["name"], line.qty,
-                        product["price_cents"], json.dumps(list(line.options), ensure_ascii=False)))
+            written = {"order_id": order_id, "line_no": line_no, "sku": line.sku,
+                       "name": products[line.sku]["name"], "qty": line.qty,
+                       "unit_price_cents": products[line.sku]["price_cents"],
+                       "options": json.dumps(list(line.options), ensure_ascii=False)}
+            tx.execute(f"INSERT INTO order_lines ({', '.join(written)})"
+                       f" VALUES ({', '.join('?' * len(written))})", tuple(written.values()))
+            lines.append(_line_to_wire(written))
             move_stock(tx, shop_id, line.sku, -line.qty, "order", "online",
                         order_id=order_id, line_no=line_no)
-        _add_history(tx, order_id, "new", "customer")
-        stamp_order(tx, order_id, req.customer_phone)
-        order = find_order(tx, shop_id, order_id)
-        assert order is not None
-        return orders_to_wire(tx, [order], respond_within_s)[0], True
+        entry = _add_history(tx, order_id, "new", "customer")
+        # What was written, as a read of it would give it back (tests/marketplace/test_orders.py)
+        placed = _order_to_wire(order, lines, [_history_to_wire(entry)], respond_within_s)
+        return {**placed, "order_secret": order["customer_secret"]}, True
+
+
+def _reopen_if_over(tx: Tx, shop: dict[str, Any]) -> bool:
+    """Reopen a paused shop (read under its lock) whose timed pause is over."""
+    until = shop["paused_until"]
+    if until is None or until > tx.now:  # ISO-8601 UTC text: ordered as the times are
+        return False
+    reopen(tx, shop["id"])
+    return True
+
+
+def _products_of(tx: Tx, shop_id: str, req: OrderRequest) -> dict[str, dict[str, Any]]:
+    """The ordered products by SKU (one query), each checked for sale and stock."""
+    skus = sorted({line.sku for line in req.lines})
+    found = {p["sku"]: p for p in tx.rows(
+        f"SELECT * FROM products WHERE shop_id = ? AND sku IN ({', '.join('?' * len(skus))})",
+        (shop_id, *skus))}
+    wanted: dict[str, int] = defaultdict(int)
+    for line in req.lines:
+        if line.sku not in found:
+            raise ApiError(404, "unknown_sku", f"Produit inconnu : {line.sku}")
+        wanted[line.sku] += line.qty
+    for sku, qty in wanted.items():
+        product = found[sku]
+        if not (product["active"] and product["available"]) or product["stock"] < qty:
+            raise ApiError(409, "out_of_stock",
+                           f"{product['name']} : plus assez en stock ({qty} demandé(s)).")
+    return found
 
 
 def get_order(db: Database, shop_id: str, order_id: str,
@@ -268,9 +331,14 @@ def reject_overdue(db: Database, created_before: str, limit: int = 200) -> tuple
         return len(overdue), set(shops)
 
 
-def _add_history(tx: Tx, order_id: str, status: str, actor: str, reason: str | None = None) -> None:
+def _add_history(tx: Tx, order_id: str, status: str, actor: str,
+                 reason: str | None = None) -> dict[str, Any]:
+    """A history entry of the order (now, in this transaction); the row written."""
+    entry = {"order_id": order_id, "status": status, "at": tx.now, "actor": actor,
+             "reason": reason}
     tx.execute("INSERT INTO order_history (order_id, status, at, actor, reason)"
-               " VALUES (?, ?, ?, ?, ?)", (order_id, status, tx.now, actor, reason))
+               " VALUES (?, ?, ?, ?, ?)", tuple(entry.values()))
+    return entry
 
 
 def move_stock(tx: Tx, shop_id: str, sku: str, delta: int, reason: str, source: str, *,

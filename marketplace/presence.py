@@ -101,11 +101,17 @@ class Presence:
 
     def attended(self, shop_id: str, gate: dict[str, Any], now: dt.datetime) -> bool:
         """Is someone watching ``shop_id``? ``gate`` is ``shops.order_gate``'s row."""
+        return self.attended_here(shop_id) or self.seen_recently(gate.get("last_seen"), now)
+
+    def attended_here(self, shop_id: str) -> bool:
+        """A counter of the shop holds a pull in this process, or did a moment ago."""
         if self.holding(shop_id):
             return True
         now_s = self.clock()
-        if any(now_s - at <= self.unattended_after_s
-               for at in self._seen.get(shop_id, {}).values()):
-            return True
-        seen = parse_iso(gate.get("last_seen"))
+        return any(now_s - at <= self.unattended_after_s
+                   for at in self._seen.get(shop_id, {}).values())
+
+    def seen_recently(self, last_seen: str | None, now: dt.datetime) -> bool:
+        """``last_seen`` (any process's record of the shop's counters, ISO) is recent."""
+        seen = parse_iso(last_seen)
         return seen is not None and (now - seen).total_seconds() <= self.unattended_after_s

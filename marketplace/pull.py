@@ -19,7 +19,7 @@ from marketplace.catalogue import product_to_wire
 from marketplace.errors import ApiError
 from marketplace.orders import orders_to_wire
 from marketplace.settings import Settings
-from marketplace.shops import shop_to_wire
+from marketplace.shops import live_device, shop_to_wire
 from marketplace.storage import Database, read_tx
 
 __all__ = ["PullSnapshot", "read_pull", "PULL_PAGE_SIZE"]
@@ -31,16 +31,30 @@ PULL_PAGE_SIZE = 100  # orders per page: ~60 kB of JSON, ~1 MB at worst (100-lin
 class PullSnapshot:
     body: dict[str, Any]
     changed: bool  # anything of the shop newer than the cursor asked for
+    # ``read_pull(token=…)``: the token's (shop, device, live until), read in the snapshot
+    device: tuple[str, int, str | None] | None = None
 
     @property
     def last_mutation_id(self) -> int:
         return int(self.body["last_mutation_id"])
 
+    def at_head(self) -> dict[str, Any] | None:
+        """The answer a pull from this page's cursor would get while the shop does not
+        change (nothing newer: no orders, no products), or None if orders remain."""
+        if self.body["more"]:
+            return None
+        return {**self.body, "reset": False, "orders": [], "products": []}
+
 
 def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
               respond_within_s: float = Settings().auto_reject_after_s,
-              page_size: int = PULL_PAGE_SIZE) -> PullSnapshot:
+              page_size: int = PULL_PAGE_SIZE, token: str | None = None) -> PullSnapshot:
+    """The page after ``cursor``; with ``token``, the device token is checked in the same
+    snapshot (ApiError 401 if it is no longer live, or not this shop's)."""
     with read_tx(db) as tx:
+        device = live_device(tx, token) if token is not None else None
+        if device is not None and device[0] != shop_id:
+            raise ApiError.unauthorized()
         # The client's last id with the shop: one round trip less (PostgreSQL).
         shop = tx.row("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
                       " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
@@ -76,4 +90,5 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
             "orders": orders_to_wire(tx, orders, respond_within_s),
             "products": [product_to_wire(p) for p in products],
         }
-    return PullSnapshot(body, bool(orders or products or shop["version"] > cursor or reset))
+    return PullSnapshot(body, bool(orders or products or shop["version"] > cursor or reset),
+                        device)

@@ -20,10 +20,11 @@ __all__ = [
     "revoke_device",
     "authenticate_device",
     "device_of_token",
+    "live_device",
     "record_presence",
     "order_gate",
-    "placed_with_key",
     "reopen_paused",
+    "reopen",
     "set_paused",
     "load_shop",
     "shop_to_wire",
@@ -86,14 +87,20 @@ def device_of_token(db: Database, token: str) -> tuple[str, int, str | None]:
     ApiError 401 otherwise. Until then, only a write that notifies the shop (a revocation,
     a rotation: ``tx.touch``) can end it (repoll.py remembers it that long)."""
     with read_tx(db) as tx:
-        # A live token: not revoked, not expired, or the previous one within its rotation grace.
-        digest = hash_token(token)
-        found = tx.row("SELECT id, shop_id, CASE WHEN token_hash = ? THEN expires_at"
-                       " ELSE previous_valid_until END AS live_until"
-                       " FROM devices WHERE revoked_at IS NULL AND ("
-                       " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
-                       " OR (previous_token_hash = ? AND previous_valid_until > ?))",
-                       (digest, digest, tx.now, digest, tx.now))
+        return live_device(tx, token)
+
+
+def live_device(tx: Tx, token: str) -> tuple[str, int, str | None]:
+    """``device_of_token`` inside an open transaction (a woken pull checks it in its own
+    snapshot: one trip to the database, not two)."""
+    # A live token: not revoked, not expired, or the previous one within its rotation grace.
+    digest = hash_token(token)
+    found = tx.row("SELECT id, shop_id, CASE WHEN token_hash = ? THEN expires_at"
+                   " ELSE previous_valid_until END AS live_until"
+                   " FROM devices WHERE revoked_at IS NULL AND ("
+                   " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
+                   " OR (previous_token_hash = ? AND previous_valid_until > ?))",
+                   (digest, digest, tx.now, digest, tx.now))
     if found is None:
         raise ApiError.unauthorized()
     return str(found["shop_id"]), int(found["id"]), found["live_until"]
@@ -121,15 +128,6 @@ def order_gate(db: Database, shop_id: str) -> dict[str, Any] | None:
                       " WHERE s.id = ? GROUP BY s.id", (shop_id,))
 
 
-def placed_with_key(db: Database, shop_id: str, idempotency_key: str | None) -> bool:
-    """An order was already taken under this key (its retry gets the same answer as before)."""
-    if idempotency_key is None:
-        return False
-    with read_tx(db) as tx:
-        return tx.row("SELECT 1 AS x FROM orders WHERE shop_id = ? AND idempotency_key = ?",
-                      (shop_id, idempotency_key)) is not None
-
-
 def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> list[str]:
     """Reopen shops whose timed pause is over (all: the sweeper, one process at a time on
     PostgreSQL, see exclusive.py; or one); returns the shops reopened."""
@@ -150,10 +148,15 @@ def reopen_paused(db: Database, now_iso: str, shop_id: str | None = None) -> lis
             tx.lock_shop(due_id)
             if tx.row(f"SELECT id FROM shops WHERE {where} AND id = ?",
                       (*params, due_id)) is not None:  # still due, read under the lock
-                tx.execute("UPDATE shops SET paused = 0, paused_until = NULL, version = ?"
-                           " WHERE id = ?", (tx.version(due_id), due_id))
+                reopen(tx, due_id)
                 reopened.append(due_id)
     return reopened
+
+
+def reopen(tx: Tx, shop_id: str) -> None:
+    """End the shop's pause (locked by the caller, who checked it is due)."""
+    tx.execute("UPDATE shops SET paused = 0, paused_until = NULL, version = ? WHERE id = ?",
+               (tx.version(shop_id), shop_id))
 
 
 def set_paused(tx: Tx, shop_id: str, paused: bool, until: str | None = None) -> bool:

@@ -14,10 +14,13 @@ API (what route code, the sweeper and operator helpers use; keep it stable)::
 
 ``Tx``: ``now`` (ISO time of the transaction), ``dialect`` ("sqlite" | "postgresql"),
 ``rows``/``row``/``execute``/``executemany`` (``?`` placeholders, portable SQL only),
-``version(shop_id)``, ``lock_shop(shop_id)``, ``savepoint(name)``, ``touched_shops``,
-``touch(shop_id)``, ``changed_shops``, ``on_commit(fn)``, ``before_commit(fn)``.
+``version(shop_id)``, ``lock_shop(shop_id, columns=None)`` (with ``columns``: the shop's
+row, read with the lock), ``savepoint(name)``, ``touched_shops``, ``touch(shop_id)``,
+``changed_shops``, ``on_commit(fn)``, ``before_commit(fn)``, ``with_commit(sql, params)``
+(a last statement sent with the COMMIT).
 ``Backend.before_commit_hooks`` run in every write transaction just before its COMMIT
-(``hook(tx)``; on PostgreSQL ``listener.send_wakeups`` NOTIFYs ``tx.changed_shops``).
+(``hook(tx)``; on PostgreSQL ``listener.send_wakeups`` NOTIFYs ``tx.changed_shops``, in the
+COMMIT's round trip).
 
 The change sequence is per shop: ``tx.version(shop_id)`` bumps ``shops.seq`` with
 ``UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq`` inside the writing
@@ -210,12 +213,13 @@ class Backend:
 
 def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
     """A SQLAlchemy engine for psycopg 3: autocommit connections (transactions are begun
-    explicitly, like SQLite's), client-side binding, pre-ping on checkout, server-side
-    ``timeouts`` and TCP keepalives."""
+    explicitly, like SQLite's), client-side binding, server-side ``timeouts`` and TCP
+    keepalives. No pre-ping (a round trip per checkout): ``Store.run`` retries once on a
+    fresh connection a call whose first statement found its connection dead."""
     import psycopg
     from sqlalchemy import create_engine
 
-    return create_engine(database_url(url), pool_pre_ping=True,
+    return create_engine(database_url(url),
                          connect_args={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
                                        "connect_timeout": PG_CONNECT_TIMEOUT_S,
                                        "options": (timeouts or PgTimeouts()).options(),
@@ -231,6 +235,7 @@ class Database:
         self.backend = backend
         self.conn = conn
         self._release = release
+        self.answered = False  # PostgreSQL: a statement got its answer on this connection
 
     @property
     def dialect(self) -> str:
@@ -337,6 +342,7 @@ class Tx:
         self._touched: set[str] = set()
         self._before: list[Callable[[], None]] = []
         self._after: list[Callable[[], None]] = []
+        self._with_commit: list[tuple[str, tuple[Any, ...]]] = []
 
     # -- queries --
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -346,11 +352,14 @@ class Tx:
         query = to_pyformat(sql) if params else sql
         begin, self._begin = self._begin, None
         if begin is None:
-            return self.conn.execute(query, tuple(params) if params else None)
-        # The BEGIN travels with the first statement (one round trip less per transaction:
-        # client-side binding sends both as one simple query); skip to the statement's result.
-        cursor = self.conn.execute(f"{begin}; {query}", tuple(params) if params else None)
-        cursor.nextset()
+            cursor = self.conn.execute(query, tuple(params) if params else None)
+        else:
+            # The BEGIN travels with the first statement (one round trip less per
+            # transaction: client-side binding sends both as one simple query); skip to the
+            # statement's result.
+            cursor = self.conn.execute(f"{begin}; {query}", tuple(params) if params else None)
+            cursor.nextset()
+        self.db.answered = True
         return cursor
 
     def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> None:
@@ -388,20 +397,30 @@ class Tx:
             self._locked.add(shop_id)
         return value
 
-    def lock_shop(self, shop_id: str) -> None:
+    def lock_shop(self, shop_id: str, columns: str | None = None) -> dict[str, Any] | None:
         """Serialise this transaction after the shop's other writers (see the module doc).
         Call it before the first check a write depends on; an unknown shop is not an error
-        here (the caller's own check says so)."""
+        here (the caller's own check says so).
+
+        ``columns`` (of ``shops s``): the shop's row read with the lock, in the same
+        statement (None for an unknown shop). Read under the lock, the row is the latest
+        committed; a subquery in ``columns`` is not (on PostgreSQL it sees the statement's
+        snapshot, taken before the lock was granted): keep checks of other tables, which
+        the shop's previous writer may have changed, in statements of their own."""
         if not self.write:
             raise RuntimeError("lock_shop() in a read transaction")
-        if self._pg and shop_id not in self._locked:
-            # NO KEY UPDATE: the lock ``version()``'s UPDATE takes, so the shop's writers
-            # queue behind each other, while the KEY SHARE lock that inserting a row which
-            # references the shop takes (a device, a pairing code) does not wait on it, and
-            # cannot deadlock with it.
-            self.execute("SELECT 1 FROM shops WHERE id = ? FOR NO KEY UPDATE",
-                         (shop_id,)).fetchall()
+        lock = self._pg and shop_id not in self._locked
+        if columns is None and not lock:
+            return None
+        # NO KEY UPDATE: the lock ``version()``'s UPDATE takes, so the shop's writers
+        # queue behind each other, while the KEY SHARE lock that inserting a row which
+        # references the shop takes (a device, a pairing code) does not wait on it, and
+        # cannot deadlock with it.
+        found = self.row(f"SELECT {columns or '1 AS x'} FROM shops s WHERE s.id = ?"
+                         + (" FOR NO KEY UPDATE OF s" if lock else ""), (shop_id,))
+        if lock:
             self._locked.add(shop_id)
+        return found
 
     @property
     def touched_shops(self) -> frozenset[str]:
@@ -437,6 +456,14 @@ class Tx:
     def before_commit(self, fn: Callable[[], None]) -> None:
         """Run ``fn()`` inside this transaction, just before COMMIT."""
         self._before.append(fn)
+
+    def with_commit(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """A last statement of this transaction whose result nobody reads: on PostgreSQL
+        sent in the same round trip as COMMIT (an error still rolls everything back)."""
+        if self._pg:
+            self._with_commit.append((sql, tuple(params)))
+        else:
+            self.execute(sql, params)
 
     def on_commit(self, fn: Callable[[], None]) -> None:
         """Run ``fn()`` once COMMIT succeeded (in this thread; errors are logged)."""
@@ -484,13 +511,28 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
         raise
     try:
         if tx._begin is None:  # else no statement ran: no transaction was opened
-            conn.execute("COMMIT")
+            _pg_commit(conn, tx._with_commit)
+        else:
+            for sql, params in tx._with_commit:  # alone: autocommit
+                tx.execute(sql, params)
     except BaseException:
         if not conn.closed:
             with contextlib.suppress(Exception):
                 conn.rollback()
         raise
     tx._run_after_commit()
+
+
+def _pg_commit(conn: Any, last: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """COMMIT, after ``last`` statements sent in the same round trip (client-side binding:
+    one simple query)."""
+    if not last:
+        conn.execute("COMMIT")
+        return
+    with conn.cursor() as cursor:
+        parts = [cursor.mogrify(to_pyformat(sql), params) if params else sql
+                 for sql, params in last]
+        conn.execute("; ".join([*parts, "COMMIT"]))
 
 
 @contextlib.contextmanager
@@ -556,11 +598,24 @@ class Store:
                 self._idle.put(db)
 
     def _run_pg(self, fn: Callable[..., T], *args: Any) -> T:
-        proxied = self.backend.engine.raw_connection()
-        try:
-            return fn(Database(self.backend, proxied.driver_connection), *args)
-        finally:
-            _release_pg(proxied)
+        for attempt in (1, 2):
+            proxied = self.backend.engine.raw_connection()
+            db = Database(self.backend, proxied.driver_connection)
+            try:
+                return fn(db, *args)
+            except Exception as exc:
+                # A pooled connection whose server went away meanwhile (a restart, an idle
+                # cut) fails on its first statement, before anything ran or was committed:
+                # then, once, the same call on a fresh connection. (What pre-ping did, a
+                # round trip on every checkout.) Later failures go to the caller: a 503.
+                dead = db.conn.closed or db.conn.broken
+                if attempt == 2 or db.answered or not dead or not unavailable(exc):
+                    raise
+                log.info("pooled connection found closed, retrying on a new one: %s",
+                         str(exc).strip().splitlines()[0:1])
+            finally:
+                _release_pg(proxied)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close idle connections; connections in use are closed when they come back."""

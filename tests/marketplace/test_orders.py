@@ -171,6 +171,15 @@ def test_reading_an_order(shop):
     assert read.json() == {k: v for k, v in order.items() if k != "order_secret"}
     assert order["allergens"] == "lactose, œufs"
     assert order["lines"][0]["options"] == ["sans caramel"]
+    # The answer to the POST is built from what was written, not read back: it must be
+    # exactly what a read gives, for every field (a delivery, two lines, a note).
+    delivery = shop.place([("PAC", 2), ("CROIS", 1, ["tiède", "coupé"])], channel="delivery",
+                          customer={"name": "Hélène", "phone": "06 11 22 33 44",
+                                    "address": "3 rue des Lilas\n2e étage"},
+                          note="Sonner fort")
+    pulled = {o["id"]: o for o in shop.pull()["orders"]}
+    for placed in (order, delivery):
+        assert shop.get_order(placed["id"]).json() == placed == pulled[placed["id"]]
     missing = shop.get_order("ord_nope")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_order")
 

@@ -131,6 +131,33 @@ def test_quiet_re_polls_are_answered_from_memory_and_changes_from_the_database(
     assert state.quiet.hits == answers + 3  # the change was read, not remembered
 
 
+def test_the_re_poll_after_a_delivered_order_is_answered_from_memory(
+        pg_market: EmbeddedMarketplace) -> None:
+    """A counter re-polls at once from the cursor of the order it just received: that
+    answer is known from the pull that delivered the order, until the shop changes."""
+    import threading
+
+    state = pg_market._state
+    assert state is not None
+    shop: ShopSession = open_shop(pg_market)
+    cursor = shop.pull()["cursor"]
+    for round_ in range(2):
+        held: list[dict] = []
+        poll = threading.Thread(target=lambda out, after: out.append(shop.pull(after, wait=5)),
+                                args=(held, cursor))
+        poll.start()
+        wait_until(lambda: state.presence.holding(shop.shop_id), timeout=5)
+        order = shop.place([("CROIS", 1)])
+        poll.join(timeout=5)
+        assert [o["id"] for o in held[0]["orders"]] == [order["id"]], round_
+        cursor = held[0]["cursor"]
+        hits = state.quiet.hits
+        remembered = shop.pull(cursor, wait=0.2)
+        assert state.quiet.hits == hits + 1  # no read
+        assert remembered == shop.pull(cursor)  # what a read (wait=0) answers
+        assert remembered["orders"] == [] and remembered["cursor"] == cursor
+
+
 def test_on_sqlite_every_pull_reads_the_database(tmp_path) -> None:
     with EmbeddedMarketplace(tmp_path / "m.db", settings={"auto_reject_after_s": 600}) as market:
         state = market._state

@@ -195,8 +195,8 @@ def test_other_shops_writers_do_not_wait_on_postgresql(pg_database):
 
 
 def test_connections_cut_under_the_server_are_replaced_by_themselves(pg_database):
-    """Pre-ping: a pooled connection whose server process went away (a restarted or
-    failed-over PostgreSQL) is dropped at checkout, and the request gets a new one."""
+    """A pooled connection whose server process went away (a restarted or failed-over
+    PostgreSQL) fails on its first statement: the request runs again on a new one."""
     with EmbeddedMarketplace(pg_database) as market:
         shop = open_shop(market)
         for _ in range(3):
@@ -207,6 +207,43 @@ def test_connections_cut_under_the_server_are_replaced_by_themselves(pg_database
             assert cut >= 1
             assert shop.pull()["shop"]["id"] == shop.shop_id
         assert len(shop.pull()["orders"]) == 3
+
+
+def _cut_every_other_connection(url: str) -> int:
+    return value(url, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def test_a_dead_pooled_connection_is_retried_only_before_its_first_answer(pg_database):
+    """Once a statement was answered, a transaction may have done anything up to its
+    COMMIT: the failure is the caller's (a 503), never a silent second run."""
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    calls: list[str] = []
+
+    def first_statement_on_a_dead_connection(db):
+        calls.append("first")
+        with read_tx(db) as tx:
+            return tx.row("SELECT 41 + 1 AS x")["x"]
+
+    def dies_after_its_first_answer(db):
+        calls.append("after")
+        with write_tx(db) as tx:
+            tx.row("SELECT 1 AS x")
+            _cut_every_other_connection(pg_database)  # this very one included
+            tx.row("SELECT 2 AS x")
+
+    try:
+        assert store.run(first_statement_on_a_dead_connection) == 42  # opens the pool's one
+        assert _cut_every_other_connection(pg_database) == 1
+        assert store.run(first_statement_on_a_dead_connection) == 42
+        assert calls == ["first", "first", "first"]  # the second run: once more, fresh
+        with pytest.raises(Exception) as raised:
+            store.run(dies_after_its_first_answer)
+        assert unavailable(raised.value)
+        assert calls.count("after") == 1
+        assert store.run(first_statement_on_a_dead_connection) == 42  # the pool recovers
+    finally:
+        store.close()
 
 
 def test_a_database_out_of_reach_is_a_503_to_retry_not_a_500(pg_database):
