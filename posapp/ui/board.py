@@ -59,6 +59,9 @@ class _Column(QFrame):
         self.header.setWordWrap(True)
         self.header.setFixedHeight(54)  # same on every column, even when a title wraps
         self.cards_box = QVBoxLayout()
+        # No margin beside the cards but a gap before the scroll bar: the style's default
+        # (9 px a side) took the width "répondre sous 9:39" needs on a 1280-px screen.
+        self.cards_box.setContentsMargins(0, 0, 2, 0)
         self.cards_box.setSpacing(10)
         self.cards_box.addStretch(1)
         inner = QWidget()
@@ -70,7 +73,7 @@ class _Column(QFrame):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 8, 6, 6)
+        layout.setContentsMargins(4, 8, 4, 6)
         layout.addWidget(self.header)
         layout.addWidget(scroll, 1)
         self.cards: list[OrderCard] = []

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.orders_page = OrdersPage()
         self.board = self.orders_page.board
         self.detail = self.orders_page.detail
+        self.orders_page.first_run.pair_requested.connect(self.open_pairing)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.orders_page, tr("Orders"))
@@ -396,7 +397,11 @@ class MainWindow(QMainWindow):
         if self.board.selected_id is not None:
             self.detail.show_order(self.orders.get(self.board.selected_id))
         self.shop_label.setText(self._shop_name())
-        self.status.set_paired(self._paired())
+        paired = self._paired()
+        self.status.set_paired(paired)
+        # Unpaired: no order can come, no shop to pause; the page says how to pair instead.
+        self.orders_page.set_paired(paired)
+        self.pause_button.setVisible(paired)
         self.status.refresh_counts()
         self._apply_shop_zone()  # a pull may bring the marketplace's suggested zone
         self._update_pause_button()
@@ -606,7 +611,16 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_settings(self) -> None:
+        self._run_settings(pairing=False)
+
+    def open_pairing(self) -> None:
+        """The first-run panel's button: Settings opened on the pairing box."""
+        self._run_settings(pairing=True)
+
+    def _run_settings(self, pairing: bool) -> None:
         dialog = self.make_settings_dialog()
+        if pairing:
+            dialog.show_pairing()
         dialog.exec()
         dialog.deleteLater()
         self.refresh_orders()  # the shop's time zone may have changed

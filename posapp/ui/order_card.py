@@ -96,7 +96,7 @@ class OrderCard(QFrame):
         self.countdown = _label("", "cardCountdown")
 
         self._layout = layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 10)
+        layout.setContentsMargins(8, 8, 8, 10)
         layout.setSpacing(3)
         layout.addLayout(self._top)
         layout.addLayout(self._badges)

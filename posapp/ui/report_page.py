@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from posapp.ui.i18n import tr, trn
 from posapp.ui.report_charts import DayChartsView
 from printing import build_z_report
 
-__all__ = ["ReportPage", "Tile"]
+__all__ = ["BestSellers", "ReportPage", "Tile"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,20 @@ class Tile(QFrame):
         self.value.setProperty("problem", problem)
         self.value.style().unpolish(self.value)
         self.value.style().polish(self.value)
+
+
+class BestSellers(QTableWidget):
+    """The best-sellers table: never narrower than its column titles ("Meilleures ventes"
+    was cut on a 1280-px screen, the charts beside it taking the width)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        hint = super().minimumSizeHint()
+        header = self.horizontalHeader()
+        titles = sum(max(header.sectionSizeHint(i), self.sizeHintForColumn(i) if i else 0)
+                     for i in range(header.count()))  # product names wrap; figures do not
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), titles + 2 * self.frameWidth() + scroll_bar),
+                     hint.height())
 
 
 def duration_text(seconds: float | None) -> str:
@@ -125,7 +139,7 @@ class ReportPage(QWidget):
         layout.addLayout(self._build_bar())
         layout.addLayout(self._build_tiles())
         self.charts = DayChartsView()
-        self.best = QTableWidget(0, 3)
+        self.best = BestSellers(0, 3)
         self.best.setHorizontalHeaderLabels([tr("Best sellers"), tr("Quantity"), tr("Revenue")])
         self.best.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.best.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -243,6 +257,7 @@ class ReportPage(QWidget):
                 if col:  # figures line up on the right
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.best.setItem(row, col, cell)
+        self.best.updateGeometry()  # wider figures: a wider minimum
         self.charts_data = day_charts(self.shop_app.store, summary, self.tz, self.accept_target_s())
         self.charts.show_data(self.charts_data)
         return summary

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtMultimedia import QSoundEffect
 from PySide6.QtWidgets import (
     QApplication,
@@ -98,6 +99,19 @@ class SettingsDialog(QDialog):
         form.addRow("", self.pair_button)
         form.addRow("", self.pair_status)
         return box
+
+    def show_pairing(self) -> None:
+        """Open on the pairing box, the cursor in its first empty field (the address on a
+        first run: the code alone cannot pair)."""
+        self.tabs.setCurrentIndex(0)
+        self._first_field = self.code if self.url.text().strip() else self.url
+        self._first_field.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        field = getattr(self, "_first_field", None)
+        if field is not None:  # showing may hand the focus to the first button
+            field.setFocus()
 
     def _paired_text(self) -> str:
         name = self.shop_app.setting("shop_name")

@@ -14,11 +14,13 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -89,16 +91,28 @@ class StockPage(QWidget):
                                   lambda: self.adjust_quantity("waste"))
         self.toggle = self._button(tr("Mark sold out"), "toggleButton", "F4", self.toggle_available)
         self.count_button = self._button(tr("Count…"), "countButton", "F6", self.count)
-        right_box = QWidget()
-        right_box.setObjectName("orderDetail")
-        right_box.setMinimumWidth(340)
-        right = QVBoxLayout(right_box)
+        content = QWidget()
+        right = QVBoxLayout(content)
         right.setContentsMargins(16, 14, 16, 14)
         for widget in (self.name, self.quantity, self.info):
             right.addWidget(widget)
         right.addStretch(1)
         for button in (self.minus, self.plus, self.waste, self.toggle, self.count_button):
             right.addWidget(button)
+        # Under the alert band and a banner, a 720-px screen leaves this pane less than its
+        # title and five touch-sized buttons need: it scrolls rather than cut the title
+        # and pile the buttons onto each other.
+        self.pane_scroll = QScrollArea()
+        self.pane_scroll.setWidgetResizable(True)
+        self.pane_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.pane_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pane_scroll.setWidget(content)
+        right_box = QWidget()
+        right_box.setObjectName("orderDetail")
+        right_box.setMinimumWidth(340)
+        box = QVBoxLayout(right_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.pane_scroll)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -181,10 +195,12 @@ class StockPage(QWidget):
         if product is None:
             self.name.setText(tr("No product selected"))
             self.quantity.setText("")
+            self.quantity.hide()  # no empty line between the title and the hint
             self.info.setText(tr("Scan a product or click a line."))
             return
         self.name.setText(breakable(product["name"]))
         self.quantity.setText(tr("In stock: {q}").format(q=quantity_text(product)))
+        self.quantity.show()
         self.quantity.setProperty("low", is_low(product))
         self.quantity.style().unpolish(self.quantity)
         self.quantity.style().polish(self.quantity)

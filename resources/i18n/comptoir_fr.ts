@@ -683,6 +683,18 @@
       <translation>Combien de « {p} » sont arrivés ?</translation>
     </message>
     <message>
+      <source>This counter is not linked to the marketplace yet</source>
+      <translation>Ce comptoir n'est pas encore relié à la place de marché</translation>
+    </message>
+    <message>
+      <source>The marketplace gives you its address and a pairing code for your shop (ask its team if you have not received them). Once this counter is paired, orders arrive here.</source>
+      <translation>La place de marché vous donne son adresse et un code d'appairage pour votre boutique (demandez-les à son équipe si vous ne les avez pas reçus). Une fois ce comptoir appairé, les commandes arrivent ici.</translation>
+    </message>
+    <message>
+      <source>Pair this counter</source>
+      <translation>Appairer ce comptoir</translation>
+    </message>
+    <message>
       <source>just now</source>
       <translation>à l'instant</translation>
     </message>
@@ -1546,10 +1558,6 @@
     <message>
       <source>Close</source>
       <translation>Fermer</translation>
-    </message>
-    <message>
-      <source>Pair this counter</source>
-      <translation>Appairer ce comptoir</translation>
     </message>
     <message>
       <source>Address</source>

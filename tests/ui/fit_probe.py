@@ -9,15 +9,16 @@ or under Xvfb + a window manager with QT_QPA_PLATFORM=xcb. Prints one JSON objec
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QHeaderView, QLabel, QWidget
 
 LONG_NAME = "Anne-Charlotte-Marie-Éléonore de La Rochefoucauld-Montmorency-Saint-Exupéry"
 LONG_WORD = "Référencesansespacesquinenfinitpas" * 3
@@ -27,6 +28,7 @@ PHONE = "+33 6 01 02 03 04"
 
 
 def hostile_orders() -> list[dict[str, Any]]:
+    from sync.protocol import to_iso
     from tests.ui.conftest import make_order
 
     lines = [{"sku": f"S{i}", "name": f"Tarte aux pommes caramélisées et crème d'Isigny {LONG_WORD}",
@@ -37,7 +39,9 @@ def hostile_orders() -> list[dict[str, Any]]:
               "note": "Sonnez deux fois, le code de la porte est 4B12, troisième étage " * 12,
               "allergens": "arachides, fruits à coque, sésame, moutarde, " * 6,
               "total_cents": 9_999_999_99, "customer_address": LONG_WORD}
-    orders = [make_order(f"n{i}", i, **common) for i in range(1, 41)]
+    # The marketplace refuses a new order by itself after 10 minutes: "answer within 9:59".
+    answer_by = to_iso(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=9, seconds=59))
+    orders = [make_order(f"n{i}", i, respond_by=answer_by, **common) for i in range(1, 41)]
     orders += [make_order(f"a{i}", 100 + i, status="accepted", channel="delivery",
                           ready_by="2099-01-01T00:00:00.000Z", **common) for i in range(15)]
     orders += [make_order(f"r{i}", 200 + i, status="ready", ready_by="2099-01-01T00:00:00.000Z",
@@ -74,6 +78,9 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     shop.sync_status.emit(SyncStatus(online=False, pending=3, last_error=LONG_ERROR))
     for i in range(6):
         window.banners.show_banner(f"{i}: " + LONG_ERROR, "refused")
+    window.select_order("n1")  # a selected card's border is thicker
+    QTest.qWait(200)
+    problems += _wrapped_countdowns(window, lang)
     window.select_order("a1")
     QTest.qWait(200)
 
@@ -133,6 +140,8 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
         check_window(f"tab {window.tabs.tabText(index)}")
         problems += _squashed_texts(window.tabs.currentWidget(),
                                     f"{lang} tab {window.tabs.tabText(index)}")
+        problems += _cut_headers(window.tabs.currentWidget(),
+                                 f"{lang} tab {window.tabs.tabText(index)}")
         if shots is not None:
             grab(window, shots / f"fit-{lang}-tab{index}.png")
     window.tabs.setCurrentIndex(0)
@@ -162,18 +171,79 @@ def probe(lang: str, shots: Path | None) -> tuple[list[str], dict[str, Any]]:
     return problems, sizes
 
 
+def probe_first_run(lang: str, shots: Path | None) -> list[str]:
+    """A counter not paired yet: the panel saying how to pair is whole, its button on screen."""
+    from posapp.ui.i18n import install_translator
+    from posapp.ui.main_window import MainWindow
+    from posapp.ui.screenshots import grab
+    from tests.ui.conftest import FakeShopApp
+
+    install_translator(QApplication.instance(), lang)
+    shop = FakeShopApp(Path(tempfile.mkdtemp(prefix="fit-probe-")) / "data")
+    window = MainWindow(shop)
+    window.show()
+    QTest.qWait(900)
+    panel = window.orders_page.first_run
+    problems = []
+    if not panel.isVisible():
+        problems.append(f"{lang} first run: no pairing panel")
+    problems += _squashed_texts(panel, f"{lang} first run")
+    if not _fully_shown(panel.pair_button, window):
+        problems.append(f"{lang} first run: the pairing button is not fully shown")
+    if shots is not None:
+        grab(window, shots / f"fit-{lang}-first-run.png")
+    window.close()
+    shop.store.close()
+    return problems
+
+
+def _wrapped_countdowns(window: Any, lang: str) -> list[str]:
+    """A new order's card says how long is left to answer on one line, not two."""
+    found = []
+    for card in window.board.columns["new"].cards[:4]:
+        label = card.countdown
+        for line in label.text().split("\n"):
+            if label.fontMetrics().horizontalAdvance(line) > label.width():
+                found.append(f"{lang}: card No. {card.order['number']}: {line!r} wraps in"
+                             f" {label.width()} px")
+    return found
+
+
 def _squashed_texts(page: QWidget, where: str) -> list[str]:
     """Labels given less height than one line of their text: a short screen squeezed the
     page below its minimum and the figures are cut through (the day report's tiles were)."""
     QApplication.processEvents()
     found = []
     for label in page.findChildren(QLabel):
-        if not label.isVisibleTo(page) or not label.text() or label.wordWrap():
+        if not label.isVisibleTo(page) or not label.text():
             continue
-        if label.height() < label.fontMetrics().height():
+        # A wrapped text needs its lines' height ("Aucun produit choisi" on two lines).
+        need = (label.heightForWidth(label.width()) if label.wordWrap()
+                else label.fontMetrics().height())
+        if label.height() < need:
             found.append(f"{where}: {label.objectName() or 'label'} {label.text()!r} is "
-                         f"{label.height()} px high, its text {label.fontMetrics().height()}")
+                         f"{label.height()} px high, its text {need}")
+    for button in page.findChildren(QAbstractButton):  # squeezed onto each other
+        if button.isVisibleTo(page) and button.height() < button.minimumSizeHint().height():
+            found.append(f"{where}: button {button.text()!r} is {button.height()} px high,"
+                         f" its minimum {button.minimumSizeHint().height()}")
     return found[:5]
+
+
+def _cut_headers(page: QWidget, where: str) -> list[str]:
+    """Column titles narrower than their text (the day report's "Best sellers" was cut)."""
+    found = []
+    for header in page.findChildren(QHeaderView):
+        if header.orientation() != Qt.Orientation.Horizontal or not header.isVisibleTo(page):
+            continue
+        for section in range(header.count()):
+            if header.isSectionHidden(section):
+                continue
+            if header.sectionSize(section) < header.sectionSizeHint(section):
+                title = header.model().headerData(section, Qt.Orientation.Horizontal)
+                found.append(f"{where}: column title {title!r} is {header.sectionSize(section)}"
+                             f" px wide, its text {header.sectionSizeHint(section)}")
+    return found
 
 
 def _fully_shown(widget: QWidget, window: QWidget) -> bool:
@@ -200,7 +270,7 @@ def main() -> int:
                               "windows": {}}
     for lang in args.lang or ["fr", "en"]:
         problems, sizes = probe(lang, args.shots)
-        report["problems"] += problems
+        report["problems"] += problems + probe_first_run(lang, args.shots)
         report["windows"][lang] = sizes
     print(json.dumps(report))
     return 0
