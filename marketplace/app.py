@@ -40,7 +40,7 @@ from marketplace.repoll import KnownDevice, QuietAnswer, Remembered, still_live
 from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
-from marketplace.storage import Database, Store, database_url, read_tx, unavailable
+from marketplace.storage import Store, database_url, read_tx, unavailable
 from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
     bearer_token,
@@ -347,23 +347,13 @@ async def customer_place(request: Request) -> Response:
     now = dt.datetime.now(dt.UTC)
     attendance = orders.Attendance(st.presence.attended_here(shop_id),
                                    lambda last_seen: st.presence.seen_recently(last_seen, now))
-    order, created = await st.db(_place, shop_id, order_request, st.settings.auto_reject_after_s,
-                                 st.settings.order_caps, attendance)
+    order, created = await st.db(orders.place_order, shop_id, order_request,
+                                 st.settings.auto_reject_after_s, st.settings.order_caps,
+                                 attendance)
     if created:
         st.hub.notify(shop_id)
     return JSONResponse(order, status_code=201,
                         headers=None if created else {"Idempotent-Replayed": "true"})
-
-
-def _place(db: Database, shop_id: str, order_request: orders.OrderRequest,
-           respond_within_s: float, caps: customer_access.OrderCaps,
-           attendance: orders.Attendance) -> tuple[dict[str, Any], bool]:
-    """A pickup slot's check and the order, on one pooled connection: one trip through
-    the thread pool."""
-    if order_request.pickup_slot is not None:
-        storefront_api.check_pickup_slot(db, shop_id, order_request.pickup_slot,
-                                         order_request.idempotency_key)
-    return orders.place_order(db, shop_id, order_request, respond_within_s, caps, attendance)
 
 
 async def _check_order_secret(request: Request) -> None:

@@ -19,6 +19,7 @@ from marketplace.customer_access import OrderCaps, check_caps, customer_key, new
 from marketplace.errors import ApiError
 from marketplace.exclusive import only_one
 from marketplace.ids import new_id
+from marketplace.opening_hours import load_hours, shop_zone, slot_allowed
 from marketplace.settings import Settings
 from marketplace.shops import reopen
 from marketplace.storage import Database, Tx, read_tx, write_tx
@@ -172,8 +173,10 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
 
     One transaction, every check under the shop's lock: a retry of an order already taken
     gets it back (paused, watched or not); a timed pause that is over reopens the shop
-    (the sweeper would, a moment later); with ``attendance``, a shop nobody watches
-    refuses it (409 ``shop_unattended``)."""
+    (the sweeper would, a moment later; an order refused after that, for any reason,
+    rolls the reopening back with it and leaves it to the sweeper); with ``attendance``, a
+    shop nobody watches refuses it (409 ``shop_unattended``); then the pickup slot, caps,
+    products and stock."""
     caps = caps or OrderCaps()
     with write_tx(db) as tx:
         # The shop's writers one at a time from here (storage.py): the key, caps, stock and
@@ -199,6 +202,8 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
             raise ApiError(409, "shop_unattended",
                            "Personne n'est au comptoir de cette boutique pour recevoir votre"
                            " commande pour le moment ; réessayez plus tard.")
+        if req.pickup_slot is not None:
+            _check_pickup_slot(shop, req.pickup_slot)
         check_caps(tx, shop_id, req.customer_phone, sum(line.qty for line in req.lines), caps)
         products = _products_of(tx, shop_id, req)
         order_id = new_id("ord")
@@ -241,6 +246,19 @@ def _reopen_if_over(tx: Tx, shop: dict[str, Any]) -> bool:
         return False
     reopen(tx, shop["id"])
     return True
+
+
+def _check_pickup_slot(shop: dict[str, Any], slot: str) -> None:
+    """409 pickup_slot_unavailable for a slot outside the shop's opening hours (a shop with
+    none takes any slot)."""
+    hours = load_hours(shop["opening_hours"])
+    when = parse_iso(slot)
+    if hours is None or when is None:
+        return
+    if not slot_allowed(hours, shop_zone(shop["time_zone"]), when, dt.datetime.now(dt.UTC)):
+        raise ApiError(409, "pickup_slot_unavailable",
+                       "Ce créneau de retrait n'est pas possible : choisissez-en un pendant les"
+                       " heures d'ouverture de la boutique.", field="pickup_slot")
 
 
 def _products_of(tx: Tx, shop_id: str, req: OrderRequest) -> dict[str, dict[str, Any]]:

@@ -51,8 +51,8 @@ text for times, explicit NULL ordering, ``CAST(SUM(…) AS BIGINT)``). For psyco
 placeholders are rewritten once per statement text (``to_pyformat``) and values are
 bound client-side (``ClientCursor``), so an untyped ``? IS NULL`` works as on SQLite.
 SQLite keeps its raw ``sqlite3`` connections and pool (the fastest path, measured in
-bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy engine's pool (pre-ping:
-a restarted server is reconnected to by itself). The schema and its migrations are
+bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy engine's pool (a restarted
+server is reconnected to by itself: ``Store.run``). The schema and its migrations are
 SQLAlchemy/Alembic (schema.py, migrations/).
 """
 
@@ -214,8 +214,8 @@ class Backend:
 def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
     """A SQLAlchemy engine for psycopg 3: autocommit connections (transactions are begun
     explicitly, like SQLite's), client-side binding, server-side ``timeouts`` and TCP
-    keepalives. No pre-ping (a round trip per checkout): ``Store.run`` retries once on a
-    fresh connection a call whose first statement found its connection dead."""
+    keepalives. No pre-ping (a round trip per checkout): ``Store.run`` runs again, on the
+    next connection, a call whose first statement found its connection dead."""
     import psycopg
     from sqlalchemy import create_engine
 
@@ -367,6 +367,7 @@ class Tx:
             if self._begin is not None:
                 self.conn.execute(self._begin)
                 self._begin = None
+                self.db.answered = True
             with self.conn.cursor() as cursor:
                 cursor.executemany(to_pyformat(sql), [tuple(p) for p in seq])
         else:
@@ -420,7 +421,7 @@ class Tx:
                          + (" FOR NO KEY UPDATE OF s" if lock else ""), (shop_id,))
         if lock:
             self._locked.add(shop_id)
-        return found
+        return found if columns is not None else None
 
     @property
     def touched_shops(self) -> frozenset[str]:
@@ -512,9 +513,9 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
     try:
         if tx._begin is None:  # else no statement ran: no transaction was opened
             _pg_commit(conn, tx._with_commit)
-        else:
-            for sql, params in tx._with_commit:  # alone: autocommit
-                tx.execute(sql, params)
+        else:  # no transaction was opened: alone, each in autocommit
+            for sql, params in tx._with_commit:
+                conn.execute(to_pyformat(sql) if params else sql, params or None)
     except BaseException:
         if not conn.closed:
             with contextlib.suppress(Exception):
@@ -564,12 +565,13 @@ class Store:
     """Connections for the request threadpool: ``run(fn, *args)`` calls ``fn(db, *args)``.
 
     SQLite: a queue of idle ``sqlite3`` connections (no connection per thread forever).
-    PostgreSQL: the SQLAlchemy pool (pre-ping; a dead connection is dropped, not reused)."""
+    PostgreSQL: the SQLAlchemy pool (a dead connection is dropped, not reused: ``_run_pg``)."""
 
     def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 10,
                  timeouts: PgTimeouts | None = None):
         self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow,
                                timeouts=timeouts)
+        self._pool_limit = pool_size + max_overflow
         self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
         self._closed = False
@@ -598,21 +600,24 @@ class Store:
                 self._idle.put(db)
 
     def _run_pg(self, fn: Callable[..., T], *args: Any) -> T:
-        for attempt in (1, 2):
+        # A pooled connection whose server went away meanwhile (a restart, an idle cut)
+        # fails on its first statement, before anything ran or was committed: then the same
+        # call runs again on the next connection, as long as each one it gets is found dead
+        # that way (after a restart, every idle connection of the pool is: at most the
+        # pool's size, then a new one). What pre-ping did, without its round trip on every
+        # checkout. A failure after a statement was answered goes to the caller: a 503.
+        for attempt in range(self._pool_limit + 1):
             proxied = self.backend.engine.raw_connection()
             db = Database(self.backend, proxied.driver_connection)
             try:
                 return fn(db, *args)
             except Exception as exc:
-                # A pooled connection whose server went away meanwhile (a restart, an idle
-                # cut) fails on its first statement, before anything ran or was committed:
-                # then, once, the same call on a fresh connection. (What pre-ping did, a
-                # round trip on every checkout.) Later failures go to the caller: a 503.
-                dead = db.conn.closed or db.conn.broken
-                if attempt == 2 or db.answered or not dead or not unavailable(exc):
+                if (attempt == self._pool_limit or db.answered or not db.conn.closed
+                        or not unavailable(exc)):
                     raise
-                log.info("pooled connection found closed, retrying on a new one: %s",
-                         str(exc).strip().splitlines()[0:1])
+                if attempt == 0:
+                    log.info("pooled connection found closed, trying the next one: %s",
+                             (str(exc).strip().splitlines() or [""])[0])
             finally:
                 _release_pg(proxied)
         raise AssertionError("unreachable")

@@ -24,7 +24,6 @@ from starlette.responses import JSONResponse, Response
 from marketplace import customer_access, orders
 from marketplace.catalogue import customer_catalogue
 from marketplace.errors import ApiError
-from marketplace.opening_hours import load_hours, shop_zone, slot_allowed
 from marketplace.presence import Presence
 from marketplace.security import ORDER_SECRET_HEADER
 from marketplace.shops import order_gate
@@ -36,7 +35,7 @@ if TYPE_CHECKING:  # app.py imports this module for its routes
     from marketplace.app import MarketState
 
 __all__ = ["ORDERING_STATES", "MAX_SHOPS_LISTED", "ordering_state", "catalogue", "list_shops",
-           "order_qr", "parse_wait", "read_order", "check_pickup_slot"]
+           "order_qr", "parse_wait", "read_order"]
 
 ORDERING_STATES = ("open", "paused", "unattended")
 MAX_SHOPS_LISTED = 50
@@ -146,21 +145,3 @@ async def read_order(st: MarketState, shop_id: str, order_id: str, since: str | 
                 or not await st.hub.wait(event, remaining)):
             return order
 
-
-def check_pickup_slot(db: Database, shop_id: str, slot: str,
-                      idempotency_key: str | None) -> None:
-    """409 pickup_slot_unavailable for a slot outside the shop's opening hours (a shop with
-    none takes any slot, as before; a retry of an order already taken is answered as such)."""
-    with read_tx(db) as tx:
-        shop = tx.row("SELECT opening_hours, time_zone FROM shops WHERE id = ?", (shop_id,))
-        taken = idempotency_key is not None and tx.row(
-            "SELECT 1 AS x FROM orders WHERE shop_id = ? AND idempotency_key = ?",
-            (shop_id, idempotency_key)) is not None
-    hours = load_hours(shop["opening_hours"]) if shop else None
-    when = parse_iso(slot)
-    if hours is None or taken or when is None:
-        return
-    if not slot_allowed(hours, shop_zone(shop["time_zone"]), when, dt.datetime.now(dt.UTC)):
-        raise ApiError(409, "pickup_slot_unavailable",
-                       "Ce créneau de retrait n'est pas possible : choisissez-en un pendant les"
-                       " heures d'ouverture de la boutique.", field="pickup_slot")

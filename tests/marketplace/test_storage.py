@@ -232,16 +232,72 @@ def test_a_dead_pooled_connection_is_retried_only_before_its_first_answer(pg_dat
             _cut_every_other_connection(pg_database)  # this very one included
             tx.row("SELECT 2 AS x")
 
+    def only_executemany(db):
+        calls.append("many")
+        with write_tx(db) as tx:
+            tx.executemany("SELECT CAST(? AS int)", [(1,), (2,)])
+            _cut_every_other_connection(pg_database)  # before its COMMIT
+
     try:
         assert store.run(first_statement_on_a_dead_connection) == 42  # opens the pool's one
         assert _cut_every_other_connection(pg_database) == 1
         assert store.run(first_statement_on_a_dead_connection) == 42
         assert calls == ["first", "first", "first"]  # the second run: once more, fresh
-        with pytest.raises(Exception) as raised:
-            store.run(dies_after_its_first_answer)
-        assert unavailable(raised.value)
-        assert calls.count("after") == 1
+        for after_an_answer in (dies_after_its_first_answer, only_executemany):
+            with pytest.raises(Exception) as raised:
+                store.run(after_an_answer)
+            assert unavailable(raised.value)
+        assert calls.count("after") == 1 and calls.count("many") == 1
         assert store.run(first_statement_on_a_dead_connection) == 42  # the pool recovers
+    finally:
+        store.close()
+
+
+def test_after_a_restart_every_dead_pooled_connection_is_passed_over(pg_database):
+    """A restarted PostgreSQL leaves every idle connection of the pool dead: a request
+    goes through them to a live one, never a 503 once the server is back."""
+    store = Store(pg_database, pool_size=4, max_overflow=0)
+    started = threading.Barrier(4)
+
+    def hold_one(db):  # four at once: the pool opens its four connections
+        with read_tx(db) as tx:
+            tx.row("SELECT 1 AS x")
+            started.wait(timeout=10)
+
+    try:
+        threads = [threading.Thread(target=store.run, args=(hold_one,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert _cut_every_other_connection(pg_database) == 4
+        for _ in range(6):
+            assert store.run(lambda db: read_tx_value(db, "SELECT 7 AS x")) == 7
+    finally:
+        store.close()
+
+
+def read_tx_value(db, sql: str):
+    with read_tx(db) as tx:
+        return tx.row(sql)["x"]
+
+
+def test_a_statement_sent_with_commit_alone_runs_outside_any_transaction(pg_database):
+    from marketplace.listener import listen_conninfo
+
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    try:
+        with psycopg.connect(listen_conninfo(pg_database), autocommit=True) as listener:
+            listener.execute("LISTEN storage_test")
+
+            def notify_only(db):
+                with write_tx(db) as tx:
+                    tx.with_commit("SELECT pg_notify(?, ?)", ("storage_test", "100% ?"))
+                return db.conn.info.transaction_status
+
+            assert store.run(notify_only) == psycopg.pq.TransactionStatus.IDLE
+            heard = next(listener.notifies(timeout=5))
+            assert heard.payload == "100% ?"
     finally:
         store.close()
 
