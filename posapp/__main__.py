@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="démo autonome : place de marché locale, boutique associée, commandes de démo,"
+        help="démo autonome : place de marché locale, boutique appairée, commandes de démo,"
         " tickets dans un fichier",
     )
     parser.add_argument(

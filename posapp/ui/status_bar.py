@@ -139,6 +139,8 @@ class ComptoirStatusBar(QStatusBar):
         if paired != self._paired:
             self._paired = paired
             self._show_online()
+            self._show_pending()
+            self.last_sync.setVisible(paired)
 
     def set_sync_status(self, status: SyncStatus) -> None:
         self._status = status
@@ -170,6 +172,9 @@ class ComptoirStatusBar(QStatusBar):
         self.pending.setText(trn("%n change(s) waiting to be sent", pending) if pending
                              else tr("Everything sent"))
         self.pending.setProperty("waiting", bool(pending))
+        # Unpaired, nothing was ever sent: "Everything sent" would claim a sync that does
+        # not exist. Changes typed here do wait for the pairing: those are still counted.
+        self.pending.setVisible(self._paired or bool(pending))
 
     def unsent(self) -> int:
         return self._unsent if self._unsent is not None else self._status.pending

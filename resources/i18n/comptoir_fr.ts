@@ -93,11 +93,11 @@
     </message>
     <message>
       <source>Pairing code unknown, expired or already used: ask the marketplace for a new code.</source>
-      <translation>Code d'association inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
+      <translation>Code d'appairage inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
     </message>
     <message>
       <source>The marketplace no longer recognises this counter (token revoked or invalid): pair it again. Changes waiting to be sent are kept.</source>
-      <translation>La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : associez-le de nouveau. Les changements en attente sont conservés.</translation>
+      <translation>La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou invalide) : appairez-le de nouveau. Les changements en attente sont conservés.</translation>
     </message>
     <message>
       <source>Unencrypted connection refused: the marketplace address must start with https:// (http:// is only accepted to this computer, 127.0.0.1).</source>
@@ -121,7 +121,7 @@
     </message>
     <message>
       <source>The token could not be stored in the system keyring: unlock the keyring of your session, then pair again with a new code.</source>
-      <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis associez de nouveau avec un nouveau code.</translation>
+      <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis appairez de nouveau avec un nouveau code.</translation>
     </message>
     <message>
       <source>The configured keyring keeps secrets in a readable file: Comptoir will not put its token there. Install or enable the system keyring (GNOME Keyring, KWallet…), then try again.</source>
@@ -129,11 +129,11 @@
     </message>
     <message>
       <source>The system keyring could not keep the access token: this pairing was cancelled at the marketplace. Unlock the keyring (GNOME Keyring, KWallet…), then ask the marketplace for a new pairing code (the one used is spent).</source>
-      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès : cette association a été annulée auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d'association à la place de marché (le code utilisé ne sert plus).</translation>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès : cet appairage a été annulé auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d'appairage à la place de marché (le code utilisé ne sert plus).</translation>
     </message>
     <message>
       <source>The system keyring could not keep the access token, and the pairing could not be cancelled: ask the marketplace to remove the device “{device}” and for a new pairing code, then unlock the keyring and try again.</source>
-      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès, et l'association n'a pas pu être annulée : demandez à la place de marché de retirer l'appareil « {device} » et un nouveau code d'association, puis déverrouillez le trousseau et réessayez.</translation>
+      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès, et l'appairage n'a pas pu être annulé : demandez à la place de marché de retirer l'appareil « {device} » et un nouveau code d'appairage, puis déverrouillez le trousseau et réessayez.</translation>
     </message>
     <message>
       <source>Printer ready</source>
@@ -899,7 +899,7 @@
     </message>
     <message>
       <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
-      <translation>La place de marché ne reconnaît plus ce comptoir : associez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'association refaite.</translation>
+      <translation>La place de marché ne reconnaît plus ce comptoir : appairez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'appairage refait.</translation>
     </message>
     <message>
       <source>Orders PAUSED — resume</source>

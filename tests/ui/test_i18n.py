@@ -115,6 +115,15 @@ def test_no_lazy_plural_left():
             assert not lazy.search(text), text
 
 
+
+def test_pairing_has_one_french_word():
+    """"Appairer ce comptoir", "Non appairé": never "associer" in the same window."""
+    other = re.compile(r"associ", re.IGNORECASE)
+    mixed = [text for message in ts_messages(I18N / "comptoir_fr.ts")
+             for text in forms(message) if other.search(text)]
+    main = (ROOT / "posapp" / "__main__.py").read_text(encoding="utf-8")  # --help
+    assert mixed == [] and not other.search(main)
+
 # -- plurals, Qt's own words ----------------------------------------------------------------------
 
 def test_the_moved_shop_message_counts_with_the_languages_plural(qapp):
@@ -486,7 +495,7 @@ def test_a_wrong_pairing_code_says_what_to_do_in_the_window_language(qapp, marke
         install_translator(qapp, "en")
         assert user_text(caught.value).startswith("Pairing code unknown, expired or already used")
         install_translator(qapp, "fr")
-        assert user_text(caught.value).startswith("Code d'association inconnu")
+        assert user_text(caught.value).startswith("Code d'appairage inconnu")
         assert "400" not in user_text(caught.value)
     finally:
         install_translator(qapp, "fr")

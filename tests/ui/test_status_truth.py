@@ -66,6 +66,33 @@ def test_not_paired_before_pairing(qtbot, shop_app):
     assert "Non appairé" not in win.status.online.text()
 
 
+def test_an_unpaired_counter_claims_no_sync(qtbot, shop_app):
+    """Nothing was ever sent: no "Tout est envoyé", no "Dernière synchro : —"."""
+    from posapp.ui.main_window import MainWindow
+
+    with shop_app.store.transaction() as conn:
+        conn.execute("DELETE FROM settings WHERE key = 'shop_id'")
+    win = MainWindow(shop_app)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    bar = win.status
+    qtbot.waitUntil(lambda: not bar.pending.isVisible() and not bar.last_sync.isVisible(),
+                    timeout=3000)
+    shop_app.stock.adjust("A", -1, "counter_sale")  # typed here: it waits for the pairing
+    qtbot.waitUntil(lambda: bar.pending.isVisible() and "1" in bar.pending.text(),
+                    timeout=3000)
+    assert not bar.last_sync.isVisible()
+    with shop_app.store.transaction() as conn:
+        conn.execute("DELETE FROM outbox")
+    qtbot.waitUntil(lambda: not bar.pending.isVisible(), timeout=3000)
+    shop_app.set_setting("shop_id", "s")  # paired: as before
+    win.refresh_orders()
+    qtbot.waitUntil(lambda: bar.pending.isVisible() and bar.last_sync.isVisible(), timeout=3000)
+    assert bar.pending.text() == "Tout est envoyé"
+    assert bar.last_sync.text().startswith("Dernière synchro")
+
+
 def test_window_starts_from_the_engine_status(qtbot, shop_app):
     from posapp.ui.main_window import MainWindow
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from posapp.ui.stock_model import COLUMNS
 
@@ -71,3 +72,40 @@ def test_low_stock_is_highlighted(window):
     low = model.data(model.index(model.row_of("B"), 0), Qt.ItemDataRole.BackgroundRole)
     fine = model.data(model.index(model.row_of("A"), 0), Qt.ItemDataRole.BackgroundRole)
     assert low is not None and fine is None
+
+
+def _colours(button) -> tuple[QColor, QColor]:
+    """(background, text) as drawn: the fill beside the left edge, the pixel farthest from it."""
+    image = button.grab().toImage()
+    scale = image.devicePixelRatio()
+    fill = image.pixelColor(int(6 * scale), image.height() // 2)
+    ink = max((image.pixelColor(x, y) for x in range(0, image.width(), 2)
+               for y in range(int(4 * scale), image.height() - int(4 * scale), 2)),
+              key=lambda c: sum(abs(a - b) for a, b in zip(c.getRgb()[:3], fill.getRgb()[:3], strict=True)))
+    return fill, ink
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    def luminance(c: QColor) -> float:
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+               for v in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_stock_buttons_look_disabled_with_no_product(window, qtbot):
+    """Blue −1, green Réassort, red Perte kept their colours when disabled: they looked live."""
+    page = _page(window)
+    page.table.clearSelection()
+    buttons = (page.minus, page.plus, page.waste)
+    qtbot.waitUntil(lambda: not any(b.isEnabled() for b in buttons), timeout=3000)
+    qtbot.waitUntil(lambda: all(b.isVisible() and b.width() > 100 for b in buttons))
+    for button in buttons:
+        fill, ink = _colours(button)
+        assert fill.hsvSaturationF() < 0.25 and ink.hsvSaturationF() < 0.25, button.objectName()
+        assert 3 <= _contrast(fill, ink) < 7, button.objectName()  # muted, still readable
+    assert page.select_sku("A")
+    fill, ink = _colours(page.minus)
+    assert fill.hsvSaturationF() > 0.3 and _contrast(fill, ink) >= 7  # live: its own colours
