@@ -39,7 +39,7 @@ ROTATION_GRACE_S = 120.0
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TAG_LENGTH = 4  # 32^4 ≈ 1 million shops: public, it only routes the guess to its shop
 SECRET_LENGTH = 10
-REFUSED = ("invalid_pairing_code", "Code d'association inconnu, expiré ou déjà utilisé.")
+REFUSED = ("invalid_pairing_code", "Code d'appairage inconnu, expiré ou déjà utilisé.")
 
 
 def _symbols(n: int) -> str:

@@ -49,10 +49,10 @@ SYNC_MESSAGES: dict[str, str] = {
                        " cela dure, prévenez la place de marché.",
     "sync.refused": "La place de marché a refusé la demande (erreur {status}) : si cela se"
                     " répète, prévenez la place de marché.",
-    "sync.pairing_code": "Code d'association inconnu, expiré ou déjà utilisé : demandez un"
+    "sync.pairing_code": "Code d'appairage inconnu, expiré ou déjà utilisé : demandez un"
                          " nouveau code à la place de marché.",
     "sync.unauthorized": "La place de marché ne reconnaît plus ce comptoir (jeton révoqué ou"
-                         " invalide) : associez-le de nouveau. Les changements en attente sont"
+                         " invalide) : appairez-le de nouveau. Les changements en attente sont"
                          " conservés.",
     "sync.insecure_url": "Connexion non chiffrée refusée : l'adresse de la place de marché doit"
                          " commencer par https:// (http:// n'est accepté que vers cet"
@@ -64,21 +64,21 @@ SYNC_MESSAGES: dict[str, str] = {
     "vault.unavailable": "Trousseau du système indisponible : déverrouillez le trousseau de votre"
                          " session, puis réessayez.",
     "vault.save_failed": "Impossible d'enregistrer le jeton dans le trousseau du système :"
-                         " déverrouillez le trousseau de votre session, puis associez de nouveau"
-                         " avec un nouveau code.",
+                         " déverrouillez le trousseau de votre session, puis appairez de nouveau"
+                         " ce comptoir avec un nouveau code.",
     # The keyring (sync/credentials.py, sync/pairing.py).
     "vault.plaintext": "Le trousseau configuré garde les secrets dans un fichier lisible :"
                        " Comptoir refuse d'y mettre son jeton. Installez ou activez le trousseau"
                        " du système (GNOME Keyring, KWallet…), puis réessayez.",
-    "vault.token_revoked": "Le trousseau du système n'a pas pu garder le jeton d'accès : cette"
-                           " association a été annulée auprès de la place de marché."
+    "vault.token_revoked": "Le trousseau du système n'a pas pu garder le jeton d'accès : cet"
+                           " appairage a été annulé auprès de la place de marché."
                            " Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez"
-                           " un nouveau code d'association à la place de marché (le code utilisé"
+                           " un nouveau code d'appairage à la place de marché (le code utilisé"
                            " ne sert plus).",
     "vault.token_not_revoked": "Le trousseau du système n'a pas pu garder le jeton d'accès, et"
-                               " l'association n'a pas pu être annulée : demandez à la place de"
+                               " l'appairage n'a pas pu être annulé : demandez à la place de"
                                " marché de retirer l'appareil « {device} » et un nouveau code"
-                               " d'association, puis déverrouillez le trousseau et réessayez.",
+                               " d'appairage, puis déverrouillez le trousseau et réessayez.",
 }
 
 # Server error codes (``{"error": {"code": ...}}``) that have a message of their own.

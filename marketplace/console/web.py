@@ -76,7 +76,7 @@ ACTIONS = {
     "shop.create": "Boutique créée", "shop.update": "Boutique modifiée",
     "shop.pause": "Boutique mise en pause", "shop.resume": "Boutique rouverte",
     "shop.hours": "Horaires modifiés",
-    "code.issue": "Code d'association émis", "code.revoke": "Code d'association révoqué",
+    "code.issue": "Code d'appairage émis", "code.revoke": "Code d'appairage révoqué",
     "device.revoke": "Appareil révoqué", "operator.login": "Connexion",
     "operator.logout": "Déconnexion", "operator.add": "Opérateur créé",
     "operator.reset_password": "Mot de passe réinitialisé",

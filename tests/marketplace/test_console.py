@@ -414,7 +414,7 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
     assert '"time_zone": ["Europe/Paris", "Europe/Brussels"]' in rows[3]["detail"]
     journal = console.get("/console/audit").text
     for label in ("Boutique créée", "Boutique mise en pause", "Appareil révoqué",
-                  "Code d&#39;association révoqué", f"console:{name}"):
+                  "Code d&#39;appairage révoqué", f"console:{name}"):
         assert label in journal
 
 

@@ -110,7 +110,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
         page.get_by_role("button", name="Créer la boutique").click()
         page.get_by_role("heading", name=re.compile("Boutique créée")).wait_for()
         page.get_by_role("link", name="Retour à la boutique").click()
-        page.get_by_role("button", name="Émettre un code d'association").click()
+        page.get_by_role("button", name="Émettre un code d'appairage").click()
         code = page.locator("#pairing-code").inner_text()
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{5}-[A-Z2-9]{5}", code)
         _shot(page, out, "code")
@@ -163,7 +163,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
 
         page.get_by_role("link", name="Journal").click()
         journal = page.locator("table.audit").inner_text()
-        for line in ("Appareil révoqué", "Code d'association émis", "Boutique créée"):
+        for line in ("Appareil révoqué", "Code d'appairage émis", "Boutique créée"):
             assert line in journal
         assert "console:claire.martin" in journal
         _shot(page, out, "audit")

@@ -134,7 +134,7 @@ def test_a_token_the_keyring_fails_to_keep_is_revoked(market, demo_shop):
         pair_and_keep(market.url, code, "Comptoir 1", KeyringVault(service="comptoir-test"))
     message = str(refused.value)
     _assert_french_and_clean(message)
-    assert "annulée" in message and "nouveau code" in message
+    assert "annulé" in message and "nouveau code" in message
     assert backend.secrets == {}  # nothing kept anywhere
     devices = _devices(market, shop_id)
     assert len(devices) == 1 and devices[0]["revoked_at"] is not None  # no live orphan token
@@ -151,7 +151,7 @@ def test_an_unwrapped_keyring_error_still_revokes_the_token(market, demo_shop):
     with using(ServiceGoneAfterTheProbe()) as backend, pytest.raises(VaultError) as refused:
         pair_and_keep(market.url, code, "Comptoir 1", KeyringVault(service="comptoir-test"))
     _assert_french_and_clean(str(refused.value))
-    assert "annulée" in str(refused.value)
+    assert "annulé" in str(refused.value)
     assert backend.secrets == {}
     devices = _devices(market, shop_id)
     assert len(devices) == 1 and devices[0]["revoked_at"] is not None
