@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -57,6 +59,11 @@ __all__ = ["create_app", "MarketState"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 LISTEN_START_S = 5.0
+# Threads for what a long-poll reads before it waits (its token, its first pull). A wave of
+# re-polls (every counter reconnecting after a restart; on SQLite, every re-poll) queues
+# here, behind these few, and never in front of an order or a delivery, which use the
+# default pool (40 threads). On PostgreSQL it also leaves most pooled connections to them.
+POLL_READ_THREADS = 6
 
 
 class MarketState:
@@ -79,6 +86,7 @@ class MarketState:
         """A fresh long-poll hub (each time serving starts), and the memory of quiet
         re-polls that goes with its clock (repoll.py; used while the LISTEN feed is up)."""
         self.hub = ChangeHub()
+        self._poll_reads: anyio.CapacityLimiter | None = None  # bound to the serving loop
         self.devices: Remembered[str, KnownDevice] = Remembered(self.hub)
         self.quiet: Remembered[tuple[str, str, int], QuietAnswer] = Remembered(self.hub)
 
@@ -96,8 +104,21 @@ class MarketState:
         return task
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(db, *args)`` on a pooled connection, in the default thread pool."""
+        return await self._db(None, fn, *args)
+
+    async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """``db`` for a long-poll's reads before it waits (``POLL_READ_THREADS``)."""
+        if self._poll_reads is None:  # made in the serving loop
+            self._poll_reads = anyio.CapacityLimiter(POLL_READ_THREADS)
+        return await self._db(self._poll_reads, fn, *args)
+
+    async def _db(self, limiter: anyio.CapacityLimiter | None, fn: Callable[..., T],
+                  *args: Any) -> T:
         try:
-            return await run_in_threadpool(self.store.run, fn, *args)
+            if limiter is None:
+                return await run_in_threadpool(self.store.run, fn, *args)
+            return await anyio.to_thread.run_sync(self.store.run, fn, *args, limiter=limiter)
         except Exception as exc:
             if not unavailable(exc):
                 raise
@@ -115,7 +136,7 @@ class MarketState:
         if known is not None and still_live(known):
             return known.shop_id, known.device_id
         stamp = self.hub.stamp()
-        device = await self.db(shops.device_of_token, token)
+        device = await self.poll_read(shops.device_of_token, token)
         self.remember_device(token, device, stamp)
         return device[0], device[1]
 
@@ -298,9 +319,12 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
         else:
             # Woken: the token may have been revoked meanwhile (401), checked in the pull's
             # own snapshot (one trip through the pool, not two).
-            snapshot = await st.db(read_pull, shop_id, cursor, client_id,
-                                     st.settings.auto_reject_after_s, st.settings.pull_page_size,
-                                     token if first is not None else None)
+            # The first read of a long-poll queues with the other polls' (POLL_READ_THREADS);
+            # a woken one delivers a change: with the orders.
+            read = st.poll_read if first is None else st.db
+            snapshot = await read(read_pull, shop_id, cursor, client_id,
+                                  st.settings.auto_reject_after_s, st.settings.pull_page_size,
+                                  token if first is not None else None)
             if snapshot.device is not None:
                 st.remember_device(token, snapshot.device, stamp)
             if first is None and not snapshot.changed:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import random
 import threading
 import time
 
+import httpx
+
 from marketplace import app as app_module
 from marketplace.__main__ import GC_THRESHOLDS, _tune_gc
 from marketplace.embedded import EmbeddedMarketplace
 from marketplace.hub import HOLD_SPREAD, hold_time
+from tests.conftest import wait_until
 from tests.marketplace.conftest import open_shop
 
 
@@ -96,3 +100,55 @@ def test_the_served_process_freezes_start_up_objects_and_collects_young_ones_les
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_a_wave_of_long_poll_reads_does_not_hold_up_an_order(tmp_path, monkeypatch):
+    """Every counter reconnecting at once (a restart; on SQLite, every re-poll) reads before
+    it waits: those reads queue among themselves (POLL_READ_THREADS), while an order and
+    its delivery take threads of their own. They used to queue in the one thread pool, in
+    front of the orders: a customer's POST waited for thousands of re-polls' reads."""
+    slow = threading.Event()
+    started_reads: list[int] = []
+    real_read = app_module.read_pull
+
+    def read_pull(*args):
+        if slow.is_set() and args[-1] is None:  # a long-poll's first read (no token check)
+            started_reads.append(1)
+            time.sleep(1.0)
+        return real_read(*args)
+
+    monkeypatch.setattr(app_module, "read_pull", read_pull)
+    arrived: list[int] = []
+    real_bearer = app_module.bearer_token
+    monkeypatch.setattr(app_module, "bearer_token",
+                        lambda request: arrived.append(1) or real_bearer(request))
+    with EmbeddedMarketplace(tmp_path / "m.db") as market:
+        state = market._state
+        assert state is not None and state.loop is not None
+
+        async def small_default_pool() -> None:  # as if 4 threads were all a server had
+            import anyio.to_thread
+            anyio.to_thread.current_default_thread_limiter().total_tokens = 4
+
+        asyncio.run_coroutine_threadsafe(small_default_pool(), state.loop).result(5)
+        shop = open_shop(market)
+        cursor = shop.pull()["cursor"]
+        count = 3 * app_module.POLL_READ_THREADS  # 3 s of reads queued, at least
+        pollers = [type(shop)(shop.url, shop.shop_id, shop.token) for _ in range(count)]
+        slow.set()
+        arrived.clear()
+        def poll(session) -> None:
+            with contextlib.suppress(httpx.HTTPError):  # cut short when the test ends
+                session.pull(cursor, wait=3)
+
+        for session in pollers:
+            threading.Thread(target=poll, args=(session,), daemon=True).start()
+        wait_until(lambda: len(arrived) == count and len(started_reads) >= 4, timeout=10)
+        started = time.monotonic()
+        order = shop.place([("CROIS", 1)])
+        took = time.monotonic() - started
+        assert took < 0.8, f"the order waited {took:.1f} s behind the long-polls' reads"
+        assert order["status"] == "new"
+        slow.clear()
+    for session in pollers:
+        session.http.close()
