@@ -59,10 +59,12 @@ __all__ = ["create_app", "MarketState"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 LISTEN_START_S = 5.0
-# Threads for what a long-poll reads before it waits (its token, its first pull). A wave of
-# re-polls (every counter reconnecting after a restart; on SQLite, every re-poll) queues
-# here, behind these few, and never in front of an order or a delivery, which use the
-# default pool (40 threads). On PostgreSQL it also leaves most pooled connections to them.
+# Threads for what a pull reads before it waits (its token, its first read), and for what
+# a long-poll reads when every waiter was woken at once (the LISTEN feed back, ``*``). A
+# wave of them (every counter reconnecting after a restart; on SQLite, every re-poll)
+# queues here, behind these few, not in front of orders, pushes and deliveries to counters
+# already waiting, which use the default pool (40 threads). On PostgreSQL at most a third
+# of the pooled connections.
 POLL_READ_THREADS = 6
 
 
@@ -108,10 +110,22 @@ class MarketState:
         return await self._db(None, fn, *args)
 
     async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:
-        """``db`` for a long-poll's reads before it waits (``POLL_READ_THREADS``)."""
+        """``db`` for a pull's reads before it waits (``POLL_READ_THREADS``). Shutting
+        down, what is still queued here is dropped (503 ``shutting_down``): no read that
+        the graceful timeout would cut with a traceback."""
         if self._poll_reads is None:  # made in the serving loop
-            self._poll_reads = anyio.CapacityLimiter(POLL_READ_THREADS)
-        return await self._db(self._poll_reads, fn, *args)
+            pool = self.store.pool_limit
+            threads = POLL_READ_THREADS if pool is None else min(POLL_READ_THREADS,
+                                                                   max(1, pool // 3))
+            self._poll_reads = anyio.CapacityLimiter(threads)
+        if self.hub.closing:
+            raise shutting_down()
+        return await self._db(self._poll_reads, self._unless_closing, fn, *args)
+
+    def _unless_closing(self, db: Any, fn: Callable[..., T], *args: Any) -> T:
+        if self.hub.closing:  # the server began to stop while this waited for a thread
+            raise shutting_down()
+        return fn(db, *args)
 
     async def _db(self, limiter: anyio.CapacityLimiter | None, fn: Callable[..., T],
                   *args: Any) -> T:
@@ -267,10 +281,8 @@ async def pull(request: Request) -> Response:
     st = _state(request)
     if st.hub.closing:
         # Shutting down: no read queued that the graceful timeout would cut with a traceback
-        # (10,000 counters re-poll at once when their waits are answered). No Retry-After:
-        # the counter retries on its own backoff, to another process or this one restarted.
-        raise ApiError(503, "shutting_down", "La place de marché redémarre ; réessayez dans un"
-                       " instant.", headers={"Connection": "close"})  # next one: any process
+        # (10,000 counters re-poll at once when their waits are answered).
+        raise shutting_down()
     token = bearer_token(request)
     shop_id, device_id = await st.device_of(token)
     cursor, wait, client_id = parse_pull_params(request.query_params, st.settings.max_wait_s)
@@ -296,6 +308,13 @@ async def pull(request: Request) -> Response:
     return JSONResponse(body)
 
 
+def shutting_down() -> ApiError:
+    """A pull refused while the server stops. No Retry-After: the counter retries on its
+    own backoff, to another process or this one restarted (Connection: close)."""
+    return ApiError(503, "shutting_down", "La place de marché redémarre ; réessayez dans un"
+                    " instant.", headers={"Connection": "close"})
+
+
 async def _client_gone(request: Request) -> None:
     """Returns when the client disconnects (uvicorn says so as soon as the socket closes)."""
     while (await request.receive())["type"] != "http.disconnect":
@@ -307,6 +326,7 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
     loop = asyncio.get_running_loop()
     deadline = loop.time() + hold_time(wait)  # a little less, at random: no herd (hub.py)
     first = None
+    waited_from: int | None = None  # the stamp taken before the last wait
     quiet_key = (shop_id, client_id or "", cursor)
     while True:
         stamp = st.hub.stamp()
@@ -318,10 +338,11 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
             snapshot = PullSnapshot(known.body, changed=False)
         else:
             # Woken: the token may have been revoked meanwhile (401), checked in the pull's
-            # own snapshot (one trip through the pool, not two).
-            # The first read of a long-poll queues with the other polls' (POLL_READ_THREADS);
-            # a woken one delivers a change: with the orders.
-            read = st.poll_read if first is None else st.db
+            # own snapshot (one trip through the pool, not two). Woken by a change of its
+            # shop, this read is a delivery: with the orders. The first read, or one after
+            # every waiter was woken at once: with the other polls' (POLL_READ_THREADS).
+            delivery = waited_from is not None and st.hub.woken_for(shop_id, waited_from)
+            read = st.db if delivery else st.poll_read
             snapshot = await read(read_pull, shop_id, cursor, client_id,
                                   st.settings.auto_reject_after_s, st.settings.pull_page_size,
                                   token if first is not None else None)
@@ -336,6 +357,7 @@ async def _wait_for_changes(st: MarketState, token: str, shop_id: str, cursor: i
         if snapshot.changed or snapshot.last_mutation_id != first.last_mutation_id:
             return snapshot.body
         remaining = deadline - loop.time()
+        waited_from = stamp
         if remaining <= 0 or st.hub.closing or not await st.hub.wait(event, remaining):
             return snapshot.body
         if st.hub.closing:  # woken by shutdown: answer what we read, no new read to queue

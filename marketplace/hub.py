@@ -58,6 +58,11 @@ class ChangeHub:
         return (self.fed and self._all_woken_at <= stamp
                 and self._woken_at.get(shop_id, 0) <= stamp)
 
+    def woken_for(self, shop_id: str, stamp: int) -> bool:
+        """The shop itself was woken after ``stamp``: a change of its own, not a wake of
+        every waiter (``wake_all``)."""
+        return self._woken_at.get(shop_id, 0) > stamp
+
     def watch(self, shop_id: str) -> asyncio.Event:
         event = self._events.get(shop_id)
         if event is None:

@@ -580,6 +580,11 @@ class Store:
     def dialect(self) -> str:
         return self.backend.dialect
 
+    @property
+    def pool_limit(self) -> int | None:
+        """How many connections calls may hold at once (PostgreSQL), or None (SQLite)."""
+        return self._pool_limit if self.backend.is_postgresql else None
+
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Call ``fn(db, *args)`` with a pooled connection (blocking: use from a worker thread)."""
         if self.backend.is_postgresql:

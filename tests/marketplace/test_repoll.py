@@ -68,6 +68,18 @@ def test_nothing_is_trusted_without_the_feed_nor_after_it_came_back() -> None:
     assert remembered.get("k3") is None
 
 
+def test_a_shop_woken_for_itself_is_told_from_a_wake_of_everyone() -> None:
+    """A delivery (its own shop changed) reads with the orders; a wake of every waiter
+    (the feed back after a restart) reads with the other polls (app.POLL_READ_THREADS)."""
+    hub = fed_hub()
+    before = hub.stamp()
+    hub.wake_all()
+    assert not hub.woken_for("s1", before)
+    hub.wake("s1")
+    assert hub.woken_for("s1", before) and not hub.woken_for("s2", before)
+    assert not hub.woken_for("s1", hub.stamp())
+
+
 def test_memory_is_bounded_and_forgets_the_oldest_first() -> None:
     hub = fed_hub()
     remembered: Remembered[int, Read] = Remembered(hub, limit=3)
