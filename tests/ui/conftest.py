@@ -11,7 +11,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QObject, Signal  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, Signal  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from posapp.domain.orders import OrdersService  # noqa: E402
 from posapp.domain.stock import StockService  # noqa: E402
@@ -20,6 +21,16 @@ from posapp.store.replica import ShopReplica  # noqa: E402
 from sync.credentials import MemoryVault  # noqa: E402
 from sync.engine import SyncStatus  # noqa: E402
 from sync.protocol import to_iso  # noqa: E402
+
+
+def stop_real_app(app: Any, window: Any | None) -> None:
+    """End a test that ran the real ShopApp under a MainWindow: the window goes first, so
+    that no late signal reaches it once the store is closed."""
+    if window is not None:
+        window.close()
+        window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.stop()
 
 
 def iso_ago(minutes: float) -> str:

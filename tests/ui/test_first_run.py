@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from posapp.ui.i18n import install_translator, installed_language
 from posapp.ui.screenshots import SCREENSHOT_SIZE, grab
 from sync.engine import SyncStatus
-from tests.ui.conftest import FakeShopApp
+from tests.ui.conftest import FakeShopApp, stop_real_app
 from tests.ui.test_i18n import english_on, foreign_patterns
 
 
@@ -164,8 +164,4 @@ def test_pairing_from_the_panel_brings_the_board_without_a_restart(qtbot, tmp_pa
         assert window.shop_label.text() == app.setting("shop_name")
         qtbot.waitUntil(lambda: bool(app.stock.products()), timeout=10000)  # sync started
     finally:
-        if window is not None:  # gone before the store closes: no late signal reaches it
-            window.close()
-            window.deleteLater()
-            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        app.stop()
+        stop_real_app(app, window)

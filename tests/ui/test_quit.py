@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import SIGNAL, QEvent
+from PySide6.QtCore import SIGNAL
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
 from posapp.ui.quit_dialog import QuitChoice, QuitDialog
-from tests.ui.conftest import PRODUCTS, make_pull
+from tests.ui.conftest import PRODUCTS, make_pull, stop_real_app
 
 
 class UserClose(QCloseEvent):
@@ -154,11 +154,7 @@ def test_closing_online_really_stops_the_orders(qtbot, tmp_path, market, demo_sh
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "shop_paused"
     finally:
-        if window is not None:  # gone before the store closes: no late signal reaches it
-            window.close()
-            window.deleteLater()
-            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        app.stop()
+        stop_real_app(app, window)
 
 
 def test_the_question_has_a_screenshot(window, tmp_path):
