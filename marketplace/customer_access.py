@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.errors import ApiError
-from marketplace.storage import Database, Tx, read_tx
+from marketplace.storage import Database, Prepared, prepared, read_tx
 
 __all__ = ["AVAILABILITY", "OrderCaps", "availability", "customer_key", "new_order_secret",
-           "check_caps", "check_secret"]
+           "held_query", "check_caps", "check_secret"]
 
 AVAILABILITY = ("available", "few_left", "sold_out")
 _OPEN = ("new", "accepted", "ready")
@@ -50,17 +50,24 @@ def customer_key(phone: str) -> str:
     return digits[-9:] if len(digits) >= 9 else digits or phone.strip().lower()
 
 
-def check_caps(tx: Tx, shop_id: str, phone: str, units: int, caps: OrderCaps) -> None:
+def held_query(shop_id: str, phone: str) -> tuple[Prepared, tuple[str, ...]]:
+    """The statement reading what the customer holds open at the shop (``check_caps``)."""
+    return _HELD, (shop_id, customer_key(phone))
+
+
+_HELD = prepared("SELECT COUNT(DISTINCT o.id) AS orders,"
+                 " CAST(COALESCE(SUM(l.qty), 0) AS BIGINT) AS units"
+                 " FROM orders o JOIN order_lines l ON l.order_id = o.id"
+                 f" WHERE o.shop_id = ? AND o.customer_key = ? AND o.status IN {_OPEN}")
+
+
+def check_caps(held: dict[str, Any], units: int, caps: OrderCaps) -> None:
+    """409 unless an order of ``units`` fits the caps, with ``held`` (``held_query``'s row,
+    read under the shop's lock) already open."""
     if units > caps.max_units_per_order:
         raise ApiError(409, "order_too_large",
                        f"Au plus {caps.max_units_per_order} articles par commande "
                        f"({units} demandés).", field="lines")
-    held = tx.row(
-        "SELECT COUNT(DISTINCT o.id) AS orders, CAST(COALESCE(SUM(l.qty), 0) AS BIGINT) AS units"
-        " FROM orders o JOIN order_lines l ON l.order_id = o.id"
-        f" WHERE o.shop_id = ? AND o.customer_key = ? AND o.status IN {_OPEN}",
-        (shop_id, customer_key(phone)))
-    assert held is not None
     if (held["orders"] >= caps.max_open_orders_per_customer
             or held["units"] + units > caps.max_open_units_per_customer):
         raise ApiError(409, "customer_limit",

@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from marketplace.hub import ChangeHub
-from marketplace.storage import PG_KEEPALIVES
+from marketplace.storage import PG_KEEPALIVES, prepared
 from sync.backoff import Backoff
 
 __all__ = ["CHANNEL", "WAKE_ALL", "ChangeListener", "send_wakeups", "listen_conninfo"]
@@ -36,6 +36,7 @@ __all__ = ["CHANNEL", "WAKE_ALL", "ChangeListener", "send_wakeups", "listen_conn
 log = logging.getLogger(__name__)
 
 CHANNEL = "comptoir_shop_changed"
+_NOTIFY = prepared("SELECT pg_notify(?, shop_id) FROM unnest(CAST(? AS text[])) AS t(shop_id)")
 # The payload that wakes every shop (and makes every process forget what it remembers,
 # repoll.py): for writes made outside the marketplace (docs/DEPLOY.md) and migrations.
 WAKE_ALL = "*"
@@ -54,8 +55,7 @@ def send_wakeups(tx: Any) -> None:
     (delivered at commit only; a rolled-back transaction sends nothing)."""
     shops = sorted(tx.changed_shops)
     if shops:  # with the COMMIT: one round trip
-        tx.with_commit("SELECT pg_notify(?, shop_id) FROM unnest(CAST(? AS text[])) AS t(shop_id)",
-                       (CHANNEL, shops))
+        tx.with_commit(_NOTIFY, (CHANNEL, shops))
 
 
 def listen_conninfo(url: str) -> str:

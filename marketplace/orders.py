@@ -15,14 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.customer_access import OrderCaps, check_caps, customer_key, new_order_secret
+from marketplace.customer_access import (
+    OrderCaps,
+    check_caps,
+    customer_key,
+    held_query,
+    new_order_secret,
+)
 from marketplace.errors import ApiError
 from marketplace.exclusive import only_one
 from marketplace.ids import new_id
 from marketplace.opening_hours import load_hours, shop_zone, slot_allowed
 from marketplace.settings import Settings
 from marketplace.shops import reopen
-from marketplace.storage import Database, Tx, read_tx, write_tx
+from marketplace.storage import Database, Statement, Tx, prepared, read_tx, write_tx
 from sync.protocol import order_transition_allowed, parse_iso, to_iso
 
 __all__ = [
@@ -32,6 +38,8 @@ __all__ = [
     "STATUS_LABELS",
     "find_order",
     "orders_to_wire",
+    "details_queries",
+    "assemble_orders",
     "respond_by",
     "place_order",
     "get_order",
@@ -91,18 +99,40 @@ def _unknown_order(order_id: str) -> ApiError:
 def orders_to_wire(tx: Tx, orders: list[dict[str, Any]],
                    respond_within_s: float = _RESPOND_WITHIN_S) -> list[dict[str, Any]]:
     """Orders as the protocol's ORDER; ``respond_within_s`` is the auto-reject setting."""
-    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    line_rows: list[dict[str, Any]] = []
+    history_rows: list[dict[str, Any]] = []
     ids = [o["id"] for o in orders]
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        for line in tx.rows(f"SELECT * FROM order_lines WHERE order_id IN ({marks})"
-                            " ORDER BY order_id, line_no", chunk):
-            lines[line["order_id"]].append(_line_to_wire(line))
-        for entry in tx.rows(f"SELECT * FROM order_history WHERE order_id IN ({marks})"
-                             " ORDER BY order_id, id", chunk):
-            history[entry["order_id"]].append(_history_to_wire(entry))
+        lines, history = tx.batch(details_queries(marks, chunk))
+        line_rows += lines
+        history_rows += history
+    return assemble_orders(orders, line_rows, history_rows, respond_within_s)
+
+
+def details_queries(ids_sql: str, params: tuple[Any, ...] | list[Any]
+                    ) -> list[tuple[Statement, tuple[Any, ...]]]:
+    """The statements reading the lines, then the history, of the orders whose ids
+    ``ids_sql`` gives (``?`` marks or a subquery, with ``params``), for ``assemble_orders``."""
+    params = tuple(params)
+    return [(prepared(f"SELECT * FROM order_lines WHERE order_id IN ({ids_sql})"
+                      " ORDER BY order_id, line_no"), params),
+            (prepared(f"SELECT * FROM order_history WHERE order_id IN ({ids_sql})"
+                      " ORDER BY order_id, id"), params)]
+
+
+def assemble_orders(orders: list[dict[str, Any]], line_rows: list[dict[str, Any]],
+                    history_rows: list[dict[str, Any]],
+                    respond_within_s: float = _RESPOND_WITHIN_S) -> list[dict[str, Any]]:
+    """``orders`` rows with their lines and history rows (``details_queries``; rows of other
+    orders are left out) as the protocol's ORDER."""
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in line_rows:
+        lines[line["order_id"]].append(_line_to_wire(line))
+    for entry in history_rows:
+        history[entry["order_id"]].append(_history_to_wire(entry))
     return [_order_to_wire(o, lines[o["id"]], history[o["id"]], respond_within_s)
             for o in orders]
 
@@ -160,9 +190,28 @@ class Attendance:
     seen_recently: Callable[[str | None], bool]
 
 
+def _insert(table: str, row: dict[str, Any]) -> Statement:
+    """INSERT of ``row``'s columns (its values, in order, as parameters)."""
+    return prepared(f"INSERT INTO {table} ({', '.join(row)})"
+                    f" VALUES ({', '.join('?' * len(row))})")
+
+
+_NEXT_NUMBER = prepared("SELECT COALESCE(MAX(number), 0) + 1 AS number FROM orders"
+                        " WHERE shop_id = ?")
+_BY_KEY = prepared("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?")
+
 # The last time a live counter of the shop was seen by any process (its column as ``s``).
 _LAST_SEEN = ("(SELECT MAX(d.last_seen_at) FROM devices d"
               " WHERE d.shop_id = s.id AND d.revoked_at IS NULL) AS last_seen")
+
+
+class _Replayed(Exception):
+    """A retry of an order already taken: its answer, once the transaction is rolled back
+    (nothing of it may commit: the shop's version was taken with the checks)."""
+
+    def __init__(self, answer: dict[str, Any]):
+        super().__init__("replayed")
+        self.answer = answer
 
 
 def place_order(db: Database, shop_id: str, req: OrderRequest,
@@ -176,67 +225,84 @@ def place_order(db: Database, shop_id: str, req: OrderRequest,
     (the sweeper would, a moment later; an order refused after that, for any reason,
     rolls the reopening back with it and leaves it to the sweeper); with ``attendance``, a
     shop nobody watches refuses it (409 ``shop_unattended``); then the pickup slot, caps,
-    products and stock."""
+    products and stock.
+
+    Three round trips on PostgreSQL: the lock with the shop's row; every read the checks
+    need with the shop's new version; the writes with the COMMIT."""
     caps = caps or OrderCaps()
-    with write_tx(db) as tx:
-        # The shop's writers one at a time from here (storage.py): the key, caps, stock and
-        # number checks below hold until this order is committed.
-        unwatched = attendance is not None and not attendance.here
-        shop = tx.lock_shop(shop_id, "s.*, " + _LAST_SEEN if unwatched else "s.*")
-        if shop is None:
-            raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
-        if req.idempotency_key is not None:
-            earlier = tx.row("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?",
-                             (shop_id, req.idempotency_key))
-            if earlier is not None:
-                if earlier["request_hash"] != req.request_hash:
-                    raise ApiError(409, "idempotency_conflict",
-                                   "Cette clé d'idempotence a déjà servi pour une autre commande.")
-                replayed = orders_to_wire(tx, [earlier], respond_within_s)[0]
-                return {**replayed, "order_secret": earlier["customer_secret"]}, False
-        if shop["paused"] and not _reopen_if_over(tx, shop):
-            raise ApiError(409, "shop_paused",
-                           f"{shop['name']} ne prend pas de commandes pour le moment.")
-        if unwatched and attendance is not None and not attendance.seen_recently(
-                shop["last_seen"]):
-            raise ApiError(409, "shop_unattended",
-                           "Personne n'est au comptoir de cette boutique pour recevoir votre"
-                           " commande pour le moment ; réessayez plus tard.")
-        if req.pickup_slot is not None:
-            _check_pickup_slot(shop, req.pickup_slot)
-        check_caps(tx, shop_id, req.customer_phone, sum(line.qty for line in req.lines), caps)
-        products = _products_of(tx, shop_id, req)
-        order_id = new_id("ord")
-        (number,) = tx.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM orders WHERE shop_id = ?",
-                               (shop_id,)).fetchone()
-        order = {
-            "id": order_id, "shop_id": shop_id, "number": int(number), "status": "new",
-            "channel": req.channel, "customer_name": req.customer_name,
-            "customer_phone": req.customer_phone, "customer_address": req.customer_address,
-            "note": req.note, "allergens": req.allergens, "paid": int(req.paid),
-            "pickup_slot": req.pickup_slot, "ready_by": None, "reject_reason": None,
-            "total_cents": sum(products[line.sku]["price_cents"] * line.qty for line in req.lines),
-            "idempotency_key": req.idempotency_key, "request_hash": req.request_hash,
-            "customer_secret": new_order_secret(), "customer_key": customer_key(req.customer_phone),
-            "created_at": tx.now, "updated_at": tx.now, "version": tx.version(shop_id),
-        }
-        tx.execute(f"INSERT INTO orders ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})",
-                   tuple(order.values()))
-        lines = []
-        for line_no, line in enumerate(req.lines, start=1):
-            written = {"order_id": order_id, "line_no": line_no, "sku": line.sku,
-                       "name": products[line.sku]["name"], "qty": line.qty,
-                       "unit_price_cents": products[line.sku]["price_cents"],
-                       "options": json.dumps(list(line.options), ensure_ascii=False)}
-            tx.execute(f"INSERT INTO order_lines ({', '.join(written)})"
-                       f" VALUES ({', '.join('?' * len(written))})", tuple(written.values()))
-            lines.append(_line_to_wire(written))
-            move_stock(tx, shop_id, line.sku, -line.qty, "order", "online",
-                        order_id=order_id, line_no=line_no)
-        entry = _add_history(tx, order_id, "new", "customer")
-        # What was written, as a read of it would give it back (tests/marketplace/test_orders.py)
-        placed = _order_to_wire(order, lines, [_history_to_wire(entry)], respond_within_s)
-        return {**placed, "order_secret": order["customer_secret"]}, True
+    try:
+        with write_tx(db) as tx:
+            return _place(tx, shop_id, req, respond_within_s, caps, attendance), True
+    except _Replayed as replayed:
+        return replayed.answer, False
+
+
+def _place(tx: Tx, shop_id: str, req: OrderRequest, respond_within_s: float, caps: OrderCaps,
+           attendance: Attendance | None) -> dict[str, Any]:
+    # The shop's writers one at a time from here (storage.py): the key, caps, stock and
+    # number read below hold until this order is committed.
+    unwatched = attendance is not None and not attendance.here
+    shop = tx.lock_shop(shop_id, "s.*, " + _LAST_SEEN if unwatched else "s.*")
+    if shop is None:
+        raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
+    skus = sorted({line.sku for line in req.lines})
+    reads = [held_query(shop_id, req.customer_phone),
+             (prepared("SELECT * FROM products WHERE shop_id = ?"
+                       f" AND sku IN ({', '.join('?' * len(skus))})"), (shop_id, *skus)),
+             (_NEXT_NUMBER, (shop_id,))]
+    if req.idempotency_key is not None:
+        reads.append((_BY_KEY, (shop_id, req.idempotency_key)))
+    held, found, numbered, *earlier = tx.batch(reads, version_of=shop_id)
+    if earlier and earlier[0]:
+        previous = earlier[0][0]
+        if previous["request_hash"] != req.request_hash:
+            raise ApiError(409, "idempotency_conflict",
+                           "Cette clé d'idempotence a déjà servi pour une autre commande.")
+        replayed = orders_to_wire(tx, [previous], respond_within_s)[0]
+        raise _Replayed({**replayed, "order_secret": previous["customer_secret"]})
+    if shop["paused"] and not _reopen_if_over(tx, shop):
+        raise ApiError(409, "shop_paused",
+                       f"{shop['name']} ne prend pas de commandes pour le moment.")
+    if unwatched and attendance is not None and not attendance.seen_recently(shop["last_seen"]):
+        raise ApiError(409, "shop_unattended",
+                       "Personne n'est au comptoir de cette boutique pour recevoir votre"
+                       " commande pour le moment ; réessayez plus tard.")
+    if req.pickup_slot is not None:
+        _check_pickup_slot(shop, req.pickup_slot)
+    check_caps(held[0], sum(line.qty for line in req.lines), caps)
+    products = _check_products({p["sku"]: p for p in found}, req)
+    order_id = new_id("ord")
+    order = {
+        "id": order_id, "shop_id": shop_id, "number": int(numbered[0]["number"]),
+        "status": "new", "channel": req.channel, "customer_name": req.customer_name,
+        "customer_phone": req.customer_phone, "customer_address": req.customer_address,
+        "note": req.note, "allergens": req.allergens, "paid": int(req.paid),
+        "pickup_slot": req.pickup_slot, "ready_by": None, "reject_reason": None,
+        "total_cents": sum(products[line.sku]["price_cents"] * line.qty for line in req.lines),
+        "idempotency_key": req.idempotency_key, "request_hash": req.request_hash,
+        "customer_secret": new_order_secret(), "customer_key": customer_key(req.customer_phone),
+        "created_at": tx.now, "updated_at": tx.now, "version": tx.version(shop_id),
+    }
+    # Nothing below is read back: the writes travel with the COMMIT (an error there still
+    # rolls the whole order back).
+    writes: list[tuple[Statement, tuple[Any, ...]]] = [
+        (_insert("orders", order), tuple(order.values()))]
+    lines = []
+    for line_no, line in enumerate(req.lines, start=1):
+        written = {"order_id": order_id, "line_no": line_no, "sku": line.sku,
+                   "name": products[line.sku]["name"], "qty": line.qty,
+                   "unit_price_cents": products[line.sku]["price_cents"],
+                   "options": json.dumps(list(line.options), ensure_ascii=False)}
+        writes.append((_insert("order_lines", written), tuple(written.values())))
+        lines.append(_line_to_wire(written))
+        writes += _stock_move(tx, shop_id, line.sku, -line.qty, "order", "online",
+                              order_id=order_id, line_no=line_no)
+    entry, history = _history_entry(tx, order_id, "new", "customer")
+    for sql, params in [*writes, history]:
+        tx.with_commit(sql, params)
+    # What was written, as a read of it would give it back (tests/marketplace/test_orders.py)
+    placed = _order_to_wire(order, lines, [_history_to_wire(entry)], respond_within_s)
+    return {**placed, "order_secret": order["customer_secret"]}
 
 
 def _reopen_if_over(tx: Tx, shop: dict[str, Any]) -> bool:
@@ -261,12 +327,10 @@ def _check_pickup_slot(shop: dict[str, Any], slot: str) -> None:
                        " heures d'ouverture de la boutique.", field="pickup_slot")
 
 
-def _products_of(tx: Tx, shop_id: str, req: OrderRequest) -> dict[str, dict[str, Any]]:
-    """The ordered products by SKU (one query), each checked for sale and stock."""
-    skus = sorted({line.sku for line in req.lines})
-    found = {p["sku"]: p for p in tx.rows(
-        f"SELECT * FROM products WHERE shop_id = ? AND sku IN ({', '.join('?' * len(skus))})",
-        (shop_id, *skus))}
+def _check_products(found: dict[str, dict[str, Any]],
+                    req: OrderRequest) -> dict[str, dict[str, Any]]:
+    """The ordered products by SKU (``found``, read under the shop's lock), each checked for
+    sale and stock."""
     wanted: dict[str, int] = defaultdict(int)
     for line in req.lines:
         if line.sku not in found:
@@ -350,21 +414,40 @@ def reject_overdue(db: Database, created_before: str, limit: int = 200) -> tuple
 
 
 def _add_history(tx: Tx, order_id: str, status: str, actor: str,
-                 reason: str | None = None) -> dict[str, Any]:
-    """A history entry of the order (now, in this transaction); the row written."""
+                 reason: str | None = None) -> None:
+    """A history entry of the order (now, in this transaction)."""
+    tx.execute(*_history_entry(tx, order_id, status, actor, reason)[1])
+
+
+def _history_entry(tx: Tx, order_id: str, status: str, actor: str, reason: str | None = None
+                   ) -> tuple[dict[str, Any], tuple[str, tuple[Any, ...]]]:
+    """A history entry of the order (now, in this transaction), and the statement writing it."""
     entry = {"order_id": order_id, "status": status, "at": tx.now, "actor": actor,
              "reason": reason}
-    tx.execute("INSERT INTO order_history (order_id, status, at, actor, reason)"
-               " VALUES (?, ?, ?, ?, ?)", tuple(entry.values()))
-    return entry
+    return entry, (_insert("order_history", entry), tuple(entry.values()))
 
 
 def move_stock(tx: Tx, shop_id: str, sku: str, delta: int, reason: str, source: str, *,
                 order_id: str | None = None, line_no: int | None = None,
                 client_id: str | None = None, mutation_id: int | None = None) -> None:
-    tx.execute("UPDATE products SET stock = stock + ?, version = ? WHERE shop_id = ? AND sku = ?",
-               (delta, tx.version(shop_id), shop_id, sku))
-    tx.execute("INSERT INTO stock_movements (shop_id, sku, delta, reason, source, client_id,"
-               " mutation_id, order_id, line_no, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (shop_id, sku, delta, reason, source, client_id, mutation_id, order_id, line_no,
-                tx.now))
+    for sql, params in _stock_move(tx, shop_id, sku, delta, reason, source, order_id=order_id,
+                                   line_no=line_no, client_id=client_id,
+                                   mutation_id=mutation_id):
+        tx.execute(sql, params)
+
+
+def _stock_move(tx: Tx, shop_id: str, sku: str, delta: int, reason: str, source: str, *,
+                order_id: str | None = None, line_no: int | None = None,
+                client_id: str | None = None, mutation_id: int | None = None
+                ) -> list[tuple[Statement, tuple[Any, ...]]]:
+    """The statements moving a product's stock by ``delta``: the product and its ledger row."""
+    return [(_MOVE_STOCK, (delta, tx.version(shop_id), shop_id, sku)),
+            (_STOCK_MOVEMENT, (shop_id, sku, delta, reason, source, client_id, mutation_id,
+                               order_id, line_no, tx.now))]
+
+
+_MOVE_STOCK = prepared("UPDATE products SET stock = stock + ?, version = ?"
+                       " WHERE shop_id = ? AND sku = ?")
+_STOCK_MOVEMENT = prepared("INSERT INTO stock_movements (shop_id, sku, delta, reason, source,"
+                           " client_id, mutation_id, order_id, line_no, at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

@@ -17,10 +17,10 @@ from typing import Any
 
 from marketplace.catalogue import product_to_wire
 from marketplace.errors import ApiError
-from marketplace.orders import orders_to_wire
+from marketplace.orders import assemble_orders, details_queries, orders_to_wire
 from marketplace.settings import Settings
-from marketplace.shops import live_device, shop_to_wire
-from marketplace.storage import Database, read_tx
+from marketplace.shops import device_from, live_device_query, shop_to_wire
+from marketplace.storage import Database, Statement, prepared, read_tx
 
 __all__ = ["PullSnapshot", "read_pull", "PULL_PAGE_SIZE"]
 
@@ -50,23 +50,62 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
               respond_within_s: float = Settings().auto_reject_after_s,
               page_size: int = PULL_PAGE_SIZE, token: str | None = None) -> PullSnapshot:
     """The page after ``cursor``; with ``token``, the device token is checked in the same
-    snapshot (ApiError 401 if it is no longer live, or not this shop's)."""
+    snapshot (ApiError 401 if it is no longer live, or not this shop's).
+
+    On PostgreSQL a page that holds everything after the cursor (the usual pull) is one
+    round trip: BEGIN, every read, COMMIT. A longer one, or a cursor past the head, is
+    read again, step by step, in a snapshot of its own."""
+    device = None
     with read_tx(db) as tx:
-        device = live_device(tx, token) if token is not None else None
-        if device is not None and device[0] != shop_id:
-            raise ApiError.unauthorized()
-        # The client's last id with the shop: one round trip less (PostgreSQL).
-        shop = tx.row("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
-                      " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
-                      " FROM shops s WHERE s.id = ?", (client_id or "", shop_id))
-        if shop is None:  # the token's shop vanished (hand-edited database)
+        reads = [(_SHOP, (client_id or "", shop_id)), *_after(shop_id, cursor, page_size)]
+        if token is not None:
+            reads.insert(0, live_device_query(token, tx.now))
+        found = tx.batch(reads, last=True)
+        if token is not None:
+            device = device_from(found.pop(0))
+        shops, orders, products, lines, history = found
+    if device is not None and device[0] != shop_id:
+        raise ApiError.unauthorized()
+    if not shops:  # the token's shop vanished (hand-edited database)
+        raise ApiError.unauthorized()
+    shop = shops[0]
+    if cursor > int(shop["seq"]) or len(orders) > page_size:
+        return _read_paged(db, shop_id, cursor, client_id, respond_within_s, page_size, device)
+    body = _body(shop, int(shop["seq"]), False, False, client_id,
+                 assemble_orders(orders, lines, history, respond_within_s), products)
+    return PullSnapshot(body, _changed(shop, orders, products, cursor, False), device)
+
+
+# The shop with the client's last id; then, after a cursor: orders (one more than a page,
+# to know if the page is whole), products, and the lines and history of those orders.
+_SHOP = prepared("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
+         " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
+         " FROM shops s WHERE s.id = ?")
+_ORDERS_AFTER = prepared("SELECT * FROM orders WHERE shop_id = ? AND version > ?"
+                         " ORDER BY version, number LIMIT ?")
+_PRODUCTS_AFTER = prepared("SELECT * FROM products WHERE shop_id = ? AND version > ?"
+                           " ORDER BY sku")
+
+
+def _after(shop_id: str, cursor: int, page_size: int) -> list[tuple[Statement, tuple[Any, ...]]]:
+    page = (shop_id, cursor, page_size + 1)
+    return [(_ORDERS_AFTER, page), (_PRODUCTS_AFTER, (shop_id, cursor)),
+            *details_queries(_ORDERS_AFTER.sql.replace("SELECT *", "SELECT id"), page)]
+
+
+def _read_paged(db: Database, shop_id: str, cursor: int, client_id: str | None,
+                respond_within_s: float, page_size: int,
+                device: tuple[str, int, str | None] | None) -> PullSnapshot:
+    """A pull that needs more than one page, or from a cursor past the head."""
+    with read_tx(db) as tx:
+        shop = tx.row(_SHOP, (client_id or "", shop_id))
+        if shop is None:
             raise ApiError.unauthorized()
         head = int(shop["seq"])
         reset = cursor > head
         if reset:
             cursor = 0  # a cursor from another database (server reset): send everything again
-        orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version > ?"
-                         " ORDER BY version, number LIMIT ?", (shop_id, cursor, page_size + 1))
+        orders = tx.rows(_ORDERS_AFTER, (shop_id, cursor, page_size + 1))
         page_cursor, more = head, False
         if len(orders) > page_size:
             more = True
@@ -78,17 +117,26 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
                 orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version = ?"
                                  " ORDER BY number", (shop_id, boundary))
                 page_cursor = boundary
-        products = tx.rows("SELECT * FROM products WHERE shop_id = ? AND version > ?"
-                           " ORDER BY sku", (shop_id, cursor))
-        last_id = int(shop["client_last_id"] or 0) if client_id else 0
-        body = {
-            "cursor": page_cursor,
-            "more": more,
-            "reset": reset,
-            "last_mutation_id": last_id,
-            "shop": shop_to_wire(shop),
-            "orders": orders_to_wire(tx, orders, respond_within_s),
-            "products": [product_to_wire(p) for p in products],
-        }
-    return PullSnapshot(body, bool(orders or products or shop["version"] > cursor or reset),
-                        device)
+        products = tx.rows(_PRODUCTS_AFTER, (shop_id, cursor))
+        body = _body(shop, page_cursor, more, reset, client_id,
+                     orders_to_wire(tx, orders, respond_within_s), products)
+    return PullSnapshot(body, _changed(shop, orders, products, cursor, reset), device)
+
+
+def _body(shop: dict[str, Any], cursor: int, more: bool, reset: bool, client_id: str | None,
+          orders: list[dict[str, Any]], products: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "cursor": cursor,
+        "more": more,
+        "reset": reset,
+        "last_mutation_id": int(shop["client_last_id"] or 0) if client_id else 0,
+        "shop": shop_to_wire(shop),
+        "orders": orders,
+        "products": [product_to_wire(p) for p in products],
+    }
+
+
+def _changed(shop: dict[str, Any], orders: list[Any], products: list[Any], cursor: int,
+             reset: bool) -> bool:
+    """Anything of the shop newer than the cursor asked for."""
+    return bool(orders or products or shop["version"] > cursor or reset)

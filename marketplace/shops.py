@@ -10,7 +10,7 @@ from marketplace import pairing
 from marketplace.errors import ApiError
 from marketplace.exclusive import only_one
 from marketplace.ids import hash_token, new_id
-from marketplace.storage import Database, Tx, read_tx, write_tx
+from marketplace.storage import Database, Statement, Tx, prepared, read_tx, write_tx
 
 __all__ = [
     "insert_shop",
@@ -21,6 +21,8 @@ __all__ = [
     "authenticate_device",
     "device_of_token",
     "live_device",
+    "live_device_query",
+    "device_from",
     "record_presence",
     "order_gate",
     "reopen_paused",
@@ -91,19 +93,30 @@ def device_of_token(db: Database, token: str) -> tuple[str, int, str | None]:
 
 
 def live_device(tx: Tx, token: str) -> tuple[str, int, str | None]:
-    """``device_of_token`` inside an open transaction (a woken pull checks it in its own
-    snapshot: one trip to the database, not two)."""
+    """``device_of_token`` inside an open transaction."""
+    return device_from(tx.rows(*live_device_query(token, tx.now)))
+
+
+def live_device_query(token: str, now: str) -> tuple[Statement, tuple[str, ...]]:
+    """The statement finding the device whose token is live at ``now`` (``device_from``; a
+    woken pull checks it in its own snapshot: one trip to the database, not two)."""
     # A live token: not revoked, not expired, or the previous one within its rotation grace.
     digest = hash_token(token)
-    found = tx.row("SELECT id, shop_id, CASE WHEN token_hash = ? THEN expires_at"
-                   " ELSE previous_valid_until END AS live_until"
-                   " FROM devices WHERE revoked_at IS NULL AND ("
-                   " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
-                   " OR (previous_token_hash = ? AND previous_valid_until > ?))",
-                   (digest, digest, tx.now, digest, tx.now))
-    if found is None:
+    return _LIVE_DEVICE, (digest, digest, now, digest, now)
+
+
+_LIVE_DEVICE = prepared("SELECT id, shop_id, CASE WHEN token_hash = ? THEN expires_at"
+                        " ELSE previous_valid_until END AS live_until"
+                        " FROM devices WHERE revoked_at IS NULL AND ("
+                        " (token_hash = ? AND (expires_at IS NULL OR expires_at > ?))"
+                        " OR (previous_token_hash = ? AND previous_valid_until > ?))")
+
+
+def device_from(found: list[dict[str, Any]]) -> tuple[str, int, str | None]:
+    """(shop, device, live until) of ``live_device_query``'s rows; 401 for none."""
+    if not found:
         raise ApiError.unauthorized()
-    return str(found["shop_id"]), int(found["id"]), found["live_until"]
+    return str(found[0]["shop_id"]), int(found[0]["id"]), found[0]["live_until"]
 
 
 def record_presence(db: Database, seen: list[tuple[str, int]]) -> None:

@@ -14,6 +14,8 @@ API (what route code, the sweeper and operator helpers use; keep it stable)::
 
 ``Tx``: ``now`` (ISO time of the transaction), ``dialect`` ("sqlite" | "postgresql"),
 ``rows``/``row``/``execute``/``executemany`` (``?`` placeholders, portable SQL only),
+``batch(statements, version_of=None, last=False)`` (several statements, one round trip;
+a read's last one with its COMMIT),
 ``version(shop_id)``, ``lock_shop(shop_id, columns=None)`` (with ``columns``: the shop's
 row, read with the lock), ``savepoint(name)``, ``touched_shops``, ``touch(shop_id)``,
 ``changed_shops``, ``on_commit(fn)``, ``before_commit(fn)``, ``with_commit(sql, params)``
@@ -60,10 +62,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
 import queue
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +76,7 @@ from typing import Any, TypeVar
 from sync.protocol import utcnow_iso
 from sync.sqlite_tx import rollback_quietly, transaction
 
-__all__ = ["Backend", "Database", "Store", "Tx", "connect", "database_url", "open_database",
+__all__ = ["Backend", "Database", "Prepared", "Statement", "prepared", "Store", "Tx", "connect", "database_url", "open_database",
            "read_tx", "write_tx", "rows", "row", "to_pyformat", "is_postgresql_url",
            "sqlite_path", "unavailable", "pg_engine", "PgTimeouts", "PG_KEEPALIVES"]
 
@@ -320,10 +324,105 @@ def unavailable(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - both are dependencies
         return False
     return isinstance(exc, (psycopg.OperationalError, sa_exc.OperationalError,
-                            sa_exc.TimeoutError, psycopg.errors.IdleInTransactionSessionTimeout))
+                            sa_exc.TimeoutError, psycopg.errors.IdleInTransactionSessionTimeout)
+                      ) or (isinstance(exc, psycopg.errors.FeatureNotSupported)
+                            and "cached plan must not change result type" in str(exc))
 
 
 # -- transactions ------------------------------------------------------------------------------
+
+class Prepared:
+    """A statement of a hot path that PostgreSQL plans once per connection (``PREPARE``, then
+    ``EXECUTE``), instead of at every run (planning was about half of PostgreSQL's CPU per
+    order). Same ``?`` text as any statement; each parameter's type must follow from the
+    SQL (a column it is compared with or written to, a cast): never a bare ``? IS NULL``.
+    SQLite runs the text as it is. (Needs session-level statements: a PgBouncer in front
+    must pool by session.)"""
+
+    __slots__ = ("sql", "name", "arity", "prepare")
+
+    def __init__(self, sql: str):
+        self.sql = sql
+        self.name = "comptoir_" + hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()
+        # ``?`` as $1, $2…: to_pyformat's %s, a literal % being %% there
+        numbered, self.arity = [], 0
+        for part in to_pyformat(sql).split("%%"):
+            pieces = part.split("%s")
+            for piece in pieces[1:]:
+                self.arity += 1
+                pieces[0] += f"${self.arity}" + piece
+            numbered.append(pieces[0])
+        self.prepare = f"PREPARE {self.name} AS " + "%".join(numbered)
+
+    def __repr__(self) -> str:
+        return f"Prepared({self.sql!r})"
+
+
+Statement = str | Prepared
+
+
+@functools.lru_cache(maxsize=1024)
+def prepared(sql: str) -> Prepared:
+    """The ``Prepared`` statement of this text (one object per text)."""
+    return Prepared(sql)
+
+
+def _text(sql: Statement) -> str:
+    return sql.sql if isinstance(sql, Prepared) else sql
+
+
+_BUMP_SEQ = prepared("UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq")
+
+
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
+    """A cursor's current result as dicts."""
+    keys = [d[0] for d in cursor.description]
+    return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
+
+
+# The Prepared statements each PostgreSQL connection holds (names), or None when unsure: a
+# round trip carrying PREPAREs failed (they may or may not have run; PREPARE outlives a
+# rollback), and the next one starts with DEALLOCATE ALL.
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str] | None] = weakref.WeakKeyDictionary()
+
+
+def _bound(conn: Any, statements: Sequence[tuple[Statement, Sequence[Any]]]
+           ) -> tuple[list[str], list[str]]:
+    """PostgreSQL statements with their values bound client-side, to send as one simple
+    query (several statements, one round trip), and the PREPAREs to send before them."""
+    held = _PREPARED.get(conn, set())
+    prepares: list[str] = [] if held is not None else ["DEALLOCATE ALL"]
+    held = held or set()
+    texts = []
+    with conn.cursor() as cursor:
+        for sql, params in statements:
+            if isinstance(sql, Prepared):
+                if sql.name not in held:
+                    held = held | {sql.name}
+                    prepares.append(sql.prepare)
+                marks = ", ".join(["%s"] * sql.arity)
+                texts.append(cursor.mogrify(f"EXECUTE {sql.name}({marks})", tuple(params))
+                             if sql.arity else f"EXECUTE {sql.name}")
+            else:
+                texts.append(cursor.mogrify(to_pyformat(sql), tuple(params)) if params else sql)
+    return texts, prepares
+
+
+def _prepared_sure(conn: Any, prepares: list[str]) -> None:
+    """The round trip that sent ``prepares`` succeeded: the connection holds them."""
+    if prepares:
+        held = set() if prepares[0] == "DEALLOCATE ALL" else set(_PREPARED.get(conn) or ())
+        held |= {text.split()[1] for text in prepares if text.startswith("PREPARE ")}
+        _PREPARED[conn] = held
+
+
+def _prepared_unsure(conn: Any, statements: Sequence[tuple[Statement, Sequence[Any]]]) -> None:
+    """A round trip with ``statements`` failed: if it had Prepared ones, which of their
+    PREPAREs ran is unknown (and a statement prepared before a migration may no longer
+    run: "cached plan must not change result type"), so start again from none."""
+    if any(isinstance(sql, Prepared) for sql, _ in statements):
+        _PREPARED[conn] = None
+
 
 class Tx:
     """One open transaction: its connection, its time, its (lazily taken) shop versions."""
@@ -342,27 +441,39 @@ class Tx:
         self._touched: set[str] = set()
         self._before: list[Callable[[], None]] = []
         self._after: list[Callable[[], None]] = []
-        self._with_commit: list[tuple[str, tuple[Any, ...]]] = []
+        self._with_commit: list[tuple[Statement, tuple[Any, ...]]] = []
+        self._ended = False  # PostgreSQL: committed by ``batch(last=True)``
 
     # -- queries --
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def execute(self, sql: Statement, params: Sequence[Any] = ()) -> Any:
         """Run one statement; the DBAPI cursor (``fetchone``, ``fetchall``, ``rowcount``)."""
+        self._check_open()
         if not self._pg:
-            return self.conn.execute(sql, params)
-        query = to_pyformat(sql) if params else sql
+            return self.conn.execute(_text(sql), params)
+        return self._send([(sql, params)])
+
+    def _send(self, statements: Sequence[tuple[Statement, Sequence[Any]]],
+              last: bool = False) -> Any:
+        """PostgreSQL: ``statements`` in one round trip (one simple query, values bound
+        client-side), preceded by the BEGIN not sent yet (first: a PREPARE would start the
+        transaction) and the PREPAREs this connection lacks, followed by COMMIT if ``last``;
+        the cursor at the first statement's result."""
         begin, self._begin = self._begin, None
-        if begin is None:
-            cursor = self.conn.execute(query, tuple(params) if params else None)
-        else:
-            # The BEGIN travels with the first statement (one round trip less per
-            # transaction: client-side binding sends both as one simple query); skip to the
-            # statement's result.
-            cursor = self.conn.execute(f"{begin}; {query}", tuple(params) if params else None)
-            cursor.nextset()
+        texts, prepares = _bound(self.conn, statements)
+        try:
+            cursor = self.conn.execute("; ".join([*([begin] if begin else []), *prepares,
+                                                  *texts, *(["COMMIT"] if last else [])]))
+        except BaseException:
+            _prepared_unsure(self.conn, statements)
+            raise
+        _prepared_sure(self.conn, prepares)
         self.db.answered = True
+        for _ in range(len(prepares) + (1 if begin else 0)):  # to the statements' results
+            cursor.nextset()
         return cursor
 
     def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> None:
+        self._check_open()
         if self._pg:
             if self._begin is not None:
                 self.conn.execute(self._begin)
@@ -373,12 +484,47 @@ class Tx:
         else:
             self.conn.executemany(sql, seq)
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.execute(sql, params)
-        keys = [d[0] for d in cursor.description]
-        return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
+    def rows(self, sql: Statement, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return _dicts(self.execute(sql, params))
 
-    def row(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+    def _check_open(self) -> None:
+        if self._ended:  # PostgreSQL would run it alone, outside this snapshot
+            raise RuntimeError("statement after batch(last=True)")
+
+    def batch(self, statements: Sequence[tuple[Statement, Sequence[Any]]], *,
+              version_of: str | None = None, last: bool = False) -> list[list[dict[str, Any]]]:
+        """Each statement's rows (``[]`` for a write), in order; on PostgreSQL all of them in
+        one round trip (one simple query). With ``version_of``, the shop's version
+        (``version()``) is taken in the same trip, after them. ``last`` (a read only): the
+        transaction's last statements, its COMMIT sent with them (no statement may follow)."""
+        bump = version_of is not None and version_of not in self._versions
+        if last and self.write:
+            raise RuntimeError("batch(last=True) in a write transaction (its hooks run at COMMIT)")
+        self._check_open()
+        self._ended = last
+        if not self._pg:
+            found = []
+            for sql, params in statements:
+                cursor = self.conn.execute(_text(sql), params)
+                found.append(_dicts(cursor) if cursor.description else [])
+            if version_of is not None:
+                self.version(version_of)
+            return found
+        if bump and not self.write:
+            raise RuntimeError("version() in a read transaction")
+        sent = [*statements, *([(_BUMP_SEQ, (version_of,))] if bump else [])]
+        cursor = self._send(sent, last)
+        found = []
+        for index in range(len(sent)):
+            if index:
+                cursor.nextset()
+            found.append(_dicts(cursor) if cursor.description else [])
+        if bump:
+            assert version_of is not None
+            self._took_version(version_of, found.pop())
+        return found
+
+    def row(self, sql: Statement, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
 
@@ -390,12 +536,14 @@ class Tx:
         if value is None:
             if not self.write:
                 raise RuntimeError("version() in a read transaction")
-            found = self.execute("UPDATE shops SET seq = seq + 1 WHERE id = ? RETURNING seq",
-                                 (shop_id,)).fetchone()
-            if found is None:
-                raise LookupError(f"unknown shop {shop_id!r}")
-            value = self._versions[shop_id] = int(found[0])
-            self._locked.add(shop_id)
+            value = self._took_version(shop_id, self.rows(_BUMP_SEQ, (shop_id,)))
+        return value
+
+    def _took_version(self, shop_id: str, bumped: list[dict[str, Any]]) -> int:
+        if not bumped:
+            raise LookupError(f"unknown shop {shop_id!r}")
+        value = self._versions[shop_id] = int(bumped[0]["seq"])
+        self._locked.add(shop_id)
         return value
 
     def lock_shop(self, shop_id: str, columns: str | None = None) -> dict[str, Any] | None:
@@ -417,8 +565,8 @@ class Tx:
         # queue behind each other, while the KEY SHARE lock that inserting a row which
         # references the shop takes (a device, a pairing code) does not wait on it, and
         # cannot deadlock with it.
-        found = self.row(f"SELECT {columns or '1 AS x'} FROM shops s WHERE s.id = ?"
-                         + (" FOR NO KEY UPDATE OF s" if lock else ""), (shop_id,))
+        found = self.row(prepared(f"SELECT {columns or '1 AS x'} FROM shops s WHERE s.id = ?"
+                                  + (" FOR NO KEY UPDATE OF s" if lock else "")), (shop_id,))
         if lock:
             self._locked.add(shop_id)
         return found if columns is not None else None
@@ -458,7 +606,7 @@ class Tx:
         """Run ``fn()`` inside this transaction, just before COMMIT."""
         self._before.append(fn)
 
-    def with_commit(self, sql: str, params: Sequence[Any] = ()) -> None:
+    def with_commit(self, sql: Statement, params: Sequence[Any] = ()) -> None:
         """A last statement of this transaction whose result nobody reads: on PostgreSQL
         sent in the same round trip as COMMIT (an error still rolls everything back)."""
         if self._pg:
@@ -511,11 +659,13 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
                 conn.rollback()
         raise
     try:
-        if tx._begin is None:  # else no statement ran: no transaction was opened
+        if tx._ended:  # committed with its last statements
+            pass
+        elif tx._begin is None:  # else no statement ran: no transaction was opened
             _pg_commit(conn, tx._with_commit)
         else:  # no transaction was opened: alone, each in autocommit
             for sql, params in tx._with_commit:
-                conn.execute(to_pyformat(sql) if params else sql, params or None)
+                conn.execute(to_pyformat(_text(sql)) if params else _text(sql), params or None)
     except BaseException:
         if not conn.closed:
             with contextlib.suppress(Exception):
@@ -524,16 +674,19 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
     tx._run_after_commit()
 
 
-def _pg_commit(conn: Any, last: list[tuple[str, tuple[Any, ...]]]) -> None:
+def _pg_commit(conn: Any, last: list[tuple[Statement, tuple[Any, ...]]]) -> None:
     """COMMIT, after ``last`` statements sent in the same round trip (client-side binding:
     one simple query)."""
     if not last:
         conn.execute("COMMIT")
         return
-    with conn.cursor() as cursor:
-        parts = [cursor.mogrify(to_pyformat(sql), params) if params else sql
-                 for sql, params in last]
-        conn.execute("; ".join([*parts, "COMMIT"]))
+    texts, prepares = _bound(conn, last)
+    try:
+        conn.execute("; ".join([*prepares, *texts, "COMMIT"]))
+    except BaseException:
+        _prepared_unsure(conn, last)
+        raise
+    _prepared_sure(conn, prepares)
 
 
 @contextlib.contextmanager

@@ -77,7 +77,7 @@ def test_a_server_fault_is_a_500_in_the_error_shape(tmp_path):
     try:
         shop = open_shop(market)
         with sqlite3.connect(market.db_path) as conn:  # break the database under the server
-            conn.execute("DROP TABLE order_history")
+            conn.execute("DROP TABLE stock_movements")
         response = shop.order([("CROIS", 1)])
         assert _is_error(response, 500, "internal_error")
         assert "Traceback" not in response.text
