@@ -26,6 +26,7 @@ from marketplace.errors import ApiError
 from marketplace.exclusive import only_one
 from marketplace.ids import new_id
 from marketplace.opening_hours import load_hours, shop_zone, slot_allowed
+from marketplace.schema import columns
 from marketplace.settings import Settings
 from marketplace.shops import reopen
 from marketplace.storage import Database, Statement, Tx, prepared, read_tx, write_tx
@@ -111,15 +112,17 @@ def orders_to_wire(tx: Tx, orders: list[dict[str, Any]],
     return assemble_orders(orders, line_rows, history_rows, respond_within_s)
 
 
-def details_queries(ids_sql: str, params: tuple[Any, ...] | list[Any]
-                    ) -> list[tuple[Statement, tuple[Any, ...]]]:
+def details_queries(ids_sql: str, params: tuple[Any, ...] | list[Any], *,
+                    prepare: bool = False) -> list[tuple[Statement, tuple[Any, ...]]]:
     """The statements reading the lines, then the history, of the orders whose ids
-    ``ids_sql`` gives (``?`` marks or a subquery, with ``params``), for ``assemble_orders``."""
+    ``ids_sql`` gives (``?`` marks or a subquery, with ``params``), for ``assemble_orders``;
+    ``prepare`` for a text that does not vary (not one per number of ids)."""
     params = tuple(params)
-    return [(prepared(f"SELECT * FROM order_lines WHERE order_id IN ({ids_sql})"
-                      " ORDER BY order_id, line_no"), params),
-            (prepared(f"SELECT * FROM order_history WHERE order_id IN ({ids_sql})"
-                      " ORDER BY order_id, id"), params)]
+    texts = [f"SELECT {columns('order_lines')} FROM order_lines WHERE order_id IN ({ids_sql})"
+             " ORDER BY order_id, line_no",
+             f"SELECT {columns('order_history')} FROM order_history"
+             f" WHERE order_id IN ({ids_sql}) ORDER BY order_id, id"]
+    return [(prepared(text) if prepare else text, params) for text in texts]
 
 
 def assemble_orders(orders: list[dict[str, Any]], line_rows: list[dict[str, Any]],
@@ -198,7 +201,9 @@ def _insert(table: str, row: dict[str, Any]) -> Statement:
 
 _NEXT_NUMBER = prepared("SELECT COALESCE(MAX(number), 0) + 1 AS number FROM orders"
                         " WHERE shop_id = ?")
-_BY_KEY = prepared("SELECT * FROM orders WHERE shop_id = ? AND idempotency_key = ?")
+_BY_KEY = prepared(f"SELECT {columns('orders')} FROM orders"
+                   " WHERE shop_id = ? AND idempotency_key = ?")
+_SHOP = columns("shops", "s")
 
 # The last time a live counter of the shop was seen by any process (its column as ``s``).
 _LAST_SEEN = ("(SELECT MAX(d.last_seen_at) FROM devices d"
@@ -242,12 +247,12 @@ def _place(tx: Tx, shop_id: str, req: OrderRequest, respond_within_s: float, cap
     # The shop's writers one at a time from here (storage.py): the key, caps, stock and
     # number read below hold until this order is committed.
     unwatched = attendance is not None and not attendance.here
-    shop = tx.lock_shop(shop_id, "s.*, " + _LAST_SEEN if unwatched else "s.*")
+    shop = tx.lock_shop(shop_id, _SHOP + ", " + _LAST_SEEN if unwatched else _SHOP)
     if shop is None:
         raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
     skus = sorted({line.sku for line in req.lines})
     reads = [held_query(shop_id, req.customer_phone),
-             (prepared("SELECT * FROM products WHERE shop_id = ?"
+             (prepared(f"SELECT {columns('products')} FROM products WHERE shop_id = ?"
                        f" AND sku IN ({', '.join('?' * len(skus))})"), (shop_id, *skus)),
              (_NEXT_NUMBER, (shop_id,))]
     if req.idempotency_key is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from marketplace.catalogue import product_to_wire
 from marketplace.errors import ApiError
 from marketplace.orders import assemble_orders, details_queries, orders_to_wire
+from marketplace.schema import columns
 from marketplace.settings import Settings
 from marketplace.shops import device_from, live_device_query, shop_to_wire
 from marketplace.storage import Database, Statement, prepared, read_tx
@@ -54,23 +55,19 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
 
     On PostgreSQL a page that holds everything after the cursor (the usual pull) is one
     round trip: BEGIN, every read, COMMIT. A longer one, or a cursor past the head, is
-    read again, step by step, in a snapshot of its own."""
-    device = None
+    read again, step by step, in a snapshot of its own (the token checked again there)."""
     with read_tx(db) as tx:
         reads = [(_SHOP, (client_id or "", shop_id)), *_after(shop_id, cursor, page_size)]
         if token is not None:
             reads.insert(0, live_device_query(token, tx.now))
         found = tx.batch(reads, last=True)
-        if token is not None:
-            device = device_from(found.pop(0))
+        device = _device(shop_id, found.pop(0)) if token is not None else None
         shops, orders, products, lines, history = found
-    if device is not None and device[0] != shop_id:
-        raise ApiError.unauthorized()
     if not shops:  # the token's shop vanished (hand-edited database)
         raise ApiError.unauthorized()
     shop = shops[0]
     if cursor > int(shop["seq"]) or len(orders) > page_size:
-        return _read_paged(db, shop_id, cursor, client_id, respond_within_s, page_size, device)
+        return _read_paged(db, shop_id, cursor, client_id, respond_within_s, page_size, token)
     body = _body(shop, int(shop["seq"]), False, False, client_id,
                  assemble_orders(orders, lines, history, respond_within_s), products)
     return PullSnapshot(body, _changed(shop, orders, products, cursor, False), device)
@@ -78,26 +75,37 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
 
 # The shop with the client's last id; then, after a cursor: orders (one more than a page,
 # to know if the page is whole), products, and the lines and history of those orders.
-_SHOP = prepared("SELECT s.*, (SELECT c.last_mutation_id FROM client_state c"
+_SHOP = prepared(f"SELECT {columns('shops', 's')}, (SELECT c.last_mutation_id FROM client_state c"
          " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
          " FROM shops s WHERE s.id = ?")
-_ORDERS_AFTER = prepared("SELECT * FROM orders WHERE shop_id = ? AND version > ?"
-                         " ORDER BY version, number LIMIT ?")
-_PRODUCTS_AFTER = prepared("SELECT * FROM products WHERE shop_id = ? AND version > ?"
-                           " ORDER BY sku")
+_ORDERS_AFTER = prepared(f"SELECT {columns('orders')} FROM orders"
+                         " WHERE shop_id = ? AND version > ? ORDER BY version, number LIMIT ?")
+_PRODUCTS_AFTER = prepared(f"SELECT {columns('products')} FROM products"
+                           " WHERE shop_id = ? AND version > ? ORDER BY sku")
+_ORDER_IDS_AFTER = ("SELECT id FROM orders WHERE shop_id = ? AND version > ?"
+                    " ORDER BY version, number LIMIT ?")
 
 
 def _after(shop_id: str, cursor: int, page_size: int) -> list[tuple[Statement, tuple[Any, ...]]]:
     page = (shop_id, cursor, page_size + 1)
     return [(_ORDERS_AFTER, page), (_PRODUCTS_AFTER, (shop_id, cursor)),
-            *details_queries(_ORDERS_AFTER.sql.replace("SELECT *", "SELECT id"), page)]
+            *details_queries(_ORDER_IDS_AFTER, page, prepare=True)]
+
+
+def _device(shop_id: str, found: list[dict[str, Any]]) -> tuple[str, int, str | None]:
+    """The token's device (``live_device_query``'s rows): 401 if none, or another shop's."""
+    device = device_from(found)
+    if device[0] != shop_id:
+        raise ApiError.unauthorized()
+    return device
 
 
 def _read_paged(db: Database, shop_id: str, cursor: int, client_id: str | None,
-                respond_within_s: float, page_size: int,
-                device: tuple[str, int, str | None] | None) -> PullSnapshot:
+                respond_within_s: float, page_size: int, token: str | None) -> PullSnapshot:
     """A pull that needs more than one page, or from a cursor past the head."""
     with read_tx(db) as tx:
+        device = (_device(shop_id, tx.rows(*live_device_query(token, tx.now)))
+                  if token is not None else None)
         shop = tx.row(_SHOP, (client_id or "", shop_id))
         if shop is None:
             raise ApiError.unauthorized()

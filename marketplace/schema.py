@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from marketplace.storage import database_url, is_postgresql_url, sqlite_path
 
 __all__ = ["metadata", "migrate", "alembic_config", "BASELINE_REVISION", "MIGRATE_LOCK_KEY",
-           "head_revision", "current_revision"]
+           "head_revision", "current_revision", "columns"]
 
 BASELINE_REVISION = "0001_baseline"
 # pg_advisory_xact_lock key of the migration: "comptoir" as a big-endian int64.
@@ -278,6 +278,14 @@ audit_log = sa.Table(
     sa.Index("audit_log_at", "at"),
     sa.Index("audit_log_shop", "shop_id", "at"),
 )
+
+
+def columns(table: str, alias: str | None = None) -> str:
+    """The table's columns as this code knows them, for a SELECT list: what ``*`` was, but
+    fixed. A prepared statement (storage.Prepared) selecting ``*`` fails once another
+    process's migration adds a column ("cached plan must not change result type"); this
+    list stays the same, and a column added later is simply not read here."""
+    return ", ".join(f"{alias}.{c.name}" if alias else c.name for c in metadata.tables[table].c)
 
 
 # -- migrations ----------------------------------------------------------------------------------

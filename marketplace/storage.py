@@ -52,7 +52,10 @@ Queries are plain SQL strings with ``?`` placeholders, the same text on both bac
 text for times, explicit NULL ordering, ``CAST(SUM(…) AS BIGINT)``). For psycopg the
 placeholders are rewritten once per statement text (``to_pyformat``) and values are
 bound client-side (``ClientCursor``), so an untyped ``? IS NULL`` works as on SQLite.
-SQLite keeps its raw ``sqlite3`` connections and pool (the fastest path, measured in
+Client-side binding also lets ``batch`` send several statements (and the BEGIN, and a
+read's COMMIT) as one simple query: one round trip. The hot paths' statements are
+``Prepared`` (PREPAREd once per connection, then EXECUTEd): PostgreSQL plans them once
+instead of at every run. SQLite keeps its raw ``sqlite3`` connections and pool (the fastest path, measured in
 bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy engine's pool (a restarted
 server is reconnected to by itself: ``Store.run``). The schema and its migrations are
 SQLAlchemy/Alembic (schema.py, migrations/).
@@ -316,8 +319,9 @@ def row(conn: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | Non
 def unavailable(exc: BaseException) -> bool:
     """PostgreSQL could not be reached, or gave this transaction up (connection lost, server
     restarting, pool exhausted, deadlock, serialisation failure, a ``PgTimeouts`` bound
-    reached: lock, statement, idle transaction): the request may be retried
-    as it is. (SQLite's errors are left alone: a missing table is a bug, not a pause.)"""
+    reached: lock, statement, idle transaction; a prepared plan made stale by a migration):
+    the request may be retried as it is. (SQLite's errors are left alone: a missing table
+    is a bug, not a pause.)"""
     try:
         import psycopg
         from sqlalchemy import exc as sa_exc
@@ -325,8 +329,17 @@ def unavailable(exc: BaseException) -> bool:
         return False
     return isinstance(exc, (psycopg.OperationalError, sa_exc.OperationalError,
                             sa_exc.TimeoutError, psycopg.errors.IdleInTransactionSessionTimeout)
-                      ) or (isinstance(exc, psycopg.errors.FeatureNotSupported)
-                            and "cached plan must not change result type" in str(exc))
+                      ) or _stale_plan(exc)
+
+
+def _stale_plan(exc: BaseException) -> bool:
+    """A Prepared statement whose result columns changed under it (a column's type changed
+    by another process's migration): refused once, prepared again by the next trip. Told
+    by the function that raised it, not by its (translated) message."""
+    import psycopg
+
+    return (isinstance(exc, psycopg.errors.FeatureNotSupported)
+            and exc.diag.source_function == "RevalidateCachedQuery")
 
 
 # -- transactions ------------------------------------------------------------------------------
@@ -380,24 +393,32 @@ def _dicts(cursor: Any) -> list[dict[str, Any]]:
     return [dict(zip(keys, values, strict=True)) for values in cursor.fetchall()]
 
 
-# The Prepared statements each PostgreSQL connection holds (names), or None when unsure: a
-# round trip carrying PREPAREs failed (they may or may not have run; PREPARE outlives a
-# rollback), and the next one starts with DEALLOCATE ALL.
+# The Prepared statements each PostgreSQL session (its libpq connection) holds, or None
+# when unsure: a round trip carrying them failed (its PREPAREs may or may not have run, and
+# PREPARE outlives a rollback), and the next one starts with DEALLOCATE ALL.
 _PREPARED: weakref.WeakKeyDictionary[Any, set[str] | None] = weakref.WeakKeyDictionary()
+_IN_ERROR = 3  # psycopg.pq.TransactionStatus.INERROR: a failed transaction not rolled back
 
 
 def _bound(conn: Any, statements: Sequence[tuple[Statement, Sequence[Any]]]
            ) -> tuple[list[str], list[str]]:
     """PostgreSQL statements with their values bound client-side, to send as one simple
     query (several statements, one round trip), and the PREPAREs to send before them."""
-    held = _PREPARED.get(conn, set())
-    prepares: list[str] = [] if held is not None else ["DEALLOCATE ALL"]
-    held = held or set()
+    held = _PREPARED.get(conn.pgconn, set())
+    if conn.info.transaction_status == _IN_ERROR:
+        # Only a ROLLBACK (TO SAVEPOINT) runs now; a PREPARE or DEALLOCATE would be refused
+        # and hide the error being handled. The next trip in a live transaction does them.
+        prepares: list[str] = []
+        held = None
+    elif held is None:
+        prepares, held = ["DEALLOCATE ALL"], set()
+    else:
+        prepares = []
     texts = []
     with conn.cursor() as cursor:
         for sql, params in statements:
             if isinstance(sql, Prepared):
-                if sql.name not in held:
+                if held is not None and sql.name not in held:
                     held = held | {sql.name}
                     prepares.append(sql.prepare)
                 marks = ", ".join(["%s"] * sql.arity)
@@ -411,9 +432,10 @@ def _bound(conn: Any, statements: Sequence[tuple[Statement, Sequence[Any]]]
 def _prepared_sure(conn: Any, prepares: list[str]) -> None:
     """The round trip that sent ``prepares`` succeeded: the connection holds them."""
     if prepares:
-        held = set() if prepares[0] == "DEALLOCATE ALL" else set(_PREPARED.get(conn) or ())
+        earlier = _PREPARED.get(conn.pgconn)
+        held = set() if prepares[0] == "DEALLOCATE ALL" else set(earlier or ())
         held |= {text.split()[1] for text in prepares if text.startswith("PREPARE ")}
-        _PREPARED[conn] = held
+        _PREPARED[conn.pgconn] = held
 
 
 def _prepared_unsure(conn: Any, statements: Sequence[tuple[Statement, Sequence[Any]]]) -> None:
@@ -421,7 +443,7 @@ def _prepared_unsure(conn: Any, statements: Sequence[tuple[Statement, Sequence[A
     PREPAREs ran is unknown (and a statement prepared before a migration may no longer
     run: "cached plan must not change result type"), so start again from none."""
     if any(isinstance(sql, Prepared) for sql, _ in statements):
-        _PREPARED[conn] = None
+        _PREPARED[conn.pgconn] = None
 
 
 class Tx:
@@ -458,8 +480,8 @@ class Tx:
         client-side), preceded by the BEGIN not sent yet (first: a PREPARE would start the
         transaction) and the PREPAREs this connection lacks, followed by COMMIT if ``last``;
         the cursor at the first statement's result."""
-        begin, self._begin = self._begin, None
         texts, prepares = _bound(self.conn, statements)
+        begin, self._begin = self._begin, None
         try:
             cursor = self.conn.execute("; ".join([*([begin] if begin else []), *prepares,
                                                   *texts, *(["COMMIT"] if last else [])]))

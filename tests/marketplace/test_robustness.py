@@ -76,7 +76,9 @@ def test_a_server_fault_is_a_500_in_the_error_shape(tmp_path):
     market.start()
     try:
         shop = open_shop(market)
-        with sqlite3.connect(market.db_path) as conn:  # break the database under the server
+        # Break the database under the server: a table the order writes (with its COMMIT)
+        # and the pull that reads the stock back does not read.
+        with sqlite3.connect(market.db_path) as conn:
             conn.execute("DROP TABLE stock_movements")
         response = shop.order([("CROIS", 1)])
         assert _is_error(response, 500, "internal_error")

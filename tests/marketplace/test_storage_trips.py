@@ -12,6 +12,7 @@ import pytest
 from marketplace import admin, orders
 from marketplace.listener import listen_conninfo
 from marketplace.orders import OrderLineRequest, OrderRequest
+from marketplace.pull import read_pull
 from marketplace.storage import (
     Prepared,
     Store,
@@ -144,11 +145,44 @@ def test_a_trip_that_failed_after_its_prepare_does_not_break_the_connection(pg_d
                 assert tx.row(statement, (41,)) == {"n": 42}
 
 
-def test_a_migration_under_a_prepared_statement_is_a_retryable_error_then_works(pg_database):
-    """Another process migrates (a column added) while this one holds ``SELECT *``
-    prepared: PostgreSQL refuses the old plan once; the request is answered 503 (retry),
-    and the next run prepares the statement again."""
-    statement = prepared("SELECT * FROM shops WHERE id = ?")
+def test_a_column_added_by_another_process_s_migration_breaks_no_prepared_statement(
+        pg_database):
+    """The hot paths' statements name their columns (schema.columns), never ``*``: a column
+    that another process's migration adds does not change what they return, so PostgreSQL
+    keeps their plans ("cached plan must not change result type" would be a failed
+    order)."""
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    try:
+        with contextlib.closing(open_database(pg_database)) as db:
+            shop_id, _code = admin.create_shop(db, "Épicerie migrée")
+            with write_tx(db) as tx:
+                tx.execute("INSERT INTO products (shop_id, sku, name, price_cents, stock,"
+                           " version) VALUES (?, 'PAIN', 'Pain', 120, 10, ?)",
+                           (shop_id, tx.version(shop_id)))
+
+        def order(i: int) -> None:
+            store.run(orders.place_order, shop_id, OrderRequest(
+                "Zoé", f"060102030{i}", None, "collect", (OrderLineRequest("PAIN", 1),),
+                idempotency_key=f"k{i}", request_hash="h"))
+
+        order(1)
+        assert len(store.run(read_pull, shop_id, 0, "c", 600.0, 100, None).body["orders"]) == 1
+        with psycopg.connect(listen_conninfo(pg_database), autocommit=True) as ddl:
+            for table in ("shops", "orders", "order_lines", "order_history", "products"):
+                ddl.execute(f"ALTER TABLE {table} ADD COLUMN migrated_extra integer")
+        order(2)
+        order(1)  # a replay reads the order back
+        body = store.run(read_pull, shop_id, 0, "c", 600.0, 100, None).body
+        assert [o["number"] for o in body["orders"]] == [1, 2]
+    finally:
+        store.close()
+
+
+def test_a_plan_made_stale_by_a_migration_is_a_retryable_error_then_works(pg_database):
+    """A column's type changed under a prepared statement (another process migrated):
+    PostgreSQL refuses the old plan once, whatever the language of its messages; the
+    request is answered 503 (retry) and the next run prepares the statement again."""
+    statement = prepared("SELECT id, name FROM shops WHERE id = ?")
     store = Store(pg_database, pool_size=1, max_overflow=0)
     try:
         with contextlib.closing(open_database(pg_database)) as db:
@@ -158,12 +192,64 @@ def test_a_migration_under_a_prepared_statement_is_a_retryable_error_then_works(
             with read_tx(db) as tx:
                 return tx.row(statement, (shop_id,))
 
-        assert "migrated_extra" not in store.run(read)
+        assert store.run(read)["name"] == "Épicerie migrée"
         with psycopg.connect(listen_conninfo(pg_database), autocommit=True) as ddl:
-            ddl.execute("ALTER TABLE shops ADD COLUMN migrated_extra integer")
+            ddl.execute("ALTER TABLE shops ALTER COLUMN name TYPE varchar(500)")
         with pytest.raises(psycopg.errors.FeatureNotSupported) as refused:
             store.run(read)
         assert unavailable(refused.value)
-        assert "migrated_extra" in store.run(read)
+        assert store.run(read)["name"] == "Épicerie migrée"
     finally:
         store.close()
+
+
+def test_a_savepoint_rolls_back_a_failed_trip_of_prepared_statements(pg_database):
+    """After a failed trip that used prepared statements, the savepoint's ROLLBACK TO runs
+    first (a DEALLOCATE or PREPARE would be refused in the failed transaction and replace
+    the error): the error that goes on is the original one, and the transaction lives on."""
+    statement = prepared("SELECT CAST(? AS integer) + 1 AS n")
+    with contextlib.closing(open_database(pg_database)) as db:
+        shop_id, _code = admin.create_shop(db, "Épicerie sauvée")
+        with write_tx(db) as tx:
+            with pytest.raises(psycopg.errors.DivisionByZero), tx.savepoint():
+                tx.batch([(statement, (1,)), ("SELECT 1 / 0", ())])
+            assert tx.row(statement, (41,)) == {"n": 42}
+            tx.execute("UPDATE shops SET name = ? WHERE id = ?", ("Sauvée", shop_id))
+        with read_tx(db) as tx:
+            assert tx.row("SELECT name FROM shops WHERE id = ?", (shop_id,))["name"] == "Sauvée"
+
+
+class _CountingConnection:
+    """A psycopg connection that counts the queries sent (each one round trip)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self.sent: list[str] = []
+
+    def execute(self, query, *args, **kwargs):
+        self.sent.append(str(query))
+        return self._conn.execute(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_an_order_is_three_round_trips_and_its_delivery_one(pg_database):
+    with contextlib.closing(open_database(pg_database)) as db:
+        shop_id, _code = admin.create_shop(db, "Épicerie comptée")
+        with write_tx(db) as tx:
+            tx.execute("INSERT INTO products (shop_id, sku, name, price_cents, stock, version)"
+                       " VALUES (?, 'PAIN', 'Pain', 120, 10, ?), (?, 'CAFE', 'Café', 90, 10, ?)",
+                       (shop_id, tx.version(shop_id), shop_id, tx.version(shop_id)))
+        cursor = read_pull(db, shop_id, 0, "c").body["cursor"]
+        counting = db.conn = _CountingConnection(db.conn)
+        request = OrderRequest("Zoé", "0601020304", None, "collect",
+                               (OrderLineRequest("PAIN", 2), OrderLineRequest("CAFE", 1)),
+                               idempotency_key="k", request_hash="h")
+        orders.place_order(db, shop_id, request)
+        assert len(counting.sent) == 3, counting.sent
+        counting.sent.clear()
+        body = read_pull(db, shop_id, cursor, "c", token=None).body
+        assert len(counting.sent) == 1, counting.sent
+        assert [len(o["lines"]) for o in body["orders"]] == [2]
+        assert [h["status"] for h in body["orders"][0]["history"]] == ["new"]
