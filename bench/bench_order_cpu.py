@@ -67,8 +67,6 @@ def measure(root: Path, server: str, orders_count: int) -> dict[str, float]:
         try:
             for i in range(WARM_UP):
                 place(i)
-            cursors = {s: store.run(read_pull, s, 0, "c1", 600.0, 10**6).body["cursor"]
-                       for s in shops}
             with psycopg.connect(server, autocommit=True) as admin:  # the pool's backends
                 pids += [r[0] for r in admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
@@ -76,6 +74,8 @@ def measure(root: Path, server: str, orders_count: int) -> dict[str, float]:
             for i in range(WARM_UP, WARM_UP + orders_count):
                 place(i)
             place_cpu, place_pg = time.process_time() - cpu, pg_cpu() - pg
+            cursors = {s: store.run(read_pull, s, 0, "c1", 600.0, 10**6).body["cursor"]
+                       for s in shops}
             pull_cpu = pull_pg = 0.0
             for i in range(orders_count):
                 shop = shops[i % SHOPS]
