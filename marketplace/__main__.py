@@ -11,11 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marketplace.gc_pacing import GcPacer
 
 __all__ = ["main", "build_parser"]
 
-GC_THRESHOLDS = (20_000, 20, 20)  # CPython's defaults: (700, 10, 10)
 # Answering 1,600 waiting long-polls and closing their connections took 1.5-1.9 s here (2
 # cores, loaded): 2 s left no margin, and past it uvicorn cancels requests with a traceback.
 GRACEFUL_SHUTDOWN_S = 5
@@ -285,16 +287,18 @@ def _database(args: argparse.Namespace) -> str:
     return database_url(args.database_url or args.db)
 
 
-def _tune_gc() -> None:
-    """Fewer, shorter full collections: measured, a full collection over thousands of
-    waiting connections paused every request for 70-630 ms (bench_sync.py --trace).
+def _tune_gc() -> GcPacer:
+    """Fewer, shorter pauses: measured, a full collection over thousands of waiting
+    connections paused every request for 70-630 ms (bench_sync.py --trace), and young
+    collections left to CPython's count reached 100-200 ms (gc_pacing.py).
 
-    Objects of the start-up (modules, app) move out of the collector's sight; a larger
-    young generation lets a request's short-lived objects die before they are promoted.
-    """
+    Objects of the start-up (modules, app) move out of the collector's sight; then the
+    collector is paced by the clock (gc_pacing.GcPacer)."""
+    from marketplace.gc_pacing import GcPacer
+
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    return GcPacer().start()
 
 
 def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:

@@ -8,10 +8,12 @@ import gc
 import random
 import threading
 import time
+import weakref
 
 from marketplace import app as app_module
-from marketplace.__main__ import GC_THRESHOLDS, _tune_gc
+from marketplace.__main__ import _tune_gc
 from marketplace.embedded import EmbeddedMarketplace
+from marketplace.gc_pacing import THRESHOLDS, GcPacer
 from marketplace.hub import HOLD_SPREAD, hold_time
 from tests.conftest import wait_until
 from tests.marketplace.conftest import open_shop
@@ -88,16 +90,54 @@ def test_shutdown_answers_woken_long_polls_without_reading_again(tmp_path, monke
     shop.http.close()
 
 
-def test_the_served_process_freezes_start_up_objects_and_collects_young_ones_less_often():
+def test_the_served_process_freezes_start_up_objects_and_paces_its_collector():
     before = gc.get_threshold()
+    pacer = None
     try:
-        _tune_gc()
+        pacer = _tune_gc()
         assert gc.get_freeze_count() > 0
-        assert gc.get_threshold() == GC_THRESHOLDS
-        assert GC_THRESHOLDS[0] > before[0]
+        # The automatic collector: young collections only, less often than CPython's.
+        assert gc.get_threshold() == THRESHOLDS
+        assert THRESHOLDS[0] > before[0] and min(THRESHOLDS[1:]) >= 10**9
+        wait_until(lambda: pacer.young >= 2, timeout=5)
     finally:
+        if pacer is not None:
+            pacer.stop()
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_the_pacer_collects_young_garbage_by_the_clock_and_everything_now_and_then():
+    """Young cycles are collected though the allocation count never reaches its threshold
+    (a long-poll server frees old objects as fast as it makes new ones); an older cycle
+    waits for the full collection."""
+    before = gc.get_threshold()
+    gc.collect()
+    gc.disable()  # only the pacer collects
+    pacer = GcPacer(young_every_s=0.02, full_every_s=0.2)
+    try:
+        gc.collect(0)  # a young generation as empty as the pacer leaves it
+        old = _Cycle()  # survives into the middle generation, never collected young
+        old_ref = weakref.ref(old)
+        gc.collect(0)
+        del old
+        young = _Cycle()
+        young_ref = weakref.ref(young)
+        del young
+        pacer.start()  # sets the thresholds; the collector stays disabled
+        wait_until(lambda: young_ref() is None, timeout=5)
+        assert pacer.young >= 1
+        wait_until(lambda: pacer.full >= 1, timeout=5)
+        assert old_ref() is None
+    finally:
+        pacer.stop()
+        gc.enable()
+        gc.set_threshold(*before)
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
 
 
 def test_a_wave_of_long_poll_reads_does_not_hold_up_an_order(tmp_path, monkeypatch):
