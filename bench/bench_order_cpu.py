@@ -80,7 +80,8 @@ def measure(root: Path, server: str, orders_count: int) -> dict[str, float]:
             for i in range(orders_count):
                 shop = shops[i % SHOPS]
                 place(10**6 + i)
-                cpu, pg = time.process_time(), pg_cpu()
+                pg = pg_cpu()  # before the server's clock: /proc reads are not the pull's
+                cpu = time.process_time()
                 body = store.run(read_pull, shop, cursors[shop], "c1").body
                 pull_cpu += time.process_time() - cpu
                 pull_pg += pg_cpu() - pg
@@ -94,10 +95,11 @@ def measure(root: Path, server: str, orders_count: int) -> dict[str, float]:
 
 
 def run_child(root: Path, server: str, orders_count: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", str(root), "--server", server,
-                          "--orders", str(orders_count)],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--child", str(root), "--server", server,
+                           "--orders", str(orders_count)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the measurement of {root} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 LABELS = {"place_cpu": "place: server CPU", "place_pg": "place: PostgreSQL CPU",

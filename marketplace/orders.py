@@ -251,6 +251,7 @@ def _place(tx: Tx, shop_id: str, req: OrderRequest, respond_within_s: float, cap
     if shop is None:
         raise ApiError(404, "unknown_shop", f"Boutique inconnue : {shop_id}")
     skus = sorted({line.sku for line in req.lines})
+    # (The products' statement is prepared once per number of SKUs: at most a few dozen.)
     reads = [held_query(shop_id, req.customer_phone),
              (prepared(f"SELECT {columns('products')} FROM products WHERE shop_id = ?"
                        f" AND sku IN ({', '.join('?' * len(skus))})"), (shop_id, *skus)),

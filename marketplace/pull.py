@@ -122,7 +122,8 @@ def _read_paged(db: Database, shop_id: str, cursor: int, client_id: str | None,
             if whole:
                 orders, page_cursor = whole, whole[-1]["version"]
             else:  # one transaction wrote more than a page: send that group whole
-                orders = tx.rows("SELECT * FROM orders WHERE shop_id = ? AND version = ?"
+                orders = tx.rows(f"SELECT {columns('orders')} FROM orders"
+                                 " WHERE shop_id = ? AND version = ?"
                                  " ORDER BY number", (shop_id, boundary))
                 page_cursor = boundary
         products = tx.rows(_PRODUCTS_AFTER, (shop_id, cursor))
