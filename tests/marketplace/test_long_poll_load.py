@@ -114,7 +114,7 @@ def test_the_pacer_collects_young_garbage_by_the_clock_and_everything_now_and_th
     before = gc.get_threshold()
     gc.collect()
     gc.disable()  # only the pacer collects
-    pacer = GcPacer(young_every_s=0.02, middle_every_s=3600, full_every_s=1.0)
+    pacer = GcPacer(young_every_s=0.02, full_every_s=1.0)
     try:
         gc.collect(0)  # a young generation as empty as the pacer leaves it
         old = _Cycle()  # survives into the middle generation, never collected young
