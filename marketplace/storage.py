@@ -55,10 +55,10 @@ bound client-side (``ClientCursor``), so an untyped ``? IS NULL`` works as on SQ
 Client-side binding also lets ``batch`` send several statements (and the BEGIN, and a
 read's COMMIT) as one simple query: one round trip. The hot paths' statements are
 ``Prepared`` (PREPAREd once per connection, then EXECUTEd): PostgreSQL plans them once
-instead of at every run. SQLite keeps its raw ``sqlite3`` connections and pool (the fastest path, measured in
-bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy engine's pool (a restarted
-server is reconnected to by itself: ``Store.run``). The schema and its migrations are
-SQLAlchemy/Alembic (schema.py, migrations/).
+instead of at every run. SQLite keeps its raw ``sqlite3`` connections and pool (the
+fastest path, measured in bench/bench_sync.py); PostgreSQL goes through a SQLAlchemy
+engine's pool (a restarted server is reconnected to by itself: ``Store.run``). The
+schema and its migrations are SQLAlchemy/Alembic (schema.py, migrations/).
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ from typing import Any, TypeVar
 from sync.protocol import utcnow_iso
 from sync.sqlite_tx import rollback_quietly, transaction
 
-__all__ = ["Backend", "Database", "Prepared", "Statement", "prepared", "Store", "Tx", "connect", "database_url", "open_database",
-           "read_tx", "write_tx", "rows", "row", "to_pyformat", "is_postgresql_url",
-           "sqlite_path", "unavailable", "pg_engine", "PgTimeouts", "PG_KEEPALIVES"]
+__all__ = ["Backend", "Database", "Prepared", "Statement", "prepared", "Store", "Tx", "connect",
+           "database_url", "open_database", "read_tx", "write_tx", "rows", "row", "to_pyformat",
+           "is_postgresql_url", "sqlite_path", "unavailable", "pg_engine", "PgTimeouts", "PG_KEEPALIVES"]
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
