@@ -426,7 +426,7 @@ def _add_history(tx: Tx, order_id: str, status: str, actor: str,
 
 
 def _history_entry(tx: Tx, order_id: str, status: str, actor: str, reason: str | None = None
-                   ) -> tuple[dict[str, Any], tuple[str, tuple[Any, ...]]]:
+                   ) -> tuple[dict[str, Any], tuple[Statement, tuple[Any, ...]]]:
     """A history entry of the order (now, in this transaction), and the statement writing it."""
     entry = {"order_id": order_id, "status": status, "at": tx.now, "actor": actor,
              "reason": reason}

@@ -75,21 +75,22 @@ def read_pull(db: Database, shop_id: str, cursor: int, client_id: str | None,
 
 # The shop with the client's last id; then, after a cursor: orders (one more than a page,
 # to know if the page is whole), products, and the lines and history of those orders.
-_SHOP = prepared(f"SELECT {columns('shops', 's')}, (SELECT c.last_mutation_id FROM client_state c"
-         " WHERE c.shop_id = s.id AND c.client_id = ?) AS client_last_id"
-         " FROM shops s WHERE s.id = ?")
+_SHOP = prepared(f"SELECT {columns('shops', 's')}, (SELECT c.last_mutation_id"
+                 " FROM client_state c WHERE c.shop_id = s.id AND c.client_id = ?)"
+                 " AS client_last_id FROM shops s WHERE s.id = ?")
 _ORDERS_AFTER = prepared(f"SELECT {columns('orders')} FROM orders"
                          " WHERE shop_id = ? AND version > ? ORDER BY version, number LIMIT ?")
 _PRODUCTS_AFTER = prepared(f"SELECT {columns('products')} FROM products"
                            " WHERE shop_id = ? AND version > ? ORDER BY sku")
-_ORDER_IDS_AFTER = ("SELECT id FROM orders WHERE shop_id = ? AND version > ?"
-                    " ORDER BY version, number LIMIT ?")
+_LINES_AFTER, _HISTORY_AFTER = (statement for statement, _ in details_queries(
+    "SELECT id FROM orders WHERE shop_id = ? AND version > ? ORDER BY version, number LIMIT ?",
+    (), prepare=True))
 
 
 def _after(shop_id: str, cursor: int, page_size: int) -> list[tuple[Statement, tuple[Any, ...]]]:
     page = (shop_id, cursor, page_size + 1)
     return [(_ORDERS_AFTER, page), (_PRODUCTS_AFTER, (shop_id, cursor)),
-            *details_queries(_ORDER_IDS_AFTER, page, prepare=True)]
+            (_LINES_AFTER, page), (_HISTORY_AFTER, page)]
 
 
 def _device(shop_id: str, found: list[dict[str, Any]]) -> tuple[str, int, str | None]:

@@ -20,6 +20,7 @@ SQLite's BINARY), so ISO times and names order the same way; booleans are INTEGE
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from pathlib import Path
@@ -280,6 +281,7 @@ audit_log = sa.Table(
 )
 
 
+@functools.cache
 def columns(table: str, alias: str | None = None) -> str:
     """The table's columns as this code knows them, for a SELECT list: what ``*`` was, but
     fixed. A prepared statement (storage.Prepared) selecting ``*`` fails once another
