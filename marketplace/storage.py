@@ -332,6 +332,17 @@ def unavailable(exc: BaseException) -> bool:
                       ) or _stale_plan(exc)
 
 
+def _connection_lost(conn: Any, exc: BaseException) -> bool:
+    """``exc`` says the connection itself is gone: libpq marked it closed, or psycopg found
+    its socket hung up before libpq read anything ("connection socket closed": an error of
+    the client, with no SQLSTATE, while the connection still looks open). Not a live
+    connection's refusal (a lock or statement timeout, a deadlock: those have a SQLSTATE)."""
+    import psycopg
+
+    return unavailable(exc) and (conn.closed or (isinstance(exc, psycopg.OperationalError)
+                                                 and exc.sqlstate is None))
+
+
 def _stale_plan(exc: BaseException) -> bool:
     """A Prepared statement whose result columns changed under it (a column's type changed
     by another process's migration): refused once, prepared again by the next trip. Told
@@ -792,8 +803,8 @@ class Store:
             try:
                 return fn(db, *args)
             except Exception as exc:
-                if (attempt == self._pool_limit or db.answered or not db.conn.closed
-                        or not unavailable(exc)):
+                if (attempt == self._pool_limit or db.answered
+                        or not _connection_lost(db.conn, exc)):
                     raise
                 if attempt == 0:
                     log.info("pooled connection found closed, trying the next one: %s",

@@ -277,6 +277,41 @@ def test_after_a_restart_every_dead_pooled_connection_is_passed_over(pg_database
         store.close()
 
 
+def test_a_socket_found_hung_up_before_any_answer_is_a_dead_connection(pg_database):
+    """psycopg may find a cut connection's socket hung up before libpq read the server's
+    goodbye ("connection socket closed", seen once in ~6 runs of the restart test above):
+    the connection does not look closed yet, but nothing ran, so the call goes on with the
+    next one. An error PostgreSQL itself answered (it has a SQLSTATE) is the caller's."""
+    store = Store(pg_database, pool_size=2, max_overflow=0)
+    calls: list[str] = []
+
+    def hung_up_once(db):
+        calls.append("hung up")
+        if len(calls) == 1:  # what psycopg's wait raises on POLLHUP without POLLIN
+            raise psycopg.OperationalError("connection socket closed")
+        return read_tx_value(db, "SELECT 5 AS x")
+
+    def refused_by_the_server(db):
+        calls.append("refused")
+        with write_tx(db) as tx:
+            tx.execute("SET LOCAL lock_timeout = '1ms'")
+            tx.execute("SELECT pg_advisory_xact_lock(4242)")
+
+    try:
+        assert store.run(hung_up_once) == 5
+        assert calls == ["hung up", "hung up"]
+        holder = psycopg.connect(pg_database, autocommit=True)
+        try:
+            holder.execute("SELECT pg_advisory_lock(4242)")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                store.run(refused_by_the_server)
+        finally:
+            holder.close()
+        assert calls.count("refused") == 1
+    finally:
+        store.close()
+
+
 def read_tx_value(db, sql: str):
     with read_tx(db) as tx:
         return tx.row(sql)["x"]
