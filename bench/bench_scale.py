@@ -20,7 +20,8 @@ every order rate. Per configuration it prints, as one table:
   script starts by default; ``--pg URL`` uses another server and leaves it blank);
 - clients CPU: cores used by the simulated shops' processes and by this script's
   customers (the placer threads) (on two cores, what the clients take the server cannot
-  have); note: why a row is not the server's figure alone.
+  have); note: why a row is not the server's figure alone (CPU time the host gave to other
+  virtual machines, from 2 %, among them).
 
 Shops are created and paired once per backend (directly in the database), then every
 configuration serves the same data. For one backend, process count and number of shops,
@@ -46,6 +47,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,7 @@ class Row:
     server_rss_mb: float = 0.0
     pg_cpu: float | None = None
     clients_cpu: float = 0.0
+    stolen: float = 0.0  # share of the machine's CPU time the hypervisor gave to others
 
     @property
     def note(self) -> str:
@@ -93,6 +96,8 @@ class Row:
         if self.refused:
             notes.append(f"{sum(self.refused.values())} POSTs not taken ("
                          + ", ".join(f"{k}: {v}" for k, v in self.refused.most_common()) + ")")
+        if self.stolen >= 0.02:
+            notes.append(f"{self.stolen:.0%} of the CPU time stolen by the host")
         if len(self.lat) < self.placed:
             notes.append(f"{self.placed - len(self.lat)} orders not pulled within"
                          f" {GRACE_S:.0f} s")
@@ -174,15 +179,57 @@ class OwnCpuMeter(CpuMeter):
         return (sum(os.times()[:2]) - self.before) / (time.monotonic() - self.t0)
 
 
+class StealMeter:
+    """Share of this virtual machine's CPU time the hypervisor ran something else in
+    (/proc/stat's ``steal``) between ``start()`` and ``stop()``: on a shared host a run's
+    tail can be the neighbours', which the table must then say."""
+
+    @staticmethod
+    def _ticks() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields[:8]), fields[7]  # user..steal (guest time is inside user)
+
+    def start(self) -> None:
+        self.before = self._ticks()
+
+    def stop(self) -> float:
+        total, steal = (a - b for a, b in zip(self._ticks(), self.before, strict=True))
+        return steal / total if total else 0.0
+
+
+def python_speed_ns() -> float:
+    """Nanoseconds per iteration of a plain Python loop, best of three: how fast this
+    machine runs Python, so that tables measured on different machines can be compared
+    (the server, its clients and the bench are all Python; PostgreSQL scales alike)."""
+    best = math.inf
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - started) / 2_000_000 * 1e9)
+    return best
+
+
 # -- one backend's data: shops created and paired once ----------------------------------------
 
 def prepare(db: Path | str, count: int) -> list[tuple[str, str]]:
-    """``count`` shops with the demo catalogue, each with one paired device: (shop, token)."""
+    """``count`` shops with the demo catalogue, each with one paired device: (shop, token).
+
+    PostgreSQL: in four threads, each on its own connection (about 50 round trips per
+    shop, so one connection spent minutes waiting on 10,000 shops)."""
     started = time.monotonic()
-    shops = make_shops(db, count)
-    with contextlib.closing(open_database(db)) as conn:
-        paired = [(shop_id, pairing.pair(conn, code, "bench", shop_id, 24 * 3600.0, None)
-                   ["device_token"]) for shop_id, code in shops]
+    threads = 1 if isinstance(db, Path) else 4
+
+    def some(k: int) -> list[tuple[str, str]]:
+        shops = make_shops(db, count // threads + (k < count % threads),
+                           k * (count // threads) + min(k, count % threads))
+        with contextlib.closing(open_database(db)) as conn:
+            return [(shop_id, pairing.pair(conn, code, "bench", shop_id, 24 * 3600.0, None)
+                     ["device_token"]) for shop_id, code in shops]
+
+    with ThreadPoolExecutor(threads) as pool:
+        parts = pool.map(some, range(threads))
+        paired = [shop for part in parts for shop in part]
     print(f"  ({count} shops created and paired in {time.monotonic() - started:.0f} s)",
           flush=True)
     return paired
@@ -273,7 +320,8 @@ def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list
     placed."""
     server_cpu, pg_cpu = CpuMeter(server.proc.pid), CpuMeter(pg_pid) if pg_pid else None
     clients_cpu = [CpuMeter(pid) for pid in client_pids] + [OwnCpuMeter()]
-    for meter in [server_cpu, *clients_cpu]:
+    steal = StealMeter()
+    for meter in [server_cpu, *clients_cpu, steal]:
         meter.start()
     if pg_cpu:
         pg_cpu.start()
@@ -290,6 +338,7 @@ def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list
     row.server_cpu = server_cpu.stop()
     row.pg_cpu = pg_cpu.stop() if pg_cpu else None
     row.clients_cpu = sum(meter.stop() for meter in clients_cpu)
+    row.stolen = steal.stop()
     row.server_rss_mb = peak_rss_mb(process_tree(server.proc.pid))
     row.achieved = len(placed) / seconds
     row.placed = len(placed)
@@ -345,6 +394,8 @@ def main() -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
+    print(f"machine: {os.cpu_count()} cores, {python_speed_ns():.0f} ns per iteration of a"
+          " plain Python loop (lower is faster)", flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     rows: list[Row] = []
     cluster = None

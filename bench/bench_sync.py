@@ -100,10 +100,11 @@ class Server:
         self.proc.wait(10)
 
 
-def make_shops(db_path: Path | str, count: int) -> list[tuple[str, str]]:
+def make_shops(db_path: Path | str, count: int, first: int = 0) -> list[tuple[str, str]]:
     products = [{**p, "stock": 10_000_000} for p in DEMO_PRODUCTS]
     with contextlib.closing(open_database(db_path)) as db:
-        return [create_shop(db, f"Boutique {i}", "", products) for i in range(count)]
+        return [create_shop(db, f"Boutique {i}", "", products)
+                for i in range(first, first + count)]
 
 
 def pair_all(url: str, shops: list[tuple[str, str]]) -> list[tuple[str, str]]:
