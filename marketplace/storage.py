@@ -242,7 +242,9 @@ class Database:
         self.backend = backend
         self.conn = conn
         self._release = release
-        self.answered = False  # PostgreSQL: a statement got its answer on this connection
+        # PostgreSQL: a statement got its answer on this connection, or one that commits by
+        # itself was sent (autocommit): a call that failed after that is never run again
+        self.answered = False
 
     @property
     def dialect(self) -> str:
@@ -288,11 +290,16 @@ def _release_pg(proxied: Any) -> None:
     """Give a pooled connection back: rolled back if a transaction is left open, dropped
     if the server went away (the pool opens a new one next time)."""
     conn = proxied.driver_connection
-    if conn is not None and not conn.closed and conn.info.transaction_status != 0:
-        with contextlib.suppress(Exception):
+    dead = conn is None or conn.closed or conn.broken
+    if not dead and conn.info.transaction_status != 0:
+        try:
             conn.rollback()
-    if conn is None or conn.closed or conn.broken:
-        proxied.invalidate()
+        except Exception:  # gone, or left mid-query ("connection socket closed")
+            dead = True
+        else:
+            dead = conn.info.transaction_status != 0
+    if dead or conn.closed:
+        proxied.invalidate()  # closed and dropped: the pool's own reset would log an error
     proxied.close()
 
 
@@ -333,10 +340,11 @@ def unavailable(exc: BaseException) -> bool:
 
 
 def _connection_lost(conn: Any, exc: BaseException) -> bool:
-    """``exc`` says the connection itself is gone: libpq marked it closed, or psycopg found
-    its socket hung up before libpq read anything ("connection socket closed": an error of
-    the client, with no SQLSTATE, while the connection still looks open). Not a live
-    connection's refusal (a lock or statement timeout, a deadlock: those have a SQLSTATE)."""
+    """``exc`` says the connection itself failed: libpq marked it closed, or psycopg raised
+    an error of its own, without SQLSTATE (its socket found hung up before libpq read the
+    server's goodbye: "connection socket closed", the connection still looking open). Not
+    a refusal PostgreSQL answered (a lock or statement timeout, a deadlock: a SQLSTATE).
+    Whether the statements ran is not told here: ``Database.answered`` is."""
     import psycopg
 
     return unavailable(exc) and (conn.closed or (isinstance(exc, psycopg.OperationalError)
@@ -697,6 +705,7 @@ def _pg_transaction(db: Database, write: bool) -> Iterator[Tx]:
         elif tx._begin is None:  # else no statement ran: no transaction was opened
             _pg_commit(conn, tx._with_commit)
         else:  # no transaction was opened: alone, each in autocommit
+            db.answered = True  # each may commit as soon as it is sent: never run it twice
             for sql, params in tx._with_commit:
                 conn.execute(to_pyformat(_text(sql)) if params else _text(sql), params or None)
     except BaseException:

@@ -277,38 +277,60 @@ def test_after_a_restart_every_dead_pooled_connection_is_passed_over(pg_database
         store.close()
 
 
-def test_a_socket_found_hung_up_before_any_answer_is_a_dead_connection(pg_database):
+def test_a_socket_found_hung_up_before_any_answer_is_a_dead_connection(pg_database, monkeypatch,
+                                                                      caplog):
     """psycopg may find a cut connection's socket hung up before libpq read the server's
-    goodbye ("connection socket closed", seen once in ~6 runs of the restart test above):
-    the connection does not look closed yet, but nothing ran, so the call goes on with the
-    next one. An error PostgreSQL itself answered (it has a SQLSTATE) is the caller's."""
+    goodbye ("connection socket closed", seen once in ~6 runs of the restart test above),
+    with the query sent and the connection still looking open: nothing was answered, so
+    the call goes on with the next connection, and the hung one is dropped, not given
+    back to the pool (whose own reset would log an error)."""
     store = Store(pg_database, pool_size=2, max_overflow=0)
-    calls: list[str] = []
+    real_wait, hung = psycopg.waiting.wait, []
 
-    def hung_up_once(db):
-        calls.append("hung up")
-        if len(calls) == 1:  # what psycopg's wait raises on POLLHUP without POLLIN
-            raise psycopg.OperationalError("connection socket closed")
-        return read_tx_value(db, "SELECT 5 AS x")
+    def hangs_up_once(gen, *args, **kwargs):
+        if hung:
+            return real_wait(gen, *args, **kwargs)
+        next(gen)  # the query goes out (libpq's send), then the socket "hangs up"
+        hung.append(True)
+        raise psycopg.OperationalError("connection socket closed")
+
+    def first_conn_and_five(db):
+        with read_tx(db) as tx:
+            return db.conn, tx.row("SELECT 5 AS x")["x"]
+
+    try:
+        with store.backend.engine.connect():
+            pass  # the pool's dialect is set up before the wait is replaced
+        monkeypatch.setattr(psycopg.waiting, "wait", hangs_up_once)
+        seen = []
+        assert store.run(lambda db: seen.append(db.conn) or first_conn_and_five(db))[1] == 5
+        assert len(seen) == 2 and seen[0] is not seen[1]
+        assert seen[0].closed  # dropped, not pooled
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    finally:
+        store.close()
+
+
+def test_an_error_postgresql_answered_is_the_callers_even_on_the_first_trip(pg_database):
+    """A lock timeout on the very first statement (nothing answered before it) has a
+    SQLSTATE: PostgreSQL refused it on a live connection, so the call is not run again."""
+    store = Store(pg_database, pool_size=2, max_overflow=0,
+                  timeouts=PgTimeouts(lock_s=0.05))
+    calls: list[str] = []
 
     def refused_by_the_server(db):
         calls.append("refused")
         with write_tx(db) as tx:
-            tx.execute("SET LOCAL lock_timeout = '1ms'")
             tx.execute("SELECT pg_advisory_xact_lock(4242)")
 
+    holder = psycopg.connect(pg_database, autocommit=True)
     try:
-        assert store.run(hung_up_once) == 5
-        assert calls == ["hung up", "hung up"]
-        holder = psycopg.connect(pg_database, autocommit=True)
-        try:
-            holder.execute("SELECT pg_advisory_lock(4242)")
-            with pytest.raises(psycopg.errors.LockNotAvailable):
-                store.run(refused_by_the_server)
-        finally:
-            holder.close()
-        assert calls.count("refused") == 1
+        holder.execute("SELECT pg_advisory_lock(4242)")
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            store.run(refused_by_the_server)
+        assert calls == ["refused"]
     finally:
+        holder.close()
         store.close()
 
 
