@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from marketplace.admin import create_shop  # noqa: E402
 from marketplace.catalogue import DEMO_PRODUCTS  # noqa: E402
-from marketplace.storage import open_database  # noqa: E402
+from marketplace.storage import Database, open_database  # noqa: E402
 from posapp.domain.stock import StockService  # noqa: E402
 from posapp.store.db import Store, open_store  # noqa: E402
 from posapp.store.replica import ShopReplica  # noqa: E402
@@ -103,8 +103,21 @@ class Server:
 def make_shops(db_path: Path | str, count: int, first: int = 0) -> list[tuple[str, str]]:
     products = [{**p, "stock": 10_000_000} for p in DEMO_PRODUCTS]
     with contextlib.closing(open_database(db_path)) as db:
-        return [create_shop(db, f"Boutique {i}", "", products)
-                for i in range(first, first + count)]
+        return [_create_shop(db, f"Boutique {i}", products) for i in range(first, first + count)]
+
+
+def _create_shop(db: Database, name: str, products: list[dict]) -> tuple[str, str]:
+    """admin.create_shop, again if another thread's shop took the same pairing tag meanwhile
+    (bench_scale prepares in several threads: a tag is checked free, then inserted)."""
+    import psycopg
+
+    for attempt in range(5):
+        try:
+            return create_shop(db, name, "", products)
+        except psycopg.errors.UniqueViolation:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 def pair_all(url: str, shops: list[tuple[str, str]]) -> list[tuple[str, str]]:
