@@ -36,7 +36,7 @@ def _check_shop_fields(name: str, address: str, time_zone: str) -> None:
         raise ValueError(f"Adresse trop longue : au plus {MAX_ADDRESS} caractères.")
     # Shown on the storefront and the counters, printed on tickets (an ESC is a printer
     # command, a bidi override reverses what follows it): refused as customers' text is.
-    for label, value in (("Le nom", name), ("L'adresse", address)):
+    for label, value in (("Le nom", name), ("L’adresse", address)):
         if unprintable(value):
             raise ValueError(f"{label} contient un caractère invisible ou de contrôle (retour à"
                              " la ligne, tabulation, caractère de direction du texte…) :"

@@ -72,7 +72,7 @@ def check_caps(held: dict[str, Any], units: int, caps: OrderCaps) -> None:
             or held["units"] + units > caps.max_open_units_per_customer):
         raise ApiError(409, "customer_limit",
                        "Vous avez déjà des commandes en cours dans cette boutique : attendez "
-                       "qu'elles soient prêtes avant d'en passer une autre.")
+                       "qu’elles soient prêtes avant d’en passer une autre.")
 
 
 def new_order_secret() -> str:

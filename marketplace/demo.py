@@ -30,9 +30,9 @@ FIRST_NAMES = ("Zoé", "Léa", "Chloé", "Inès", "Maël", "Théo", "Jérôme", 
 LAST_NAMES = ("Lefèvre", "Bérard", "Dubœuf", "Müller", "Castaño", "Le Goff", "Laurençon",
               "Giraud", "Marchand", "Rousseau", "Fabré", "Lemaître", "Besnard", "Ménard")
 NOTES = (
-    "", "", "", "Je passe vers 17 h, merci !", "Sonnez deux fois, l'interphone est cassé.",
-    "C'est pour un anniversaire 🎂", "Pouvez-vous l'emballer joliment ?",
-    "Bien cuit s'il vous plaît.", "Je serai en retard de 10 minutes.",
+    "", "", "", "Je passe vers 17 h, merci !", "Sonnez deux fois, l’interphone est cassé.",
+    "C’est pour un anniversaire 🎂", "Pouvez-vous l’emballer joliment ?",
+    "Bien cuit s’il vous plaît.", "Je serai en retard de 10 minutes.",
     "Laissez au gardien si je ne réponds pas.",
 )
 ALLERGENS = ("gluten", "fruits à coque", "arachides", "lactose", "œufs", "sésame")

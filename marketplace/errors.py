@@ -22,7 +22,7 @@ class ApiError(Exception):
         self.field = field  # the offending request field, e.g. "customer.name"
 
     @classmethod
-    def unauthorized(cls, message: str = "Jeton d'appareil manquant, inconnu ou révoqué.") -> ApiError:
+    def unauthorized(cls, message: str = "Jeton d’appareil manquant, inconnu ou révoqué.") -> ApiError:
         return cls(401, "unauthorized", message, {"WWW-Authenticate": "Bearer"})
 
     @classmethod

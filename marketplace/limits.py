@@ -193,7 +193,7 @@ class PairingGuard(FailureGuard):
 
     def __init__(self, limiter: Limiter, per_address: str, per_shop: str):
         super().__init__(limiter, per_address, per_shop, scope="pair", message=(
-            "Trop de codes d'appairage erronés : réessayez plus tard."))
+            "Trop de codes d’appairage erronés : réessayez plus tard."))
 
 
 class CustomerRateLimit:

@@ -66,11 +66,11 @@ def parse_hours(value: Any) -> Hours:
                     or not isinstance(item[0], str) or not _TIME.match(item[0])
                     or not isinstance(item[1], str)
                     or not (_TIME.match(item[1]) or item[1] == MIDNIGHT)):
-                raise ValueError(f"{label} : une plage s'écrit comme 07:00-13:00, de 00:00"
+                raise ValueError(f"{label} : une plage s’écrit comme 07:00-13:00, de 00:00"
                                  " à 24:00.")
             start, end = item
             if start >= end or (checked and start < checked[-1][1]):
-                raise ValueError(f"{label} : les plages se suivent dans l'ordre de la journée,"
+                raise ValueError(f"{label} : les plages se suivent dans l’ordre de la journée,"
                                  " chacune finissant après son début (07:00-13:00,"
                                  " 15:00-19:30).")
             checked.append((start, end))

@@ -263,7 +263,7 @@ def _place(tx: Tx, shop_id: str, req: OrderRequest, respond_within_s: float, cap
         previous = earlier[0][0]
         if previous["request_hash"] != req.request_hash:
             raise ApiError(409, "idempotency_conflict",
-                           "Cette clé d'idempotence a déjà servi pour une autre commande.")
+                           "Cette clé d’idempotence a déjà servi pour une autre commande.")
         replayed = orders_to_wire(tx, [previous], respond_within_s)[0]
         raise _Replayed({**replayed, "order_secret": previous["customer_secret"]})
     if shop["paused"] and not _reopen_if_over(tx, shop):
@@ -271,7 +271,7 @@ def _place(tx: Tx, shop_id: str, req: OrderRequest, respond_within_s: float, cap
                        f"{shop['name']} ne prend pas de commandes pour le moment.")
     if unwatched and attendance is not None and not attendance.seen_recently(shop["last_seen"]):
         raise ApiError(409, "shop_unattended",
-                       "Personne n'est au comptoir de cette boutique pour recevoir votre"
+                       "Personne n’est au comptoir de cette boutique pour recevoir votre"
                        " commande pour le moment ; réessayez plus tard.")
     if req.pickup_slot is not None:
         _check_pickup_slot(shop, req.pickup_slot)
@@ -329,8 +329,8 @@ def _check_pickup_slot(shop: dict[str, Any], slot: str) -> None:
         return
     if not slot_allowed(hours, shop_zone(shop["time_zone"]), when, dt.datetime.now(dt.UTC)):
         raise ApiError(409, "pickup_slot_unavailable",
-                       "Ce créneau de retrait n'est pas possible : choisissez-en un pendant les"
-                       " heures d'ouverture de la boutique.", field="pickup_slot")
+                       "Ce créneau de retrait n’est pas possible : choisissez-en un pendant les"
+                       " heures d’ouverture de la boutique.", field="pickup_slot")
 
 
 def _check_products(found: dict[str, dict[str, Any]],
@@ -373,7 +373,7 @@ def cancel_order(db: Database, shop_id: str, order_id: str,
             if not order_transition_allowed(order["status"], "cancelled", by_shop=False):
                 raise ApiError(409, "illegal_transition",
                                f"La commande n° {order['number']} est "
-                               f"{STATUS_LABELS[order['status']]} : trop tard pour l'annuler.")
+                               f"{STATUS_LABELS[order['status']]} : trop tard pour l’annuler.")
             change_status(tx, order, "cancelled", actor="customer", reason="customer")
             order = find_order(tx, shop_id, order_id)
             assert order is not None

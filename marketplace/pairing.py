@@ -39,7 +39,7 @@ ROTATION_GRACE_S = 120.0
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TAG_LENGTH = 4  # 32^4 ≈ 1 million shops: public, it only routes the guess to its shop
 SECRET_LENGTH = 10
-REFUSED = ("invalid_pairing_code", "Code d'appairage inconnu, expiré ou déjà utilisé.")
+REFUSED = ("invalid_pairing_code", "Code d’appairage inconnu, expiré ou déjà utilisé.")
 
 
 def _symbols(n: int) -> str:
@@ -135,8 +135,8 @@ def pair(db: Database, raw_code: str, device_name: str, shop_id: str | None,
 
 
 ALREADY_ROTATED = ("token_already_rotated",
-                   "Ce jeton vient d'être renouvelé par une autre demande : utilisez le jeton"
-                   " qu'elle a reçu (l'ancien reste valable deux minutes).")
+                   "Ce jeton vient d’être renouvelé par une autre demande : utilisez le jeton"
+                   " qu’elle a reçu (l’ancien reste valable deux minutes).")
 
 
 def rotate_token(db: Database, token: str, token_ttl_s: float | None) -> dict[str, Any]:

@@ -74,7 +74,7 @@ async def read_notification(request: Request, secret: str | None) -> dict[str, A
     try:
         value = json.loads(body)
     except ValueError as exc:
-        raise ApiError(400, "invalid_json", "Le corps de la requête n'est pas du JSON valide.") \
+        raise ApiError(400, "invalid_json", "Le corps de la requête n’est pas du JSON valide.") \
             from exc
     if not isinstance(value, dict):
         raise ApiError.invalid("body must be a JSON object")

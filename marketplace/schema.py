@@ -388,7 +388,7 @@ def _upgrade(connection: sa.Connection) -> None:
         command.upgrade(config, "head")
     elif tables & set(metadata.tables):
         raise RuntimeError("cette base contient déjà des tables mais pas de version de schéma"
-                           " connue : ce n'est pas une base de la place de marché Comptoir")
+                           " connue : ce n’est pas une base de la place de marché Comptoir")
     else:
         metadata.create_all(connection)
         command.stamp(config, "head")

@@ -58,7 +58,7 @@ async def read_body(request: Request, max_bytes: int, timeout_s: float | None = 
                     raise too_big
                 chunks.append(chunk)
     except TimeoutError as exc:
-        raise ApiError(408, "body_timeout", "Requête trop lente : le corps n'est pas arrivé à "
+        raise ApiError(408, "body_timeout", "Requête trop lente : le corps n’est pas arrivé à "
                                             "temps.", close) from exc
     return b"".join(chunks)
 
@@ -74,7 +74,7 @@ async def read_json(request: Request, max_bytes: int, timeout_s: float | None = 
         # Lone surrogates ("\ud800") parse but cannot be stored as UTF-8: refuse them here.
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeError, RecursionError) as exc:
-        raise ApiError(400, "invalid_json", "Le corps de la requête n'est pas du JSON valide.") from exc
+        raise ApiError(400, "invalid_json", "Le corps de la requête n’est pas du JSON valide.") from exc
     return value
 
 
@@ -252,7 +252,7 @@ def parse_order_request(body: Any) -> OrderRequest:
     slot_time = parse_iso(slot)
     if slot is not None and slot_time is None:  # well formed, but no time to collect anything
         raise ApiError(409, "pickup_slot_unavailable",
-                       "Ce créneau de retrait n'est pas possible.", field="pickup_slot")
+                       "Ce créneau de retrait n’est pas possible.", field="pickup_slot")
     key = _limited(body, "idempotency_key", "idempotency_key")
     fields = {
         "customer_name": name.strip() if name else "",

@@ -95,7 +95,7 @@ class Supervisor:
             # (an unreachable database at start) count towards giving up.
             killed = worker.exitcode is not None and worker.exitcode < 0
             if not killed and len(self._restarts) >= MAX_RESTARTS:
-                log.error("le processus serveur %d s'arrête sans cesse (code %s) : arrêt du"
+                log.error("le processus serveur %d s’arrête sans cesse (code %s) : arrêt du"
                           " serveur / worker %d keeps dying (exit code %s): stopping",
                           index, worker.exitcode, index, worker.exitcode)
                 return False

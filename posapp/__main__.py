@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="démo : attendre des commandes, en traiter deux, enregistrer chaque écran et un"
         " aperçu de ticket dans DIR, puis quitter",
     )
-    parser.add_argument("--lang", choices=("fr", "en"), default=None, help="langue de l'interface")
+    parser.add_argument("--lang", choices=("fr", "en"), default=None, help="langue de l’interface")
     parser.add_argument(
         "--demo-interval", type=float, default=20.0, help="secondes entre deux commandes de démo"
     )
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                   " premier plan.", file=sys.stderr)
             return 0
         print(f"comptoir : un autre Comptoir utilise déjà {args.data_dir} mais ne répond pas ;"
-              " fermez-le (ou redémarrez l'ordinateur), puis relancez.", file=sys.stderr)
+              " fermez-le (ou redémarrez l’ordinateur), puis relancez.", file=sys.stderr)
         return 3
 
     shop_app = ShopApp(AppConfig(data_dir=args.data_dir, demo=args.demo,

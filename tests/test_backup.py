@@ -126,7 +126,7 @@ def test_restore_is_refused_while_someone_writes(store, tmp_path):
     writer = sqlite3.connect(store.path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(BackupError, match="cours d'écriture"):
+        with pytest.raises(BackupError, match="cours d’écriture"):
             restore(store.path, saved.path, aside_dir=tmp_path / "aside")
     finally:
         writer.execute("ROLLBACK")

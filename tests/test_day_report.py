@@ -226,12 +226,12 @@ def test_csv_opens_in_french_excel(store, tmp_path):
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
     values = {r[0]: r[1] for r in rows if len(r) == 2}
     assert values["Bilan du jour"] == "15/01/2026"
-    assert values["Click & collect : chiffre d'affaires (€)"] == "1234,56"
-    assert values["Chiffre d'affaires total (€)"] == "1234,56"
+    assert values["Click & collect : chiffre d’affaires (€)"] == "1234,56"
+    assert values["Chiffre d’affaires total (€)"] == "1234,56"
     assert values["Refusées"] == "1"
-    assert values["Délai moyen d'acceptation (min)"] == "1,0"
+    assert values["Délai moyen d’acceptation (min)"] == "1,0"
     assert values["Temps moyen de préparation (min)"] == "10,0"
-    assert values["Comptoir : chiffre d'affaires (€)"] == ""  # unknown, not zero
+    assert values["Comptoir : chiffre d’affaires (€)"] == ""  # unknown, not zero
     best = rows[rows.index(["Meilleures ventes"]) + 2]
     assert best == ["1", "ECL", "Éclair; café « maison »", "2", "1234,56"]
 

@@ -70,20 +70,20 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'
 MAX_FORM_BYTES = 16 * 1024
 PASSWORD_CHECKS = 2  # scrypt checks at once (16 MiB and ~50 ms of a core each)
 TOP_SHOPS = 20
-PAUSE_CHOICES = (("", "jusqu'à réouverture"), ("15", "15 min"), ("30", "30 min"),
+PAUSE_CHOICES = (("", "jusqu’à réouverture"), ("15", "15 min"), ("30", "30 min"),
                  ("60", "1 h"), ("240", "4 h"))
 ACTIONS = {
     "shop.create": "Boutique créée", "shop.update": "Boutique modifiée",
     "shop.pause": "Boutique mise en pause", "shop.resume": "Boutique rouverte",
     "shop.hours": "Horaires modifiés",
-    "code.issue": "Code d'appairage émis", "code.revoke": "Code d'appairage révoqué",
+    "code.issue": "Code d’appairage émis", "code.revoke": "Code d’appairage révoqué",
     "device.revoke": "Appareil révoqué", "operator.login": "Connexion",
     "operator.logout": "Déconnexion", "operator.add": "Opérateur créé",
     "operator.reset_password": "Mot de passe réinitialisé",
     "operator.disable": "Opérateur désactivé",
 }
 DETAIL_LABELS = {"name": "nom", "address": "adresse", "time_zone": "fuseau",
-                 "device": "appareil n°", "code": "code n°", "all": "codes", "until": "jusqu'au",
+                 "device": "appareil n°", "code": "code n°", "all": "codes", "until": "jusqu’au",
                  "operator": "opérateur", "hours": "horaires"}
 # What a redirect after an action says (keys only in the URL: no user text goes through it).
 DONE = {
@@ -431,11 +431,11 @@ def _kpi_view(request: Request, db_result: tuple[list[kpis.Bucket], kpis.Bucket]
             Series("commandes", [b.orders for b in buckets], "s1"),
             Series("refusées (délai)", [b.refused_timeout for b in buckets], "s3"),
             Series("annulées", [b.cancelled for b in buckets], "s4")], integer=True),
-        bar_chart("Chiffre d'affaires", labels, [
+        bar_chart("Chiffre d’affaires", labels, [
             Series("CA", [b.revenue_cents / 100 for b in buckets], "s2")],
             fmt=lambda v: l10n.euros(round(v * 100)),
             tick_fmt=lambda v: f"{v:,.0f} €".replace(",", "\u202f")),
-        bar_chart("Délai d'acceptation", labels, [
+        bar_chart("Délai d’acceptation", labels, [
             Series("p50", [_in(b.accept_p50_s, minutes) for b in buckets], "s1"),
             Series("p90", [_in(b.accept_p90_s, minutes) for b in buckets], "s3")],
             fmt=(lambda v: _seconds(v * 60)) if minutes else _seconds,
@@ -612,7 +612,7 @@ def hours_from_form(form: dict[str, str]) -> dict[str, list[list[str]]] | None:
         for part in filter(None, (p.strip() for p in raw.replace(";", ",").split(","))):
             start, sep, end = part.replace("–", "-").partition("-")
             if not sep:
-                raise ValueError(f"{DAY_NAMES[day]} : une plage s'écrit comme 07:00-13:00.")
+                raise ValueError(f"{DAY_NAMES[day]} : une plage s’écrit comme 07:00-13:00.")
             ranges.append([_clock(start), _clock(end)])
         hours[day] = ranges
     return hours if any(hours.values()) else None

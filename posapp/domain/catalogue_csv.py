@@ -90,8 +90,8 @@ MESSAGES = {
     "ignored_column": "colonne « {column} » ignorée",
     "legacy_encoding": "fichier lu en Windows-1252 (pas en UTF-8)",
     "empty_file": "le fichier est vide",
-    "no_sku_column": "aucune colonne « référence » (ou « sku ») dans l'en-tête",
-    "unreadable": "le fichier n'est pas un texte lisible",
+    "no_sku_column": "aucune colonne « référence » (ou « sku ») dans l’en-tête",
+    "unreadable": "le fichier n’est pas un texte lisible",
 }
 _TRUE = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"}
 _FALSE = {"non", "n", "no", "false", "faux", "0"}
@@ -464,7 +464,7 @@ def apply_plan(store: Store, plan: ImportPlan, *, skip_rejected: bool = False) -
     if plan.applied:
         raise ImportRefused("Cet import a déjà été appliqué.")
     if plan.rejected and not skip_rejected:
-        raise ImportRefused(f"{len(plan.rejected)} ligne(s) refusée(s) : rien n'a été importé.")
+        raise ImportRefused(f"{len(plan.rejected)} ligne(s) refusée(s) : rien n’a été importé.")
     stock = StockService(store)
     adjusted = toggled = 0
     with store.transaction() as conn:

@@ -105,26 +105,26 @@ class DaySummary:
         yield ["Commandes reçues", str(self.received)]
         yield ["Commandes vendues", str(self.sold)]
         yield ["Click & collect : commandes", str(collect.orders)]
-        yield ["Click & collect : chiffre d'affaires (€)", _euros(collect.revenue_cents)]
+        yield ["Click & collect : chiffre d’affaires (€)", _euros(collect.revenue_cents)]
         yield ["Livraison : commandes", str(delivery.orders)]
-        yield ["Livraison : chiffre d'affaires (€)", _euros(delivery.revenue_cents)]
+        yield ["Livraison : chiffre d’affaires (€)", _euros(delivery.revenue_cents)]
         yield ["Comptoir : articles vendus", str(self.counter_items) if self.counter_known else ""]
-        yield ["Comptoir : chiffre d'affaires (€)",
+        yield ["Comptoir : chiffre d’affaires (€)",
                _euros(self.counter_revenue_cents) if self.counter_known else ""]
-        yield ["Chiffre d'affaires total (€)", _euros(self.revenue_total_cents)]
+        yield ["Chiffre d’affaires total (€)", _euros(self.revenue_total_cents)]
         yield ["Refusées", str(self.rejected)]
         yield ["Annulées", str(self.cancelled)]
         yield ["En retard", str(self.late)]
         yield ["En attente de décision", str(self.waiting)]
-        yield ["Délai moyen d'acceptation (min)", _minutes(self.avg_accept_s)]
+        yield ["Délai moyen d’acceptation (min)", _minutes(self.avg_accept_s)]
         yield ["Temps moyen de préparation (min)", _minutes(self.avg_prep_s)]
         yield []
         yield ["Meilleures ventes"]
-        yield ["Rang", "Référence", "Produit", "Quantité", "Chiffre d'affaires (€)"]
+        yield ["Rang", "Référence", "Produit", "Quantité", "Chiffre d’affaires (€)"]
         for rank, item in enumerate(self.best_sellers, 1):
             yield [str(rank), item.sku, item.name, str(item.qty), _euros(item.revenue_cents)]
         yield []
-        yield ["Récapitulatif indicatif : Comptoir n'est pas une caisse enregistreuse."]
+        yield ["Récapitulatif indicatif : Comptoir n’est pas une caisse enregistreuse."]
 
 
 def _euros(cents: int) -> str:

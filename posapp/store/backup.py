@@ -89,18 +89,18 @@ BACKUP_MESSAGES: dict[str, str] = {
     "backup.failed": "Sauvegarde impossible (détails dans le journal) : réessayez, ou"
                      " choisissez un autre dossier.",
     "backup.unreadable": "Impossible de lire {name} : choisissez un autre fichier.",
-    "backup.not_sqlite": "{name} n'est pas une base SQLite : choisissez une sauvegarde de"
+    "backup.not_sqlite": "{name} n’est pas une base SQLite : choisissez une sauvegarde de"
                          " Comptoir (.db).",
-    "backup.not_comptoir": "{name} n'est pas une sauvegarde de Comptoir : choisissez-en une"
+    "backup.not_comptoir": "{name} n’est pas une sauvegarde de Comptoir : choisissez-en une"
                            " autre.",
-    "backup.newer": "{name} vient d'une version plus récente de Comptoir : mettez Comptoir à"
+    "backup.newer": "{name} vient d’une version plus récente de Comptoir : mettez Comptoir à"
                     " jour avant de la restaurer.",
     "backup.damaged": "{name} est illisible ou endommagé : choisissez une autre sauvegarde.",
-    "backup.busy": "La base est en cours d'écriture : arrêtez la synchronisation et"
-                   " l'impression avant de restaurer.",
+    "backup.busy": "La base est en cours d’écriture : arrêtez la synchronisation et"
+                   " l’impression avant de restaurer.",
     "backup.still_open": "La base est encore ouverte (Comptoir tourne-t-il encore ?) : fermez-le"
                          " avant de restaurer.",
-    "backup.restore_failed": "Restauration impossible (détails dans le journal) : la base n'a"
+    "backup.restore_failed": "Restauration impossible (détails dans le journal) : la base n’a"
                              " pas changé ; réessayez.",
 }
 

@@ -46,7 +46,7 @@ class Store:
                 "Restaurez une sauvegarde ou choisissez un autre dossier de données."
             ) from exc
         except OSError as exc:
-            raise StoreError(f"Impossible d'ouvrir {self.path} : {exc}") from exc
+            raise StoreError(f"Impossible d’ouvrir {self.path} : {exc}") from exc
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self._migrate()
@@ -58,7 +58,7 @@ class Store:
         unknown = applied - known
         if unknown:
             raise StoreError(
-                f"La base {self.path} vient d'une version plus récente de Comptoir "
+                f"La base {self.path} vient d’une version plus récente de Comptoir "
                 f"({', '.join(sorted(unknown))}). Mettez Comptoir à jour."
             )
         try:

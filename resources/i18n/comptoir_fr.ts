@@ -61,7 +61,7 @@
     </message>
     <message>
       <source>Done today</source>
-      <translation>Terminées aujourd'hui</translation>
+      <translation>Terminées aujourd’hui</translation>
     </message>
     <message>
       <source>Unexpected error (details in the log): try again; if it happens again, restart Comptoir.</source>
@@ -81,7 +81,7 @@
     </message>
     <message>
       <source>The marketplace is down (error {status}): trying again automatically, nothing is lost.</source>
-      <translation>La place de marché est en panne (erreur {status}) : nouvel essai automatique, rien n'est perdu.</translation>
+      <translation>La place de marché est en panne (erreur {status}) : nouvel essai automatique, rien n’est perdu.</translation>
     </message>
     <message>
       <source>Unreadable answer from the marketplace: trying again automatically. If it lasts, tell the marketplace.</source>
@@ -93,7 +93,7 @@
     </message>
     <message>
       <source>Pairing code unknown, expired or already used: ask the marketplace for a new code.</source>
-      <translation>Code d'appairage inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
+      <translation>Code d’appairage inconnu, expiré ou déjà utilisé : demandez un nouveau code à la place de marché.</translation>
     </message>
     <message>
       <source>The marketplace no longer recognises this counter (token revoked or invalid): pair it again. Changes waiting to be sent are kept.</source>
@@ -101,7 +101,7 @@
     </message>
     <message>
       <source>Unencrypted connection refused: the marketplace address must start with https:// (http:// is only accepted to this computer, 127.0.0.1).</source>
-      <translation>Connexion non chiffrée refusée : l'adresse de la place de marché doit commencer par https:// (http:// n'est accepté que vers cet ordinateur, 127.0.0.1).</translation>
+      <translation>Connexion non chiffrée refusée : l’adresse de la place de marché doit commencer par https:// (http:// n’est accepté que vers cet ordinateur, 127.0.0.1).</translation>
     </message>
     <message>
       <source>Invalid marketplace address: it must start with https://.</source>
@@ -109,7 +109,7 @@
     </message>
     <message>
       <source>The marketplace did not take everything: trying again automatically.</source>
-      <translation>La place de marché n'a pas tout pris : nouvel essai automatique.</translation>
+      <translation>La place de marché n’a pas tout pris : nouvel essai automatique.</translation>
     </message>
     <message>
       <source>Internal sync error: trying again soon (details in the log).</source>
@@ -121,19 +121,19 @@
     </message>
     <message>
       <source>The token could not be stored in the system keyring: unlock the keyring of your session, then pair again with a new code.</source>
-      <translation>Le jeton n'a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis appairez de nouveau avec un nouveau code.</translation>
+      <translation>Le jeton n’a pas pu être enregistré dans le trousseau du système : déverrouillez le trousseau de votre session, puis appairez de nouveau avec un nouveau code.</translation>
     </message>
     <message>
       <source>The configured keyring keeps secrets in a readable file: Comptoir will not put its token there. Install or enable the system keyring (GNOME Keyring, KWallet…), then try again.</source>
-      <translation>Le trousseau configuré garde les secrets dans un fichier lisible : Comptoir refuse d'y mettre son jeton. Installez ou activez le trousseau du système (GNOME Keyring, KWallet…), puis réessayez.</translation>
+      <translation>Le trousseau configuré garde les secrets dans un fichier lisible : Comptoir refuse d’y mettre son jeton. Installez ou activez le trousseau du système (GNOME Keyring, KWallet…), puis réessayez.</translation>
     </message>
     <message>
       <source>The system keyring could not keep the access token: this pairing was cancelled at the marketplace. Unlock the keyring (GNOME Keyring, KWallet…), then ask the marketplace for a new pairing code (the one used is spent).</source>
-      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès : cet appairage a été annulé auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d'appairage à la place de marché (le code utilisé ne sert plus).</translation>
+      <translation>Le trousseau du système n’a pas pu garder le jeton d’accès : cet appairage a été annulé auprès de la place de marché. Déverrouillez le trousseau (GNOME Keyring, KWallet…), puis demandez un nouveau code d’appairage à la place de marché (le code utilisé ne sert plus).</translation>
     </message>
     <message>
       <source>The system keyring could not keep the access token, and the pairing could not be cancelled: ask the marketplace to remove the device “{device}” and for a new pairing code, then unlock the keyring and try again.</source>
-      <translation>Le trousseau du système n'a pas pu garder le jeton d'accès, et l'appairage n'a pas pu être annulé : demandez à la place de marché de retirer l'appareil « {device} » et un nouveau code d'appairage, puis déverrouillez le trousseau et réessayez.</translation>
+      <translation>Le trousseau du système n’a pas pu garder le jeton d’accès, et l’appairage n’a pas pu être annulé : demandez à la place de marché de retirer l’appareil « {device} » et un nouveau code d’appairage, puis déverrouillez le trousseau et réessayez.</translation>
     </message>
     <message>
       <source>Printer ready</source>
@@ -161,7 +161,7 @@
     </message>
     <message>
       <source>The backup could not be written to {folder}</source>
-      <translation>La sauvegarde n'a pas pu être écrite dans {folder}</translation>
+      <translation>La sauvegarde n’a pas pu être écrite dans {folder}</translation>
     </message>
     <message>
       <source>The backup failed (details in the log): try again, or choose another folder.</source>
@@ -173,15 +173,15 @@
     </message>
     <message>
       <source>{name} is not a database: choose a Comptoir backup (.db).</source>
-      <translation>{name} n'est pas une base de données : choisissez une sauvegarde de Comptoir (.db).</translation>
+      <translation>{name} n’est pas une base de données : choisissez une sauvegarde de Comptoir (.db).</translation>
     </message>
     <message>
       <source>{name} is not a Comptoir backup: choose another file.</source>
-      <translation>{name} n'est pas une sauvegarde de Comptoir : choisissez un autre fichier.</translation>
+      <translation>{name} n’est pas une sauvegarde de Comptoir : choisissez un autre fichier.</translation>
     </message>
     <message>
       <source>{name} comes from a newer Comptoir: update Comptoir before restoring it.</source>
-      <translation>{name} vient d'une version plus récente de Comptoir : mettez Comptoir à jour avant de la restaurer.</translation>
+      <translation>{name} vient d’une version plus récente de Comptoir : mettez Comptoir à jour avant de la restaurer.</translation>
     </message>
     <message>
       <source>{name} is unreadable or damaged: choose another backup.</source>
@@ -189,7 +189,7 @@
     </message>
     <message>
       <source>The database is being written: stop sync and printing before restoring.</source>
-      <translation>La base est en cours d'écriture : arrêtez la synchronisation et l'impression avant de restaurer.</translation>
+      <translation>La base est en cours d’écriture : arrêtez la synchronisation et l’impression avant de restaurer.</translation>
     </message>
     <message>
       <source>The database is still open (is Comptoir still running?): close it before restoring.</source>
@@ -197,11 +197,11 @@
     </message>
     <message>
       <source>The restore failed (details in the log): the data did not change; try again.</source>
-      <translation>La restauration a échoué (détails dans le journal) : les données n'ont pas changé ; réessayez.</translation>
+      <translation>La restauration a échoué (détails dans le journal) : les données n’ont pas changé ; réessayez.</translation>
     </message>
     <message>
       <source>This order is not on this counter any more: check the board.</source>
-      <translation>Cette commande n'est plus sur ce comptoir : vérifiez le tableau.</translation>
+      <translation>Cette commande n’est plus sur ce comptoir : vérifiez le tableau.</translation>
     </message>
     <message>
       <source>This order is already “{current}”: it cannot become “{target}”. Check it on the board.</source>
@@ -209,7 +209,7 @@
     </message>
     <message>
       <source>The previous shop's data is saved in {aside}.</source>
-      <translation>Les données de l'ancienne boutique sont sauvegardées dans {aside}.</translation>
+      <translation>Les données de l’ancienne boutique sont sauvegardées dans {aside}.</translation>
     </message>
     <message>
       <source>This backup belongs to the shop {shop}: the counter syncs with that shop again.</source>
@@ -221,11 +221,11 @@
     </message>
     <message>
       <source>the file or folder does not exist: choose another one</source>
-      <translation>le fichier ou le dossier n'existe pas : choisissez-en un autre</translation>
+      <translation>le fichier ou le dossier n’existe pas : choisissez-en un autre</translation>
     </message>
     <message>
       <source>no permission to use this place: choose another folder</source>
-      <translation>pas le droit d'utiliser cet emplacement : choisissez un autre dossier</translation>
+      <translation>pas le droit d’utiliser cet emplacement : choisissez un autre dossier</translation>
     </message>
     <message>
       <source>the disk is full: free some space or choose another disk</source>
@@ -237,7 +237,7 @@
     </message>
     <message>
       <source>this is a folder, not a file: choose a file</source>
-      <translation>c'est un dossier, pas un fichier : choisissez un fichier</translation>
+      <translation>c’est un dossier, pas un fichier : choisissez un fichier</translation>
     </message>
     <message>
       <source>the marketplace does not know this kind of change: update Comptoir</source>
@@ -245,7 +245,7 @@
     </message>
     <message>
       <source>the change was incomplete: do it again; if it is refused again, tell the marketplace</source>
-      <translation>le changement était incomplet : refaites-le ; s'il est de nouveau refusé, prévenez la place de marché</translation>
+      <translation>le changement était incomplet : refaites-le ; s’il est de nouveau refusé, prévenez la place de marché</translation>
     </message>
     <message>
       <source>the marketplace does not know this order: check it in its back office</source>
@@ -261,7 +261,7 @@
     </message>
     <message>
       <source>the marketplace has no stock left for it: count the stock again</source>
-      <translation>la place de marché n'a plus de stock pour cela : recomptez le stock</translation>
+      <translation>la place de marché n’a plus de stock pour cela : recomptez le stock</translation>
     </message>
     <message>
       <source>{text}: {reason}.</source>
@@ -273,13 +273,13 @@
     </message>
     <message>
       <source>The list could not be written to a file: it stays in the database and will be written at the next start.</source>
-      <translation>La liste n'a pas pu être écrite dans un fichier : elle reste dans la base et sera écrite au prochain démarrage.</translation>
+      <translation>La liste n’a pas pu être écrite dans un fichier : elle reste dans la base et sera écrite au prochain démarrage.</translation>
     </message>
     <message numerus="yes">
       <source>%n change made since the backup was never sent and the restore replaced it: enter it again.</source>
       <translation>
-        <numerusform>%n changement fait depuis la sauvegarde n'a jamais été envoyé et la restauration l'a remplacé : saisissez-le de nouveau.</numerusform>
-        <numerusform>%n changements faits depuis la sauvegarde n'ont jamais été envoyés et la restauration les a remplacés : saisissez-les de nouveau.</numerusform>
+        <numerusform>%n changement fait depuis la sauvegarde n’a jamais été envoyé et la restauration l’a remplacé : saisissez-le de nouveau.</numerusform>
+        <numerusform>%n changements faits depuis la sauvegarde n’ont jamais été envoyés et la restauration les a remplacés : saisissez-les de nouveau.</numerusform>
       </translation>
     </message>
     <message numerus="yes">
@@ -292,15 +292,15 @@
     <message numerus="yes">
       <source>%n change was never sent to the previous shop: enter it again there.</source>
       <translation>
-        <numerusform>%n changement n'a jamais été envoyé à l'ancienne boutique : saisissez-le de nouveau là-bas.</numerusform>
-        <numerusform>%n changements n'ont jamais été envoyés à l'ancienne boutique : saisissez-les de nouveau là-bas.</numerusform>
+        <numerusform>%n changement n’a jamais été envoyé à l’ancienne boutique : saisissez-le de nouveau là-bas.</numerusform>
+        <numerusform>%n changements n’ont jamais été envoyés à l’ancienne boutique : saisissez-les de nouveau là-bas.</numerusform>
       </translation>
     </message>
     <message numerus="yes">
       <source>%n change was sent to the previous shop but its result was not confirmed: check there before entering it again.</source>
       <translation>
-        <numerusform>%n changement a été envoyé à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de le saisir de nouveau.</numerusform>
-        <numerusform>%n changements ont été envoyés à l'ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de les saisir de nouveau.</numerusform>
+        <numerusform>%n changement a été envoyé à l’ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de le saisir de nouveau.</numerusform>
+        <numerusform>%n changements ont été envoyés à l’ancienne boutique sans confirmation du résultat : vérifiez là-bas avant de les saisir de nouveau.</numerusform>
       </translation>
     </message>
     <message>
@@ -309,7 +309,7 @@
     </message>
     <message>
       <source>The previous shop's data is saved in {p}.</source>
-      <translation>Les données de l'ancienne boutique sont sauvegardées dans {p}.</translation>
+      <translation>Les données de l’ancienne boutique sont sauvegardées dans {p}.</translation>
     </message>
     <message>
       <source>unknown to the marketplace</source>
@@ -365,7 +365,7 @@
     </message>
     <message>
       <source>the file is not readable text</source>
-      <translation>le fichier n'est pas un texte lisible</translation>
+      <translation>le fichier n’est pas un texte lisible</translation>
     </message>
     <message>
       <source>yes</source>
@@ -377,7 +377,7 @@
     </message>
     <message>
       <source>Import report</source>
-      <translation>Rapport d'import</translation>
+      <translation>Rapport d’import</translation>
     </message>
     <message>
       <source>Apply the other rows anyway and leave out the rejected ones</source>
@@ -397,7 +397,7 @@
     </message>
     <message>
       <source>Import a spreadsheet of counted stock and availability: you first see what would change, and nothing is applied until you confirm. Names and prices come from the marketplace and are not changed by an import.</source>
-      <translation>Importez un tableur de stock compté et de disponibilité : vous voyez d'abord ce qui changerait, et rien n'est appliqué avant votre confirmation. Les noms et les prix viennent de la place de marché ; un import ne les change pas.</translation>
+      <translation>Importez un tableur de stock compté et de disponibilité : vous voyez d’abord ce qui changerait, et rien n’est appliqué avant votre confirmation. Les noms et les prix viennent de la place de marché ; un import ne les change pas.</translation>
     </message>
     <message>
       <source>Import a CSV file…</source>
@@ -413,7 +413,7 @@
     </message>
     <message>
       <source>A backup is a copy of everything this counter keeps, made while it keeps working. Keep it on a USB key or another computer.</source>
-      <translation>Une sauvegarde est une copie de tout ce que garde ce comptoir, faite sans l'arrêter. Conservez-la sur une clé USB ou un autre ordinateur.</translation>
+      <translation>Une sauvegarde est une copie de tout ce que garde ce comptoir, faite sans l’arrêter. Conservez-la sur une clé USB ou un autre ordinateur.</translation>
     </message>
     <message>
       <source>Back up now…</source>
@@ -469,7 +469,7 @@
     </message>
     <message>
       <source>Rejected rows: as long as there are any, nothing is imported.</source>
-      <translation>Lignes refusées : tant qu'il y en a, rien n'est importé.</translation>
+      <translation>Lignes refusées : tant qu’il y en a, rien n’est importé.</translation>
     </message>
     <message>
       <source>Import a CSV file</source>
@@ -557,7 +557,7 @@
     </message>
     <message>
       <source>Nothing was imported: correct the rejected rows and import again.</source>
-      <translation>Rien n'a été importé : corrigez les lignes refusées et importez à nouveau.</translation>
+      <translation>Rien n’a été importé : corrigez les lignes refusées et importez à nouveau.</translation>
     </message>
     <message>
       <source>Imported: {s} stock counts and {a} availability changes, on their way to the marketplace.</source>
@@ -581,18 +581,18 @@
     </message>
     <message>
       <source>Everything this counter keeps (orders seen, stock movements, settings, changes not yet sent) becomes what it was in the backup ({n} products, {o} orders, {p} changes waiting). The current data is saved aside first. Sync and printing pause during the restore, then the marketplace sends what changed since.</source>
-      <translation>Tout ce que garde ce comptoir (commandes reçues, mouvements de stock, réglages, changements pas encore envoyés) redevient ce qu'il était dans la sauvegarde ({n} produits, {o} commandes, {p} changements en attente). Les données actuelles sont d'abord mises de côté. La synchronisation et l'impression s'arrêtent pendant la restauration, puis la place de marché renvoie ce qui a changé depuis.</translation>
+      <translation>Tout ce que garde ce comptoir (commandes reçues, mouvements de stock, réglages, changements pas encore envoyés) redevient ce qu’il était dans la sauvegarde ({n} produits, {o} commandes, {p} changements en attente). Les données actuelles sont d’abord mises de côté. La synchronisation et l’impression s’arrêtent pendant la restauration, puis la place de marché renvoie ce qui a changé depuis.</translation>
     </message>
     <message numerus="yes">
       <source>%n change made here is not confirmed by the marketplace yet: the restore replaces it; those not in the backup are exported to a list, to enter again.</source>
       <translation>
-        <numerusform>%n changement fait ici n'est pas encore confirmé par la place de marché : la restauration le remplace ; s'il n'est pas dans la sauvegarde, il est exporté dans une liste, à saisir de nouveau.</numerusform>
+        <numerusform>%n changement fait ici n’est pas encore confirmé par la place de marché : la restauration le remplace ; s’il n’est pas dans la sauvegarde, il est exporté dans une liste, à saisir de nouveau.</numerusform>
         <numerusform>%n changements faits ici ne sont pas encore confirmés par la place de marché : la restauration les remplace ; ceux qui ne sont pas dans la sauvegarde sont exportés dans une liste, à saisir de nouveau.</numerusform>
       </translation>
     </message>
     <message>
       <source>Backup restored. The data as it was before is kept in {p}.</source>
-      <translation>Sauvegarde restaurée. Les données d'avant sont conservées dans {p}.</translation>
+      <translation>Sauvegarde restaurée. Les données d’avant sont conservées dans {p}.</translation>
     </message>
     <message>
       <source>This file cannot be imported: {e}</source>
@@ -604,11 +604,11 @@
     </message>
     <message>
       <source>Nothing was imported: {e}</source>
-      <translation>Rien n'a été importé : {e}</translation>
+      <translation>Rien n’a été importé : {e}</translation>
     </message>
     <message>
       <source>The file could not be written: {e}</source>
-      <translation>Impossible d'écrire le fichier : {e}</translation>
+      <translation>Impossible d’écrire le fichier : {e}</translation>
     </message>
     <message>
       <source>This backup cannot be restored: {e}</source>
@@ -616,7 +616,7 @@
     </message>
     <message>
       <source>Nothing was restored: {e}</source>
-      <translation>Rien n'a été restauré : {e}</translation>
+      <translation>Rien n’a été restauré : {e}</translation>
     </message>
     <message>
       <source>Back</source>
@@ -668,7 +668,7 @@
     </message>
     <message>
       <source>How many “{p}” did you count? (the screen showed {s})</source>
-      <translation>Combien de « {p} » avez-vous comptés ? (l'écran indiquait {s})</translation>
+      <translation>Combien de « {p} » avez-vous comptés ? (l’écran indiquait {s})</translation>
     </message>
     <message>
       <source>Why refuse order No. {n}?</source>
@@ -684,11 +684,11 @@
     </message>
     <message>
       <source>This counter is not linked to the marketplace yet</source>
-      <translation>Ce comptoir n'est pas encore relié à la place de marché</translation>
+      <translation>Ce comptoir n’est pas encore relié à la place de marché</translation>
     </message>
     <message>
       <source>The marketplace gives you its address and a pairing code for your shop (ask its team if you have not received them). Once this counter is paired, orders arrive here.</source>
-      <translation>La place de marché vous donne son adresse et un code d'appairage pour votre boutique (demandez-les à son équipe si vous ne les avez pas reçus). Une fois ce comptoir appairé, les commandes arrivent ici.</translation>
+      <translation>La place de marché vous donne son adresse et un code d’appairage pour votre boutique (demandez-les à son équipe si vous ne les avez pas reçus). Une fois ce comptoir appairé, les commandes arrivent ici.</translation>
     </message>
     <message>
       <source>Pair this counter</source>
@@ -696,7 +696,7 @@
     </message>
     <message>
       <source>just now</source>
-      <translation>à l'instant</translation>
+      <translation>à l’instant</translation>
     </message>
     <message>
       <source>Handed to courier</source>
@@ -880,7 +880,7 @@
     </message>
     <message>
       <source>Reprinting is not available yet.</source>
-      <translation>La réimpression n'est pas encore disponible.</translation>
+      <translation>La réimpression n’est pas encore disponible.</translation>
     </message>
     <message numerus="yes">
       <source>%n new order(s)</source>
@@ -899,7 +899,7 @@
     </message>
     <message>
       <source>The marketplace no longer recognises this counter: pair it again in Settings. Nothing typed here is lost; it will be sent once paired.</source>
-      <translation>La place de marché ne reconnaît plus ce comptoir : appairez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n'est perdu ; tout partira une fois l'appairage refait.</translation>
+      <translation>La place de marché ne reconnaît plus ce comptoir : appairez-le de nouveau dans les Réglages. Rien de ce qui a été saisi ici n’est perdu ; tout partira une fois l’appairage refait.</translation>
     </message>
     <message>
       <source>Orders PAUSED — resume</source>
@@ -915,7 +915,7 @@
     </message>
     <message>
       <source>Ticket of order No. {n} sent to the printer.</source>
-      <translation>Ticket de la commande n° {n} envoyé à l'imprimante.</translation>
+      <translation>Ticket de la commande n° {n} envoyé à l’imprimante.</translation>
     </message>
     <message>
       <source>The marketplace refused: {what} — {why}</source>
@@ -951,7 +951,7 @@
     </message>
     <message>
       <source>Orders PAUSED until {t} — resume</source>
-      <translation>Commandes EN PAUSE jusqu'à {t} — reprendre</translation>
+      <translation>Commandes EN PAUSE jusqu’à {t} — reprendre</translation>
     </message>
     <message>
       <source>Hand over order No. {n}</source>
@@ -1051,7 +1051,7 @@
     </message>
     <message>
       <source>Until I resume</source>
-      <translation>Jusqu'à ce que je reprenne</translation>
+      <translation>Jusqu’à ce que je reprenne</translation>
     </message>
     <message>
       <source>Pause online orders</source>
@@ -1063,7 +1063,7 @@
     </message>
     <message>
       <source>The marketplace reopens the shop by itself at the end.</source>
-      <translation>La place de marché rouvrira la boutique d'elle-même à la fin.</translation>
+      <translation>La place de marché rouvrira la boutique d’elle-même à la fin.</translation>
     </message>
     <message>
       <source>Back (keep taking orders)</source>
@@ -1071,7 +1071,7 @@
     </message>
     <message>
       <source>Until tomorrow's opening ({t})</source>
-      <translation>Jusqu'à l'ouverture de demain ({t})</translation>
+      <translation>Jusqu’à l’ouverture de demain ({t})</translation>
     </message>
     <message>
       <source>{h} h</source>
@@ -1079,7 +1079,7 @@
     </message>
     <message>
       <source>Until this morning's opening ({t})</source>
-      <translation>Jusqu'à l'ouverture de ce matin ({t})</translation>
+      <translation>Jusqu’à l’ouverture de ce matin ({t})</translation>
     </message>
     <message>
       <source>Printer unreachable: check that it is switched on and connected.</source>
@@ -1211,7 +1211,7 @@
     </message>
     <message>
       <source>Printer name</source>
-      <translation>Nom de l'imprimante</translation>
+      <translation>Nom de l’imprimante</translation>
     </message>
     <message>
       <source>Save</source>
@@ -1219,7 +1219,7 @@
     </message>
     <message>
       <source>Test print</source>
-      <translation>Test d'impression</translation>
+      <translation>Test d’impression</translation>
     </message>
     <message>
       <source>Preview</source>
@@ -1231,7 +1231,7 @@
     </message>
     <message>
       <source>Printer settings saved.</source>
-      <translation>Réglages de l'imprimante enregistrés.</translation>
+      <translation>Réglages de l’imprimante enregistrés.</translation>
     </message>
     <message>
       <source>Printing the test page…</source>
@@ -1259,27 +1259,27 @@
     </message>
     <message>
       <source>System printer (spooler)</source>
-      <translation>Imprimante du système (file d'impression)</translation>
+      <translation>Imprimante du système (file d’impression)</translation>
     </message>
     <message>
       <source>Western Europe with € (recommended)</source>
-      <translation>Europe de l'Ouest avec € (recommandé)</translation>
+      <translation>Europe de l’Ouest avec € (recommandé)</translation>
     </message>
     <message>
       <source>Western Europe, no €</source>
-      <translation>Europe de l'Ouest, sans €</translation>
+      <translation>Europe de l’Ouest, sans €</translation>
     </message>
     <message>
       <source>US, few accents</source>
-      <translation>États-Unis, peu d'accents</translation>
+      <translation>États-Unis, peu d’accents</translation>
     </message>
     <message>
       <source>Windows Western</source>
-      <translation>Windows Europe de l'Ouest</translation>
+      <translation>Windows Europe de l’Ouest</translation>
     </message>
     <message>
       <source>Enter the printer's IP address or name.</source>
-      <translation>Indiquez l'adresse IP ou le nom de l'imprimante.</translation>
+      <translation>Indiquez l’adresse IP ou le nom de l’imprimante.</translation>
     </message>
     <message>
       <source>The port must be a number between 1 and 65535 (usually 9100).</source>
@@ -1319,11 +1319,11 @@
     </message>
     <message>
       <source>Test print failed: {s}</source>
-      <translation>Échec du test d'impression : {s}</translation>
+      <translation>Échec du test d’impression : {s}</translation>
     </message>
     <message>
       <source>Preview failed: {e}</source>
-      <translation>Échec de l'aperçu : {e}</translation>
+      <translation>Échec de l’aperçu : {e}</translation>
     </message>
     <message>
       <source>Enter the file or device to print to.</source>
@@ -1331,11 +1331,11 @@
     </message>
     <message>
       <source>Enter the name of the system printer.</source>
-      <translation>Indiquez le nom de l'imprimante du système.</translation>
+      <translation>Indiquez le nom de l’imprimante du système.</translation>
     </message>
     <message>
       <source>Invalid printer settings: {e}</source>
-      <translation>Réglages d'imprimante invalides : {e}</translation>
+      <translation>Réglages d’imprimante invalides : {e}</translation>
     </message>
     <message>
       <source>Quit Comptoir?</source>
@@ -1343,11 +1343,11 @@
     </message>
     <message>
       <source>The marketplace could not be told that the shop is closed (no connection).</source>
-      <translation>La place de marché n'a pas pu être prévenue que la boutique ferme (pas de connexion).</translation>
+      <translation>La place de marché n’a pas pu être prévenue que la boutique ferme (pas de connexion).</translation>
     </message>
     <message>
       <source>It stops taking orders by itself shortly after the last counter leaves, and the closing is sent when Comptoir starts again. Orders placed meanwhile wait for an answer.</source>
-      <translation>Elle cesse d'elle-même de prendre des commandes peu après le départ du dernier comptoir, et la fermeture partira au prochain démarrage de Comptoir. Les commandes passées entre-temps attendent une réponse.</translation>
+      <translation>Elle cesse d’elle-même de prendre des commandes peu après le départ du dernier comptoir, et la fermeture partira au prochain démarrage de Comptoir. Les commandes passées entre-temps attendent une réponse.</translation>
     </message>
     <message>
       <source>Quit anyway</source>
@@ -1355,7 +1355,7 @@
     </message>
     <message>
       <source>Stay (keep trying)</source>
-      <translation>Rester (continuer d'essayer)</translation>
+      <translation>Rester (continuer d’essayer)</translation>
     </message>
     <message>
       <source>The shop is taking online orders.</source>
@@ -1363,7 +1363,7 @@
     </message>
     <message>
       <source>Once Comptoir is closed, nobody hears new orders here. If no other counter is open, the marketplace stops taking orders shortly after.</source>
-      <translation>Une fois Comptoir fermé, personne n'entend plus les nouvelles commandes ici. Si aucun autre comptoir n'est ouvert, la place de marché cesse de prendre des commandes peu après.</translation>
+      <translation>Une fois Comptoir fermé, personne n’entend plus les nouvelles commandes ici. Si aucun autre comptoir n’est ouvert, la place de marché cesse de prendre des commandes peu après.</translation>
     </message>
     <message>
       <source>Close the shop online, then quit</source>
@@ -1383,11 +1383,11 @@
     </message>
     <message>
       <source>Within target</source>
-      <translation>Dans l'objectif</translation>
+      <translation>Dans l’objectif</translation>
     </message>
     <message>
       <source>Over target</source>
-      <translation>Au-delà de l'objectif</translation>
+      <translation>Au-delà de l’objectif</translation>
     </message>
     <message>
       <source>Click &amp; collect</source>
@@ -1407,15 +1407,15 @@
     </message>
     <message>
       <source>Time to accept each order</source>
-      <translation>Délai d'acceptation par commande</translation>
+      <translation>Délai d’acceptation par commande</translation>
     </message>
     <message>
       <source>Revenue by channel</source>
-      <translation>Chiffre d'affaires par canal</translation>
+      <translation>Chiffre d’affaires par canal</translation>
     </message>
     <message>
       <source>Revenue by channel: nothing sold yet</source>
-      <translation>Chiffre d'affaires par canal : rien de vendu pour l'instant</translation>
+      <translation>Chiffre d’affaires par canal : rien de vendu pour l’instant</translation>
     </message>
     <message>
       <source>Target: {d}</source>
@@ -1427,11 +1427,11 @@
     </message>
     <message>
       <source>Indicative summary: Comptoir is not a cash register; this is not a fiscal Z report.</source>
-      <translation>Récapitulatif indicatif : Comptoir n'est pas une caisse enregistreuse ; ce n'est pas un rapport Z fiscal.</translation>
+      <translation>Récapitulatif indicatif : Comptoir n’est pas une caisse enregistreuse ; ce n’est pas un rapport Z fiscal.</translation>
     </message>
     <message>
       <source>Today</source>
-      <translation>Aujourd'hui</translation>
+      <translation>Aujourd’hui</translation>
     </message>
     <message>
       <source>Print the Z report</source>
@@ -1443,11 +1443,11 @@
     </message>
     <message>
       <source>Revenue</source>
-      <translation>Chiffre d'affaires</translation>
+      <translation>Chiffre d’affaires</translation>
     </message>
     <message>
       <source>Average acceptance time</source>
-      <translation>Délai moyen d'acceptation</translation>
+      <translation>Délai moyen d’acceptation</translation>
     </message>
     <message>
       <source>Average preparation time</source>
@@ -1471,15 +1471,15 @@
     </message>
     <message>
       <source>from order to acceptance</source>
-      <translation>de la commande à l'acceptation</translation>
+      <translation>de la commande à l’acceptation</translation>
     </message>
     <message>
       <source>from acceptance to ready</source>
-      <translation>de l'acceptation à « prête »</translation>
+      <translation>de l’acceptation à « prête »</translation>
     </message>
     <message>
       <source>ready after the promised time</source>
-      <translation>prêtes après l'heure promise</translation>
+      <translation>prêtes après l’heure promise</translation>
     </message>
     <message>
       <source>Export the day report</source>
@@ -1521,7 +1521,7 @@
     </message>
     <message>
       <source>Printing is not available.</source>
-      <translation>L'impression n'est pas disponible.</translation>
+      <translation>L’impression n’est pas disponible.</translation>
     </message>
     <message>
       <source>{s} sold · {w} waiting</source>
@@ -1529,7 +1529,7 @@
     </message>
     <message>
       <source>Z report of {d} sent to the printer.</source>
-      <translation>Bilan (Z) du {d} envoyé à l'imprimante.</translation>
+      <translation>Bilan (Z) du {d} envoyé à l’imprimante.</translation>
     </message>
     <message>
       <source>Day report saved to {p}</source>
@@ -1537,7 +1537,7 @@
     </message>
     <message>
       <source>The Z report could not be printed: {e}</source>
-      <translation>Impossible d'imprimer le Z : {e}</translation>
+      <translation>Impossible d’imprimer le Z : {e}</translation>
     </message>
     <message>
       <source>General</source>
@@ -1553,7 +1553,7 @@
     </message>
     <message>
       <source>Comptoir records orders and stock; it is not a cash register and takes no payment.</source>
-      <translation>Comptoir enregistre les commandes et le stock ; ce n'est pas une caisse enregistreuse et il n'encaisse aucun paiement.</translation>
+      <translation>Comptoir enregistre les commandes et le stock ; ce n’est pas une caisse enregistreuse et il n’encaisse aucun paiement.</translation>
     </message>
     <message>
       <source>Close</source>
@@ -1565,7 +1565,7 @@
     </message>
     <message>
       <source>Pairing code</source>
-      <translation>Code d'appairage</translation>
+      <translation>Code d’appairage</translation>
     </message>
     <message>
       <source>Not paired yet.</source>
@@ -1593,7 +1593,7 @@
     </message>
     <message>
       <source>Screen, tickets and reports all show times in this zone.</source>
-      <translation>L'écran, les tickets et les rapports affichent tous les heures dans ce fuseau.</translation>
+      <translation>L’écran, les tickets et les rapports affichent tous les heures dans ce fuseau.</translation>
     </message>
     <message>
       <source>Time zone</source>
@@ -1601,7 +1601,7 @@
     </message>
     <message>
       <source>Opening time</source>
-      <translation>Heure d'ouverture</translation>
+      <translation>Heure d’ouverture</translation>
     </message>
     <message>
       <source>Language</source>
@@ -1609,7 +1609,7 @@
     </message>
     <message>
       <source>Applies fully after restarting Comptoir.</source>
-      <translation>S'applique entièrement au prochain démarrage de Comptoir.</translation>
+      <translation>S’applique entièrement au prochain démarrage de Comptoir.</translation>
     </message>
     <message>
       <source>Tickets go to</source>
@@ -1617,7 +1617,7 @@
     </message>
     <message>
       <source>Enter the marketplace address and the pairing code.</source>
-      <translation>Saisissez l'adresse de la place de marché et le code d'appairage.</translation>
+      <translation>Saisissez l’adresse de la place de marché et le code d’appairage.</translation>
     </message>
     <message>
       <source>Loading the sound…</source>
@@ -1637,7 +1637,7 @@
     </message>
     <message>
       <source>Pairing failed: {e}</source>
-      <translation>Échec de l'appairage : {e}</translation>
+      <translation>Échec de l’appairage : {e}</translation>
     </message>
     <message>
       <source>Nothing can be heard: {why}</source>
@@ -1681,8 +1681,8 @@
     <message numerus="yes">
       <source>%n change(s) waiting to be sent</source>
       <translation>
-        <numerusform>%n changement en attente d'envoi</numerusform>
-        <numerusform>%n changements en attente d'envoi</numerusform>
+        <numerusform>%n changement en attente d’envoi</numerusform>
+        <numerusform>%n changements en attente d’envoi</numerusform>
       </translation>
     </message>
     <message>
@@ -1731,7 +1731,7 @@
     </message>
     <message>
       <source>Confirmed by the marketplace: {c}; waiting to be sent: {p:+d}</source>
-      <translation>Confirmé par la place de marché : {c} ; en attente d'envoi : {p:+d}</translation>
+      <translation>Confirmé par la place de marché : {c} ; en attente d’envoi : {p:+d}</translation>
     </message>
     <message>
       <source>SOLD OUT</source>
@@ -1799,7 +1799,7 @@
     </message>
     <message>
       <source>Comptoir stopped while it was printing. Look at the paper: if the ticket is complete, answer No.</source>
-      <translation>Comptoir s'est arrêté pendant une impression. Regardez le papier : si le ticket est complet, répondez Non.</translation>
+      <translation>Comptoir s’est arrêté pendant une impression. Regardez le papier : si le ticket est complet, répondez Non.</translation>
     </message>
     <message>
       <source>Yes, print it again</source>

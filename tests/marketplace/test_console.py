@@ -414,7 +414,7 @@ def test_operator_actions_work_and_each_writes_its_audit_row(server):
     assert '"time_zone": ["Europe/Paris", "Europe/Brussels"]' in rows[3]["detail"]
     journal = console.get("/console/audit").text
     for label in ("Boutique créée", "Boutique mise en pause", "Appareil révoqué",
-                  "Code d&#39;appairage révoqué", f"console:{name}"):
+                  "Code d’appairage révoqué", f"console:{name}"):
         assert label in journal
 
 
@@ -460,7 +460,7 @@ def test_control_and_direction_characters_are_refused_in_names_and_addresses(ser
     assert main(["create-shop", "--db", db, "--name", "Cave", "--json"]) == 0
     cli_shop = re.search(r'"shop_id": "([^"]+)"', capsys.readouterr().out).group(1)
     assert main(["edit-shop", "--db", db, "--shop", cli_shop, "--address", "1 rue\u202e"]) == 2
-    assert "L'adresse contient" in capsys.readouterr().err
+    assert "L’adresse contient" in capsys.readouterr().err
 
 
 def test_the_shop_search_takes_wildcards_as_text(server):
@@ -701,9 +701,9 @@ def test_opening_hours_are_edited_with_the_storefronts_definition(server):
     assert bad.status_code == 422 and "Lundi : les plages se suivent" in bad.text
     assert 'value="13:00-07:00"' in bad.text  # what was typed stays in the form
     # The messages speak of French days and of the form's own notation, not of JSON.
-    for typed, said in (("25h-26h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
-                        ("9h", "Mardi : une plage s&#39;écrit comme 07:00-13:00"),
-                        ("24:00-24:30", "Mardi : une plage s&#39;écrit comme 07:00-13:00")):
+    for typed, said in (("25h-26h", "Mardi : une plage s’écrit comme 07:00-13:00"),
+                        ("9h", "Mardi : une plage s’écrit comme 07:00-13:00"),
+                        ("24:00-24:30", "Mardi : une plage s’écrit comme 07:00-13:00")):
         bad = console.post(f"/console/shops/{shop_id}/hours", hours_tue=typed)
         assert bad.status_code == 422 and said in bad.text, typed
         assert "tue :" not in bad.text and "HH:MM" not in bad.text

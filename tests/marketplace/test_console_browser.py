@@ -110,7 +110,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
         page.get_by_role("button", name="Créer la boutique").click()
         page.get_by_role("heading", name=re.compile("Boutique créée")).wait_for()
         page.get_by_role("link", name="Retour à la boutique").click()
-        page.get_by_role("button", name="Émettre un code d'appairage").click()
+        page.get_by_role("button", name="Émettre un code d’appairage").click()
         code = page.locator("#pairing-code").inner_text()
         assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{5}-[A-Z2-9]{5}", code)
         _shot(page, out, "code")
@@ -149,7 +149,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
             assert "Aucun code en attente" in page.locator("table.codes").inner_text()
             page.screenshot(path=str(out / "console-shop-full.png"), full_page=True)
 
-            row.get_by_role("button", name=re.compile("Révoquer l'appareil")).click()
+            row.get_by_role("button", name=re.compile("Révoquer l’appareil")).click()
             assert "Appareil révoqué" in page.get_by_role("status").inner_text()
             assert "Révoqué le" in page.locator("tr[data-device]",
                                                 has_text="Caisse du comptoir").inner_text()
@@ -163,7 +163,7 @@ def test_operator_issues_a_code_sees_the_device_and_revokes_it(browser, tmp_path
 
         page.get_by_role("link", name="Journal").click()
         journal = page.locator("table.audit").inner_text()
-        for line in ("Appareil révoqué", "Code d'appairage émis", "Boutique créée"):
+        for line in ("Appareil révoqué", "Code d’appairage émis", "Boutique créée"):
             assert line in journal
         assert "console:claire.martin" in journal
         _shot(page, out, "audit")

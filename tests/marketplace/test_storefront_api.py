@@ -94,7 +94,7 @@ def test_a_shop_open_until_midnight_offers_its_last_quarter_hour():
                          "Mon 23:15", "Mon 23:30", "Mon 23:45"]
     assert open_at(hours, PARIS, dt.datetime(2026, 11, 23, 22, 59, tzinfo=dt.UTC))
     assert not open_at(hours, PARIS, dt.datetime(2026, 11, 23, 23, 0, tzinfo=dt.UTC))
-    with pytest.raises(ValueError, match="^Lundi : une plage s'écrit comme 07:00-13:00"):
+    with pytest.raises(ValueError, match="^Lundi : une plage s’écrit comme 07:00-13:00"):
         parse_hours({"mon": [["24:00", "24:00"]]})
     with pytest.raises(ValueError, match="^Dimanche : au plus 4 plages"):
         parse_hours({"sun": [["07:00", "08:00"]] * 5})
@@ -164,7 +164,7 @@ def test_slots_offered_are_taken_and_a_slot_outside_the_hours_is_refused(server,
     refused = shop.order([("CROIS", 1)], pickup_slot=to_iso(night.astimezone(dt.UTC)))
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "pickup_slot_unavailable"
-    assert "heures d'ouverture" in refused.json()["error"]["message"]
+    assert "heures d’ouverture" in refused.json()["error"]["message"]
 
 
 def test_a_retry_of_an_order_taken_is_answered_even_once_its_slot_passed(server, shop):

@@ -18,7 +18,7 @@ def test_new_order_appears_without_click(window, shop_app, qtbot):
 
 def test_columns_are_french_by_default(window):
     titles = [c.title for c in window.board.columns.values()]
-    assert titles == ["Nouvelles", "En préparation", "Prêtes", "Terminées aujourd'hui"]
+    assert titles == ["Nouvelles", "En préparation", "Prêtes", "Terminées aujourd’hui"]
 
 
 def test_accept_with_preset_moves_card_and_queues_mutation(window, shop_app, qtbot):

@@ -114,7 +114,7 @@ def test_backup_runs_off_the_gui_thread_and_restore_asks_first(page, shop_app, q
     box = page.restore(target)
     assert box is page.restore_box and "Remplacer les données" in box.text()
     assert "3 produits" in box.informativeText()
-    assert "1 changement fait ici n'est pas encore confirmé" in box.informativeText()
+    assert "1 changement fait ici n’est pas encore confirmé" in box.informativeText()
     assert shop_app.stock.product("A")["quantity"] == 6  # nothing yet: only asked
     with qtbot.waitSignal(page.restored, timeout=5000):
         box.restore_button.click()
@@ -149,7 +149,7 @@ def test_a_backup_folder_that_cannot_be_written_says_why(page, tmp_path, qtbot):
     page.backup_now(blocker / "comptoir.db")  # its folder is a file
     qtbot.waitUntil(page.backup_button.isEnabled, timeout=5000)
     shown = page.message.text()
-    assert "La sauvegarde n'a pas pu être écrite dans" in shown and " : " in shown
+    assert "La sauvegarde n’a pas pu être écrite dans" in shown and " : " in shown
     assert "Errno" not in shown
 
 

@@ -62,8 +62,8 @@ def test_an_unpaired_counter_says_what_to_do_instead_of_an_empty_board(qtbot, un
     win = _window(qtbot, unpaired_app)
     panel = win.orders_page.first_run
     assert panel.isVisible() and not win.board.isVisible() and not win.detail.isVisible()
-    assert panel.title.text() == "Ce comptoir n'est pas encore relié à la place de marché"
-    assert "code d'appairage" in panel.text.text()
+    assert panel.title.text() == "Ce comptoir n’est pas encore relié à la place de marché"
+    assert "code d’appairage" in panel.text.text()
     assert panel.pair_button.text() == "Appairer ce comptoir"
     assert panel.pair_button.height() >= 64  # a finger's size, not a link
     assert not win.pause_button.isVisible()  # no shop to pause yet

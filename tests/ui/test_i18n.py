@@ -134,8 +134,8 @@ def test_the_moved_shop_message_counts_with_the_languages_plural(qapp):
                                      csv="/x/l.csv", aside=""))
     try:
         install_translator(qapp, "fr")
-        assert told(1, 0).startswith("1 changement n'a jamais été envoyé")
-        assert told(2, 1).startswith("2 changements n'ont jamais été envoyés")
+        assert told(1, 0).startswith("1 changement n’a jamais été envoyé")
+        assert told(2, 1).startswith("2 changements n’ont jamais été envoyés")
         assert "1 changement a été envoyé" in told(2, 1) and "/x/l.csv" in told(2, 1)
         assert "(s)" not in told(2, 3)
         install_translator(qapp, "en")
@@ -192,7 +192,7 @@ def test_sync_errors_follow_the_interface_language(qapp):
         assert printer_state_text(PrinterState.PAPER_OUT) == "Out of paper: load a new roll"
         install_translator(qapp, "fr")
         assert user_text(error) == ("La place de marché est en panne (erreur 503) : nouvel essai"
-                                    " automatique, rien n'est perdu.")
+                                    " automatique, rien n’est perdu.")
         assert printer_state_text(PrinterState.PAPER_OUT) == "Plus de papier : remettez un rouleau"
     finally:
         install_translator(qapp, "fr")
@@ -456,7 +456,7 @@ def test_file_errors_say_what_to_do_in_french(qapp, tmp_path):
     except OSError as exc:
         missing = exc
     assert user_text(missing) == file_error_text(missing)
-    assert file_error_text(missing).startswith("le fichier ou le dossier n'existe pas")
+    assert file_error_text(missing).startswith("le fichier ou le dossier n’existe pas")
     full = OSError(errno.ENOSPC, "No space left on device")
     assert "disque est plein" in file_error_text(full)
     assert "No space" not in file_error_text(full)
@@ -495,7 +495,7 @@ def test_a_wrong_pairing_code_says_what_to_do_in_the_window_language(qapp, marke
         install_translator(qapp, "en")
         assert user_text(caught.value).startswith("Pairing code unknown, expired or already used")
         install_translator(qapp, "fr")
-        assert user_text(caught.value).startswith("Code d'appairage inconnu")
+        assert user_text(caught.value).startswith("Code d’appairage inconnu")
         assert "400" not in user_text(caught.value)
     finally:
         install_translator(qapp, "fr")

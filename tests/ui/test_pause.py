@@ -26,7 +26,7 @@ def test_a_pause_of_30_minutes_goes_out_with_its_end(window, shop_app):
     assert dt.timedelta(minutes=29) < until - before < dt.timedelta(minutes=31)
     assert window.pause_button.property("paused") is True
     local = until.astimezone(window.shop_service.zone()).strftime("%H:%M")
-    assert local in window.pause_button.text()  # "Commandes EN PAUSE jusqu'à 11:05 — reprendre"
+    assert local in window.pause_button.text()  # "Commandes EN PAUSE jusqu’à 11:05 — reprendre"
     window.pause_button.click()  # resume: no question
     assert _last_pause(shop_app) == {"paused": False}
 

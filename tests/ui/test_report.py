@@ -168,7 +168,7 @@ def test_export_cancelled_writes_nothing(page, tmp_path, monkeypatch):
 
 def test_export_to_an_unwritable_place_is_explained(page, tmp_path):
     assert page.export_csv(tmp_path / "no-such-folder" / "bilan.csv") is None
-    assert "Impossible d'écrire" in page.message.text()
+    assert "Impossible d’écrire" in page.message.text()
 
 
 def test_durations():
