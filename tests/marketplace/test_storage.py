@@ -285,25 +285,21 @@ def test_a_socket_found_hung_up_before_any_answer_is_a_dead_connection(pg_databa
     the call goes on with the next connection, and the hung one is dropped, not given
     back to the pool (whose own reset would log an error)."""
     store = Store(pg_database, pool_size=2, max_overflow=0)
-    real_wait, hung = psycopg.waiting.wait, []
+    seen = []
 
-    def hangs_up_once(gen, *args, **kwargs):
-        if hung:
-            return real_wait(gen, *args, **kwargs)
+    def hangs_up(gen, *args, **kwargs):
         next(gen)  # the query goes out (libpq's send), then the socket "hangs up"
-        hung.append(True)
         raise psycopg.OperationalError("connection socket closed")
 
-    def first_conn_and_five(db):
+    def five(db):
+        seen.append(db.conn)
+        if len(seen) == 1:  # only this connection's next wait hangs up
+            monkeypatch.setattr(db.conn, "wait", hangs_up)
         with read_tx(db) as tx:
-            return db.conn, tx.row("SELECT 5 AS x")["x"]
+            return tx.row("SELECT 5 AS x")["x"]
 
     try:
-        with store.backend.engine.connect():
-            pass  # the pool's dialect is set up before the wait is replaced
-        monkeypatch.setattr(psycopg.waiting, "wait", hangs_up_once)
-        seen = []
-        assert store.run(lambda db: seen.append(db.conn) or first_conn_and_five(db))[1] == 5
+        assert store.run(five) == 5
         assert len(seen) == 2 and seen[0] is not seen[1]
         assert seen[0].closed  # dropped, not pooled
         assert not [r for r in caplog.records if r.levelname == "ERROR"]
