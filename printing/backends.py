@@ -224,70 +224,59 @@ class SpoolerBackend(PrinterBackend):
 
 
 class _LpJob(escpos_printers.LP):
-    """python-escpos' LP, minus three faults: it ignored lp's exit status (a queue refusing
+    """python-escpos' LP, minus its faults: it ignored lp's exit status (a queue refusing
     jobs or a CUPS gone away passed for a printed ticket), threw lp's messages away, and
-    closing after a failure (or from __del__) submitted the half-written job."""
+    closing after a failure (or from __del__) submitted the half-written job.
+
+    The job is kept here and handed to lp whole by ``submit()``: lp creates its CUPS job as
+    soon as it starts, before reading its input, so a job aborted after lp had started left
+    a job in CUPS (cancelled, empty, but listed), whatever the timing of the kill."""
+
+    _job: bytearray | None = None
 
     def open(self, job_name: str = "Comptoir", raise_not_found: bool = True,
              _close_opened: bool = True) -> None:
         # No `lpstat` check first: lp itself says whether the queue exists, and says
         # "cannot reach the server" rather than "incorrect printer name" when CUPS is down.
-        self._device = subprocess.Popen(
-            ["lp", "-d", self.printer_name, "-t", job_name, "-o", "raw"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        self.job_name = job_name
+        self._job = bytearray()
+        self._device = None  # opened: nothing runs before submit()
 
-    @property
-    def _lp(self) -> subprocess.Popen[bytes]:
-        if not isinstance(self._device, subprocess.Popen):
-            raise PrinterOfflineError("lp is not running")
-        return self._device
+    def _raw(self, msg: bytes) -> None:
+        self.write_job(msg, f"print queue {self.printer_name!r}")
 
     def write_job(self, data: bytes, description: str) -> None:
-        lp = self._lp
-        try:
-            assert lp.stdin is not None
-            lp.stdin.write(data)
-        except OSError as exc:  # lp quit early: its own words say why
-            self.cancel()
-            raise PrinterOfflineError(f"{description}: {self._complaint(lp) or exc}") from exc
+        if self._job is None:
+            raise PrinterOfflineError(f"{description}: no job open")
+        self._job += data
 
     def submit(self, timeout_s: float, description: str) -> None:
-        """End of input: lp hands the job to CUPS; raises unless lp says it did."""
-        lp = self._lp
+        """The whole job to lp, which hands it to CUPS; raises unless lp says it did."""
+        job, self._job = self._job, None
         self._device = False
+        if job is None:
+            raise PrinterOfflineError(f"{description}: no job open")
         try:
-            assert lp.stdin is not None
-            lp.stdin.close()
-        except OSError:
-            pass  # lp already quit: its exit status tells
-        try:
-            code = lp.wait(timeout_s)
-        except subprocess.TimeoutExpired as exc:
-            lp.kill()
-            lp.wait()
+            lp = subprocess.run(
+                ["lp", "-d", self.printer_name, "-t", self.job_name, "-o", "raw"],
+                input=bytes(job), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                timeout=timeout_s, check=False)
+        except subprocess.TimeoutExpired as exc:  # run() has killed it
             raise PrinterOfflineError(f"{description}: lp did not answer") from exc
-        if code:
+        except OSError as exc:  # no lp at all
+            raise PrinterOfflineError(f"{description}: {exc}") from exc
+        if lp.returncode:
+            complaint = lp.stderr.decode(errors="replace").strip()
             raise PrinterOfflineError(
-                f"{description}: lp refused the job ({self._complaint(lp) or f'status {code}'})"
-            )
+                f"{description}: lp refused the job ({complaint or f'status {lp.returncode}'})")
 
     def cancel(self) -> None:
-        """Kill lp before its input ends, so CUPS never gets the half-written job."""
-        if isinstance(self._device, subprocess.Popen):
-            self._device.kill()
-            self._device.wait()
+        """Drop the job: lp never ran for it, so CUPS never heard of it."""
+        self._job = None
         self._device = False
 
     def close(self) -> None:  # Escpos.__del__ calls it: never submit from there
         self.cancel()
-
-    @staticmethod
-    def _complaint(lp: subprocess.Popen[bytes]) -> str:
-        if lp.stderr is None:
-            return ""
-        lp.wait()
-        return lp.stderr.read().decode(errors="replace").strip()
 
 
 def _spooler_printer(config: PrinterConfig) -> Escpos:
