@@ -20,7 +20,12 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 
 from .config import PrinterConfig, PrinterKind
-from .errors import BackendUnavailableError, DriverMissingError, PrinterOfflineError
+from .errors import (
+    BackendUnavailableError,
+    DriverMissingError,
+    PrinterOfflineError,
+    UnconfirmedDeliveryError,
+)
 from .printer_status import STATUS_QUERIES, PrinterState, state_from_status_bytes
 from .usb_printers import printer_endpoints
 
@@ -262,8 +267,9 @@ class _LpJob(escpos_printers.LP):
                 input=bytes(job), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired as exc:  # run() has killed it
-            raise PrinterOfflineError(f"{description}: lp did not answer") from exc
-        except OSError as exc:  # no lp at all
+            # It had the whole job: CUPS may hold it already. Never a silent second ticket.
+            raise UnconfirmedDeliveryError(f"{description}: lp did not answer") from exc
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:  # no lp; a NUL byte
             raise PrinterOfflineError(f"{description}: {exc}") from exc
         if lp.returncode:
             complaint = lp.stderr.decode(errors="replace").strip()

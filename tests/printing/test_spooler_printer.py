@@ -4,6 +4,7 @@ through a raw queue (socket backend) to the virtual network printer."""
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from printing import printer_test_ticket as test_page
 from printing.backends import make_backend
 from printing.config import PrinterConfig
 from printing.enqueue import enqueue_order
+from printing.errors import PrinterOfflineError, UnconfirmedDeliveryError
 from printing.escpos_decode import decode_escpos
 from printing.printer_status import PrinterState
 from printing.queue import PrintQueue
@@ -156,3 +158,27 @@ def test_aborted_job_never_reaches_cups(cups: CupsServer, spooler: PrinterConfig
     test_page.test_print(spooler)  # a later job goes through alone
     assert printer.wait_until(lambda p: len(p.jobs) == 1, timeout=15)
     assert b"half a ticket" not in printer.jobs[0]
+
+
+def test_lp_that_hangs_with_the_whole_job_makes_it_uncertain(
+        spooler: PrinterConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lp had every byte when it stopped answering: CUPS may hold the job, so the queue
+    must ask before printing it again (a reprint marked DUPLICATA), never resend it."""
+    fake = tmp_path / "bin" / "lp"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\ncat > /dev/null\nexec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    backend = make_backend(spooler.with_changes(timeout_s=0.5))
+    backend.open()
+    backend.write(b"\x1b@a whole ticket")
+    with pytest.raises(UnconfirmedDeliveryError, match="lp did not answer"):
+        backend.close()
+
+
+def test_a_queue_name_lp_cannot_take_is_offline_not_a_crash(spooler: PrinterConfig) -> None:
+    backend = make_backend(spooler.with_changes(address="Caisse\x00bis"))
+    backend.open()
+    backend.write(b"\x1b@ticket")
+    with pytest.raises(PrinterOfflineError):
+        backend.close()
