@@ -290,7 +290,7 @@ def _release_pg(proxied: Any) -> None:
     """Give a pooled connection back: rolled back if a transaction is left open, dropped
     if the server went away (the pool opens a new one next time)."""
     conn = proxied.driver_connection
-    dead = conn is None or conn.closed or conn.broken
+    dead = conn is None or conn.closed  # psycopg: a broken connection is closed too
     if not dead and conn.info.transaction_status != 0:
         try:
             conn.rollback()

@@ -206,12 +206,6 @@ class SpoolerBackend(PrinterBackend):
         except (DeviceNotFoundError, OSError, RuntimeError) as exc:
             raise PrinterOfflineError(f"{self.description}: {exc}") from exc
 
-    def write(self, data: bytes) -> None:
-        if isinstance(self.printer, _LpJob):
-            self.printer.write_job(data, self.description)
-        else:
-            super().write(data)
-
     def close(self) -> None:
         if isinstance(self.printer, _LpJob):
             self.printer.submit(self.config.timeout_s, self.description)
@@ -247,13 +241,10 @@ class _LpJob(escpos_printers.LP):
         self._job = bytearray()
         self._device = None  # opened: nothing runs before submit()
 
-    def _raw(self, msg: bytes) -> None:
-        self.write_job(msg, f"print queue {self.printer_name!r}")
-
-    def write_job(self, data: bytes, description: str) -> None:
+    def _raw(self, msg: bytes) -> None:  # every write of python-escpos ends here
         if self._job is None:
-            raise PrinterOfflineError(f"{description}: no job open")
-        self._job += data
+            raise PrinterOfflineError("no job open")
+        self._job += msg
 
     def submit(self, timeout_s: float, description: str) -> None:
         """The whole job to lp, which hands it to CUPS; raises unless lp says it did."""
