@@ -13,13 +13,14 @@ every order rate. Per configuration it prints, as one table:
   connection each, spread over several client processes);
 - orders/s: reached of asked; got: orders pulled / orders placed (an order not pulled
   within 5 s of the end of its window counts as not pulled);
-- customer POST p50 / p99 (bench_sync.py's paced placer, one thread per 10 orders/s);
+- customer POST p50 / p99 (load_http.py's customers: an open loop, each order sent when
+  it is due);
 - server CPU: cores used by the marketplace's processes during the order window
   (supervisor + workers, from /proc); server RSS: sum of their peak resident sizes;
 - PG CPU: cores used by PostgreSQL in the same window (only for the private cluster this
   script starts by default; ``--pg URL`` uses another server and leaves it blank);
 - clients CPU: cores used by the simulated shops' processes and by this script's
-  customers (the placer threads) (on two cores, what the clients take the server cannot
+  customers (the open-loop placer) (on two cores, what the clients take the server cannot
   have); note: why a row is not the server's figure alone (CPU time the host gave to other
   virtual machines, from 2 %, among them).
 
@@ -44,7 +45,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +54,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_sync import Server, make_shops, pct, place_orders  # noqa: E402
+from bench.bench_sync import Server, make_shops, pct  # noqa: E402
+from bench.load_http import place_orders  # noqa: E402
 from marketplace import pairing  # noqa: E402
 from marketplace.storage import open_database  # noqa: E402
 from tests.pgcluster import PgCluster  # noqa: E402
@@ -62,10 +63,6 @@ from tests.pgcluster import PgCluster  # noqa: E402
 BENCH_SYNC = ROOT / "bench" / "bench_sync.py"
 SHOPS_PER_CLIENT_PROCESS = 4000
 GRACE_S = 5.0  # after an order window, for its last orders' pulls
-# Orders/s per paced placer thread: a thread falls behind once a POST takes longer than
-# 1/this, and the rate asked is then not offered at all (25, with POSTs at 40 ms under load,
-# capped the offer itself). At 10 a thread keeps up to 100 ms per POST.
-ORDERS_PER_PLACER_THREAD = 10
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -86,6 +83,8 @@ class Row:
     pg_cpu: float | None = None
     clients_cpu: float = 0.0
     stolen: float = 0.0  # share of the machine's CPU time the hypervisor gave to others
+    # (seconds into the order window the order was placed, placed → pulled ms or inf)
+    timeline: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def note(self) -> str:
@@ -166,7 +165,7 @@ class CpuMeter:
 
 
 class OwnCpuMeter(CpuMeter):
-    """Cores used by this process alone (the placer threads), not its children."""
+    """Cores used by this process alone (the customers' placer), not its children."""
 
     def __init__(self) -> None:
         super().__init__(os.getpid())
@@ -305,6 +304,9 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
         for row, placed in zip(rows, placed_by_row, strict=True):
             row.lat = [(received[t] - t0) * 1000 for t, (t0, _) in placed.items()
                        if t in received]
+            start = min((t0 for t0, _ in placed.values()), default=0.0)
+            row.timeline = sorted((t0 - start, (received[t] - t0) * 1000 if t in received
+                                   else math.inf) for t, (t0, _) in placed.items())
     finally:
         for proc, _ in clients:
             if proc.poll() is None:
@@ -315,7 +317,7 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
 
 def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list[int],
                  shops: list[tuple[str, str]], seconds: float) -> dict[str, tuple[float, str]]:
-    """Orders at ``row.rate`` for ``seconds`` (bench_sync's paced placer, in threads), with
+    """Orders at ``row.rate`` for ``seconds`` (load_http's open-loop customers), with
     the CPU of the server, PostgreSQL and the clients over the window; returns what was
     placed."""
     server_cpu, pg_cpu = CpuMeter(server.proc.pid), CpuMeter(pg_pid) if pg_pid else None
@@ -326,15 +328,8 @@ def order_window(row: Row, server: Server, pg_pid: int | None, client_pids: list
     if pg_cpu:
         pg_cpu.start()
     placed: dict[str, tuple[float, str]] = {}
-    threads = max(1, math.ceil(row.rate / ORDERS_PER_PLACER_THREAD))
-    ids = [s for s, _ in shops]
-    placers = [threading.Thread(target=place_orders, args=(
-        server.url, ids[k::threads], ids[k], row.rate / threads, seconds, placed,
-        row.post_ms, row.refused)) for k in range(threads)]
-    for t in placers:
-        t.start()
-    for t in placers:
-        t.join()
+    place_orders(server.url, [s for s, _ in shops], None, row.rate, seconds, placed,
+                 row.post_ms, row.refused)
     row.server_cpu = server_cpu.stop()
     row.pg_cpu = pg_cpu.stop() if pg_cpu else None
     row.clients_cpu = sum(meter.stop() for meter in clients_cpu)
@@ -365,6 +360,17 @@ def format_row(r: Row) -> str:
             f" | {r.server_rss_mb:.0f} MB | {pg} | {r.clients_cpu:.2f} cores | {r.note} |")
 
 
+def format_timeline(r: Row, every_s: float = 5.0) -> str:
+    """The window in slices of ``every_s``: orders placed, placed → pulled p50 and worst
+    (a queue that grows, or a pause at one moment, where the p99 alone cannot tell)."""
+    slices: dict[int, list[float]] = {}
+    for at, ms in r.timeline:
+        slices.setdefault(int(at // every_s), []).append(ms)
+    return " | ".join(
+        f"{k * every_s:.0f}-{(k + 1) * every_s:.0f} s: {len(v)}, {statistics.median(v):.0f}"
+        f"/{max(v):.0f} ms" for k, v in sorted(slices.items()))
+
+
 def print_table(rows: list[Row]) -> None:
     print(HEADER)
     print("|---" * (HEADER.count("|") - 1) + "|")
@@ -383,6 +389,9 @@ def main() -> int:
     parser.add_argument("--pg", metavar="URL",
                         help="PostgreSQL admin URL to use (default: a private throwaway"
                              " cluster, so its CPU can be measured)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="after each row, its order window in 5 s slices: orders placed,"
+                             " placed → pulled p50 and worst")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: 40 shops, 20 orders/s, 3 s, SQLite/1 and PG/2")
     args = parser.parse_args()
@@ -429,6 +438,8 @@ def main() -> int:
                     rows += group
                     for row in group:
                         print(f"  {format_row(row)}", flush=True)
+                        if args.timeline and row.timeline:
+                            print(f"    orders, p50/worst: {format_timeline(row)}", flush=True)
                     print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
         print()
         print_table(rows)

@@ -27,7 +27,6 @@ import json
 import os
 import resource
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
@@ -35,17 +34,15 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import h11
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_http import HttpConnection, place_orders, run  # noqa: E402
 from marketplace.admin import create_shop  # noqa: E402
 from marketplace.catalogue import DEMO_PRODUCTS  # noqa: E402
 from marketplace.storage import Database, open_database  # noqa: E402
@@ -149,84 +146,19 @@ class RealShop:
 
 
 ERRORS: dict[str, int] = {}
-SHARED_TLS = ssl.create_default_context()  # one CA load, not one per simulated shop
-
-
-class LongPollConnection:
-    """One simulated shop's keep-alive HTTP/1.1 connection, on asyncio streams and h11.
-
-    httpx's whole stack (client, pool, anyio streams) cost the 10,000 simulated shops of
-    bench_scale.py so much CPU on the server's own two cores that a shop could take over 10 s
-    to send its request once connected, and the server cut it (its header deadline): the
-    load generator, not the server, was measured. h11 alone is the same protocol engine
-    httpx uses, without the layers a single long-polling connection does not need."""
-
-    def __init__(self, url: str, token: str):
-        parts = urlsplit(url)
-        self.host, self.tls = parts.hostname or "127.0.0.1", parts.scheme == "https"
-        self.port = parts.port or (443 if self.tls else 80)
-        self.headers = [("Host", parts.netloc), ("Authorization", f"Bearer {token}")]
-        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-        self.conn = h11.Connection(h11.CLIENT)
-
-    async def get_json(self, target: str, timeout: float) -> dict:
-        async with asyncio.timeout(timeout):
-            try:
-                return await self._exchange(target)
-            except BaseException:
-                self.close()  # a half-read answer leaves the connection unusable
-                raise
-
-    async def _exchange(self, target: str) -> dict:
-        if self.streams is None:
-            self.streams = await asyncio.open_connection(
-                self.host, self.port, ssl=SHARED_TLS if self.tls else None)
-            self.conn = h11.Connection(h11.CLIENT)
-        reader, writer = self.streams
-        writer.write(self.conn.send(h11.Request(method="GET", target=target,
-                                                headers=self.headers))
-                     + self.conn.send(h11.EndOfMessage()))
-        status, body = 0, bytearray()
-        while True:
-            event = self.conn.next_event()
-            if event is h11.NEED_DATA:
-                data = await reader.read(65536)
-                if not data:
-                    raise ConnectionError("server closed the connection")
-                self.conn.receive_data(data)
-            elif isinstance(event, h11.Response):
-                status = event.status_code
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                break
-            elif isinstance(event, h11.ConnectionClosed):
-                raise ConnectionError("server closed the connection")
-        if self.conn.our_state is h11.MUST_CLOSE or self.conn.their_state is h11.MUST_CLOSE:
-            self.close()
-        else:
-            self.conn.start_next_cycle()
-        if status != 200:
-            raise ConnectionError(f"HTTP {status}")
-        return json.loads(body)
-
-    def close(self) -> None:
-        if self.streams is not None:
-            self.streams[1].close()
-            self.streams = None
 
 
 async def simulated_shop(url: str, token: str, received: dict[str, float],
                          answers: list[float], stop: asyncio.Event) -> None:
     # One connection per shop, as in real life: a shared pool's lock would be the bottleneck.
     cursor, client_id = 0, "c_" + uuid.uuid4().hex
-    http = LongPollConnection(url, token)
+    http = HttpConnection(url, {"Authorization": f"Bearer {token}"})
     try:
         while not stop.is_set():
             try:
                 body = await http.get_json(
                     f"/v1/pull?cursor={cursor}&wait=25&client_id={client_id}", timeout=60)
-            except (OSError, TimeoutError, h11.ProtocolError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 ERRORS[type(exc).__name__] = ERRORS.get(type(exc).__name__, 0) + 1
                 await asyncio.sleep(0.5)
                 continue
@@ -237,46 +169,6 @@ async def simulated_shop(url: str, token: str, received: dict[str, float],
                 received.setdefault(order["note"], now)
     finally:
         http.close()
-
-
-def place_orders(url: str, shops: list[str], real_shop: str, rate: float, seconds: float,
-                 placed: dict[str, tuple[float, str]], post_ms: list[float],
-                 refused: Counter[str] | None = None) -> None:
-    """Paced POSTs from one thread: a tenth for the real shop, the rest spread over the others.
-
-    Only orders the server took (201) count as placed; the others are counted in ``refused``
-    by reason, never as orders that did not arrive. Every order has a customer of its own:
-    a phone reused across windows and runs met the cap on open orders per customer and shop
-    (409 customer_limit), which an earlier version counted as orders never pulled."""
-    others = [s for s in shops if s != real_shop] or [real_shop]
-    with httpx.Client(base_url=url, timeout=30) as http:
-        start, n = time.perf_counter(), 0
-        while time.perf_counter() - start < seconds:
-            shop_id = real_shop if n % 10 == 0 else others[n % len(others)]
-            tag = "bench:" + uuid.uuid4().hex
-            phone = f"06{uuid.uuid4().int % 10**8:08d}"
-            body = {"customer": {"name": "Zoé", "phone": phone}, "channel": "collect",
-                    "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}], "note": tag}
-            t0 = time.perf_counter()
-            try:
-                response = http.post(f"/v1/customer/shops/{shop_id}/orders", json=body)
-                outcome = "" if response.status_code == 201 else _refusal(response)
-            except httpx.HTTPError as exc:
-                outcome = type(exc).__name__
-            post_ms.append((time.perf_counter() - t0) * 1000)
-            if not outcome:
-                placed[tag] = (t0, shop_id)
-            elif refused is not None:
-                refused[outcome] += 1
-            n += 1
-            time.sleep(max(0.0, start + n / rate - time.perf_counter()))
-
-
-def _refusal(response: httpx.Response) -> str:
-    """"409 customer_limit": the status and the error code of an order not taken."""
-    with contextlib.suppress(ValueError, KeyError, TypeError):
-        return f"{response.status_code} {response.json()['error']['code']}"
-    return str(response.status_code)
 
 
 def gc_pauses() -> list[tuple[float, int, float]]:
@@ -335,7 +227,7 @@ def run_pollers(url: str, tokens: list[str], seconds: float, out: Path) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    asyncio.run(main())
+    run(main())
     if ERRORS:
         print(f"       simulated shops' request errors: {ERRORS}", flush=True)
     out.write_text(json.dumps({"received": received, "answers": answers, "gc": pauses}))

@@ -1,0 +1,222 @@
+"""The benchmarks' load generator: HTTP/1.1 clients lean enough to leave the CPU to the server.
+
+On two cores the simulated shops and customers share the machine with the marketplace they
+measure: every millisecond of CPU they spend is one the server cannot have. Measured with
+bench_scale.py (PostgreSQL / 2, 10,000 shops, 300 orders/s), the earlier clients (h11 on
+asyncio streams for the shops, httpx in 30 paced threads for the customers) took 0.46 of
+the two cores; these take 0.15-0.17. They use what the server itself uses: uvloop's event
+loop and httptools' C parser (llhttp), through a plain ``asyncio.Protocol``, one request at
+a time per keep-alive connection (httpx's whole stack, before h11, was slower still: a
+shop could take over 10 s to send its request once connected).
+
+The customers are an **open loop**: each order is sent when it is due, whatever the
+previous ones are doing (a new connection when all are busy, up to ``MAX_CUSTOMER_CONNECTIONS``).
+A thread that waits for its answer before sending the next order offers less than the rate
+asked as soon as the server slows down, which hides the server's queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import ssl
+import time
+import uuid
+from collections import Counter
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httptools
+
+try:
+    import uvloop
+except ImportError:  # Windows: the stock loop
+    uvloop = None
+
+from marketplace.catalogue import DEMO_PRODUCTS
+
+__all__ = ["HttpConnection", "run", "place_orders", "MAX_CUSTOMER_CONNECTIONS"]
+
+T = TypeVar("T")
+SHARED_TLS = ssl.create_default_context()  # one CA load, not one per connection
+MAX_CUSTOMER_CONNECTIONS = 500  # beyond, due orders wait for a free one (counted in POST time)
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """Runs ``main`` on uvloop where there is one."""
+    factory = uvloop.new_event_loop if uvloop is not None else None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)
+
+
+class _Answers(asyncio.Protocol):
+    """A connection's bytes in, httptools' callbacks out: one answer at a time."""
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[tuple[int, bytes, bool]] | None = None
+        self.body = bytearray()
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(ConnectionError(f"unreadable answer: {exc}"))
+            if self.transport is not None:
+                self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self._fail(ConnectionError("server closed the connection"))
+
+    # httptools' callbacks
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        answer = (self.parser.get_status_code(), bytes(self.body),
+                  self.parser.should_keep_alive())
+        self.body.clear()
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(answer)
+
+    def _fail(self, exc: Exception) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+
+
+class HttpConnection:
+    """One keep-alive connection to ``url``'s server, opened on first use and again after
+    the server closes it. Any failure, a timeout included, closes it: a half-read answer
+    leaves the connection unusable."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None):
+        parts = urlsplit(url)
+        self.host, self.tls = parts.hostname or "127.0.0.1", parts.scheme == "https"
+        self.port = parts.port or (443 if self.tls else 80)
+        lines = [f"Host: {parts.netloc}"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.head_lines = "".join(line + "\r\n" for line in lines)
+        self.proto: _Answers | None = None
+
+    async def request(self, method: str, target: str, body: bytes = b"",
+                      timeout: float = 60.0) -> tuple[int, bytes]:
+        """(status, body) of one exchange."""
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._exchange(method, target, body)
+        except BaseException:
+            self.close()
+            raise
+
+    async def get_json(self, target: str, timeout: float = 60.0) -> dict:
+        """A GET whose answer must be 200 with a JSON body."""
+        status, body = await self.request("GET", target, timeout=timeout)
+        if status != 200:
+            raise ConnectionError(f"HTTP {status}")
+        return json.loads(body)
+
+    async def _exchange(self, method: str, target: str, body: bytes) -> tuple[int, bytes]:
+        if self.proto is None or self.proto.lost:
+            loop = asyncio.get_running_loop()
+            _, self.proto = await loop.create_connection(
+                _Answers, self.host, self.port, ssl=SHARED_TLS if self.tls else None)
+        proto = self.proto
+        assert proto.transport is not None
+        head = f"{method} {target} HTTP/1.1\r\n{self.head_lines}"
+        if body or method == "POST":
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        proto.waiter = asyncio.get_running_loop().create_future()
+        proto.transport.write(head.encode("latin-1") + b"\r\n" + body)
+        status, answer, keep_alive = await proto.waiter
+        if not keep_alive:
+            self.close()
+        return status, answer
+
+    def close(self) -> None:
+        if self.proto is not None:
+            if self.proto.transport is not None:
+                self.proto.transport.close()
+            self.proto = None
+
+
+def place_orders(url: str, shops: list[str], hot_shop: str | None, rate: float,
+                 seconds: float, placed: dict[str, tuple[float, str]], post_ms: list[float],
+                 refused: Counter[str] | None = None) -> None:
+    """Customers' orders at ``rate`` per second for ``seconds``, in an open loop.
+
+    ``hot_shop`` (bench_sync's real shop) gets a tenth of them, the other shops the rest in
+    turn. Only orders the server took (201) count as placed, keyed by their note, with the
+    time their POST started; the others are counted in ``refused`` by reason, never as
+    orders that did not arrive. Every order has a customer of its own: a phone reused across
+    windows and runs met the cap on open orders per customer and shop (409 customer_limit).
+    """
+    others = [s for s in shops if s != hot_shop] or shops
+    run(_place_orders(url, others, hot_shop, rate, seconds, placed, post_ms,
+                      refused if refused is not None else Counter()))
+
+
+async def _place_orders(url: str, others: list[str], hot_shop: str | None, rate: float,
+                        seconds: float, placed: dict[str, tuple[float, str]],
+                        post_ms: list[float], refused: Counter[str]) -> None:
+    idle: list[HttpConnection] = []
+    opened = 0
+    free = asyncio.Condition()
+
+    async def one(shop_id: str, tag: str, body: bytes) -> None:
+        nonlocal opened
+        t0 = time.perf_counter()
+        async with free:
+            while not idle and opened >= MAX_CUSTOMER_CONNECTIONS:
+                await free.wait()
+            if idle:
+                http = idle.pop()
+            else:
+                opened += 1
+                http = HttpConnection(url)
+        try:
+            status, answer = await http.request(
+                "POST", f"/v1/customer/shops/{shop_id}/orders", body, timeout=30)
+            outcome = "" if status == 201 else _refusal(status, answer)
+        except (OSError, TimeoutError) as exc:
+            outcome = type(exc).__name__
+        post_ms.append((time.perf_counter() - t0) * 1000)
+        if not outcome:
+            placed[tag] = (t0, shop_id)
+        else:
+            refused[outcome] += 1
+        async with free:
+            idle.append(http)
+            free.notify()
+
+    loop = asyncio.get_running_loop()
+    start, n, tasks = time.perf_counter(), 0, set()
+    while (due := start + n / rate) - start < seconds:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        shop_id = hot_shop if hot_shop is not None and n % 10 == 0 else others[n % len(others)]
+        tag = "bench:" + uuid.uuid4().hex
+        phone = f"06{uuid.uuid4().int % 10**8:08d}"
+        body = json.dumps({"customer": {"name": "Zoé", "phone": phone}, "channel": "collect",
+                           "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}],
+                           "note": tag}).encode()
+        task = loop.create_task(one(shop_id, tag, body))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        n += 1
+    if tasks:
+        await asyncio.wait(tasks)
+    for http in idle:
+        http.close()
+
+
+def _refusal(status: int, body: bytes) -> str:
+    """"409 customer_limit": the status and the error code of an order not taken."""
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return f"{status} {json.loads(body)['error']['code']}"
+    return str(status)
