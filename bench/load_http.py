@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import ssl
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -37,7 +39,7 @@ except ImportError:  # Windows: the stock loop
 
 from marketplace.catalogue import DEMO_PRODUCTS
 
-__all__ = ["HttpConnection", "run", "place_orders", "MAX_CUSTOMER_CONNECTIONS"]
+__all__ = ["HttpConnection", "run", "place_orders", "Placing", "MAX_CUSTOMER_CONNECTIONS"]
 
 T = TypeVar("T")
 SHARED_TLS = ssl.create_default_context()  # one CA load, not one per connection
@@ -81,6 +83,9 @@ class _Answers(asyncio.Protocol):
         self.body += body
 
     def on_message_complete(self) -> None:
+        if self.parser.get_status_code() < 200:  # an interim answer (100 Continue): not it
+            self.body.clear()
+            return
         answer = (self.parser.get_status_code(), bytes(self.body),
                   self.parser.should_keep_alive())
         self.body.clear()
@@ -95,7 +100,8 @@ class _Answers(asyncio.Protocol):
 class HttpConnection:
     """One keep-alive connection to ``url``'s server, opened on first use and again after
     the server closes it. Any failure, a timeout included, closes it: a half-read answer
-    leaves the connection unusable."""
+    leaves the connection unusable. For GET and POST (the answer to a HEAD would be waited
+    for its body)."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None):
         parts = urlsplit(url)
@@ -146,73 +152,110 @@ class HttpConnection:
             self.proto = None
 
 
+@dataclass
+class Placing:
+    """How an open loop of orders went, beyond each order's own figures."""
+
+    elapsed_s: float = 0.0  # from the first order due to the last answer
+    max_lag_ms: float = 0.0  # the latest an order left this process after it was due
+
+
 def place_orders(url: str, shops: list[str], hot_shop: str | None, rate: float,
                  seconds: float, placed: dict[str, tuple[float, str]], post_ms: list[float],
-                 refused: Counter[str] | None = None) -> None:
-    """Customers' orders at ``rate`` per second for ``seconds``, in an open loop.
+                 refused: Counter[str] | None = None) -> Placing:
+    """Customers' orders at ``rate`` per second for ``seconds``, in an open loop; waits for
+    every answer.
 
     ``hot_shop`` (bench_sync's real shop) gets a tenth of them, the other shops the rest in
     turn. Only orders the server took (201) count as placed, keyed by their note, with the
-    time their POST started; the others are counted in ``refused`` by reason, never as
-    orders that did not arrive. Every order has a customer of its own: a phone reused across
-    windows and runs met the cap on open orders per customer and shop (409 customer_limit).
+    time they were due (a customer's tap: what this process or a busy pool of connections
+    adds to it counts as latency, never hidden); the others are counted in ``refused`` by
+    reason, never as orders that did not arrive. Every order has a customer of its own: a
+    phone reused across windows and runs met the cap on open orders per customer and shop
+    (409 customer_limit).
     """
     others = [s for s in shops if s != hot_shop] or shops
-    run(_place_orders(url, others, hot_shop, rate, seconds, placed, post_ms,
-                      refused if refused is not None else Counter()))
+    was_enabled = gc.isenabled()
+    gc.disable()  # no collection of this process's thousands of records pauses the loop
+    try:
+        return run(_Customers(url).place(others, hot_shop, rate, seconds, placed, post_ms,
+                                         refused if refused is not None else Counter()))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-async def _place_orders(url: str, others: list[str], hot_shop: str | None, rate: float,
-                        seconds: float, placed: dict[str, tuple[float, str]],
-                        post_ms: list[float], refused: Counter[str]) -> None:
-    idle: list[HttpConnection] = []
-    opened = 0
-    free = asyncio.Condition()
+class _Customers:
+    """Keep-alive connections to the server, handed out first come, first served."""
 
-    async def one(shop_id: str, tag: str, body: bytes) -> None:
-        nonlocal opened
-        t0 = time.perf_counter()
-        async with free:
-            while not idle and opened >= MAX_CUSTOMER_CONNECTIONS:
-                await free.wait()
-            if idle:
-                http = idle.pop()
+    def __init__(self, url: str):
+        self.url = url
+        self.idle: list[HttpConnection] = []
+        self.waiting: deque[asyncio.Future[HttpConnection]] = deque()
+        self.opened = 0
+
+    async def take(self) -> HttpConnection:
+        if self.idle:
+            return self.idle.pop()  # the most recent: the least likely closed as idle
+        if self.opened < MAX_CUSTOMER_CONNECTIONS:
+            self.opened += 1
+            return HttpConnection(self.url)
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting.append(waiter)
+        return await waiter
+
+    def give_back(self, http: HttpConnection) -> None:
+        while self.waiting:
+            waiter = self.waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(http)
+                return
+        self.idle.append(http)
+
+    async def place(self, others: list[str], hot_shop: str | None, rate: float,
+                    seconds: float, placed: dict[str, tuple[float, str]], post_ms: list[float],
+                    refused: Counter[str]) -> Placing:
+        stats = Placing()
+
+        async def one(due: float, shop_id: str, tag: str, body: bytes) -> None:
+            stats.max_lag_ms = max(stats.max_lag_ms, (time.perf_counter() - due) * 1000)
+            http = await self.take()
+            try:
+                status, answer = await http.request(
+                    "POST", f"/v1/customer/shops/{shop_id}/orders", body, timeout=30)
+                outcome = "" if status == 201 else _refusal(status, answer)
+            except (OSError, TimeoutError) as exc:
+                outcome = type(exc).__name__
+            finally:
+                self.give_back(http)
+            post_ms.append((time.perf_counter() - due) * 1000)
+            if not outcome:
+                placed[tag] = (due, shop_id)
             else:
-                opened += 1
-                http = HttpConnection(url)
-        try:
-            status, answer = await http.request(
-                "POST", f"/v1/customer/shops/{shop_id}/orders", body, timeout=30)
-            outcome = "" if status == 201 else _refusal(status, answer)
-        except (OSError, TimeoutError) as exc:
-            outcome = type(exc).__name__
-        post_ms.append((time.perf_counter() - t0) * 1000)
-        if not outcome:
-            placed[tag] = (t0, shop_id)
-        else:
-            refused[outcome] += 1
-        async with free:
-            idle.append(http)
-            free.notify()
+                refused[outcome] += 1
 
-    loop = asyncio.get_running_loop()
-    start, n, tasks = time.perf_counter(), 0, set()
-    while (due := start + n / rate) - start < seconds:
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        shop_id = hot_shop if hot_shop is not None and n % 10 == 0 else others[n % len(others)]
-        tag = "bench:" + uuid.uuid4().hex
-        phone = f"06{uuid.uuid4().int % 10**8:08d}"
-        body = json.dumps({"customer": {"name": "Zoé", "phone": phone}, "channel": "collect",
-                           "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}],
-                           "note": tag}).encode()
-        task = loop.create_task(one(shop_id, tag, body))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-        n += 1
-    if tasks:
-        await asyncio.wait(tasks)
-    for http in idle:
-        http.close()
+        loop = asyncio.get_running_loop()
+        start, tasks = time.perf_counter(), set()
+        for n in range(round(rate * seconds)):
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            shop_id = (hot_shop if hot_shop is not None and n % 10 == 0
+                       else others[n % len(others)])
+            tag = "bench:" + uuid.uuid4().hex
+            phone = f"06{uuid.uuid4().int % 10**8:08d}"
+            body = json.dumps({"customer": {"name": "Zoé", "phone": phone},
+                               "channel": "collect",
+                               "lines": [{"sku": DEMO_PRODUCTS[0]["sku"], "qty": 1}],
+                               "note": tag}).encode()
+            task = loop.create_task(one(due, shop_id, tag, body))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.wait(tasks)
+        stats.elapsed_s = time.perf_counter() - start
+        for http in self.idle:
+            http.close()
+        return stats
 
 
 def _refusal(status: int, body: bytes) -> str:

@@ -1,28 +1,31 @@
 """bench/load_http.py, the benchmarks' load generator: its answers must be read right, or the
 benchmarks measure their own mistakes (an order counted as not pulled, a connection
-reused after the server closed it)."""
+reused after the server closed it, a closed loop that offers less than the rate asked)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
 
+from bench import load_http
 from bench.load_http import HttpConnection, place_orders, run
 
 
 class TinyServer:
-    """A raw HTTP/1.1 server on loopback that answers every request with ``body``, counting
-    connections; ``close_after_each``: it says ``Connection: close`` and closes;
-    ``silent``: it never answers."""
+    """A raw HTTP/1.1 server on loopback answering every request with ``status`` and a JSON
+    body after ``delay`` s, counting connections and requests. ``after``: what it does once
+    it has answered: "keep" the connection, "close" it saying ``Connection: close``, "drop"
+    it without a word; or instead of answering: "cut" the answer mid-body, stay "silent"."""
 
-    def __init__(self, close_after_each: bool = False, silent: bool = False):
-        self.close_after_each, self.silent = close_after_each, silent
-        self.connections = 0
+    def __init__(self, status: int = 200, delay: float = 0.0, after: str = "keep"):
+        self.status, self.delay, self.after = status, delay, after
+        self.connections = self.active = self.max_active = 0
         self.requests: list[bytes] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -32,66 +35,141 @@ class TinyServer:
                 length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
                                if line.lower().startswith(b"content-length:")), 0)
                 self.requests.append(head + await reader.readexactly(length))
-                if self.silent:
-                    await asyncio.sleep(3600)
+                self.active += 1
+                self.max_active = max(self.max_active, self.active)
+                await asyncio.sleep(3600 if self.after == "silent" else self.delay)
+                self.active -= 1
                 body = json.dumps({"n": len(self.requests)}).encode()
-                # the answer in two writes: the parser must join them
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             + (b"Connection: close\r\n" if self.close_after_each else b""))
+                # the answer in pieces, the body split too: the parser must join them
+                writer.write(b"HTTP/1.1 %d Whatever\r\nContent-Type: application/json\r\n"
+                             % self.status
+                             + (b"Connection: close\r\n" if self.after == "close" else b""))
                 await writer.drain()
-                writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+                if self.after == "cut":
+                    writer.write(b"Content-Length: 100\r\n\r\n" + body)
+                    break
+                writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body[:3])
                 await writer.drain()
-                if self.close_after_each:
+                writer.write(body[3:])
+                await writer.drain()
+                if self.after != "keep":
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
 
-    async def exchange(self, *requests: Any) -> list[Any]:
+    async def serve(self, work: Any) -> Any:
         server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        http = HttpConnection(f"http://127.0.0.1:{port}", {"Authorization": "Bearer t0k"})
         try:
-            return [await request(http) for request in requests]
+            return await work(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
         finally:
-            http.close()
             server.close()
+
+    def exchange(self, *requests: Any) -> list[Any]:
+        """Each request (a coroutine function of the connection) in turn, on one
+        HttpConnection."""
+        async def work(url: str) -> list[Any]:
+            http = HttpConnection(url, {"Authorization": "Bearer t0k"})
+            try:
+                return [await request(http) for request in requests]
+            finally:
+                http.close()
+
+        return run(self.serve(work))
+
+
+def get(http: HttpConnection) -> Any:
+    return http.get_json("/v1/pull?cursor=0")
 
 
 def test_a_keep_alive_connection_carries_every_request():
     tiny = TinyServer()
-    answers = run(tiny.exchange(*[lambda http: http.get_json("/v1/pull?cursor=0")] * 3))
-    assert answers == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert tiny.exchange(get, get, get) == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert tiny.connections == 1
     assert tiny.requests[0].startswith(b"GET /v1/pull?cursor=0 HTTP/1.1\r\n")
     assert b"\r\nAuthorization: Bearer t0k\r\n" in tiny.requests[0]
 
 
-def test_a_connection_the_server_closes_is_opened_again():
-    tiny = TinyServer(close_after_each=True)
-    answers = run(tiny.exchange(*[lambda http: http.get_json("/")] * 3))
-    assert answers == [{"n": 1}, {"n": 2}, {"n": 3}]
+@pytest.mark.parametrize("after", ["close", "drop"])
+def test_a_connection_the_server_closes_is_opened_again(after):
+    tiny = TinyServer(after=after)
+
+    def pause(http: HttpConnection) -> Any:  # "drop": the close is seen before the next GET
+        return asyncio.sleep(0.05, "paused")
+
+    answers = tiny.exchange(get, pause, get, pause, get)
+    assert answers == [{"n": 1}, "paused", {"n": 2}, "paused", {"n": 3}]
     assert tiny.connections == 3
 
 
 def test_a_post_sends_its_body_with_its_length():
     tiny = TinyServer()
     body = json.dumps({"note": "Zoé"}).encode()
-    (status, answer), = run(tiny.exchange(lambda http: http.request("POST", "/o", body)))
+    (status, answer), = tiny.exchange(lambda http: http.request("POST", "/o", body))
     assert (status, json.loads(answer)) == (200, {"n": 1})
     assert tiny.requests[0].endswith(b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
 
 
+def test_an_answer_cut_short_fails_at_once_and_drops_the_connection():
+    tiny = TinyServer(after="cut")
+
+    async def cut(http: HttpConnection) -> bool:
+        started = time.monotonic()
+        with pytest.raises(ConnectionError):
+            await http.get_json("/", timeout=10)
+        return time.monotonic() - started < 5 and http.proto is None
+
+    assert tiny.exchange(cut) == [True]
+
+
 def test_an_answer_that_never_comes_times_out_and_drops_the_connection():
-    tiny = TinyServer(silent=True)
+    tiny = TinyServer(after="silent")
 
     async def timed_out(http: HttpConnection) -> bool:
         with pytest.raises(TimeoutError):
             await http.get_json("/", timeout=0.2)
         return http.proto is None
 
-    assert run(tiny.exchange(timed_out)) == [True]
+    assert tiny.exchange(timed_out) == [True]
+
+
+def test_orders_are_sent_when_due_over_at_most_the_pool_s_connections(monkeypatch):
+    """An open loop: a slow server gets the orders due all the same, on several connections
+    (a closed loop would send one at a time), never more than the pool's limit; the time
+    spent waiting for a connection counts in the POST's time."""
+    monkeypatch.setattr(load_http, "MAX_CUSTOMER_CONNECTIONS", 3)
+    tiny = TinyServer(status=201, delay=0.2)
+    placed: dict[str, tuple[float, str]] = {}
+    post_ms: list[float] = []
+
+    async def work(url: str) -> load_http.Placing:
+        return await load_http._Customers(url).place(
+            ["shp_1"], None, 40.0, 0.5, placed, post_ms, Counter())
+
+    placing = run(tiny.serve(work))
+    assert len(placed) == len(post_ms) == 20
+    assert tiny.connections == tiny.max_active == 3
+    assert placing.elapsed_s >= 20 / 3 * 0.2  # seven rounds of three at least
+    # the last one, due at 0.475 s, left in the seventh round, at 1.2 s: that wait counts
+    assert max(post_ms) >= 600
+    due = sorted(t0 for t0, _ in placed.values())  # when each was due, not when it left
+    assert all(abs(b - a - 0.025) < 0.001 for a, b in zip(due, due[1:], strict=False))
+
+
+def test_a_connection_goes_to_the_order_that_has_waited_longest(monkeypatch):
+    monkeypatch.setattr(load_http, "MAX_CUSTOMER_CONNECTIONS", 1)
+    tiny = TinyServer(status=201, delay=0.02)
+    placed: dict[str, tuple[float, str]] = {}
+
+    async def work(url: str) -> load_http.Placing:
+        return await load_http._Customers(url).place(
+            ["shp_1"], None, 200.0, 0.1, placed, [], Counter())
+
+    run(tiny.serve(work))
+    sent = [json.loads(r.split(b"\r\n\r\n", 1)[1])["note"] for r in tiny.requests]
+    due = sorted(placed, key=lambda tag: placed[tag][0])
+    assert len(sent) == 20 and sent == due
 
 
 def test_open_loop_orders_reach_the_shop_and_refusals_are_counted_by_reason(market, customer):
