@@ -17,15 +17,16 @@ every order rate. Per configuration it prints, as one table:
   as not pulled);
 - customer POST p50 / p99: from the moment the order is due to its answer
   (load_http.py's customers: an open loop, each order sent when it is due);
-- server CPU: cores used by the marketplace's processes during the order window (until
-  the last answer to a customer)
-  (supervisor + workers, from /proc); server RSS: sum of their peak resident sizes;
+- server CPU: cores used by the marketplace's processes (supervisor + workers, from
+  /proc) during the order window, until the last answer to a customer; server RSS: sum of
+  their peak resident sizes;
 - PG CPU: cores used by PostgreSQL in the same window (only for the private cluster this
   script starts by default; ``--pg URL`` uses another server and leaves it blank);
 - clients CPU: cores used by the simulated shops' processes and by this script's
   customers (the open-loop placer) (on two cores, what the clients take the server cannot
   have); note: why a row is not the server's figure alone (CPU time the host gave to other
-  virtual machines, from 2 %, among them).
+  virtual machines from 2 %, the customers' process late from 20 ms, a simulated shops'
+  process stopped for its garbage collector from 20 ms, among them).
 
 Shops are created and paired once per backend (directly in the database), then every
 configuration serves the same data. For one backend, process count and number of shops,
@@ -67,6 +68,7 @@ from tests.pgcluster import PgCluster  # noqa: E402
 BENCH_SYNC = ROOT / "bench" / "bench_sync.py"
 SHOPS_PER_CLIENT_PROCESS = 4000
 PLACER_LAG_NOTED_MS = 20.0  # counted in the latencies; said when it could matter
+CLIENT_GC_NOTED_MS = 20.0  # a pause there delays the pulls it receives meanwhile
 GRACE_S = 5.0  # after an order window, for its last orders' pulls
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -89,6 +91,7 @@ class Row:
     clients_cpu: float = 0.0
     placer_lag_ms: float = 0.0  # the latest the customers' process started an order
     late_s: float = 0.0  # the last answer to a customer, after the end of the window
+    client_gc_ms: float = 0.0  # the longest collection of a simulated shops' process in it
     stolen: float = 0.0  # share of the machine's CPU time the hypervisor gave to others
     # (seconds into the order window the order was placed, placed → pulled ms or inf)
     timeline: list[tuple[float, float]] = field(default_factory=list)
@@ -105,6 +108,9 @@ class Row:
         if self.placer_lag_ms >= PLACER_LAG_NOTED_MS:
             notes.append(f"the customers' process started an order up to"
                          f" {self.placer_lag_ms:.0f} ms after it was due")
+        if self.client_gc_ms >= CLIENT_GC_NOTED_MS:
+            notes.append(f"a simulated shops' process stopped {self.client_gc_ms:.0f} ms for"
+                         " its GC")
         if self.late_s >= 1.0:
             notes.append(f"last answer to a customer {self.late_s:.0f} s after the window")
         if self.stolen >= 0.02:
@@ -310,13 +316,19 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
         received: dict[str, float] = {}
         for _, out in clients:
             out.with_suffix(".stop").touch()
+        client_gc: list[tuple[float, int, float]] = []  # (end, generation, ms), all processes
         for proc, out in clients:
             proc.wait(120)
-            received.update(json.loads(out.read_text())["received"])
+            dump = json.loads(out.read_text())
+            received.update(dump["received"])
+            client_gc += dump["gc"]
         for row, placed in zip(rows, placed_by_row, strict=True):
             row.lat = [(received[t] - t0) * 1000 for t, (t0, _) in placed.items()
                        if t in received]
             start = min((t0 for t0, _ in placed.values()), default=0.0)
+            end = max((received.get(t, 0.0) for t in placed), default=start)
+            row.client_gc_ms = max((ms for at, _, ms in client_gc if start <= at <= end),
+                                   default=0.0)
             row.timeline = sorted((t0 - start, (received[t] - t0) * 1000 if t in received
                                    else math.inf) for t, (t0, _) in placed.items())
     finally:
