@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_scale.py            # the whole table (about half an hour)
     .venv/bin/python bench/bench_scale.py --quick    # a smoke test (about a minute)
     ... --configs sqlite:1,pg:1,pg:2,pg:4 --shops 1600,10000 --rates 100,300 --seconds 20
+    ... --configs pg:2 --shops 10000 --rates 300 --runs 5    # the worst of five runs
 
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and
@@ -95,6 +96,7 @@ class Row:
     stolen: float = 0.0  # share of the machine's CPU time the hypervisor gave to others
     # (seconds into the order window the order was placed, placed → pulled ms or inf)
     timeline: list[tuple[float, float]] = field(default_factory=list)
+    run: int = 0  # with --runs: which run of its configuration (1, 2...)
 
     @property
     def note(self) -> str:
@@ -122,7 +124,8 @@ class Row:
 
     @property
     def name(self) -> str:
-        return f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+        name = f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+        return name if self.run == 0 else f"{name} (run {self.run})"
 
 
 # -- processes: CPU and memory from /proc ---------------------------------------------------
@@ -411,6 +414,20 @@ def print_table(rows: list[Row]) -> None:
     sys.stdout.flush()
 
 
+def print_worst(rows: list[Row]) -> None:
+    """Per configuration, shops and rate: every run's placed → pulled p99, and the worst
+    (a tail that holds run after run is the worst run's)."""
+    by_config: dict[tuple[str, int, float], list[Row]] = {}
+    for r in rows:
+        by_config.setdefault((r.name.split(" (run")[0], r.shops, r.rate), []).append(r)
+    for (name, shops, rate), runs in by_config.items():
+        p99 = [pct(r.lat, 0.99) if r.lat else math.inf for r in runs]
+        taken = min(r.achieved for r in runs)
+        print(f"{name}, {shops:,} shops, {rate:.0f} orders/s asked: p99 over {len(runs)} runs"
+              f" {', '.join(f'{ms:.0f}' for ms in p99)} ms; worst {max(p99):.0f} ms;"
+              f" fewest orders/s taken {taken:.0f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", default="sqlite:1,pg:1,pg:2,pg:4",
@@ -421,6 +438,9 @@ def main() -> int:
     parser.add_argument("--pg", metavar="URL",
                         help="PostgreSQL admin URL to use (default: a private throwaway"
                              " cluster, so its CPU can be measured)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run every configuration this many times, in turn, and print"
+                             " each one's p99 over the runs and the worst")
     parser.add_argument("--timeline", action="store_true",
                         help="after each row, its order window in 5 s slices: orders placed,"
                              " placed → pulled p50 and worst")
@@ -429,6 +449,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.configs, args.shops, args.rates, args.seconds = "sqlite:1,pg:2", "40", "20", 3.0
+    if args.runs < 1:
+        parser.error("--runs: at least 1")
     configs = [(b, int(n)) for b, n in (c.split(":") for c in args.configs.split(","))]
     shop_counts = [int(x) for x in args.shops.split(",")]
     rates = [float(x) for x in args.rates.split(",")]
@@ -456,25 +478,30 @@ def main() -> int:
                 db = pg_database(admin, "comptoir_bench")
             print(f"{backend}: preparing {max(shop_counts)} shops", flush=True)
             paired = prepare(db, max(shop_counts))
-            for b, workers in configs:
-                if b != backend:
-                    continue
-                for n in shop_counts:
-                    group = [Row(b, workers, n, rate) for rate in rates]
-                    started = time.monotonic()
-                    try:
-                        run_configs(group, db, paired, args.seconds, work, pg_pid)
-                    except Exception as exc:  # say so in the table, go on with the rest
-                        for row in group:
-                            row.error = row.error or f"{type(exc).__name__}: {exc}"[:200]
-                    rows += group
+            # Runs in turn over every configuration, so that a slow hour of the machine
+            # falls on all of them alike.
+            for run, b, workers, n in ((run, b, workers, n) for run in range(args.runs)
+                                       for b, workers in configs if b == backend
+                                       for n in shop_counts):
+                group = [Row(b, workers, n, rate, run=run + 1 if args.runs > 1 else 0)
+                         for rate in rates]
+                started = time.monotonic()
+                try:
+                    run_configs(group, db, paired, args.seconds, work, pg_pid)
+                except Exception as exc:  # say so in the table, go on with the rest
                     for row in group:
-                        print(f"  {format_row(row)}", flush=True)
-                        if args.timeline and row.timeline:
-                            print(f"    orders, p50/worst: {format_timeline(row)}", flush=True)
-                    print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+                        row.error = row.error or f"{type(exc).__name__}: {exc}"[:200]
+                rows += group
+                for row in group:
+                    print(f"  {format_row(row)}", flush=True)
+                    if args.timeline and row.timeline:
+                        print(f"    orders, p50/worst: {format_timeline(row)}", flush=True)
+                print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
         print()
         print_table(rows)
+        if args.runs > 1:
+            print()
+            print_worst(rows)
     finally:
         if cluster is not None:
             cluster.stop()
