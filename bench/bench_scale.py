@@ -123,9 +123,12 @@ class Row:
         return "; ".join(notes)
 
     @property
+    def config(self) -> str:
+        return f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+
+    @property
     def name(self) -> str:
-        name = f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
-        return name if self.run == 0 else f"{name} (run {self.run})"
+        return self.config if self.run == 0 else f"{self.config} (run {self.run})"
 
 
 # -- processes: CPU and memory from /proc ---------------------------------------------------
@@ -419,7 +422,7 @@ def print_worst(rows: list[Row]) -> None:
     (a tail that holds run after run is the worst run's)."""
     by_config: dict[tuple[str, int, float], list[Row]] = {}
     for r in rows:
-        by_config.setdefault((r.name.split(" (run")[0], r.shops, r.rate), []).append(r)
+        by_config.setdefault((r.config, r.shops, r.rate), []).append(r)
     for (name, shops, rate), runs in by_config.items():
         p99 = [pct(r.lat, 0.99) if r.lat else math.inf for r in runs]
         taken = min(r.achieved for r in runs)

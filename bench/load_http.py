@@ -211,6 +211,8 @@ class _Customers:
                     seconds: float, placed: dict[str, tuple[float, str]], post_ms: list[float],
                     refused: Counter[str]) -> Placing:
         stats = Placing()
+        loop = asyncio.get_running_loop()
+        start, tasks = time.perf_counter(), set()  # the first order is due now
 
         async def one(due: float, shop_id: str, tag: str, body: bytes) -> None:
             stats.max_lag_ms = max(stats.max_lag_ms, (time.perf_counter() - due) * 1000)
@@ -232,8 +234,6 @@ class _Customers:
             else:
                 refused[outcome] += 1
 
-        loop = asyncio.get_running_loop()
-        start, tasks = time.perf_counter(), set()
         # ceil: at least one; the 1e-9 keeps 200/s x 0.1 s (20.000000000000004) at 20
         for n in range(math.ceil(rate * seconds - 1e-9)):
             due = start + n / rate
