@@ -228,6 +228,10 @@ def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
 
     return create_engine(database_url(url),
                          connect_args={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
+                                       # A ClientCursor never prepares (``Prepared`` does,
+                                       # here), yet psycopg kept count of every query text
+                                       # in its prepare cache and checked every result.
+                                       "prepare_threshold": None,
                                        "connect_timeout": PG_CONNECT_TIMEOUT_S,
                                        "options": (timeouts or PgTimeouts()).options(),
                                        **PG_KEEPALIVES},
