@@ -204,8 +204,11 @@ class Backend:
         if self.dialect == "postgresql":
             from marketplace.listener import send_wakeups
 
+            # No reset when a connection comes back: every checkout here is given back by
+            # _release_pg, which has rolled back what was left open (or dropped the
+            # connection), so the pool's own ROLLBACK would only spend CPU.
             self.engine = pg_engine(self.url, timeouts or PgTimeouts(), pool_size=pool_size,
-                                    max_overflow=max_overflow)
+                                    max_overflow=max_overflow, pool_reset_on_return=None)
             # Every process's long-polls hear every commit, operator commands' included.
             self.before_commit_hooks.append(send_wakeups)
 
