@@ -82,7 +82,8 @@ async def traced_pull(request):  # noqa: ANN001, ANN201
     return response
 
 
-for route in app_module.ROUTES:
+app_module.pull = traced_pull  # what app.LongPollShortcut calls (GET)
+for route in app_module.ROUTES:  # the router's (HEAD)
     if route.path == "/v1/pull":
         route.endpoint = traced_pull
         route.app = __import__("starlette.routing", fromlist=["request_response"]) \

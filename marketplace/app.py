@@ -502,12 +502,42 @@ class CatchAll:
             await response(scope, receive, send)
 
 
+class LongPollShortcut:
+    """``GET /v1/pull`` straight to ``pull``, past what only other requests need: the
+    customer API's CORS and rate limits, Starlette's exception middleware and router.
+
+    Every counter holds a pull all day: 10,000 counters send about 450 a second that find
+    nothing new, plus two per order (its delivery, then the next wait). Measured for quiet
+    re-polls: in-process ASGI calls 202 -> 176 µs; 5,000 counters waiting in one server
+    process, 0.67 / 0.78 -> 0.60 / 0.64 ms of server CPU each; bench_repoll.py --against
+    (16 counters) ratio 0.98 twice, within its noise.
+
+    Kept: the same endpoint, ``ApiError`` answered by the app's own handler, anything else
+    by ``CatchAll`` (placed before this one); other methods on the path still reach the
+    router (405)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PULL_PATH or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        try:
+            response = await pull(request)
+        except ApiError as exc:
+            response = await _api_error(request, exc)
+        await response(scope, receive, send)
+
+
+PULL_PATH = "/v1/pull"
 ROUTES = [
     Route("/v1/pair", pair, methods=["POST"]),
     Route("/v1/devices/self", revoke_self, methods=["DELETE"]),
     Route("/v1/devices/self/rotate", rotate_self, methods=["POST"]),
     Route("/v1/push", push, methods=["POST"]),
-    Route("/v1/pull", pull, methods=["GET"]),
+    Route(PULL_PATH, pull, methods=["GET"]),  # GET: LongPollShortcut
     Route("/v1/customer/shops", storefront_api.list_shops, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}", customer_shop, methods=["GET"]),
     Route("/v1/customer/shops/{shop_id}/orders", customer_place, methods=["POST"]),
@@ -551,7 +581,7 @@ def create_app(database: str | Path, *,
     app = Starlette(
         routes=[*ROUTES, *storefront.routes(), console_mount()],
         lifespan=lifespan,
-        middleware=[Middleware(CatchAll),
+        middleware=[Middleware(CatchAll), Middleware(LongPollShortcut),
                     Middleware(CustomerCors, origins=state.settings.cors_origins),
                     Middleware(CustomerRateLimit, limiter=state.limiter,
                                settings=state.settings)],

@@ -114,3 +114,22 @@ def test_nul_characters_are_422_on_both_backends_never_a_500(server, shop):
     assert _is_error(shop.order([("CROIS", 1)], note="sans\x00sel"), 422)
     # The shop is untouched and still answers.
     assert shop.pull()["shop"]["id"] == shop.shop_id
+
+
+def test_a_fault_in_a_pull_is_a_500_in_the_error_shape(tmp_path):
+    """Pulls take a shortcut past the router (app.LongPollShortcut), which must stay inside
+    CatchAll: a fault there is answered like anywhere else, and the server goes on."""
+    market = EmbeddedMarketplace(tmp_path / "m.db")
+    market.start()
+    try:
+        shop = open_shop(market)
+        with sqlite3.connect(market.db_path) as conn:
+            conn.execute("DROP TABLE products")  # what every pull reads
+        response = shop.http.get(f"{shop.url}/v1/pull", params={"cursor": 0},
+                                 headers=shop.auth)
+        assert _is_error(response, 500, "internal_error")
+        assert "Traceback" not in response.text
+        assert shop.http.get(f"{shop.url}/v1/health").status_code == 200
+        shop.http.close()
+    finally:
+        market.stop()
