@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -117,15 +116,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.server, args.orders)))
         return
-    trees = {"this tree": ROOT}
-    with contextlib.ExitStack() as stack:
-        if args.against:
-            other = Path(stack.enter_context(tempfile.TemporaryDirectory())) / "tree"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q",
-                            str(other), args.against], check=True)
-            stack.callback(subprocess.run, ["git", "-C", str(ROOT), "worktree", "remove",
-                                            "--force", str(other)], check=False)
-            trees = {args.against: other, "this tree": ROOT}
+    sys.path.insert(0, str(ROOT))  # here, not in the child: it imports its own tree
+    from bench import revisions
+
+    with revisions.trees(args.against) as trees:
         results: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
         for run in range(args.runs):  # alternating: a noisy moment hits both alike
             for name, root in trees.items():
@@ -135,7 +129,7 @@ def main() -> None:
     print(f"\nms per order, median of {args.runs} runs of {args.orders} orders:")
     names = list(trees)
     print(f"{'':32s}" + "".join(f"{n:>14s}" for n in names)
-          + ("      ratio" if len(names) == 2 else ""))
+          + ("  ratio (this tree / REV)" if len(names) == 2 else ""))
     for key, label in LABELS.items():
         medians = [statistics.median(r[key] for r in results[n]) for n in names]
         ratio = f"  {medians[1] / medians[0]:9.2f}" if len(medians) == 2 and medians[0] else ""

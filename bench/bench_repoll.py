@@ -1,7 +1,7 @@
 """Server CPU per quiet re-poll answered from memory (PostgreSQL, one `serve` process).
 
     .venv/bin/python bench/bench_repoll.py [--counters 16] [--polls 400] [--runs 3]
-        [--server postgresql://postgres@127.0.0.1/postgres]
+        [--against REV] [--server postgresql://postgres@127.0.0.1/postgres]
 
 At 10,000 counters a server process answers ~450 re-polls a second that find nothing new
 (marketplace/repoll.py): what each costs bounds what is left for the orders. Creates a
@@ -11,14 +11,18 @@ once (its answer is then remembered), then re-polls POLLS times with a short wai
 keep-alive connection in its own thread. The server's CPU (user + system, from /proc) is
 divided by the re-polls answered. Prints each run and the median. (A re-poll that read the
 database instead would cost about a millisecond more: it would show in the figure.)
+``--against REV`` measures the server of a git revision too (a temporary worktree), the
+runs of the two alternating in one go, and prints both medians and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,13 +32,6 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.throwaway_pg import add_server_argument, throwaway_database  # noqa: E402
-from marketplace import admin, pairing  # noqa: E402
-from marketplace.storage import open_database  # noqa: E402
-from tests.marketplace.processes import server_processes  # noqa: E402
-
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 WAIT_S = 0.05
 
@@ -46,6 +43,9 @@ def cpu_seconds(pid: int) -> float:
 
 def counters(url: str, count: int) -> list[str]:
     """``count`` shops, each with one paired device: their tokens."""
+    from marketplace import admin, pairing
+    from marketplace.storage import open_database
+
     with contextlib.closing(open_database(url)) as db:
         tokens = []
         for i in range(count):
@@ -74,26 +74,59 @@ def one_run(base: str, pid: int, tokens: list[str], polls: int) -> float:
     return 1000 * (cpu_seconds(pid) - before) / (len(tokens) * (polls + 1))
 
 
+def measure(root: Path, server: str, count: int, polls: int) -> float:
+    """One run of the server under ``root`` (its code imported from there, its ``serve``
+    started there): ms of server CPU per quiet re-poll."""
+    sys.path.insert(0, str(root))
+    from bench.throwaway_pg import throwaway_database
+    from marketplace.schema import migrate
+    from tests.marketplace.processes import server_processes
+
+    with throwaway_database(server) as url, tempfile.TemporaryDirectory() as tmp:
+        migrate(url)
+        tokens = counters(url, count)
+        with server_processes(url, Path(tmp), 1) as (process,):
+            time.sleep(1.0)  # the LISTEN feed is up: quiet answers are remembered
+            return one_run(process.url, process.proc.pid, tokens, polls)
+
+
+def run_child(root: Path, args: argparse.Namespace) -> float:
+    done = subprocess.run([sys.executable, __file__, "--child", str(root), "--server",
+                           args.server, "--counters", str(args.counters), "--polls",
+                           str(args.polls)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the measurement of {root} failed:\n{done.stderr}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counters", type=int, default=16)
     parser.add_argument("--polls", type=int, default=400, help="re-polls per counter and run")
     parser.add_argument("--runs", type=int, default=3)
-    add_server_argument(parser)
+    parser.add_argument("--against", metavar="REV", help="also measure this git revision")
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with throwaway_database(args.server) as url, tempfile.TemporaryDirectory() as tmp:
-        from marketplace.schema import migrate
+    if args.child:
+        print(json.dumps(measure(args.child, args.server, args.counters, args.polls)))
+        return
+    sys.path.insert(0, str(ROOT))  # here, not in the child: it imports its own tree
+    from bench import revisions
 
-        migrate(url)
-        tokens = counters(url, args.counters)
-        with server_processes(url, Path(tmp), 1) as (server,):
-            time.sleep(1.0)  # the LISTEN feed is up: quiet answers are remembered
-            runs = [one_run(server.url, server.proc.pid, tokens, args.polls)
-                    for _ in range(args.runs)]
-    for i, ms in enumerate(runs, 1):
-        print(f"run {i}: {ms:.3f} ms of server CPU per quiet re-poll")
-    print(f"median of {len(runs)} runs: {statistics.median(runs):.3f} ms "
-          f"({args.counters} counters x {args.polls} re-polls each per run)")
+    with revisions.trees(args.against) as trees:
+        runs: dict[str, list[float]] = {name: [] for name in trees}
+        for run in range(args.runs):  # alternating: a noisy moment hits both alike
+            for name, root in trees.items():
+                runs[name].append(run_child(root, args))
+                print(f"run {run + 1} {name}: {runs[name][-1]:.3f} ms of server CPU per"
+                      " quiet re-poll", flush=True)
+    medians = {name: statistics.median(ms) for name, ms in runs.items()}
+    print(f"median of {args.runs} runs ({args.counters} counters x {args.polls} re-polls"
+          " each per run): " + ", ".join(f"{name} {ms:.3f} ms" for name, ms in medians.items())
+          + (f"; ratio this tree / {args.against} "
+             f"{medians['this tree'] / medians[args.against]:.2f}"
+             if args.against else ""))
 
 
 if __name__ == "__main__":
