@@ -105,14 +105,16 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=400, help="re-polls per counter and run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--against", metavar="REV", help="also measure this git revision")
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1/postgres")
+    parser.add_argument("--server", help="PostgreSQL admin URL (default: throwaway_pg's)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.server, args.counters, args.polls)))
         return
     sys.path.insert(0, str(ROOT))  # here, not in the child: it imports its own tree
-    from bench import revisions
+    from bench import revisions, throwaway_pg
+
+    args.server = args.server or throwaway_pg.DEFAULT_SERVER  # the child is always told
 
     with revisions.trees(args.against) as trees:
         runs: dict[str, list[float]] = {name: [] for name in trees}
