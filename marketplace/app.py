@@ -502,6 +502,9 @@ class CatchAll:
             await response(scope, receive, send)
 
 
+PULL_PATH = "/v1/pull"
+
+
 class LongPollShortcut:
     """``GET /v1/pull`` straight to ``pull``, past what only other requests need: the
     customer API's CORS and rate limits, Starlette's exception middleware and router.
@@ -531,7 +534,6 @@ class LongPollShortcut:
         await response(scope, receive, send)
 
 
-PULL_PATH = "/v1/pull"
 ROUTES = [
     Route("/v1/pair", pair, methods=["POST"]),
     Route("/v1/devices/self", revoke_self, methods=["DELETE"]),
