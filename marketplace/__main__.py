@@ -106,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="server processes sharing the port, each with its own connections"
                             " (PostgreSQL only; default 1; docs/DEPLOY.md)")
     defaults = Settings()
+    serve.add_argument("--db-threads", type=int, default=defaults.db_threads, metavar="N",
+                       help="database calls for orders, pushes and deliveries this process "
+                            f"runs at once; the others wait their turn (default "
+                            f"{defaults.db_threads})")
     serve.add_argument("--db-pool-size", type=int, default=defaults.db_pool_size, metavar="N",
                        help="PostgreSQL connections kept open by this process (default "
                             f"{defaults.db_pool_size})")
@@ -311,7 +315,7 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
             "limit_concurrency": args.limit_concurrency,
             "rate_limit_exempt": tuple(args.rate_limit_exempt),
             "limits_storage": args.limits_storage,
-            "db_pool_size": args.db_pool_size, "db_max_overflow": args.db_max_overflow,
+            "db_threads": args.db_threads, "db_pool_size": args.db_pool_size, "db_max_overflow": args.db_max_overflow,
             "db_lock_timeout_s": args.db_lock_timeout}
 
 

@@ -1,8 +1,9 @@
 """The marketplace's HTTP API (docs/PROTOCOL.md), as a Starlette app.
 
-Database work runs in the threadpool (short transactions on pooled
-connections); waiting long-polls hold no thread, only an asyncio.Event of
-their shop (see hub.py), so thousands can wait on one small box.
+Database work runs in worker threads (short transactions on pooled
+connections), a few at a time per kind of work (``MarketState``); waiting
+long-polls hold no thread, only an asyncio.Event of their shop (see hub.py), so
+thousands can wait on one small box.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -63,9 +63,12 @@ LISTEN_START_S = 5.0
 # a long-poll reads when every waiter was woken at once (the LISTEN feed back, ``*``). A
 # wave of them (every counter reconnecting after a restart; on SQLite, every re-poll)
 # queues here, behind these few, not in front of orders, pushes and deliveries to counters
-# already waiting, which use the default pool (40 threads). On PostgreSQL at most a third
-# of the pooled connections.
+# already waiting, which have threads of their own (``Settings.db_threads``). On
+# PostgreSQL at most a third of the pooled connections.
 POLL_READ_THREADS = 6
+# Threads for the operator console's pages and reports: a heavy report queues behind these,
+# never in front of a customer's order.
+CONSOLE_THREADS = 2
 
 
 class MarketState:
@@ -88,7 +91,7 @@ class MarketState:
         """A fresh long-poll hub (each time serving starts), and the memory of quiet
         re-polls that goes with its clock (repoll.py; used while the LISTEN feed is up)."""
         self.hub = ChangeHub()
-        self._poll_reads: anyio.CapacityLimiter | None = None  # bound to the serving loop
+        self._threads: dict[str, anyio.CapacityLimiter] = {}  # bound to the serving loop
         self.devices: Remembered[str, KnownDevice] = Remembered(self.hub)
         self.quiet: Remembered[tuple[str, str, int], QuietAnswer] = Remembered(self.hub)
 
@@ -106,32 +109,42 @@ class MarketState:
         return task
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(db, *args)`` on a pooled connection, in the default thread pool."""
-        return await self._db(None, fn, *args)
+        """``fn(db, *args)`` on a pooled connection, in a worker thread: orders, pushes,
+        deliveries, customers' reads, the sweeper. At most ``Settings.db_threads`` at once
+        in this process; the others wait their turn on the event loop."""
+        return await self._db(self._limiter("calls"), fn, *args)
 
     async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:
         """``db`` for a pull's reads before it waits (``POLL_READ_THREADS``). Shutting
         down, what is still queued here is dropped (503 ``shutting_down``): no read that
         the graceful timeout would cut with a traceback."""
-        if self._poll_reads is None:  # made in the serving loop
-            pool = self.store.pool_limit
-            threads = POLL_READ_THREADS if pool is None else min(POLL_READ_THREADS,
-                                                                   max(1, pool // 3))
-            self._poll_reads = anyio.CapacityLimiter(threads)
         if self.hub.closing:
             raise shutting_down()
-        return await self._db(self._poll_reads, self._unless_closing, fn, *args)
+        return await self._db(self._limiter("polls"), self._unless_closing, fn, *args)
+
+    async def console_db(self, fn: Callable[..., T], *args: Any) -> T:
+        """``db`` for the operator console (``CONSOLE_THREADS``)."""
+        return await self._db(self._limiter("console"), fn, *args)
+
+    def _limiter(self, kind: str) -> anyio.CapacityLimiter:
+        """The threads of one kind of database work, made in the serving loop."""
+        limiter = self._threads.get(kind)
+        if limiter is None:
+            pool = self.store.pool_limit
+            threads = {"calls": self.settings.db_threads, "console": CONSOLE_THREADS,
+                       "polls": POLL_READ_THREADS if pool is None
+                       else min(POLL_READ_THREADS, max(1, pool // 3))}[kind]
+            limiter = self._threads[kind] = anyio.CapacityLimiter(threads)
+        return limiter
 
     def _unless_closing(self, db: Any, fn: Callable[..., T], *args: Any) -> T:
         if self.hub.closing:  # the server began to stop while this waited for a thread
             raise shutting_down()
         return fn(db, *args)
 
-    async def _db(self, limiter: anyio.CapacityLimiter | None, fn: Callable[..., T],
+    async def _db(self, limiter: anyio.CapacityLimiter, fn: Callable[..., T],
                   *args: Any) -> T:
         try:
-            if limiter is None:
-                return await run_in_threadpool(self.store.run, fn, *args)
             return await anyio.to_thread.run_sync(self.store.run, fn, *args, limiter=limiter)
         except Exception as exc:
             if not unavailable(exc):

@@ -69,8 +69,16 @@ class Settings:
     rate_limit_exempt: tuple[str, ...] = ("127.0.0.1", "::1")
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
+    # Database calls one process runs at once for orders, pushes, deliveries to waiting
+    # counters, customers' reads and the sweeper (threads, each on a pooled connection); the
+    # others wait their turn on the event loop, which costs them nothing. Python runs one
+    # thread at a time: more at once only made them take turns on the GIL while each held
+    # its connection and its shop's lock, and a backlog grew costlier to clear
+    # (bench_scale, README "Scale-out"). The pulls' first reads (app.POLL_READ_THREADS) and
+    # the console (app.CONSOLE_THREADS) have threads of their own.
+    db_threads: int = 4
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
-    # load. The request threadpool runs up to 40 database calls at once; past the pool the
+    # load; at most db_threads + the two kinds above are in use at once. Past the pool the
     # rest queue for a connection (a few ms each). Budget: `db_connections` per process
     # (docs/DEPLOY.md, "Connections to PostgreSQL"): 4 processes fit the default
     # max_connections = 100. All kept open, none as overflow: under steady load an overflow
@@ -99,6 +107,8 @@ class Settings:
             raise ValueError("unattended_after_s must be positive")
         if not 0 < self.max_wait_s <= MAX_WAIT_SECONDS:
             raise ValueError(f"max_wait_s must be in (0, {MAX_WAIT_SECONDS}]")
+        if self.db_threads < 1:
+            raise ValueError("db_threads must be >= 1")
         if self.db_pool_size < 1 or self.db_max_overflow < 0:
             raise ValueError("db_pool_size must be >= 1 and db_max_overflow >= 0")
         if min(self.db_lock_timeout_s, self.db_statement_timeout_s,

@@ -173,9 +173,10 @@ def _market(request: Request) -> Any:
 
 
 async def _db(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """On the console's own few threads: a heavy report never holds up an order."""
     if kwargs:
-        return await _market(request).db(lambda db: fn(db, *args, **kwargs))
-    return await _market(request).db(fn, *args)
+        return await _market(request).console_db(lambda db: fn(db, *args, **kwargs))
+    return await _market(request).console_db(fn, *args)
 
 
 def _secure(request: Request) -> bool:

@@ -165,11 +165,6 @@ def test_a_wave_of_long_poll_reads_does_not_hold_up_an_order(tmp_path, monkeypat
         state = market._state
         assert state is not None and state.loop is not None
 
-        async def small_default_pool() -> None:  # as if 4 threads were all a server had
-            import anyio.to_thread
-            anyio.to_thread.current_default_thread_limiter().total_tokens = 4
-
-        asyncio.run_coroutine_threadsafe(small_default_pool(), state.loop).result(5)
         shop = open_shop(market)
         cursor = shop.pull()["cursor"]
         waiting = type(shop)(shop.url, shop.shop_id, shop.token, client_id="c_waiting")
