@@ -42,6 +42,7 @@ from marketplace.repoll import KnownDevice, QuietAnswer, Remembered, still_live
 from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
+from marketplace.shop_turns import ShopTurns, TurnNotHad
 from marketplace.storage import Store, database_url, read_tx, unavailable
 from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
@@ -92,6 +93,7 @@ class MarketState:
         re-polls that goes with its clock (repoll.py; used while the LISTEN feed is up)."""
         self.hub = ChangeHub()
         self._threads: dict[str, anyio.CapacityLimiter] = {}  # bound to the serving loop
+        self.turns = ShopTurns()
         self.devices: Remembered[str, KnownDevice] = Remembered(self.hub)
         self.quiet: Remembered[tuple[str, str, int], QuietAnswer] = Remembered(self.hub)
 
@@ -151,9 +153,18 @@ class MarketState:
                 raise
             # Nothing was committed: the client retries (Retry-After), no traceback per request.
             log.warning("database unavailable: %s", str(exc).strip().splitlines()[0:1])
-            raise ApiError(503, "database_unavailable",
-                           "La place de marché est momentanément indisponible ; réessayez dans"
-                           " un instant.", headers={"Retry-After": "1"}) from exc
+            raise database_unavailable() from exc
+
+    async def shop_db(self, shop_id: str, fn: Callable[..., T], *args: Any) -> T:
+        """``db`` for a write that locks the shop: the shop's turn first (shop_turns.py),
+        given up like the database's lock after ``db_lock_timeout_s`` (503)."""
+        try:
+            async with self.turns.turn(shop_id, self.settings.db_lock_timeout_s or None):
+                return await self.db(fn, *args)
+        except TurnNotHad as exc:
+            log.warning("database unavailable: shop %s busy for %g s", shop_id,
+                        self.settings.db_lock_timeout_s)
+            raise database_unavailable() from exc
 
     async def device_of(self, token: str) -> tuple[str, int]:
         """(shop, device) of a live device token: remembered while its shop has not changed
@@ -284,7 +295,7 @@ async def push(request: Request) -> Response:
     shop_id = await st.shop_of(request)
     client_id, mutations = parse_push(await read_json(request, st.settings.max_body_bytes,
                                                  st.settings.body_timeout_s))
-    outcome = await st.db(process_push, shop_id, client_id, mutations)
+    outcome = await st.shop_db(shop_id, process_push, shop_id, client_id, mutations)
     if outcome.changed:
         st.hub.notify(shop_id)
     return JSONResponse(outcome.to_wire())
@@ -319,6 +330,12 @@ async def pull(request: Request) -> Response:
     body = answer.result()  # an error raised while waiting is answered as such
     st.presence.note(shop_id, device_id)
     return JSONResponse(body)
+
+
+def database_unavailable() -> ApiError:
+    """Nothing was committed: the client retries (Retry-After)."""
+    return ApiError(503, "database_unavailable", "La place de marché est momentanément"
+                    " indisponible ; réessayez dans un instant.", headers={"Retry-After": "1"})
 
 
 def shutting_down() -> ApiError:
@@ -406,9 +423,9 @@ async def customer_place(request: Request) -> Response:
     now = dt.datetime.now(dt.UTC)
     attendance = orders.Attendance(st.presence.attended_here(shop_id),
                                    lambda last_seen: st.presence.seen_recently(last_seen, now))
-    order, created = await st.db(orders.place_order, shop_id, order_request,
-                                 st.settings.auto_reject_after_s, st.settings.order_caps,
-                                 attendance)
+    order, created = await st.shop_db(shop_id, orders.place_order, shop_id, order_request,
+                                      st.settings.auto_reject_after_s,
+                                      st.settings.order_caps, attendance)
     if created:
         st.hub.notify(shop_id)
     return JSONResponse(order, status_code=201,

@@ -9,13 +9,17 @@ import threading
 import time
 
 import httpx
+import psycopg
 import pytest
 
 from marketplace import app as app_module
 from marketplace import orders as orders_module
 from marketplace.__main__ import _hardening_settings, build_parser
 from marketplace.embedded import EmbeddedMarketplace
+from marketplace.listener import listen_conninfo
 from marketplace.settings import Settings
+from tests.conftest import wait_until
+from tests.db import value
 from tests.marketplace.conftest import open_shop
 
 
@@ -96,3 +100,35 @@ def test_db_threads_is_a_serve_option_and_must_be_positive():
     with pytest.raises(ValueError):
         Settings(db_threads=0)
 
+
+def test_a_shop_locked_elsewhere_holds_one_thread_and_other_shops_orders_go_through(
+        pg_database):
+    """A shop's row lock held elsewhere (an operator's open psql transaction), and a crowd
+    of its customers ordering: its orders take their turn one at a time, so they hold one
+    of the few threads, not all, and the other shops' orders go straight through. The
+    stuck shop's orders get the retryable 503 when their turn or the lock does not come in
+    time."""
+    settings = {"db_threads": 2, "db_lock_timeout_s": 1.0}
+    with EmbeddedMarketplace(pg_database, settings=settings) as market:
+        locked, other = open_shop(market), open_shop(market)
+        holder = psycopg.connect(listen_conninfo(pg_database), connect_timeout=5)
+        try:
+            holder.execute("SELECT 1 FROM shops WHERE id = %s FOR UPDATE", (locked.shop_id,))
+            stuck: list[int] = []
+            crowd = [threading.Thread(target=lambda i=i: stuck.append(
+                _order(market.url, locked.shop_id, i))) for i in range(6)]
+            for thread in crowd:
+                thread.start()
+            wait_until(lambda: value(pg_database, "SELECT COUNT(*) FROM pg_stat_activity"
+                                                  " WHERE datname = current_database()"
+                                                  " AND wait_event_type = 'Lock'"), timeout=10)
+            started = time.monotonic()
+            assert [_order(market.url, other.shop_id, 10 + i) for i in range(3)] == [201] * 3
+            assert time.monotonic() - started < 0.9  # before the first stuck one gives up
+            for thread in crowd:
+                thread.join(30)
+            assert stuck == [503] * 6
+        finally:
+            holder.close()
+        assert _order(market.url, locked.shop_id, 20) == 201  # the lock gone: taken again
+        assert len(market._state.turns) == 0  # every turn given back
