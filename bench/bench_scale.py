@@ -4,10 +4,12 @@
     .venv/bin/python bench/bench_scale.py --quick    # a smoke test (about a minute)
     ... --configs sqlite:1,pg:1,pg:2,pg:4 --shops 1600,10000 --rates 100,300 --seconds 20
     ... --configs pg:2 --shops 10000 --rates 300 --runs 5    # the worst of five runs
+    ... --configs pg:2:t40,pg:2 --shops 10000 --rates 300 --runs 3   # serve --db-threads 40
+                                                                      # against the default
 
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and
-every order rate. Per configuration it prints, as one table:
+every order rate; ``backend:processes:tN`` also sets ``serve --db-threads N``. Per configuration it prints, as one table:
 
 - placed → pulled p50 / p99: from the moment a customer's order is due to the answer of
   the shop's long-poll that carries the order, over every order placed (bench_sync.py's
@@ -97,6 +99,7 @@ class Row:
     # (seconds into the order window the order was placed, placed → pulled ms or inf)
     timeline: list[tuple[float, float]] = field(default_factory=list)
     run: int = 0  # with --runs: which run of its configuration (1, 2...)
+    db_threads: int | None = None  # serve --db-threads (None: the server's default)
 
     @property
     def note(self) -> str:
@@ -124,7 +127,8 @@ class Row:
 
     @property
     def config(self) -> str:
-        return f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+        name = f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
+        return name if self.db_threads is None else f"{name}, {self.db_threads} db threads"
 
     @property
     def name(self) -> str:
@@ -303,6 +307,8 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
              "--max-connections-per-address", "0"]
     if workers > 1:
         extra += ["--workers", str(workers)]
+    if rows[0].db_threads is not None:
+        extra += ["--db-threads", str(rows[0].db_threads)]
     server = Server(db, extra=extra)
     clients: list[tuple[subprocess.Popen, Path]] = []
     try:
@@ -434,7 +440,7 @@ def print_worst(rows: list[Row]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", default="sqlite:1,pg:1,pg:2,pg:4",
-                        help="backend:processes, comma-separated")
+                        help="backend:processes[:tN], comma-separated (tN: serve --db-threads N)")
     parser.add_argument("--shops", default="1600,10000")
     parser.add_argument("--rates", default="100,300")
     parser.add_argument("--seconds", type=float, default=20.0, help="order window per config")
@@ -454,7 +460,8 @@ def main() -> int:
         args.configs, args.shops, args.rates, args.seconds = "sqlite:1,pg:2", "40", "20", 3.0
     if args.runs < 1:
         parser.error("--runs: at least 1")
-    configs = [(b, int(n)) for b, n in (c.split(":") for c in args.configs.split(","))]
+    configs = [(b, int(n), int(t.removeprefix("t")) if t else None)
+               for b, n, t in ((c.split(":") + [""])[:3] for c in args.configs.split(","))]
     shop_counts = [int(x) for x in args.shops.split(",")]
     rates = [float(x) for x in args.rates.split(",")]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -466,7 +473,7 @@ def main() -> int:
     rows: list[Row] = []
     cluster = None
     try:
-        backends = sorted({b for b, _ in configs}, key=["sqlite", "pg"].index)
+        backends = sorted({b for b, _, _ in configs}, key=["sqlite", "pg"].index)
         for backend in backends:
             if backend == "sqlite":
                 db: Path | str = work / "market.db"
@@ -483,11 +490,11 @@ def main() -> int:
             paired = prepare(db, max(shop_counts))
             # Runs in turn over every configuration, so that a slow hour of the machine
             # falls on all of them alike.
-            for run, b, workers, n in ((run, b, workers, n) for run in range(args.runs)
-                                       for b, workers in configs if b == backend
-                                       for n in shop_counts):
-                group = [Row(b, workers, n, rate, run=run + 1 if args.runs > 1 else 0)
-                         for rate in rates]
+            for run, b, workers, threads, n in (
+                    (run, b, workers, threads, n) for run in range(args.runs)
+                    for b, workers, threads in configs if b == backend for n in shop_counts):
+                group = [Row(b, workers, n, rate, run=run + 1 if args.runs > 1 else 0,
+                             db_threads=threads) for rate in rates]
                 started = time.monotonic()
                 try:
                     run_configs(group, db, paired, args.seconds, work, pg_pid)
