@@ -25,7 +25,7 @@ class TurnNotHad(Exception):
 class ShopTurns:
     def __init__(self) -> None:
         self._locks: dict[str, asyncio.Lock] = {}
-        self._holders: dict[str, int] = {}  # shop -> calls holding or awaiting its turn
+        self._users: dict[str, int] = {}  # shop -> calls holding or awaiting its turn
 
     @contextlib.asynccontextmanager
     async def turn(self, shop_id: str, timeout_s: float | None) -> AsyncIterator[None]:
@@ -33,36 +33,41 @@ class ShopTurns:
         lock = self._locks.get(shop_id)
         if lock is None:
             lock = self._locks[shop_id] = asyncio.Lock()
-        self._holders[shop_id] = self._holders.get(shop_id, 0) + 1
+        users = self._users[shop_id] = self._users.get(shop_id, 0) + 1
         try:
-            await _acquire(lock, timeout_s)
+            await _acquire(lock, None if users == 1 else timeout_s)
             try:
                 yield
             finally:
                 lock.release()
         finally:
-            self._holders[shop_id] -= 1
-            if not self._holders[shop_id]:  # nobody else: forget the shop
-                del self._holders[shop_id], self._locks[shop_id]
+            self._users[shop_id] -= 1
+            if not self._users[shop_id]:  # nobody else: forget the shop
+                del self._users[shop_id], self._locks[shop_id]
 
     def __len__(self) -> int:
         return len(self._locks)
 
 
 async def _acquire(lock: asyncio.Lock, timeout_s: float | None) -> None:
-    """``lock.acquire()`` within ``timeout_s``, else TurnNotHad. Not ``asyncio.timeout``: a deadline that
-    fires as the lock is handed over would cancel the caller after it got the lock; here
-    only the acquiring task is cancelled, and ``Lock.acquire`` passes the lock on."""
-    if not lock.locked() or timeout_s is None:
-        await lock.acquire()  # free: taken at once, without suspending
+    """``lock.acquire()`` within ``timeout_s``, else TurnNotHad. Not ``asyncio.timeout``:
+    a deadline that fires as the lock is handed over would cancel the caller after it got
+    the lock; here only the acquiring task is cancelled, and ``Lock.acquire`` passes the
+    lock on. No deadline when the caller is alone with the shop: the lock is free, and
+    ``locked()`` would not say so (False also while a woken waiter has yet to run)."""
+    if timeout_s is None:
+        await lock.acquire()
         return
     acquiring = asyncio.ensure_future(lock.acquire())
     try:
         done, _ = await asyncio.wait({acquiring}, timeout=timeout_s)
     except BaseException:  # the caller was cancelled: give the turn up, had or not
-        if not acquiring.cancel():  # already done: the lock was had
+        if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
             lock.release()
+        else:
+            acquiring.cancel()
         raise
     if not done:
         acquiring.cancel()  # Lock.acquire hands the lock on if it comes meanwhile
         raise TurnNotHad
+    acquiring.result()  # True, or what acquiring raised

@@ -78,6 +78,29 @@ def test_a_waiter_cancelled_gives_its_turn_up():
     asyncio.run(scenario())
 
 
+def test_a_deadline_holds_when_the_turn_was_just_handed_to_a_waiter():
+    """Right after a release the lock says it is free while the woken waiter has yet to
+    run; a newcomer must still wait with its deadline, not without one behind it."""
+    async def scenario() -> None:
+        turns = ShopTurns()
+
+        async def waiter() -> None:
+            async with turns.turn("a", 5.0):
+                await asyncio.sleep(0.5)  # the shop's next write, a long one
+
+        async with turns.turn("a", None):
+            next_one = asyncio.create_task(waiter())
+            await asyncio.sleep(0.01)  # queued behind this turn
+        # Released: next_one is woken but has not run yet. Without a suspension point:
+        with pytest.raises(TurnNotHad):
+            async with turns.turn("a", 0.05):
+                pytest.fail("had the turn while the next one held it")
+        await next_one
+        assert len(turns) == 0
+
+    asyncio.run(scenario())
+
+
 async def _take(turns: ShopTurns, shop: str, timeout_s: float | None) -> str:
     async with turns.turn(shop, timeout_s):
         return "had"
