@@ -107,9 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
                             " (PostgreSQL only; default 1; docs/DEPLOY.md)")
     defaults = Settings()
     serve.add_argument("--db-threads", type=int, default=defaults.db_threads, metavar="N",
-                       help="database calls for orders, pushes and deliveries this process "
-                            f"runs at once; the others wait their turn (default "
-                            f"{defaults.db_threads})")
+                       help="database calls for orders, pushes, deliveries, customers' reads"
+                            " and pairing this process runs at once; the others wait their"
+                            f" turn (default {defaults.db_threads}; keep --db-pool-size at"
+                            " least this + 9)")
     serve.add_argument("--db-pool-size", type=int, default=defaults.db_pool_size, metavar="N",
                        help="PostgreSQL connections kept open by this process (default "
                             f"{defaults.db_pool_size})")

@@ -70,6 +70,9 @@ POLL_READ_THREADS = 6
 # Threads for the operator console's pages and reports: a heavy report queues behind these,
 # never in front of a customer's order.
 CONSOLE_THREADS = 2
+# The sweeper's one thread: it locks every shop with an order overdue, one after the other,
+# and a shop whose lock is held elsewhere holds it up to the lock timeout at each round.
+SWEEP_THREADS = 1
 
 
 class MarketState:
@@ -128,13 +131,17 @@ class MarketState:
         """``db`` for the operator console (``CONSOLE_THREADS``)."""
         return await self._db(self._limiter("console"), fn, *args)
 
+    async def sweep_db(self, fn: Callable[..., T], *args: Any) -> T:
+        """``db`` for the sweeper (``SWEEP_THREADS``)."""
+        return await self._db(self._limiter("sweep"), fn, *args)
+
     def _limiter(self, kind: str) -> anyio.CapacityLimiter:
         """The threads of one kind of database work, made in the serving loop."""
         limiter = self._threads.get(kind)
         if limiter is None:
             pool = self.store.pool_limit
             threads = {"calls": self.settings.db_threads, "console": CONSOLE_THREADS,
-                       "polls": POLL_READ_THREADS if pool is None
+                       "sweep": SWEEP_THREADS, "polls": POLL_READ_THREADS if pool is None
                        else min(POLL_READ_THREADS, max(1, pool // 3))}[kind]
             limiter = self._threads[kind] = anyio.CapacityLimiter(threads)
         return limiter
@@ -156,14 +163,18 @@ class MarketState:
             raise database_unavailable() from exc
 
     async def shop_db(self, shop_id: str, fn: Callable[..., T], *args: Any) -> T:
-        """``db`` for a write that locks the shop: the shop's turn first (shop_turns.py),
-        given up like the database's lock after ``db_lock_timeout_s`` (503)."""
+        """``db`` for a write that locks the shop: the shop's turn first (shop_turns.py).
+        On PostgreSQL a turn not had within ``db_lock_timeout_s`` is given up like the
+        lock (503): the writes ahead of it either waited that long for the shop's lock or
+        queued that long for a thread (an overloaded process sheds them, retryable).
+        SQLite has one writer at a time and no lock timeout: its turns wait."""
+        timeout = self.settings.db_lock_timeout_s if self.store.backend.is_postgresql else 0
         try:
-            async with self.turns.turn(shop_id, self.settings.db_lock_timeout_s or None):
+            async with self.turns.turn(shop_id, timeout or None):
                 return await self.db(fn, *args)
         except TurnNotHad as exc:
-            log.warning("database unavailable: shop %s busy for %g s", shop_id,
-                        self.settings.db_lock_timeout_s)
+            log.warning("database unavailable: no turn for a write of shop %s within %g s",
+                        shop_id, timeout)
             raise database_unavailable() from exc
 
     async def device_of(self, token: str) -> tuple[str, int]:
@@ -206,7 +217,7 @@ class MarketState:
         if not seen:
             return
         try:
-            await self.db(shops.record_presence, seen)
+            await self.sweep_db(shops.record_presence, seen)
         except BaseException:  # a busy disk delays presence; try again next sweep
             self.presence.put_back(seen)
             raise
@@ -229,12 +240,13 @@ class MarketState:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.settings.auto_reject_after_s)
         batch = 200
         while True:
-            rejected, changed = await self.db(orders.reject_overdue, to_iso(cutoff), batch)
+            rejected, changed = await self.sweep_db(orders.reject_overdue, to_iso(cutoff),
+                                                    batch)
             for shop_id in changed:
                 self.hub.notify(shop_id)
             if rejected < batch:
                 break
-        for shop_id in await self.db(shops.reopen_paused, utcnow_iso()):
+        for shop_id in await self.sweep_db(shops.reopen_paused, utcnow_iso()):
             self.hub.notify(shop_id)
 
 
@@ -451,8 +463,8 @@ async def customer_cancel(request: Request) -> Response:
     st = _state(request)
     p = request.path_params
     await _check_order_secret(request)
-    order = await st.db(orders.cancel_order, p["shop_id"], p["order_id"],
-                        st.settings.auto_reject_after_s)
+    order = await st.shop_db(p["shop_id"], orders.cancel_order, p["shop_id"], p["order_id"],
+                             st.settings.auto_reject_after_s)
     st.hub.notify(p["shop_id"])
     return JSONResponse(order)
 
@@ -460,8 +472,8 @@ async def customer_cancel(request: Request) -> Response:
 async def payment_notify(request: Request) -> Response:
     st = _state(request)
     note = await payments.read_notification(request, st.settings.payment_secret)
-    order, changed = await st.db(payments.mark_paid, note["shop_id"], note["order_id"],
-                                 note["amount_cents"], note["reference"])
+    order, changed = await st.shop_db(note["shop_id"], payments.mark_paid, note["shop_id"],
+                                      note["order_id"], note["amount_cents"], note["reference"])
     if changed:
         st.hub.notify(note["shop_id"])
     return JSONResponse(order)

@@ -70,15 +70,17 @@ class Settings:
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
     # Database calls one process runs at once for orders, pushes, deliveries to waiting
-    # counters, customers' reads and the sweeper (threads, each on a pooled connection); the
+    # counters, customers' reads and pairing (threads, each on a pooled connection); the
     # others wait their turn on the event loop, which costs them nothing. Python runs one
     # thread at a time: more at once only made them take turns on the GIL while each held
-    # its connection and its shop's lock, and a backlog grew costlier to clear
-    # (bench_scale, README "Scale-out"). The pulls' first reads (app.POLL_READ_THREADS) and
-    # the console (app.CONSOLE_THREADS) have threads of their own.
+    # its connection and its shop's lock (README "Scale-out": p99 at 300 orders/s). The
+    # pulls' first reads (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS) and the
+    # sweeper (app.SWEEP_THREADS) have threads of their own.
     db_threads: int = 4
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
-    # load; at most db_threads + the two kinds above are in use at once. Past the pool the
+    # load; at most db_threads + the three kinds above (9) are in use at once, so keep
+    # pool + overflow at least that: a thread past the pool holds its turn while it waits
+    # for a connection. Past the pool the
     # rest queue for a connection (a few ms each). Budget: `db_connections` per process
     # (docs/DEPLOY.md, "Connections to PostgreSQL"): 4 processes fit the default
     # max_connections = 100. All kept open, none as overflow: under steady load an overflow

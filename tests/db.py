@@ -25,3 +25,9 @@ def value(target: Any, statement: str, params: tuple[Any, ...] = ()) -> Any:
     """The first column of the first row (None if no row)."""
     found = sql(target, statement, params)
     return next(iter(found[0].values())) if found else None
+
+
+def lock_waiters(url: str) -> int:
+    """Sessions of this PostgreSQL database waiting for a lock right now."""
+    return int(value(url, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname ="
+                          " current_database() AND wait_event_type = 'Lock'"))

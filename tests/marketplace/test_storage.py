@@ -27,7 +27,7 @@ from marketplace.storage import (
     write_tx,
 )
 from tests.conftest import wait_until
-from tests.db import value
+from tests.db import lock_waiters, value
 from tests.marketplace.conftest import open_shop
 
 
@@ -145,9 +145,7 @@ def test_a_writer_of_a_shop_waits_for_the_one_holding_its_lock(database):
         two = threading.Thread(target=store.run, args=(second,))
         two.start()
         if "://" in database:  # PostgreSQL says when a backend waits on a row lock
-            wait_until(lambda: value(database, "SELECT COUNT(*) FROM pg_stat_activity"
-                                               " WHERE wait_event_type = 'Lock'"
-                                               " AND datname = current_database()"), timeout=10)
+            wait_until(lambda: lock_waiters(database), timeout=10)
         else:  # in-process writer lock: nothing to observe; give the thread time to block
             time.sleep(0.2)
         assert "at" not in seen
@@ -414,9 +412,7 @@ def test_a_held_shop_lock_gives_its_orders_a_503_and_leaves_other_shops_alone(pg
             threads = [threading.Thread(target=order, args=(i,)) for i in range(8)]
             for thread in threads:
                 thread.start()
-            wait_until(lambda: value(pg_database, "SELECT COUNT(*) FROM pg_stat_activity"
-                                                  " WHERE datname = current_database()"
-                                                  " AND wait_event_type = 'Lock'"), timeout=10)
+            wait_until(lambda: lock_waiters(pg_database), timeout=10)
             started = time.monotonic()
             assert other.pull()["shop"]["id"] == other.shop_id
             assert time.monotonic() - started < 5
