@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import gc
 import random
+import sys
 import threading
 import time
 import weakref
 
+import pytest
+
 from marketplace import app as app_module
-from marketplace.__main__ import _tune_gc
+from marketplace.__main__ import _tune_gc, _tune_switching, build_parser
 from marketplace.embedded import EmbeddedMarketplace
 from marketplace.gc_pacing import THRESHOLDS, GcPacer
 from marketplace.hub import HOLD_SPREAD, hold_time
@@ -105,6 +108,23 @@ def test_the_served_process_freezes_start_up_objects_and_paces_its_collector():
             pacer.stop()
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_the_served_process_lets_a_database_thread_back_in_within_a_millisecond():
+    """serve shortens Python's switch interval (5 ms): a thread back from the database gets
+    the interpreter lock within 1 ms of asking, not 5 (__main__._tune_switching)."""
+    before = sys.getswitchinterval()
+    try:
+        serve = ["serve", "--db", "m.db"]
+        args = build_parser().parse_args(serve)
+        assert args.switch_interval_ms == 1.0
+        _tune_switching(args.switch_interval_ms)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        _tune_switching(build_parser().parse_args([*serve, "--switch-interval-ms", "5"])
+                        .switch_interval_ms)
+        assert sys.getswitchinterval() == pytest.approx(0.005)
+    finally:
+        sys.setswitchinterval(before)
 
 
 def test_the_pacer_collects_young_garbage_by_the_clock_and_everything_now_and_then():
