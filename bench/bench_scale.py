@@ -6,10 +6,12 @@
     ... --configs pg:2 --shops 10000 --rates 300 --runs 5    # the worst of five runs
     ... --configs pg:2:t40,pg:2 --shops 10000 --rates 300 --runs 3   # serve --db-threads 40
                                                                       # against the default
+    ... --configs pg:2:s5,pg:2 ...   # serve --switch-interval-ms 5 against the default
 
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and
-every order rate; ``backend:processes:tN`` also sets ``serve --db-threads N``. Per configuration it prints, as one table:
+every order rate; ``backend:processes:tN`` also sets ``serve --db-threads N``, and
+``:sMS`` ``serve --switch-interval-ms MS`` (both: ``pg:2:t4:s5``). Per configuration it prints, as one table:
 
 - placed → pulled p50 / p99: from the moment a customer's order is due to the answer of
   the shop's long-poll that carries the order, over every order placed (bench_sync.py's
@@ -100,6 +102,7 @@ class Row:
     timeline: list[tuple[float, float]] = field(default_factory=list)
     run: int = 0  # with --runs: which run of its configuration (1, 2...)
     db_threads: int | None = None  # serve --db-threads (None: the server's default)
+    switch_ms: float | None = None  # serve --switch-interval-ms (None: the server's default)
 
     @property
     def note(self) -> str:
@@ -128,7 +131,11 @@ class Row:
     @property
     def config(self) -> str:
         name = f"{'SQLite' if self.backend == 'sqlite' else 'PostgreSQL'} / {self.workers}"
-        return name if self.db_threads is None else f"{name}, {self.db_threads} db threads"
+        if self.db_threads is not None:
+            name += f", {self.db_threads} db threads"
+        if self.switch_ms is not None:
+            name += f", switch {self.switch_ms:g} ms"
+        return name
 
     @property
     def name(self) -> str:
@@ -309,6 +316,8 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
         extra += ["--workers", str(workers)]
     if rows[0].db_threads is not None:
         extra += ["--db-threads", str(rows[0].db_threads)]
+    if rows[0].switch_ms is not None:
+        extra += ["--switch-interval-ms", f"{rows[0].switch_ms:g}"]
     server = Server(db, extra=extra)
     clients: list[tuple[subprocess.Popen, Path]] = []
     try:
@@ -437,10 +446,30 @@ def print_worst(rows: list[Row]) -> None:
               f" fewest orders/s taken {taken:.0f}", flush=True)
 
 
+@dataclass(frozen=True)
+class Config:
+    backend: str
+    workers: int
+    db_threads: int | None = None
+    switch_ms: float | None = None
+
+
+def parse_config(text: str) -> Config:
+    """``backend:processes`` then, in any order, ``tN`` (db threads) and ``sMS`` (switch
+    interval)."""
+    backend, workers, *options = text.split(":")
+    found: dict[str, str] = {option[:1]: option[1:] for option in options}
+    if set(found) - {"t", "s"}:
+        raise SystemExit(f"--configs {text}: options are tN and sMS")
+    return Config(backend, int(workers), int(found["t"]) if "t" in found else None,
+                  float(found["s"]) if "s" in found else None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", default="sqlite:1,pg:1,pg:2,pg:4",
-                        help="backend:processes[:tN], comma-separated (tN: serve --db-threads N)")
+                        help="backend:processes[:tN][:sMS], comma-separated (serve --db-threads N,"
+                             " --switch-interval-ms MS)")
     parser.add_argument("--shops", default="1600,10000")
     parser.add_argument("--rates", default="100,300")
     parser.add_argument("--seconds", type=float, default=20.0, help="order window per config")
@@ -460,8 +489,7 @@ def main() -> int:
         args.configs, args.shops, args.rates, args.seconds = "sqlite:1,pg:2", "40", "20", 3.0
     if args.runs < 1:
         parser.error("--runs: at least 1")
-    configs = [(b, int(n), int(t.removeprefix("t")) if t else None)
-               for b, n, t in ((c.split(":") + [""])[:3] for c in args.configs.split(","))]
+    configs = [parse_config(c) for c in args.configs.split(",")]
     shop_counts = [int(x) for x in args.shops.split(",")]
     rates = [float(x) for x in args.rates.split(",")]
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -473,7 +501,7 @@ def main() -> int:
     rows: list[Row] = []
     cluster = None
     try:
-        backends = sorted({b for b, _, _ in configs}, key=["sqlite", "pg"].index)
+        backends = sorted({c.backend for c in configs}, key=["sqlite", "pg"].index)
         for backend in backends:
             if backend == "sqlite":
                 db: Path | str = work / "market.db"
@@ -490,11 +518,13 @@ def main() -> int:
             paired = prepare(db, max(shop_counts))
             # Runs in turn over every configuration, so that a slow hour of the machine
             # falls on all of them alike.
-            for run, b, workers, threads, n in (
-                    (run, b, workers, threads, n) for run in range(args.runs)
-                    for b, workers, threads in configs if b == backend for n in shop_counts):
-                group = [Row(b, workers, n, rate, run=run + 1 if args.runs > 1 else 0,
-                             db_threads=threads) for rate in rates]
+            for run, config, n in ((run, config, n) for run in range(args.runs)
+                                   for config in configs if config.backend == backend
+                                   for n in shop_counts):
+                group = [Row(config.backend, config.workers, n, rate,
+                             run=run + 1 if args.runs > 1 else 0,
+                             db_threads=config.db_threads, switch_ms=config.switch_ms)
+                         for rate in rates]
                 started = time.monotonic()
                 try:
                     run_configs(group, db, paired, args.seconds, work, pg_pid)
