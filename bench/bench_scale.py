@@ -6,7 +6,7 @@
     ... --configs pg:2 --shops 10000 --rates 300 --runs 5    # the worst of five runs
     ... --configs pg:2:t40,pg:2 --shops 10000 --rates 300 --runs 3   # serve --db-threads 40
                                                                       # against the default
-    ... --configs pg:2:s5,pg:2 ...   # serve --switch-interval-ms 5 against the default
+    ... --configs pg:2:s1,pg:2 ...   # serve --switch-interval-ms 1 against the default
 
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and

@@ -21,7 +21,7 @@ __all__ = ["main", "build_parser"]
 # Answering 1,600 waiting long-polls and closing their connections took 1.5-1.9 s here (2
 # cores, loaded): 2 s left no margin, and past it uvicorn cancels requests with a traceback.
 GRACEFUL_SHUTDOWN_S = 5
-SWITCH_INTERVAL_MS = 1.0  # sys.setswitchinterval for serve (_tune_switching)
+SWITCH_INTERVAL_MS = 5.0  # sys.setswitchinterval for serve: Python's own (_tune_switching)
 
 EPILOG = """\
 Typical session (two terminals):
@@ -129,9 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"],
                        help="event loop: uvloop (the default when installed) or asyncio's")
     serve.add_argument("--switch-interval-ms", type=float, default=SWITCH_INTERVAL_MS,
-                       metavar="MS", help="how long a thread may keep Python's interpreter"
-                       f" lock while another waits (default {SWITCH_INTERVAL_MS:g}; Python's"
-                       " own: 5)")
+                       metavar="MS", help="after how long a thread holding Python's"
+                       " interpreter lock is asked to let a waiting one have it (default"
+                       f" {SWITCH_INTERVAL_MS:g}, Python's own)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -293,10 +293,11 @@ def _serve_on(args: argparse.Namespace, sock: Any) -> int:
 
 def _tune_switching(interval_ms: float) -> None:
     """A database thread back from PostgreSQL waits for the interpreter lock until the
-    event loop lets it go, at the latest after the switch interval: at each of an order's
-    round trips, while it holds a pooled connection and the shop's row lock. Python's 5 ms
-    suits threads that compute; here they mostly wait. Measured (bench_scale, README
-    "Scale-out"): 1 ms cut the p99 at 300 orders/s, for the same server CPU."""
+    event loop lets it go, or is asked to after the switch interval: at each of an
+    order's round trips, while it holds a pooled connection and the shop's row lock.
+    Python's 5 ms stays the default: 1 ms cut the p99 at 300 orders/s in one series of
+    three runs and not in another of five, where it used a little more CPU (bench_scale,
+    README "Scale-out")."""
     sys.setswitchinterval(max(interval_ms, 0.05) / 1000)
 
 
