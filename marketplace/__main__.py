@@ -332,7 +332,8 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
             "limit_concurrency": args.limit_concurrency,
             "rate_limit_exempt": tuple(args.rate_limit_exempt),
             "limits_storage": args.limits_storage,
-            "db_threads": args.db_threads, "db_pool_size": args.db_pool_size, "db_max_overflow": args.db_max_overflow,
+            "db_threads": args.db_threads, "db_pool_size": args.db_pool_size,
+            "db_max_overflow": args.db_max_overflow,
             "db_lock_timeout_s": args.db_lock_timeout}
 
 

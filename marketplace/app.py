@@ -115,8 +115,8 @@ class MarketState:
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(db, *args)`` on a pooled connection, in a worker thread: orders, pushes,
-        deliveries, customers' reads, the sweeper. At most ``Settings.db_threads`` at once
-        in this process; the others wait their turn on the event loop."""
+        deliveries, customers' reads, pairing. At most ``Settings.db_threads`` at once in
+        this process; the others wait their turn on the event loop."""
         return await self._db(self._limiter("calls"), fn, *args)
 
     async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:

@@ -78,10 +78,9 @@ class Settings:
     # sweeper (app.SWEEP_THREADS) have threads of their own.
     db_threads: int = 4
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
-    # load; at most db_threads + the three kinds above (9) are in use at once, so keep
-    # pool + overflow at least that: a thread past the pool holds its turn while it waits
-    # for a connection. Past the pool the
-    # rest queue for a connection (a few ms each). Budget: `db_connections` per process
+    # load. At most db_threads + the three kinds above (9) are in use at once: keep pool +
+    # overflow at least that, or a thread past the pool waits for a connection (a few ms
+    # each) while it holds its turn. Budget: `db_connections` per process
     # (docs/DEPLOY.md, "Connections to PostgreSQL"): 4 processes fit the default
     # max_connections = 100. All kept open, none as overflow: under steady load an overflow
     # connection is closed as soon as it is given back and opened again a moment later, and

@@ -1,12 +1,13 @@
 """One database write per shop at a time in this process; the others wait on the event loop.
 
-The writes of one shop (orders, the counter's pushes) take its row lock in the database
-and so run one after the other anyway. Taking turns here first means a second one waits
-as a coroutine, which costs nothing, instead of in a worker thread holding a pooled
-connection: with few threads per process (``Settings.db_threads``), a shop whose lock is
-held elsewhere (an operator's open ``psql`` transaction) would otherwise hold all of them
-and every other shop's orders behind it. A turn not had within the lock timeout is given
-up as the database would give up the lock (503, retryable). Used on the event loop only.
+The writes of one shop (orders, the counter's pushes, cancellations, payments) take its
+row lock in the database and so run one after the other anyway. Taking turns here first
+means a second one waits as a coroutine, which costs nothing, instead of in a worker
+thread holding a pooled connection: with few threads per process
+(``Settings.db_threads``), a shop whose lock is held elsewhere (an operator's open
+``psql`` transaction) would otherwise hold all of them and every other shop's orders
+behind it. A turn not had within the lock timeout is given up as the database would
+give up the lock (503, retryable; app.MarketState.shop_db). Used on the event loop only.
 """
 
 from __future__ import annotations
