@@ -11,7 +11,8 @@
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and
 every order rate; ``backend:processes:tN`` also sets ``serve --db-threads N``, and
-``:sMS`` ``serve --switch-interval-ms MS`` (both: ``pg:2:t4:s5``). Per configuration it prints, as one table:
+``:sMS`` ``serve --switch-interval-ms MS`` (both: ``pg:2:t4:s5``). Per configuration it
+prints, as one table:
 
 - placed → pulled p50 / p99: from the moment a customer's order is due to the answer of
   the shop's long-poll that carries the order, over every order placed (bench_sync.py's
