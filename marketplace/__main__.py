@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                             " and pairing this process runs at once; the others wait their"
                             f" turn (default {defaults.db_threads}; keep --db-pool-size at"
                             " least this + 9)")
+    serve.add_argument("--db-calls", choices=("loop", "threads"), default="loop",
+                       help="PostgreSQL: run those calls on the event loop (default) or in"
+                            " worker threads (the way before; to compare)")
     serve.add_argument("--db-pool-size", type=int, default=defaults.db_pool_size, metavar="N",
                        help="PostgreSQL connections kept open by this process (default "
                             f"{defaults.db_pool_size})")
@@ -332,7 +335,8 @@ def _hardening_settings(args: argparse.Namespace) -> dict[str, object]:
             "limit_concurrency": args.limit_concurrency,
             "rate_limit_exempt": tuple(args.rate_limit_exempt),
             "limits_storage": args.limits_storage,
-            "db_threads": args.db_threads, "db_pool_size": args.db_pool_size,
+            "db_threads": args.db_threads, "db_calls_on_loop": args.db_calls == "loop",
+            "db_pool_size": args.db_pool_size,
             "db_max_overflow": args.db_max_overflow,
             "db_lock_timeout_s": args.db_lock_timeout}
 

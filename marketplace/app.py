@@ -73,6 +73,10 @@ CONSOLE_THREADS = 2
 # The sweeper's one thread: it locks every shop with an order overdue, one after the other,
 # and a shop whose lock is held elsewhere holds it up to the lock timeout at each round.
 SWEEP_THREADS = 1
+# On PostgreSQL these kinds run on the event loop (storage.Store.run_on_loop), each kind
+# still a few at a time (the numbers above); the console's pages and reports, whose Python
+# can take a while, stay on threads: the loop never waits for them.
+ON_LOOP = frozenset({"calls", "polls", "sweep"})
 
 
 class MarketState:
@@ -117,7 +121,7 @@ class MarketState:
         """``fn(db, *args)`` on a pooled connection, in a worker thread: orders, pushes,
         deliveries, customers' reads, pairing. At most ``Settings.db_threads`` at once in
         this process; the others wait their turn on the event loop."""
-        return await self._db(self._limiter("calls"), fn, *args)
+        return await self._db("calls", fn, *args)
 
     async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:
         """``db`` for a pull's reads before it waits (``POLL_READ_THREADS``). Shutting
@@ -125,15 +129,15 @@ class MarketState:
         the graceful timeout would cut with a traceback."""
         if self.hub.closing:
             raise shutting_down()
-        return await self._db(self._limiter("polls"), self._unless_closing, fn, *args)
+        return await self._db("polls", self._unless_closing, fn, *args)
 
     async def console_db(self, fn: Callable[..., T], *args: Any) -> T:
         """``db`` for the operator console (``CONSOLE_THREADS``)."""
-        return await self._db(self._limiter("console"), fn, *args)
+        return await self._db("console", fn, *args)
 
     async def sweep_db(self, fn: Callable[..., T], *args: Any) -> T:
         """``db`` for the sweeper (``SWEEP_THREADS``)."""
-        return await self._db(self._limiter("sweep"), fn, *args)
+        return await self._db("sweep", fn, *args)
 
     def _limiter(self, kind: str) -> anyio.CapacityLimiter:
         """The threads of one kind of database work, made in the serving loop."""
@@ -151,9 +155,13 @@ class MarketState:
             raise shutting_down()
         return fn(db, *args)
 
-    async def _db(self, limiter: anyio.CapacityLimiter, fn: Callable[..., T],
-                  *args: Any) -> T:
+    async def _db(self, kind: str, fn: Callable[..., T], *args: Any) -> T:
         try:
+            limiter = self._limiter(kind)
+            if (kind in ON_LOOP and self.settings.db_calls_on_loop
+                    and self.store.backend.is_postgresql):
+                async with limiter:  # a few at a time, as in threads
+                    return await self.store.run_on_loop(fn, *args)
             return await anyio.to_thread.run_sync(self.store.run, fn, *args, limiter=limiter)
         except Exception as exc:
             if not unavailable(exc):

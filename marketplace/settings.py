@@ -77,6 +77,13 @@ class Settings:
     # pulls' first reads (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS) and the
     # sweeper (app.SWEEP_THREADS) have threads of their own.
     db_threads: int = 4
+    # PostgreSQL: those calls (and the pulls' first reads, the sweeper's) run on the event
+    # loop (storage.Store.run_on_loop), not in worker threads: a thread waits to get the
+    # interpreter lock back after each round trip, up to 5 ms while the loop is busy, and
+    # a busy process's calls then queued up for good (bench/bench_loop_calls.py). False:
+    # threads, as before (to compare: bench_scale.py's ``:cthreads``). The console's
+    # pages and reports always run in threads.
+    db_calls_on_loop: bool = True
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
     # load. At most db_threads + the three kinds above (9) are in use at once: keep pool +
     # overflow at least that, or a thread past the pool waits for a connection (a few ms

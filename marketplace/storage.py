@@ -227,18 +227,54 @@ def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
     keepalives. No pre-ping (a round trip per checkout): ``Store.run`` runs again, on the
     next connection, a call whose first statement found its connection dead."""
     import psycopg
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, event
 
-    return create_engine(database_url(url),
-                         connect_args={"autocommit": True, "cursor_factory": psycopg.ClientCursor,
-                                       # A ClientCursor never prepares (``Prepared`` does,
-                                       # here), yet psycopg kept count of every query text
-                                       # in its prepare cache and checked every result.
-                                       "prepare_threshold": None,
-                                       "connect_timeout": PG_CONNECT_TIMEOUT_S,
-                                       "options": (timeouts or PgTimeouts()).options(),
-                                       **PG_KEEPALIVES},
-                         **pool)
+    engine = create_engine(database_url(url),
+                           connect_args={"autocommit": True,
+                                         "cursor_factory": psycopg.ClientCursor,
+                                         # A ClientCursor never prepares (``Prepared`` does,
+                                         # here), yet psycopg kept count of every query text
+                                         # in its prepare cache and checked every result.
+                                         "prepare_threshold": None,
+                                         "connect_timeout": PG_CONNECT_TIMEOUT_S,
+                                         "options": (timeouts or PgTimeouts()).options(),
+                                         **PG_KEEPALIVES},
+                           **pool)
+
+    @event.listens_for(engine, "do_connect")
+    def _loop_aware(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        return _loop_connection_class().connect(*cargs, **cparams)
+
+    return engine
+
+
+@functools.cache
+def _loop_connection_class() -> type:
+    """psycopg's ``Connection`` whose waits for the server are the event loop's when it is
+    used from ``Store.run_on_loop`` (a greenlet on the loop's thread), and the usual
+    blocking waits anywhere else (a worker thread, the CLI). Only the waiting changes:
+    every statement, cursor and transaction is psycopg's own sync code."""
+    import anyio.to_thread
+    import psycopg
+    from psycopg import waiting
+    from sqlalchemy.util.concurrency import await_, in_greenlet
+
+    class LoopAwareConnection(psycopg.Connection):  # type: ignore[type-arg]
+        @classmethod
+        def connect(cls, *args: Any, **kwargs: Any) -> Any:
+            connect = functools.partial(super().connect, *args, **kwargs)
+            if not in_greenlet():
+                return connect()
+            # Opening one blocks (name lookup, up to the connect timeout): in a worker
+            # thread, wherever the pool decides to (a checkout may reconnect a record).
+            return await_(anyio.to_thread.run_sync(connect))
+
+        def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
+            if not in_greenlet():
+                return super().wait(gen, *args, **kwargs)
+            return await_(waiting.wait_async(gen, self.pgconn.socket, *args, **kwargs))
+
+    return LoopAwareConnection
 
 
 class Database:
@@ -828,7 +864,7 @@ class Store:
         # pool's size, then a new one). What pre-ping did, without its round trip on every
         # checkout. A failure after a statement was answered goes to the caller: a 503.
         for attempt in range(self._pool_limit + 1):
-            proxied = self.backend.engine.raw_connection()
+            proxied = self._checkout()
             db = Database(self.backend, proxied.driver_connection)
             try:
                 return fn(db, *args)
@@ -842,6 +878,38 @@ class Store:
             finally:
                 _release_pg(proxied)
         raise AssertionError("unreachable")
+
+    async def run_on_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        """PostgreSQL: ``run(fn, *args)`` on the event loop's own thread, in a greenlet
+        (SQLAlchemy's bridge): each wait for the server suspends it and the loop goes on.
+
+        Why not a worker thread: after each round trip a thread must get Python's
+        interpreter lock back from the loop, and a loop that never idles (a busy server)
+        hands it over only every switch interval (5 ms), several times per statement. A
+        call's three round trips then took tens of milliseconds, holding its shop's lock,
+        its connection and its thread: the calls of a busy process queued up and stayed
+        queued (measured: bench/bench_loop_calls.py). ``fn`` must not block otherwise: it
+        runs on the loop (the console's reports stay on threads)."""
+        if not self.backend.is_postgresql:
+            raise RuntimeError("run_on_loop: PostgreSQL only (SQLite's calls block)")
+        from sqlalchemy.util.concurrency import greenlet_spawn
+
+        return await greenlet_spawn(self._run_pg, fn, *args)
+
+    def _checkout(self) -> Any:
+        """A pooled connection. From ``run_on_loop``, when none is idle, the checkout (which
+        may wait for one to come back, up to the pool's timeout) runs in a worker thread,
+        not on the loop. (A console thread may take the last idle one between the check
+        and the checkout: the loop then waits for a connection to come back, from a
+        thread.) Connecting, anywhere, is done in a thread (``_loop_connection_class``)."""
+        from sqlalchemy.util.concurrency import await_, in_greenlet
+
+        engine = self.backend.engine
+        if in_greenlet() and engine.pool.checkedin() == 0:
+            import anyio.to_thread
+
+            return await_(anyio.to_thread.run_sync(engine.raw_connection))
+        return engine.raw_connection()
 
     def close(self) -> None:
         """Close idle connections; connections in use are closed when they come back."""

@@ -1,0 +1,171 @@
+"""PostgreSQL calls on the event loop (storage.Store.run_on_loop): the loop goes on while a
+call waits for the server; connecting and waiting for a pooled connection never block it;
+a cancelled call gives its connection back; the server's routes use it, the console not."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import httpx
+import psycopg
+import pytest
+
+from marketplace import app as app_module
+from marketplace.console import kpis
+from marketplace.embedded import EmbeddedMarketplace
+from marketplace.storage import Store, read_tx
+from tests.marketplace.conftest import open_shop
+from tests.marketplace.console_support import logged_in
+
+
+def _sleep(db, seconds: float) -> int:
+    with read_tx(db) as tx:
+        tx.rows("SELECT pg_sleep(?)", (seconds,))
+    return threading.get_ident()
+
+
+async def _ticks_during(call) -> tuple[object, int]:  # type: ignore[no-untyped-def]
+    """``await call``'s result, and how many times the loop ran another task meanwhile."""
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    task = asyncio.create_task(ticker())
+    try:
+        return await call, ticks
+    finally:
+        done.set()
+        await task
+
+
+def test_a_call_runs_on_the_loop_thread_and_the_loop_goes_on_while_it_waits(pg_database):
+    store = Store(pg_database, pool_size=2, max_overflow=0)
+    try:
+        async def main() -> tuple[int, int, int]:
+            store.run(_sleep, 0)  # one idle connection: the checkout itself stays on the loop
+            thread, ticks = await _ticks_during(store.run_on_loop(_sleep, 0.5))
+            return thread, ticks, threading.get_ident()
+
+        thread, ticks, loop_thread = asyncio.run(main())
+        assert thread == loop_thread
+        assert ticks >= 20  # ~50 in 0.5 s; blocked, the ticker would have run once
+    finally:
+        store.close()
+
+
+def _connects_recorded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The threads in which psycopg opens connections, from now on."""
+    threads: list[int] = []
+    real = psycopg.Connection.connect.__func__  # type: ignore[attr-defined]
+
+    def connect(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "connect", classmethod(connect))
+    return threads
+
+
+def test_connecting_and_waiting_for_a_pooled_connection_happen_off_the_loop(pg_database,
+                                                                            monkeypatch):
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    connected_in = _connects_recorded(monkeypatch)
+    try:
+        async def main() -> tuple[list[int], int, int]:
+            loop_thread = threading.get_ident()
+            await store.run_on_loop(_sleep, 0)  # the pool's first connection
+            # The only connection busy for 0.5 s: the second call waits for it in a thread
+            # while the loop goes on.
+            first = asyncio.create_task(store.run_on_loop(_sleep, 0.5))
+            await asyncio.sleep(0.05)
+            _result, ticks = await _ticks_during(store.run_on_loop(_sleep, 0))
+            await first
+            return connected_in, ticks, loop_thread
+
+        threads, ticks, loop_thread = asyncio.run(main())
+        assert threads and loop_thread not in threads
+        assert ticks >= 20
+    finally:
+        store.close()
+
+
+def test_a_record_reconnected_at_checkout_connects_off_the_loop(pg_database, monkeypatch):
+    """A dead connection is dropped (``_release_pg``); SQLAlchemy reconnects its record at
+    the next checkout, from the loop here: the connect still runs in a thread."""
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    connected_in = _connects_recorded(monkeypatch)
+    try:
+        store.run(_sleep, 0)
+        proxied = store.backend.engine.raw_connection()
+        proxied.invalidate()  # as _release_pg does with a connection found dead
+        proxied.close()
+        assert store.backend.engine.pool.checkedin() == 1  # the record, its connection gone
+
+        async def main() -> int:
+            await store.run_on_loop(_sleep, 0)
+            return threading.get_ident()
+
+        loop_thread = asyncio.run(main())
+        assert len(connected_in) == 2 and connected_in[1] != loop_thread
+    finally:
+        store.close()
+
+
+def test_a_cancelled_call_gives_its_connection_back_and_the_next_call_works(pg_database):
+    store = Store(pg_database, pool_size=1, max_overflow=0)
+    try:
+        async def main() -> int:
+            call = asyncio.create_task(store.run_on_loop(_sleep, 5))
+            await asyncio.sleep(0.3)  # mid-statement
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            assert store.backend.engine.pool.checkedout() == 0
+            return await asyncio.wait_for(store.run_on_loop(_sleep, 0), 10)
+
+        assert asyncio.run(main())
+    finally:
+        store.close()
+
+
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # a worker thread
+        return False
+    return True
+
+
+def test_the_routes_calls_run_on_the_loop_and_the_console_in_threads(pg_database, monkeypatch):
+    seen: dict[str, list[bool]] = {"order": [], "console": []}
+    place, compute = app_module.orders.place_order, kpis.compute
+
+    def placing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["order"].append(_on_loop())
+        return place(*args, **kwargs)
+
+    def computing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["console"].append(_on_loop())
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(app_module.orders, "place_order", placing)
+    monkeypatch.setattr(kpis, "compute", computing)
+    with EmbeddedMarketplace(pg_database) as market:
+        shop = open_shop(market)
+        with httpx.Client(timeout=30) as http:
+            assert http.post(f"{market.url}/v1/customer/shops/{shop.shop_id}/orders",
+                             json={"customer": {"name": "Zoé", "phone": "06 01 02 03 04"},
+                                   "channel": "collect",
+                                   "lines": [{"sku": "CROIS", "qty": 1}]}).status_code == 201
+        console, _name = logged_in(market.url, pg_database, timeout=20)
+        try:
+            assert console.get("/console/").status_code == 200
+        finally:
+            console.close()
+    assert seen == {"order": [True], "console": [False]}
