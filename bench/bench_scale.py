@@ -7,11 +7,13 @@
     ... --configs pg:2:t40,pg:2 --shops 10000 --rates 300 --runs 3   # serve --db-threads 40
                                                                       # against the default
     ... --configs pg:2:s1,pg:2 ...   # serve --switch-interval-ms 1 against the default
+    ... --configs pg:2:cthreads,pg:2 ...   # serve --db-calls threads against the default
 
 Configurations: the marketplace over SQLite in one process, and over PostgreSQL with 1, 2
 and 4 processes (``serve --workers N``), each at every number of long-polling shops and
 every order rate; ``backend:processes:tN`` also sets ``serve --db-threads N``, and
-``:sMS`` ``serve --switch-interval-ms MS`` (both: ``pg:2:t4:s5``). Per configuration it
+``:sMS`` ``serve --switch-interval-ms MS`` (both: ``pg:2:t4:s5``), and ``:cthreads``
+``serve --db-calls threads`` (database calls in worker threads, not on the event loop). Per configuration it
 prints, as one table:
 
 - placed → pulled p50 / p99: from the moment a customer's order is due to the answer of
@@ -104,6 +106,7 @@ class Row:
     run: int = 0  # with --runs: which run of its configuration (1, 2...)
     db_threads: int | None = None  # serve --db-threads (None: the server's default)
     switch_ms: float | None = None  # serve --switch-interval-ms (None: the server's default)
+    db_calls: str | None = None  # serve --db-calls loop|threads (None: the server's default)
 
     @property
     def note(self) -> str:
@@ -136,6 +139,8 @@ class Row:
             name += f", {self.db_threads} db threads"
         if self.switch_ms is not None:
             name += f", switch {self.switch_ms:g} ms"
+        if self.db_calls is not None:
+            name += f", calls in {self.db_calls}"
         return name
 
     @property
@@ -319,6 +324,8 @@ def run_configs(rows: list[Row], db: Path | str, paired: list[tuple[str, str]],
         extra += ["--db-threads", str(rows[0].db_threads)]
     if rows[0].switch_ms is not None:
         extra += ["--switch-interval-ms", f"{rows[0].switch_ms:g}"]
+    if rows[0].db_calls is not None:
+        extra += ["--db-calls", rows[0].db_calls]
     server = Server(db, extra=extra)
     clients: list[tuple[subprocess.Popen, Path]] = []
     try:
@@ -453,24 +460,25 @@ class Config:
     workers: int
     db_threads: int | None = None
     switch_ms: float | None = None
+    db_calls: str | None = None
 
 
 def parse_config(text: str) -> Config:
-    """``backend:processes`` then, in any order, ``tN`` (db threads) and ``sMS`` (switch
-    interval)."""
+    """``backend:processes`` then, in any order, ``tN`` (db threads), ``sMS`` (switch
+    interval) and ``cloop`` / ``cthreads`` (where database calls run)."""
     backend, workers, *options = text.split(":")
     found: dict[str, str] = {option[:1]: option[1:] for option in options}
-    if set(found) - {"t", "s"}:
-        raise SystemExit(f"--configs {text}: options are tN and sMS")
+    if set(found) - {"t", "s", "c"} or found.get("c", "loop") not in ("loop", "threads"):
+        raise SystemExit(f"--configs {text}: options are tN, sMS, cloop and cthreads")
     return Config(backend, int(workers), int(found["t"]) if "t" in found else None,
-                  float(found["s"]) if "s" in found else None)
+                  float(found["s"]) if "s" in found else None, found.get("c"))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", default="sqlite:1,pg:1,pg:2,pg:4",
-                        help="backend:processes[:tN][:sMS], comma-separated (serve --db-threads N,"
-                             " --switch-interval-ms MS)")
+                        help="backend:processes[:tN][:sMS][:cthreads], comma-separated (serve"
+                             " --db-threads N, --switch-interval-ms MS, --db-calls threads)")
     parser.add_argument("--shops", default="1600,10000")
     parser.add_argument("--rates", default="100,300")
     parser.add_argument("--seconds", type=float, default=20.0, help="order window per config")
@@ -524,7 +532,8 @@ def main() -> int:
                                    for n in shop_counts):
                 group = [Row(config.backend, config.workers, n, rate,
                              run=run + 1 if args.runs > 1 else 0,
-                             db_threads=config.db_threads, switch_ms=config.switch_ms)
+                             db_threads=config.db_threads, switch_ms=config.switch_ms,
+                             db_calls=config.db_calls)
                          for rate in rates]
                 started = time.monotonic()
                 try:
