@@ -77,6 +77,10 @@ SWEEP_THREADS = 1
 # still a few at a time (the numbers above); the console's pages and reports, whose Python
 # can take a while, stay on threads: the loop never waits for them.
 ON_LOOP = frozenset({"calls", "polls", "sweep"})
+# Database calls still running when the process stops (their request, or the sweeper, was
+# cancelled: storage.Store.run_on_loop) get this long to end: within the supervisor's budget
+# (__main__: graceful 5 s for the requests, then 5 s more), with room for the rest.
+CALLS_AT_STOP_S = 3.0
 
 
 class MarketState:
@@ -628,6 +632,9 @@ def create_app(database: str | Path, *,
                         await task
             with contextlib.suppress(Exception):  # best effort: counters re-poll anyway
                 await state.flush_presence()
+            # Calls whose request or sweeper was cancelled go on to their end (at most a
+            # lock wait, usually): let them, rather than cut them when the loop closes.
+            await state.store.loop_calls_done(CALLS_AT_STOP_S)
             state.store.close()
 
     app = Starlette(

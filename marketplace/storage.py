@@ -63,6 +63,7 @@ schema and its migrations are SQLAlchemy/Alembic (schema.py, migrations/).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -827,6 +828,7 @@ class Store:
         self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
         self._closed = False
+        self._loop_calls: set[asyncio.Future[Any]] = set()  # run_on_loop's, running
 
     @property
     def dialect(self) -> str:
@@ -889,12 +891,28 @@ class Store:
         call's three round trips then took tens of milliseconds, holding its shop's lock,
         its connection and its thread: the calls of a busy process queued up and stayed
         queued (measured: bench/bench_loop_calls.py). ``fn`` must not block otherwise: it
-        runs on the loop (the console's reports stay on threads)."""
+        runs on the loop (the console's reports stay on threads).
+
+        Cancelled, the caller stops waiting at once and the call goes on to its end by
+        itself, as a worker thread's would: a cancellation thrown into psycopg mid-call
+        comes out as another error (a pipeline's "cannot exit pipeline mode while busy"),
+        which a loop catching errors (the sweeper) would take for a failed round and go on
+        with, the cancellation lost."""
         if not self.backend.is_postgresql:
             raise RuntimeError("run_on_loop: PostgreSQL only (SQLite's calls block)")
         from sqlalchemy.util.concurrency import greenlet_spawn
 
-        return await greenlet_spawn(self._run_pg, fn, *args)
+        call = asyncio.ensure_future(greenlet_spawn(self._run_pg, fn, *args))
+        self._loop_calls.add(call)
+        call.add_done_callback(self._loop_calls.discard)
+        return await asyncio.shield(call)
+
+    async def loop_calls_done(self, timeout: float) -> None:
+        """Wait (up to ``timeout``) for the calls that go on after their caller was
+        cancelled (``run_on_loop``): a stopping server lets them end before it closes the
+        pool and its loop."""
+        if self._loop_calls:
+            await asyncio.wait(set(self._loop_calls), timeout=timeout)
 
     def _checkout(self) -> Any:
         """A pooled connection. From ``run_on_loop``, when none is idle, the checkout (which

@@ -14,6 +14,7 @@ import pytest
 from marketplace import app as app_module
 from marketplace.console import kpis
 from marketplace.embedded import EmbeddedMarketplace
+from marketplace.settings import Settings
 from marketplace.storage import Store, read_tx
 from tests.marketplace.conftest import open_shop
 from tests.marketplace.console_support import logged_in
@@ -117,21 +118,72 @@ def test_a_record_reconnected_at_checkout_connects_off_the_loop(pg_database, mon
         store.close()
 
 
-def test_a_cancelled_call_gives_its_connection_back_and_the_next_call_works(pg_database):
+def _sleeps(db, seconds: float) -> None:
+    """Two statements in psycopg's pipeline mode (``executemany``): a cancellation thrown
+    into it comes out as "cannot exit pipeline mode while busy"."""
+    with read_tx(db) as tx:
+        tx.executemany("SELECT pg_sleep(?)", [(seconds,), (seconds,)])
+
+
+def test_a_cancelled_caller_stops_waiting_and_the_call_ends_by_itself(pg_database):
+    """As a worker thread's call: the caller gets its CancelledError (a sweeper being
+    stopped ends, rather than taking a database error for a failed round and going on),
+    and the call runs to its end and gives its connection back."""
     store = Store(pg_database, pool_size=1, max_overflow=0)
     try:
         async def main() -> int:
-            call = asyncio.create_task(store.run_on_loop(_sleep, 5))
-            await asyncio.sleep(0.3)  # mid-statement
+            call = asyncio.create_task(store.run_on_loop(_sleeps, 0.4))
+            await asyncio.sleep(0.2)  # mid-statement
             call.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await call
+            assert store.backend.engine.pool.checkedout() == 1  # still running
+            for _ in range(100):
+                if store.backend.engine.pool.checkedout() == 0:
+                    break
+                await asyncio.sleep(0.05)
             assert store.backend.engine.pool.checkedout() == 0
             return await asyncio.wait_for(store.run_on_loop(_sleep, 0), 10)
 
         assert asyncio.run(main())
     finally:
         store.close()
+
+
+def test_a_sweeper_stopped_mid_call_ends(pg_database, monkeypatch):
+    """The server stops its sweeper with ``cancel()`` and waits for it (app.lifespan): the
+    sweeper must end, not take the cancelled call for a failed round and sweep on (a
+    worker process that never stopped, killed by its supervisor)."""
+    rounds: list[int] = []
+
+    def reject_overdue(db, *_args):  # type: ignore[no-untyped-def]
+        rounds.append(1)
+        if len(rounds) > 1:  # went on after its cancellation: end it all the same
+            raise asyncio.CancelledError
+        _sleeps(db, 0.4)
+
+    monkeypatch.setattr(app_module.orders, "reject_overdue", reject_overdue)
+    state = app_module.MarketState(pg_database, Settings(timeout_check_interval_s=0.05))
+
+    async def main() -> None:
+        state.new_hub()
+        sweeper = asyncio.create_task(state.sweep_forever())
+        for _ in range(100):
+            if state.store.backend.engine.pool.checkedout():
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.1)  # mid-statement
+        sweeper.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(sweeper, 5)
+        await state.store.loop_calls_done(5)
+        assert state.store.backend.engine.pool.checkedout() == 0
+        assert len(rounds) == 1
+
+    try:
+        asyncio.run(main())
+    finally:
+        state.store.close()
 
 
 def _on_loop() -> bool:
