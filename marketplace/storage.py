@@ -249,6 +249,11 @@ def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
     return engine
 
 
+# psycopg's own (connection._WAIT_INTERVAL): a wait for the server wakes up this often to see
+# whether it was interrupted.
+WAIT_INTERVAL_S = 0.1
+
+
 @functools.cache
 def _loop_connection_class() -> type:
     """psycopg's ``Connection`` whose waits for the server are the event loop's when it is
@@ -270,10 +275,12 @@ def _loop_connection_class() -> type:
             # thread, wherever the pool decides to (a checkout may reconnect a record).
             return await_(anyio.to_thread.run_sync(connect))
 
-        def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
+        def wait(self, gen: Any, interval: float = WAIT_INTERVAL_S,
+                 timeout: float | None = None) -> Any:
             if not in_greenlet():
-                return super().wait(gen, *args, **kwargs)
-            return await_(waiting.wait_async(gen, self.pgconn.socket, *args, **kwargs))
+                return super().wait(gen, interval, timeout)
+            # (wait_async's own default interval, 0, would wake the loop at every turn.)
+            return await_(waiting.wait_async(gen, self.pgconn.socket, interval, timeout))
 
     return LoopAwareConnection
 

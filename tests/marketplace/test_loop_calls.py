@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import httpx
 import psycopg
@@ -48,14 +49,16 @@ async def _ticks_during(call) -> tuple[object, int]:  # type: ignore[no-untyped-
 def test_a_call_runs_on_the_loop_thread_and_the_loop_goes_on_while_it_waits(pg_database):
     store = Store(pg_database, pool_size=2, max_overflow=0)
     try:
-        async def main() -> tuple[int, int, int]:
+        async def main() -> tuple[int, int, int, float]:
             store.run(_sleep, 0)  # one idle connection: the checkout itself stays on the loop
+            cpu = time.process_time()
             thread, ticks = await _ticks_during(store.run_on_loop(_sleep, 0.5))
-            return thread, ticks, threading.get_ident()
+            return thread, ticks, threading.get_ident(), time.process_time() - cpu
 
-        thread, ticks, loop_thread = asyncio.run(main())
+        thread, ticks, loop_thread, cpu = asyncio.run(main())
         assert thread == loop_thread
         assert ticks >= 20  # ~50 in 0.5 s; blocked, the ticker would have run once
+        assert cpu < 0.2  # waiting, not polling the socket at every turn of the loop
     finally:
         store.close()
 
