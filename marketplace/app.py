@@ -122,9 +122,10 @@ class MarketState:
         return task
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(db, *args)`` on a pooled connection, in a worker thread: orders, pushes,
-        deliveries, customers' reads, pairing. At most ``Settings.db_threads`` at once in
-        this process; the others wait their turn on the event loop."""
+        """``fn(db, *args)`` on a pooled connection: orders, pushes, deliveries, customers'
+        reads, pairing. On PostgreSQL on the event loop (``ON_LOOP``), on SQLite in a worker
+        thread. At most ``Settings.db_threads`` at once in this process; the others wait
+        their turn on the event loop."""
         return await self._db("calls", fn, *args)
 
     async def poll_read(self, fn: Callable[..., T], *args: Any) -> T:
@@ -144,7 +145,8 @@ class MarketState:
         return await self._db("sweep", fn, *args)
 
     def _limiter(self, kind: str) -> anyio.CapacityLimiter:
-        """The threads of one kind of database work, made in the serving loop."""
+        """How many calls of one kind of database work run at once (threads, or calls on
+        the loop), made in the serving loop."""
         limiter = self._threads.get(kind)
         if limiter is None:
             pool = self.store.pool_limit

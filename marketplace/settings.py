@@ -70,19 +70,18 @@ class Settings:
     # Shared with the payment service: signs POST /v1/payments/notify (None = no endpoint).
     payment_secret: str | None = None
     # Database calls one process runs at once for orders, pushes, deliveries to waiting
-    # counters, customers' reads and pairing (threads, each on a pooled connection); the
-    # others wait their turn on the event loop, which costs them nothing. Python runs one
-    # thread at a time: more at once only made them take turns on the GIL while each held
-    # its connection and its shop's lock (README "Scale-out": p99 at 300 orders/s). The
-    # pulls' first reads (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS) and the
-    # sweeper (app.SWEEP_THREADS) have threads of their own.
+    # counters, customers' reads and pairing, each on a pooled connection; the others wait
+    # their turn on the event loop, which costs them nothing. (The name is from when they
+    # were all threads: with 40 threads at once they only took turns on the GIL while each
+    # held its connection and its shop's lock, README "Scale-out".) The pulls' first reads
+    # (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS) and the sweeper
+    # (app.SWEEP_THREADS) have calls of their own.
     db_threads: int = 4
-    # PostgreSQL: those calls (and the pulls' first reads, the sweeper's) run on the event
-    # loop (storage.Store.run_on_loop), not in worker threads: a thread waits to get the
+    # PostgreSQL: those calls (the console's aside) run on the event loop
+    # (storage.Store.run_on_loop), not in worker threads: a thread waits to get the
     # interpreter lock back after each round trip, up to 5 ms while the loop is busy, and
     # a busy process's calls then queued up for good (bench/bench_loop_calls.py). False:
-    # threads, as before (to compare: bench_scale.py's ``:cthreads``). The console's
-    # pages and reports always run in threads.
+    # threads, as before (to compare: bench_scale.py's ``:cthreads``). SQLite: threads.
     db_calls_on_loop: bool = True
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
     # load. At most db_threads + the three kinds above (9) are in use at once: keep pool +

@@ -4,6 +4,7 @@ API (what route code, the sweeper and operator helpers use; keep it stable)::
 
     url = database_url("market.db")              # a path, sqlite:///…, postgresql://…
     store = Store(url)                           # pool (server); store.run(fn, *args)
+    await store.run_on_loop(fn, *args)           # PostgreSQL: the same, on the event loop
     db = open_database(url)                      # one migrated connection (CLI, tests)
     with write_tx(db) as tx:                     # or read_tx(db): one consistent snapshot
         tx.lock_shop(shop_id)                    # FIRST, before any check-then-insert
@@ -926,7 +927,8 @@ class Store:
         may wait for one to come back, up to the pool's timeout) runs in a worker thread,
         not on the loop. (A console thread may take the last idle one between the check
         and the checkout: the loop then waits for a connection to come back, from a
-        thread.) Connecting, anywhere, is done in a thread (``_loop_connection_class``)."""
+        thread.) Connecting, from ``run_on_loop``, is done in a thread too
+        (``_loop_connection_class``), wherever the pool does it."""
         from sqlalchemy.util.concurrency import await_, in_greenlet
 
         engine = self.backend.engine
