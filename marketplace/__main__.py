@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="database calls for orders, pushes, deliveries, customers' reads"
                             " and pairing this process runs at once; the others wait their"
                             f" turn (default {defaults.db_threads}; keep --db-pool-size at"
-                            " least this + 9)")
+                            " least this + 11)")
     serve.add_argument("--db-calls", choices=("loop", "threads"), default="loop",
                        help="PostgreSQL: run those calls on the event loop (default) or in"
                             " worker threads (the way before; to compare)")

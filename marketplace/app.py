@@ -73,13 +73,17 @@ CONSOLE_THREADS = 2
 # The sweeper's one thread: it locks every shop with an order overdue, one after the other,
 # and a shop whose lock is held elsewhere holds it up to the lock timeout at each round.
 SWEEP_THREADS = 1
+# Threads for the storefront's shop search: it folds every shop's name and address in Python
+# (tens of milliseconds at 10,000 shops), which must not hold the event loop.
+SEARCH_THREADS = 2
 # On PostgreSQL these kinds run on the event loop (storage.Store.run_on_loop), each kind
-# still a few at a time (the numbers above); the console's pages and reports, whose Python
-# can take a while, stay on threads: the loop never waits for them.
+# still a few at a time (the numbers above); the console's pages and reports and the shop
+# search, whose Python can take a while, stay on threads: the loop never waits for them.
 ON_LOOP = frozenset({"calls", "polls", "sweep"})
+THREAD_KINDS_AT_ONCE = CONSOLE_THREADS + SEARCH_THREADS  # the pool's share for threads
 # Database calls still running when the process stops (their request, or the sweeper, was
-# cancelled: storage.Store.run_on_loop) get this long to end: within the supervisor's budget
-# (__main__: graceful 5 s for the requests, then 5 s more), with room for the rest.
+# cancelled: storage.Store.run_on_loop) and the last presence flush get this long: within
+# the supervisor's budget (__main__: graceful 5 s for the requests, then 5 s more).
 CALLS_AT_STOP_S = 3.0
 
 
@@ -90,7 +94,8 @@ class MarketState:
         self.settings = settings
         self.store = Store(database, pool_size=settings.db_pool_size,
                            max_overflow=settings.db_max_overflow,
-                           timeouts=settings.db_timeouts)
+                           timeouts=settings.db_timeouts,
+                           thread_share=THREAD_KINDS_AT_ONCE if settings.db_calls_on_loop else 0)
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.limiter = Limiter(settings.limits_storage)
@@ -140,6 +145,10 @@ class MarketState:
         """``db`` for the operator console (``CONSOLE_THREADS``)."""
         return await self._db("console", fn, *args)
 
+    async def search_db(self, fn: Callable[..., T], *args: Any) -> T:
+        """``db`` for the storefront's shop search (``SEARCH_THREADS``)."""
+        return await self._db("search", fn, *args)
+
     async def sweep_db(self, fn: Callable[..., T], *args: Any) -> T:
         """``db`` for the sweeper (``SWEEP_THREADS``)."""
         return await self._db("sweep", fn, *args)
@@ -151,7 +160,8 @@ class MarketState:
         if limiter is None:
             pool = self.store.pool_limit
             threads = {"calls": self.settings.db_threads, "console": CONSOLE_THREADS,
-                       "sweep": SWEEP_THREADS, "polls": POLL_READ_THREADS if pool is None
+                       "search": SEARCH_THREADS, "sweep": SWEEP_THREADS,
+                       "polls": POLL_READ_THREADS if pool is None
                        else min(POLL_READ_THREADS, max(1, pool // 3))}[kind]
             limiter = self._threads[kind] = anyio.CapacityLimiter(threads)
         return limiter
@@ -166,8 +176,7 @@ class MarketState:
             limiter = self._limiter(kind)
             if (kind in ON_LOOP and self.settings.db_calls_on_loop
                     and self.store.backend.is_postgresql):
-                async with limiter:  # a few at a time, as in threads
-                    return await self.store.run_on_loop(fn, *args)
+                return await self.store.run_on_loop(fn, *args, limiter=limiter)
             return await anyio.to_thread.run_sync(self.store.run, fn, *args, limiter=limiter)
         except Exception as exc:
             if not unavailable(exc):
@@ -632,11 +641,12 @@ def create_app(database: str | Path, *,
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-            with contextlib.suppress(Exception):  # best effort: counters re-poll anyway
-                await state.flush_presence()
-            # Calls whose request or sweeper was cancelled go on to their end (at most a
-            # lock wait, usually): let them, rather than cut them when the loop closes.
-            await state.store.loop_calls_done(CALLS_AT_STOP_S)
+            # Calls whose request or sweeper was cancelled go on to their end (a lock wait
+            # at most, usually): let them, rather than cut them when the loop closes.
+            with contextlib.suppress(Exception, TimeoutError):
+                async with asyncio.timeout(CALLS_AT_STOP_S):
+                    await state.store.loop_calls_done()
+                    await state.flush_presence()  # best effort: counters re-poll anyway
             state.store.close()
 
     app = Starlette(

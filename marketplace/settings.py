@@ -74,19 +74,19 @@ class Settings:
     # their turn on the event loop, which costs them nothing. (The name is from when they
     # were all threads: with 40 threads at once they only took turns on the GIL while each
     # held its connection and its shop's lock, README "Scale-out".) The pulls' first reads
-    # (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS) and the sweeper
-    # (app.SWEEP_THREADS) have calls of their own.
+    # (app.POLL_READ_THREADS), the console (app.CONSOLE_THREADS), the shop search
+    # (app.SEARCH_THREADS) and the sweeper (app.SWEEP_THREADS) have calls of their own.
     db_threads: int = 4
-    # PostgreSQL: those calls (the console's aside) run on the event loop
+    # PostgreSQL: those calls (the console's and the search's aside) run on the event loop
     # (storage.Store.run_on_loop), not in worker threads: a thread waits to get the
-    # interpreter lock back after each round trip, up to 5 ms while the loop is busy, and
-    # a busy process's calls then queued up for good (bench/bench_loop_calls.py). False:
+    # interpreter lock back after each round trip, up to 5 ms while the loop is busy, with
+    # its shop's lock and its connection held (bench/bench_loop_calls.py). False:
     # threads, as before (to compare: bench_scale.py's ``:cthreads``). SQLite: threads.
     db_calls_on_loop: bool = True
     # PostgreSQL connections per process (SQLAlchemy pool): kept open, and extra ones under
-    # load. At most db_threads + the three kinds above (9) are in use at once: keep pool +
-    # overflow at least that, or a thread past the pool waits for a connection (a few ms
-    # each) while it holds its turn. Budget: `db_connections` per process
+    # load. At most db_threads + the other kinds (app.py: 11) are in use at once: keep
+    # pool + overflow at least that, or a call past the pool waits for a connection (a few
+    # ms each) while it holds its turn. Budget: `db_connections` per process
     # (docs/DEPLOY.md, "Connections to PostgreSQL"): 4 processes fit the default
     # max_connections = 100. All kept open, none as overflow: under steady load an overflow
     # connection is closed as soon as it is given back and opened again a moment later, and

@@ -253,6 +253,22 @@ def pg_engine(url: str, timeouts: PgTimeouts | None = None, **pool: Any) -> Any:
 # psycopg's own (connection._WAIT_INTERVAL): a wait for the server wakes up this often to see
 # whether it was interrupted.
 WAIT_INTERVAL_S = 0.1
+# The greenlets running ``Store.run_on_loop``'s calls: there a connection waits the loop's way.
+_LOOP_CALLS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def in_loop_call() -> bool:
+    """This code runs in a call of ``Store.run_on_loop`` (a greenlet on the event loop)."""
+    import greenlet
+
+    return greenlet.getcurrent() in _LOOP_CALLS
+
+
+def _as_loop_call(fn: Callable[..., T], *args: Any) -> T:
+    import greenlet
+
+    _LOOP_CALLS.add(greenlet.getcurrent())
+    return fn(*args)
 
 
 @functools.cache
@@ -264,13 +280,13 @@ def _loop_connection_class() -> type:
     import anyio.to_thread
     import psycopg
     from psycopg import waiting
-    from sqlalchemy.util.concurrency import await_, in_greenlet
+    from sqlalchemy.util import await_
 
     class LoopAwareConnection(psycopg.Connection):  # type: ignore[type-arg]
         @classmethod
         def connect(cls, *args: Any, **kwargs: Any) -> Any:
             connect = functools.partial(super().connect, *args, **kwargs)
-            if not in_greenlet():
+            if not in_loop_call():
                 return connect()
             # Opening one blocks (name lookup, up to the connect timeout): in a worker
             # thread, wherever the pool decides to (a checkout may reconnect a record).
@@ -278,9 +294,11 @@ def _loop_connection_class() -> type:
 
         def wait(self, gen: Any, interval: float = WAIT_INTERVAL_S,
                  timeout: float | None = None) -> Any:
-            if not in_greenlet():
+            if not in_loop_call():
                 return super().wait(gen, interval, timeout)
             # (wait_async's own default interval, 0, would wake the loop at every turn.)
+            # Unlike the sync wait, no cancel request is sent to the server when the call is
+            # interrupted (its caller's cancellation never reaches it: run_on_loop).
             return await_(waiting.wait_async(gen, self.pgconn.socket, interval, timeout))
 
     return LoopAwareConnection
@@ -829,10 +847,16 @@ class Store:
     PostgreSQL: the SQLAlchemy pool (a dead connection is dropped, not reused: ``_run_pg``)."""
 
     def __init__(self, url: str | Path, *, pool_size: int = 10, max_overflow: int = 10,
-                 timeouts: PgTimeouts | None = None):
+                 timeouts: PgTimeouts | None = None, thread_share: int = 0):
+        """``thread_share``: how many of the pool's connections threads may hold at once
+        (PostgreSQL, with ``run_on_loop``): the loop's calls use the rest (at least 1)."""
         self.backend = Backend(str(url), pool_size=pool_size, max_overflow=max_overflow,
                                timeouts=timeouts)
         self._pool_limit = pool_size + max_overflow
+        self.loop_share = max(1, self._pool_limit - thread_share)
+        self._loop_slots: asyncio.Semaphore | None = None
+        self._warming: asyncio.Lock | None = None
+        self._warm = False
         self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
         self._closed = False
@@ -874,7 +898,7 @@ class Store:
         # pool's size, then a new one). What pre-ping did, without its round trip on every
         # checkout. A failure after a statement was answered goes to the caller: a 503.
         for attempt in range(self._pool_limit + 1):
-            proxied = self._checkout()
+            proxied = self.backend.engine.raw_connection()
             db = Database(self.backend, proxied.driver_connection)
             try:
                 return fn(db, *args)
@@ -889,54 +913,65 @@ class Store:
                 _release_pg(proxied)
         raise AssertionError("unreachable")
 
-    async def run_on_loop(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run_on_loop(self, fn: Callable[..., T], *args: Any,
+                          limiter: Any = None) -> T:
         """PostgreSQL: ``run(fn, *args)`` on the event loop's own thread, in a greenlet
         (SQLAlchemy's bridge): each wait for the server suspends it and the loop goes on.
+        ``limiter`` (an anyio CapacityLimiter, or None): held for the whole call.
 
         Why not a worker thread: after each round trip a thread must get Python's
         interpreter lock back from the loop, and a loop that never idles (a busy server)
-        hands it over only every switch interval (5 ms), several times per statement. A
-        call's three round trips then took tens of milliseconds, holding its shop's lock,
-        its connection and its thread: the calls of a busy process queued up and stayed
-        queued (measured: bench/bench_loop_calls.py). ``fn`` must not block otherwise: it
-        runs on the loop (the console's reports stay on threads).
+        hands it over only every switch interval (5 ms), several times per statement, while
+        the call holds its shop's lock, its connection and its thread
+        (bench/bench_loop_calls.py). ``fn`` must not block otherwise, nor run long in
+        Python: it runs on the loop (the console's reports, the shop search stay on
+        threads).
 
-        Cancelled, the caller stops waiting at once and the call goes on to its end by
-        itself, as a worker thread's would: a cancellation thrown into psycopg mid-call
+        The loop never waits for the pool: at most ``loop_share`` calls hold a connection
+        at once (the rest of the pool is the threads'), the others wait their turn here.
+
+        Cancelled, the caller stops waiting at once; the call (holding ``limiter`` and its
+        share) goes on to its end by itself. A cancellation thrown into psycopg mid-call
         comes out as another error (a pipeline's "cannot exit pipeline mode while busy"),
-        which a loop catching errors (the sweeper) would take for a failed round and go on
-        with, the cancellation lost."""
+        which a loop catching errors (the sweeper) would take for a failed round and go
+        on with, the cancellation lost."""
         if not self.backend.is_postgresql:
             raise RuntimeError("run_on_loop: PostgreSQL only (SQLite's calls block)")
-        from sqlalchemy.util.concurrency import greenlet_spawn
-
-        call = asyncio.ensure_future(greenlet_spawn(self._run_pg, fn, *args))
+        call = asyncio.ensure_future(self._loop_call(limiter, fn, *args))
         self._loop_calls.add(call)
         call.add_done_callback(self._loop_calls.discard)
         return await asyncio.shield(call)
 
-    async def loop_calls_done(self, timeout: float) -> None:
-        """Wait (up to ``timeout``) for the calls that go on after their caller was
-        cancelled (``run_on_loop``): a stopping server lets them end before it closes the
-        pool and its loop."""
+    async def _loop_call(self, limiter: Any, fn: Callable[..., T], *args: Any) -> T:
+        from sqlalchemy.util import greenlet_spawn
+
+        async with contextlib.AsyncExitStack() as held:
+            if limiter is not None:
+                await held.enter_async_context(limiter)
+            if self._loop_slots is None:  # made in the loop that uses it
+                self._loop_slots, self._warming = asyncio.Semaphore(self.loop_share), asyncio.Lock()
+            await held.enter_async_context(self._loop_slots)
+            if not self._warm:
+                await self._warm_up()
+            return await greenlet_spawn(_as_loop_call, self._run_pg, fn, *args)
+
+    async def _warm_up(self) -> None:
+        """The pool's first connection, opened in a thread: SQLAlchemy initialises the
+        dialect on it (queries) under a thread lock, which a loop call suspended there
+        would hold while another one, on the same thread, waited for it."""
+        async with self._warming:
+            if not self._warm:
+                import anyio.to_thread
+
+                await anyio.to_thread.run_sync(lambda: self.backend.engine.raw_connection()
+                                               .close())
+                self._warm = True
+
+    async def loop_calls_done(self) -> None:
+        """Wait for the calls that go on after their caller was cancelled
+        (``run_on_loop``): a stopping server lets them end before it closes the pool."""
         if self._loop_calls:
-            await asyncio.wait(set(self._loop_calls), timeout=timeout)
-
-    def _checkout(self) -> Any:
-        """A pooled connection. From ``run_on_loop``, when none is idle, the checkout (which
-        may wait for one to come back, up to the pool's timeout) runs in a worker thread,
-        not on the loop. (A console thread may take the last idle one between the check
-        and the checkout: the loop then waits for a connection to come back, from a
-        thread.) Connecting, from ``run_on_loop``, is done in a thread too
-        (``_loop_connection_class``), wherever the pool does it."""
-        from sqlalchemy.util.concurrency import await_, in_greenlet
-
-        engine = self.backend.engine
-        if in_greenlet() and engine.pool.checkedin() == 0:
-            import anyio.to_thread
-
-            return await_(anyio.to_thread.run_sync(engine.raw_connection))
-        return engine.raw_connection()
+            await asyncio.wait(set(self._loop_calls))
 
     def close(self) -> None:
         """Close idle connections; connections in use are closed when they come back."""

@@ -99,7 +99,7 @@ async def list_shops(request: Request) -> Response:
         raise ApiError.invalid(f"q is longer than {_MAX_QUERY} characters", field="q")
     query = query.strip()
     now = dt.datetime.now(dt.UTC)
-    rows = await st.db(_shops, query)
+    rows = await st.search_db(_shops, query)
     return JSONResponse({"shops": [
         {"id": r["id"], "name": r["name"], "address": r["address"],
          "ordering": ordering_state(st.presence, r["id"], r, now)} for r in rows]})

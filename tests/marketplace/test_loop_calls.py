@@ -8,6 +8,8 @@ import asyncio
 import threading
 import time
 
+import anyio
+import anyio.to_thread
 import httpx
 import psycopg
 import pytest
@@ -16,7 +18,8 @@ from marketplace import app as app_module
 from marketplace.console import kpis
 from marketplace.embedded import EmbeddedMarketplace
 from marketplace.settings import Settings
-from marketplace.storage import Store, read_tx
+from marketplace.storage import Store, in_loop_call, read_tx
+from marketplace.storefront import api as storefront_api
 from tests.marketplace.conftest import open_shop
 from tests.marketplace.console_support import logged_in
 
@@ -76,25 +79,53 @@ def _connects_recorded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return threads
 
 
-def test_connecting_and_waiting_for_a_pooled_connection_happen_off_the_loop(pg_database,
-                                                                            monkeypatch):
-    store = Store(pg_database, pool_size=1, max_overflow=0)
+def test_the_first_connection_opens_off_the_loop(pg_database, monkeypatch):
+    """The pool's first connection (SQLAlchemy initialises the dialect on it, under a thread
+    lock) and the next ones open in a worker thread."""
+    store = Store(pg_database, pool_size=2, max_overflow=0)
     connected_in = _connects_recorded(monkeypatch)
     try:
-        async def main() -> tuple[list[int], int, int]:
-            loop_thread = threading.get_ident()
-            await store.run_on_loop(_sleep, 0)  # the pool's first connection
-            # The only connection busy for 0.5 s: the second call waits for it in a thread
-            # while the loop goes on.
-            first = asyncio.create_task(store.run_on_loop(_sleep, 0.5))
-            await asyncio.sleep(0.05)
-            _result, ticks = await _ticks_during(store.run_on_loop(_sleep, 0))
-            await first
-            return connected_in, ticks, loop_thread
+        async def main() -> int:
+            await asyncio.gather(store.run_on_loop(_sleep, 0.1), store.run_on_loop(_sleep, 0.1))
+            return threading.get_ident()
 
-        threads, ticks, loop_thread = asyncio.run(main())
-        assert threads and loop_thread not in threads
-        assert ticks >= 20
+        # In a thread of its own: opened on the loop, the two calls deadlocked it (one held
+        # SQLAlchemy's first-connect lock while suspended, the other waited for it).
+        loop_thread: list[int] = []
+        runner = threading.Thread(target=lambda: loop_thread.append(asyncio.run(main())),
+                                  daemon=True)
+        runner.start()
+        runner.join(30)
+        assert loop_thread, "the loop is stuck"
+        assert len(connected_in) == 2 and loop_thread[0] not in connected_in
+    finally:
+        store.close()
+
+
+def test_calls_past_the_loops_share_of_the_pool_wait_on_the_loop(pg_database):
+    """Pool of 2, one for threads: a thread holds its connection, a loop call holds the
+    other; a second loop call waits for the first without blocking the loop (in the
+    pool, it would have blocked it until a connection came back)."""
+    store = Store(pg_database, pool_size=2, max_overflow=0, thread_share=1)
+    try:
+        async def main() -> tuple[int, list[str]]:
+            store.run(_sleep, 0)  # warm
+            ended: list[str] = []
+
+            async def loop_call(name: str, seconds: float) -> None:
+                await store.run_on_loop(_sleep, seconds)
+                ended.append(name)
+
+            thread = asyncio.create_task(anyio.to_thread.run_sync(store.run, _sleep, 1.0))
+            first = asyncio.create_task(loop_call("first", 0.5))
+            await asyncio.sleep(0.1)
+            _result, ticks = await _ticks_during(loop_call("second", 0))
+            await asyncio.gather(thread, first)
+            return ticks, ended
+
+        ticks, ended = asyncio.run(main())
+        assert ended == ["first", "second"]
+        assert ticks >= 20  # ~40 in 0.4 s
     finally:
         store.close()
 
@@ -135,17 +166,18 @@ def test_a_cancelled_caller_stops_waiting_and_the_call_ends_by_itself(pg_databas
     store = Store(pg_database, pool_size=1, max_overflow=0)
     try:
         async def main() -> int:
-            call = asyncio.create_task(store.run_on_loop(_sleeps, 0.4))
+            limiter = anyio.CapacityLimiter(1)
+            call = asyncio.create_task(store.run_on_loop(_sleeps, 0.4, limiter=limiter))
             await asyncio.sleep(0.2)  # mid-statement
             call.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await call
-            assert store.backend.engine.pool.checkedout() == 1  # still running
-            for _ in range(100):
-                if store.backend.engine.pool.checkedout() == 0:
-                    break
-                await asyncio.sleep(0.05)
+            # Still running: its connection and its place in the limiter still held.
+            assert store.backend.engine.pool.checkedout() == 1
+            assert limiter.borrowed_tokens == 1
+            await asyncio.wait_for(store.loop_calls_done(), 10)
             assert store.backend.engine.pool.checkedout() == 0
+            assert limiter.borrowed_tokens == 0
             return await asyncio.wait_for(store.run_on_loop(_sleep, 0), 10)
 
         assert asyncio.run(main())
@@ -179,7 +211,7 @@ def test_a_sweeper_stopped_mid_call_ends(pg_database, monkeypatch):
         sweeper.cancel()
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(sweeper, 5)
-        await state.store.loop_calls_done(5)
+        await asyncio.wait_for(state.store.loop_calls_done(), 5)
         assert state.store.backend.engine.pool.checkedout() == 0
         assert len(rounds) == 1
 
@@ -189,31 +221,32 @@ def test_a_sweeper_stopped_mid_call_ends(pg_database, monkeypatch):
         state.store.close()
 
 
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # a worker thread
-        return False
-    return True
-
-
-def test_the_routes_calls_run_on_the_loop_and_the_console_in_threads(pg_database, monkeypatch):
-    seen: dict[str, list[bool]] = {"order": [], "console": []}
-    place, compute = app_module.orders.place_order, kpis.compute
+def test_the_routes_calls_run_on_the_loop_the_console_and_search_in_threads(pg_database,
+                                                                           monkeypatch):
+    seen: dict[str, list[bool]] = {"order": [], "console": [], "search": []}
+    place, compute, search = app_module.orders.place_order, kpis.compute, storefront_api._shops
 
     def placing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen["order"].append(_on_loop())
+        seen["order"].append(in_loop_call())
         return place(*args, **kwargs)
 
     def computing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        seen["console"].append(_on_loop())
+        seen["console"].append(in_loop_call() or threading.get_ident() == loop_thread[0])
         return compute(*args, **kwargs)
 
+    def searching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["search"].append(in_loop_call() or threading.get_ident() == loop_thread[0])
+        return search(*args, **kwargs)
+
+    loop_thread: list[int] = []
     monkeypatch.setattr(app_module.orders, "place_order", placing)
     monkeypatch.setattr(kpis, "compute", computing)
+    monkeypatch.setattr(storefront_api, "_shops", searching)
     with EmbeddedMarketplace(pg_database) as market:
+        loop_thread.append(market._state.loop._thread_id)  # type: ignore[attr-defined]
         shop = open_shop(market)
         with httpx.Client(timeout=30) as http:
+            assert http.get(f"{market.url}/v1/customer/shops?q=a").status_code == 200
             assert http.post(f"{market.url}/v1/customer/shops/{shop.shop_id}/orders",
                              json={"customer": {"name": "Zoé", "phone": "06 01 02 03 04"},
                                    "channel": "collect",
@@ -223,4 +256,4 @@ def test_the_routes_calls_run_on_the_loop_and_the_console_in_threads(pg_database
             assert console.get("/console/").status_code == 200
         finally:
             console.close()
-    assert seen == {"order": [True], "console": [False]}
+    assert seen == {"order": [True], "console": [False], "search": [False]}
