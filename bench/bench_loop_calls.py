@@ -63,12 +63,10 @@ async def busy_loop(share: float, stop: asyncio.Event) -> float:
     return spent
 
 
-async def one_run(store: Store, shops: list[str], count: int, share: float, on_loop: bool,
-                  first: int) -> dict[str, float]:
+async def one_run(store: Store, shops: list[str], cursors: dict[str, int], count: int,
+                  share: float, on_loop: bool, first: int) -> dict[str, float]:
     limiter = anyio.CapacityLimiter(CALLERS)
     sku = DEMO_PRODUCTS[0]["sku"]
-    cursors = {shop: store.run(read_pull, shop, 0, "c1", 600.0, 10**6).body["cursor"]
-               for shop in shops}
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(first, first + count):
@@ -108,13 +106,15 @@ async def main_async(args: argparse.Namespace) -> None:
     with throwaway_database(args.server) as url:
         shops = [shop_id for shop_id, _code in make_shops(url, SHOPS)]
         store = Store(url, pool_size=CALLERS + 2)
+        cursors = {shop: store.run(read_pull, shop, 0, "c1").body["cursor"] for shop in shops}
         try:
             first = 0
             for share in args.busy:
                 results: dict[str, list[dict[str, float]]] = {"threads": [], "loop": []}
                 for _run in range(args.runs):  # alternating: a noisy moment hits both alike
                     for name in results:
-                        results[name].append(await one_run(store, shops, args.orders, share,
+                        results[name].append(await one_run(store, shops, cursors,
+                                                           args.orders, share,
                                                            name == "loop", first))
                         first += args.orders
                 print(f"\nloop busy {share:.0%} of the time, {args.runs} runs of {args.orders}"
