@@ -1,9 +1,9 @@
 """The marketplace's HTTP API (docs/PROTOCOL.md), as a Starlette app.
 
-Database work runs in worker threads (short transactions on pooled
-connections), a few at a time per kind of work (``MarketState``); waiting
-long-polls hold no thread, only an asyncio.Event of their shop (see hub.py), so
-thousands can wait on one small box.
+Database work (short transactions on pooled connections) runs a few calls at a time
+per kind of work (``MarketState``): on PostgreSQL on the event loop, else in worker
+threads; waiting long-polls hold no call, only an asyncio.Event of their shop (see
+hub.py), so thousands can wait on one small box.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from marketplace.schema import migrate
 from marketplace.security import ORDER_SECRET_HEADER, CustomerCors
 from marketplace.settings import Settings
 from marketplace.shop_turns import ShopTurns, TurnNotHad
-from marketplace.storage import Store, database_url, read_tx, unavailable
+from marketplace.storage import Store, database_url, is_postgresql_url, read_tx, unavailable
 from marketplace.storefront import api as storefront_api
 from marketplace.validation import (
     bearer_token,
@@ -72,15 +72,30 @@ POLL_READ_THREADS = 6
 CONSOLE_THREADS = 2
 # The sweeper's one thread: it locks every shop with an order overdue, one after the other,
 # and a shop whose lock is held elsewhere holds it up to the lock timeout at each round.
+# (Threads: its presence flush binds a row per counter seen, thousands after a restart.)
 SWEEP_THREADS = 1
 # Threads for the storefront's shop search: it folds every shop's name and address in Python
 # (tens of milliseconds at 10,000 shops), which must not hold the event loop.
 SEARCH_THREADS = 2
 # On PostgreSQL these kinds run on the event loop (storage.Store.run_on_loop), each kind
-# still a few at a time (the numbers above); the console's pages and reports and the shop
-# search, whose Python can take a while, stay on threads: the loop never waits for them.
-ON_LOOP = frozenset({"calls", "polls", "sweep"})
-THREAD_KINDS_AT_ONCE = CONSOLE_THREADS + SEARCH_THREADS  # the pool's share for threads
+# still a few at a time (the numbers above); the console's pages and reports, the shop
+# search and the sweeper, whose Python can take a while, stay on threads: the loop never
+# waits for them, and they hold at most their share of the pool (``thread_caps``).
+ON_LOOP = frozenset({"calls", "polls"})
+THREAD_KINDS = {"console": CONSOLE_THREADS, "search": SEARCH_THREADS, "sweep": SWEEP_THREADS}
+
+
+def thread_caps(pool_limit: int) -> dict[str, int]:
+    """The thread kinds' calls at once, for a PostgreSQL pool of ``pool_limit`` connections
+    shared with the loop's calls: what ``THREAD_KINDS`` says while it leaves the loop
+    at least half the pool, else one each (a small pool: the loop keeps the rest).
+    ValueError if even that leaves the loop no connection."""
+    if sum(THREAD_KINDS.values()) * 2 <= pool_limit:
+        return dict(THREAD_KINDS)
+    if len(THREAD_KINDS) < pool_limit:
+        return dict.fromkeys(THREAD_KINDS, 1)
+    raise ValueError(f"PostgreSQL: db_pool_size + db_max_overflow must be at least"
+                     f" {len(THREAD_KINDS) + 1} (database calls on the event loop)")
 # Database calls still running when the process stops (their request, or the sweeper, was
 # cancelled: storage.Store.run_on_loop) and the last presence flush get this long: within
 # the supervisor's budget (__main__: graceful 5 s for the requests, then 5 s more).
@@ -92,10 +107,14 @@ class MarketState:
 
     def __init__(self, database: str | Path, settings: Settings):
         self.settings = settings
+        pool_limit = settings.db_pool_size + settings.db_max_overflow
+        on_loop = settings.db_calls_on_loop and is_postgresql_url(database_url(database))
+        # On the loop, the thread kinds hold at most their share of the pool (thread_caps).
+        self.thread_caps = thread_caps(pool_limit) if on_loop else dict(THREAD_KINDS)
         self.store = Store(database, pool_size=settings.db_pool_size,
                            max_overflow=settings.db_max_overflow,
                            timeouts=settings.db_timeouts,
-                           thread_share=THREAD_KINDS_AT_ONCE if settings.db_calls_on_loop else 0)
+                           thread_share=sum(self.thread_caps.values()) if on_loop else 0)
         self.presence = Presence(settings.unattended_after_s, settings.presence_write_interval_s)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.limiter = Limiter(settings.limits_storage)
@@ -159,8 +178,7 @@ class MarketState:
         limiter = self._threads.get(kind)
         if limiter is None:
             pool = self.store.pool_limit
-            threads = {"calls": self.settings.db_threads, "console": CONSOLE_THREADS,
-                       "search": SEARCH_THREADS, "sweep": SWEEP_THREADS,
+            threads = {"calls": self.settings.db_threads, **self.thread_caps,
                        "polls": POLL_READ_THREADS if pool is None
                        else min(POLL_READ_THREADS, max(1, pool // 3))}[kind]
             limiter = self._threads[kind] = anyio.CapacityLimiter(threads)

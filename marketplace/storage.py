@@ -838,10 +838,11 @@ def read_tx(db: Database) -> contextlib.AbstractContextManager[Tx]:
     return _pg_transaction(db, False) if db.is_postgresql else _sqlite_transaction(db, False)
 
 
-# -- the pool the server's threads share -----------------------------------------------------------
+# -- the pool the server's calls share ---------------------------------------------------------------
 
 class Store:
-    """Connections for the request threadpool: ``run(fn, *args)`` calls ``fn(db, *args)``.
+    """Connections for the server's calls: ``run(fn, *args)`` calls ``fn(db, *args)`` (in a
+    worker thread), ``run_on_loop`` the same on the event loop (PostgreSQL).
 
     SQLite: a queue of idle ``sqlite3`` connections (no connection per thread forever).
     PostgreSQL: the SQLAlchemy pool (a dead connection is dropped, not reused: ``_run_pg``)."""
@@ -854,8 +855,9 @@ class Store:
                                timeouts=timeouts)
         self._pool_limit = pool_size + max_overflow
         self.loop_share = max(1, self._pool_limit - thread_share)
-        self._loop_slots: asyncio.Semaphore | None = None
-        self._warming: asyncio.Lock | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._loop_slots = asyncio.Semaphore(self.loop_share)
+        self._warming = asyncio.Lock()
         self._warm = False
         self.url = self.backend.url
         self._idle: queue.SimpleQueue[Database] = queue.SimpleQueue()
@@ -930,29 +932,40 @@ class Store:
         The loop never waits for the pool: at most ``loop_share`` calls hold a connection
         at once (the rest of the pool is the threads'), the others wait their turn here.
 
-        Cancelled, the caller stops waiting at once; the call (holding ``limiter`` and its
-        share) goes on to its end by itself. A cancellation thrown into psycopg mid-call
+        Cancelled, the caller stops waiting at once. A call still queued (for ``limiter``
+        or its share) is dropped; one that started goes on to its end by itself, holding
+        both until then. A cancellation thrown into psycopg mid-call
         comes out as another error (a pipeline's "cannot exit pipeline mode while busy"),
         which a loop catching errors (the sweeper) would take for a failed round and go
         on with, the cancellation lost."""
         if not self.backend.is_postgresql:
             raise RuntimeError("run_on_loop: PostgreSQL only (SQLite's calls block)")
-        call = asyncio.ensure_future(self._loop_call(limiter, fn, *args))
+        started: list[bool] = []
+        call = asyncio.ensure_future(self._loop_call(started, limiter, fn, *args))
         self._loop_calls.add(call)
         call.add_done_callback(self._loop_calls.discard)
-        return await asyncio.shield(call)
+        try:
+            return await asyncio.shield(call)
+        except asyncio.CancelledError:
+            if not started:  # still queued for its turn: dropped, as a thread's call is
+                call.cancel()
+            raise
 
-    async def _loop_call(self, limiter: Any, fn: Callable[..., T], *args: Any) -> T:
+    async def _loop_call(self, started: list[bool], limiter: Any, fn: Callable[..., T],
+                         *args: Any) -> T:
         from sqlalchemy.util import greenlet_spawn
 
+        loop = asyncio.get_running_loop()
+        if self._slots_loop is not loop:  # made in the loop that uses them (each serving)
+            self._slots_loop = loop
+            self._loop_slots, self._warming = asyncio.Semaphore(self.loop_share), asyncio.Lock()
         async with contextlib.AsyncExitStack() as held:
             if limiter is not None:
                 await held.enter_async_context(limiter)
-            if self._loop_slots is None:  # made in the loop that uses it
-                self._loop_slots, self._warming = asyncio.Semaphore(self.loop_share), asyncio.Lock()
             await held.enter_async_context(self._loop_slots)
             if not self._warm:
                 await self._warm_up()
+            started.append(True)
             return await greenlet_spawn(_as_loop_call, self._run_pg, fn, *args)
 
     async def _warm_up(self) -> None:

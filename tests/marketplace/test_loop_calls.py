@@ -188,7 +188,8 @@ def test_a_cancelled_caller_stops_waiting_and_the_call_ends_by_itself(pg_databas
 def test_a_sweeper_stopped_mid_call_ends(pg_database, monkeypatch):
     """The server stops its sweeper with ``cancel()`` and waits for it (app.lifespan): the
     sweeper must end, not take the cancelled call for a failed round and sweep on (a
-    worker process that never stopped, killed by its supervisor)."""
+    worker process that never stopped, killed by its supervisor: seen when the sweeper
+    ran on the loop, before run_on_loop shielded its calls; it now runs on a thread)."""
     rounds: list[int] = []
 
     def reject_overdue(db, *_args):  # type: ignore[no-untyped-def]
@@ -211,9 +212,11 @@ def test_a_sweeper_stopped_mid_call_ends(pg_database, monkeypatch):
         sweeper.cancel()
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(sweeper, 5)
-        await asyncio.wait_for(state.store.loop_calls_done(), 5)
-        assert state.store.backend.engine.pool.checkedout() == 0
         assert len(rounds) == 1
+        for _ in range(100):  # the call itself ends by itself
+            if not state.store.backend.engine.pool.checkedout():
+                break
+            await asyncio.sleep(0.05)
 
     try:
         asyncio.run(main())
@@ -257,3 +260,46 @@ def test_the_routes_calls_run_on_the_loop_the_console_and_search_in_threads(pg_d
         finally:
             console.close()
     assert seen == {"order": [True], "console": [False], "search": [False]}
+
+
+def test_a_call_still_queued_when_its_caller_is_cancelled_never_runs(pg_database):
+    """As a thread's call queued for its limiter: dropped (a long-poll whose client left
+    while its read waited for its turn), not run for nobody."""
+    store = Store(pg_database, pool_size=2, max_overflow=0)
+    ran: list[float] = []
+
+    def counted(db, seconds: float) -> int:  # type: ignore[no-untyped-def]
+        ran.append(seconds)
+        return _sleep(db, seconds)
+
+    try:
+        async def main() -> None:
+            limiter = anyio.CapacityLimiter(1)
+            first = asyncio.create_task(store.run_on_loop(counted, 0.3, limiter=limiter))
+            await asyncio.sleep(0.1)
+            queued = asyncio.create_task(store.run_on_loop(counted, 0.01, limiter=limiter))
+            await asyncio.sleep(0.05)
+            queued.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await queued
+            await first
+            await asyncio.wait_for(store.loop_calls_done(), 5)
+            assert limiter.borrowed_tokens == 0
+
+        asyncio.run(main())
+        assert ran == [0.3]
+    finally:
+        store.close()
+
+
+def test_the_thread_kinds_leave_the_loop_its_share_of_a_small_pool(pg_database):
+    assert app_module.thread_caps(20) == app_module.THREAD_KINDS
+    assert app_module.thread_caps(4) == {kind: 1 for kind in app_module.THREAD_KINDS}
+    with pytest.raises(ValueError):
+        app_module.thread_caps(len(app_module.THREAD_KINDS))
+    state = app_module.MarketState(pg_database, Settings(db_pool_size=2, db_max_overflow=2))
+    try:
+        assert state.store.loop_share == 4 - len(app_module.THREAD_KINDS)
+        assert sum(state.thread_caps.values()) + state.store.loop_share == 4
+    finally:
+        state.store.close()
