@@ -303,6 +303,12 @@ def test_every_page_fits_a_360_px_phone_without_sideways_scrolling(page, market,
         page.goto(url)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+        # A one-word label stays whole ("Cherc / her" was seen on the shops' search).
+        tall = page.evaluate("[...document.querySelectorAll('button')]"
+                             ".filter(b => !/\\s/.test(b.textContent.trim()))"
+                             ".map(b => [b.textContent.trim(), b.getBoundingClientRect().height])"
+                             ".filter(([, height]) => height > 52)")
+        assert tall == [], (url, tall)
     page.get_by_role("button", name=re.compile("^Ajouter au panier")).click()
     page.get_by_role("link", name=ORDER_BUTTON).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre commande")
