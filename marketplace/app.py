@@ -96,9 +96,9 @@ def thread_caps(pool_limit: int) -> dict[str, int]:
         return dict.fromkeys(THREAD_KINDS, 1)
     raise ValueError(f"PostgreSQL: db_pool_size + db_max_overflow must be at least"
                      f" {len(THREAD_KINDS) + 1} (database calls on the event loop)")
-# Database calls still running when the process stops (their request, or the sweeper, was
-# cancelled: storage.Store.run_on_loop) and the last presence flush get this long: within
-# the supervisor's budget (__main__: graceful 5 s for the requests, then 5 s more).
+# Loop calls still running when the process stops (their request was cancelled:
+# storage.Store.run_on_loop) and the last presence flush get this long: within the
+# supervisor's budget (__main__: graceful 5 s for the requests, then 5 s more).
 CALLS_AT_STOP_S = 3.0
 
 
@@ -659,8 +659,8 @@ def create_app(database: str | Path, *,
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-            # Calls whose request or sweeper was cancelled go on to their end (a lock wait
-            # at most, usually): let them, rather than cut them when the loop closes.
+            # Loop calls whose request was cancelled go on to their end (a lock wait at
+            # most, usually): let them, rather than cut them when the loop closes.
             with contextlib.suppress(Exception, TimeoutError):
                 async with asyncio.timeout(CALLS_AT_STOP_S):
                     await state.store.loop_calls_done()
